@@ -18,6 +18,7 @@ public static partial class Program
         app.Configure(config =>
         {
             config.SetApplicationName("kolmo");
+            config.SetExceptionHandler((e, _) => Infrastructure.CliErrors.Handle(e));
             ConfigureFoundation(config);   // compress, decompress, bench, info FILE.kolmo, generate  (issue 2)
             ConfigureCm(config);           // context-mixing model options                           (issue 3)
             ConfigureInformation(config);  // info X Y, ncd, cluster, classify, bound               (issue 4)
