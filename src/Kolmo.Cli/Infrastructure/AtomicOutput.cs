@@ -44,7 +44,7 @@ public sealed class AtomicOutput : IDisposable
     public void Commit()
     {
         var s = Stream;
-        s.Flush(flushToDisk: false);
+        s.Flush();
         s.Dispose();
         _stream = null;
         File.Move(_tempPath, _path, overwrite: _force);

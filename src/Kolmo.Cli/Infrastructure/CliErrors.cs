@@ -25,9 +25,9 @@ public static class CliErrors
         {
             e = a.InnerExceptions[0];
         }
-        while (e is System.Reflection.TargetInvocationException { InnerException: not null } t)
+        while (e is System.Reflection.TargetInvocationException { InnerException: { } inner })
         {
-            e = t.InnerException;
+            e = inner;
         }
         string message = e.Message.ReplaceLineEndings(" ").Trim();
         stderr.WriteLine($"kolmo: {message}");
