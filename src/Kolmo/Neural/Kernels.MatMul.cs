@@ -20,7 +20,7 @@ namespace Kolmo.Neural;
 internal static unsafe partial class Kernels
 {
     private const int KC = 256;   // k-block: a 6×KC strip of A and a KC×16 panel of B stay in L1
-    private const int MC = 96;    // row block
+    private const int MC = 192;    // row block
 
     // ---------------------------------------------------------------------------------------------------
     // C[M,N] += A[M,K] @ B[K,N]     (row-major, leading dimensions lda, ldb, ldc)
@@ -78,6 +78,8 @@ internal static unsafe partial class Kernels
 
     private static void Block256(float* c, int ldc, float* a, int lda, float* b, int ldb, int r0, int r1, int k, int n)
     {
+        // packed KC×16 panel of B: contiguous, so the micro-kernel streams it from L1 without TLB misses
+        float* pk = stackalloc float[KC * 16];
         for (int k0 = 0; k0 < k; k0 += KC)
         {
             int kb = Math.Min(KC, k - k0);
@@ -87,14 +89,20 @@ internal static unsafe partial class Kernels
                 int j = 0;
                 for (; j + 16 <= n; j += 16)
                 {
+                    float* bs = b + (long)k0 * ldb + j;
+                    for (int p = 0; p < kb; p++)
+                    {
+                        Vector256.Load(bs + (long)p * ldb).Store(pk + p * 16);
+                        Vector256.Load(bs + (long)p * ldb + 8).Store(pk + p * 16 + 8);
+                    }
                     int i = i0;
                     for (; i + 6 <= i1; i += 6)
                     {
-                        Micro6x16(c + (long)i * ldc + j, ldc, a + (long)i * lda + k0, lda, b + (long)k0 * ldb + j, ldb, kb);
+                        Micro6x16(c + (long)i * ldc + j, ldc, a + (long)i * lda + k0, lda, pk, 16, kb);
                     }
                     for (; i < i1; i++)
                     {
-                        Micro1x16(c + (long)i * ldc + j, a + (long)i * lda + k0, b + (long)k0 * ldb + j, ldb, kb);
+                        Micro1x16(c + (long)i * ldc + j, a + (long)i * lda + k0, pk, 16, kb);
                     }
                 }
                 for (; j + 8 <= n; j += 8)
