@@ -262,7 +262,8 @@ internal static unsafe class NeuralBench
         long tokens = 0;
         double budget = minutes * 60;
         int evalEvery = Math.Max(1, steps / 30);
-        for (; step < steps && sw.Elapsed.TotalSeconds < budget; step++)
+        var evalClock = new Stopwatch();   // validation probes do not count against the training budget
+        for (; step < steps && (sw.Elapsed - evalClock.Elapsed).TotalSeconds < budget; step++)
         {
             float loss = tr.TrainStep(sampler.Next());
             tokens += (long)batch * ctx;
@@ -270,13 +271,16 @@ internal static unsafe class NeuralBench
             ema = double.IsNaN(ema) ? bits : 0.98 * ema + 0.02 * bits;
             if ((step + 1) % evalEvery == 0)
             {
+                evalClock.Start();
                 double v = Evaluator.TotalBits(model, valProbe, 16) / valProbe.Length;
-                curve.Append(CultureInfo.InvariantCulture, $"{step + 1}\t{tokens}\t{sw.Elapsed.TotalSeconds:F1}\t{ema:F4}\t{v:F4}\n");
-                pts.Add((sw.Elapsed.TotalMinutes, ema, v));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {step + 1} {sw.Elapsed.TotalMinutes:F1} min train {ema:F3} val16k {v:F3} bits/char"));
+                evalClock.Stop();
+                var trainTime = sw.Elapsed - evalClock.Elapsed;
+                curve.Append(CultureInfo.InvariantCulture, $"{step + 1}\t{tokens}\t{trainTime.TotalSeconds:F1}\t{ema:F4}\t{v:F4}\n");
+                pts.Add((trainTime.TotalMinutes, ema, v));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {step + 1} {trainTime.TotalMinutes:F1} min train {ema:F3} val16k {v:F3} bits/char"));
             }
         }
-        double trainSeconds = sw.Elapsed.TotalSeconds;
+        double trainSeconds = (sw.Elapsed - evalClock.Elapsed).TotalSeconds;
         var ev = Stopwatch.StartNew();
         double valBits = Evaluator.TotalBits(model, val, 16) / val.Length;
         double evalSeconds = ev.Elapsed.TotalSeconds;
