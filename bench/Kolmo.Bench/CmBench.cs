@@ -35,7 +35,7 @@ public static partial class Program
             totalBits += coder.Bits;
             totalBytes += data.Length;
             Console.WriteLine($"{Path.GetFileName(file),-14} {data.Length,9} {coder.Bits / 8,11:F0} {coder.Bits / data.Length,7:F4} bpb {data.Length / (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds / 1e6,6:F2} MB/s(cpu)");
-            if (Environment.GetEnvironmentVariable("CMLZMA") == "1")
+            if (System.Environment.GetEnvironmentVariable("CMLZMA") == "1")
             {
                 var c0 = Process.GetCurrentProcess().TotalProcessorTime;
                 var lz = new Kolmo.Compression.Panel.LzmaCodec();

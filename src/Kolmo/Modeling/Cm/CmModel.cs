@@ -81,6 +81,34 @@ public sealed class CmModel : IByteModel
         _seen = o._seen;
     }
 
+    /// <summary>The default level (<see cref="CmOptions.DefaultLevel"/>).</summary>
+    public const int DefaultLevel = CmOptions.DefaultLevel;
+
+    /// <summary>Container parameters for a level and optional memory limit: one byte, log2 of the hash-table bytes.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The level is outside 1–9 or the limit is below <see cref="CmOptions.MinimumMemory"/>.</exception>
+    public static byte[] Configure(int level, long? memoryLimitBytes)
+    {
+        if (memoryLimitBytes is long m && m < CmOptions.MinimumMemory)
+        {
+            throw new ArgumentOutOfRangeException(nameof(memoryLimitBytes), m, $"cm needs at least {CmOptions.MinimumMemory} bytes");
+        }
+        var (hashBytes, _, _) = new CmOptions { Level = level, MemoryCap = memoryLimitBytes }.Sizes();
+        return [(byte)System.Numerics.BitOperations.Log2((ulong)hashBytes)];
+    }
+
+    /// <summary>Builds a model from a level and container parameters written by <see cref="Configure"/>.</summary>
+    /// <exception cref="InvalidDataException">The parameters are not one byte in [16, 27] or the level is out of range.</exception>
+    public static CmModel Create(int level, byte[] parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (parameters.Length != 1 || parameters[0] < CmOptions.MinTableBits || parameters[0] > CmOptions.MaxTableBits
+            || level < CmOptions.MinLevel || level > CmOptions.MaxLevel)
+        {
+            throw new InvalidDataException($"cm: invalid model parameters (level {level}, {Convert.ToHexString(parameters)}); expected one byte in [{CmOptions.MinTableBits}, {CmOptions.MaxTableBits}]");
+        }
+        return new CmModel(new CmOptions { Level = level, TableBits = parameters[0] });
+    }
+
     /// <inheritdoc />
     public string Name => "cm";
 

@@ -25,6 +25,18 @@ public sealed record CmOptions
     /// <summary>Memory cap in bytes, or null for the level's own size.</summary>
     public long? MemoryCap { get; init; }
 
+    /// <summary>
+    /// Explicit log2 of the hash-table bytes (16–27), overriding the level's size and the cap; what the
+    /// <c>.kolmo</c> container stores, so a decoder never depends on how levels map to sizes.
+    /// </summary>
+    public int? TableBits { get; init; }
+
+    /// <summary>Smallest <see cref="TableBits"/>.</summary>
+    public const int MinTableBits = 16;
+
+    /// <summary>Largest <see cref="TableBits"/>.</summary>
+    public const int MaxTableBits = 27;
+
     /// <summary>Validates and returns the sized tables: (hash table bytes, history buffer bytes, match index entries).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The level is outside 1–9 or the cap is below the minimum.</exception>
     public (long HashBytes, int BufferBytes, int IndexEntries) Sizes()
@@ -32,7 +44,13 @@ public sealed record CmOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(Level, MinLevel, nameof(Level));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(Level, MaxLevel, nameof(Level));
         int shift = 18 + Level;
-        if (MemoryCap is long cap)
+        if (TableBits is int bits)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(bits, MinTableBits, nameof(TableBits));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(bits, MaxTableBits, nameof(TableBits));
+            shift = bits;
+        }
+        else if (MemoryCap is long cap)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(cap, MinimumMemory, nameof(MemoryCap));
             while (shift > 16 && (3L << (shift - 1)) + FixedBytes > cap)
