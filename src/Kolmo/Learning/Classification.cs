@@ -137,6 +137,7 @@ public sealed class NcdKnnClassifier : ICompressionClassifier
     private readonly int _k;
     private readonly IReadOnlyList<LabeledDocument> _train;
     private readonly double[] _trainBits;
+    private readonly int _maxTrainBytes;
 
     /// <summary>Trains (computes C(t) for every training document, in parallel).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is not in [1, |train|].</exception>
@@ -155,6 +156,7 @@ public sealed class NcdKnnClassifier : ICompressionClassifier
         _k = k;
         _train = train;
         _trainBits = new double[train.Count];
+        _maxTrainBytes = train.Max(t => t.Data.Length);
         Parallel.For(0, train.Count, Options(maxThreads), i => _trainBits[i] = c.Bits(train[i].Data));
     }
 
@@ -178,12 +180,27 @@ public sealed class NcdKnnClassifier : ICompressionClassifier
         return result;
     }
 
-    /// <summary>NCD from <paramref name="x"/> to every training document, in training order.</summary>
+    /// <summary>
+    /// NCD from <paramref name="x"/> to every training document, in training order. For an adaptive model the joint
+    /// length is computed as C(x, t) = C(x) + C(t | x) from one model that has coded x (and is rolled back after each
+    /// t), which is the same number as coding xt from scratch but costs O(|t|) per pair instead of O(|x| + |t|).
+    /// </summary>
     public double[] Distances(byte[] x)
     {
         ArgumentNullException.ThrowIfNull(x);
-        double cx = _c.Bits(x);
         var d = new double[_train.Count];
+        if (_c is ModelCodeLength mc)
+        {
+            var m = mc.CreateModel(x.Length + _maxTrainBytes);
+            double cxm = ModelCodeLength.Code(m, x);
+            var primed = new PrimedModel(m);
+            for (int t = 0; t < d.Length; t++)
+            {
+                d[t] = Measures.Ncd(cxm, _trainBits[t], cxm + primed.Bits(_train[t].Data));
+            }
+            return d;
+        }
+        double cx = _c.Bits(x);
         for (int t = 0; t < d.Length; t++)
         {
             d[t] = Measures.Ncd(cx, _trainBits[t], _c.JointBits(x, _train[t].Data));

@@ -69,6 +69,7 @@ public sealed class OrderMixModel : ICheckpointModel
     private readonly uint[][] _tables;
     private readonly int[] _weights;    // [256 c0 sets][_inputs]
     private readonly int[] _slot;       // current slot per context
+    private readonly int[] _bucket;     // current 16-slot bucket per context
     private readonly int[] _st;         // stretched inputs of the current bit
     private readonly uint[] _hash;      // per-context hash of the byte history
 
@@ -76,6 +77,7 @@ public sealed class OrderMixModel : ICheckpointModel
     private uint _wordHash;
     private uint _prevWordHash;
     private int _c0 = 1;
+    private int _nib = 1;               // bits of the current nibble with a leading 1 (1..15)
     private int _pr = 2048;             // last mixer output, 12 bits
 
     // Undo log (active between Checkpoint and Rollback).
@@ -114,9 +116,10 @@ public sealed class OrderMixModel : ICheckpointModel
         _weights = new int[256 * _inputs];
         Array.Fill(_weights, (1 << 16) * 3 / 10);
         _slot = new int[_contexts];
+        _bucket = new int[_contexts];
         _st = new int[_inputs];
         _hash = new uint[_contexts];
-        Rehash();
+        Resync();
     }
 
     private OrderMixModel(OrderMixModel o)
@@ -133,12 +136,14 @@ public sealed class OrderMixModel : ICheckpointModel
         }
         _weights = (int[])o._weights.Clone();
         _slot = (int[])o._slot.Clone();
+        _bucket = (int[])o._bucket.Clone();
         _st = (int[])o._st.Clone();
         _hash = (uint[])o._hash.Clone();
         _history = o._history;
         _wordHash = o._wordHash;
         _prevWordHash = o._prevWordHash;
         _c0 = o._c0;
+        _nib = o._nib;
         _pr = o._pr;
     }
 
@@ -168,13 +173,13 @@ public sealed class OrderMixModel : ICheckpointModel
     /// <inheritdoc />
     public int P()
     {
-        uint c0Mix = (uint)_c0 * 0x2545F491u;
-        int shift = 32 - _tableBits;
+        // Slots come in buckets of 16 (one cache line): the bucket is chosen by the context hash and the bits of the
+        // byte before the current nibble (SetBuckets), the slot within it by the partial nibble _nib (1..15).
         long dot = 0;
         int w0 = _c0 * _inputs;
         for (int i = 0; i < _contexts; i++)
         {
-            int s = (int)(((_hash[i] ^ c0Mix) * 0x9E3779B1u) >> shift);
+            int s = _bucket[i] + _nib;
             _slot[i] = s;
             int st = Logistic.Stretch((int)(_tables[i][s] >> 20));
             _st[i] = st;
@@ -238,6 +243,43 @@ public sealed class OrderMixModel : ICheckpointModel
                 _wordHash = 0;
             }
             Rehash();
+            SetBuckets(0);
+            _nib = 1;
+        }
+        else
+        {
+            _nib = (_nib << 1) | bit;
+            if (_nib >= 16)
+            {
+                SetBuckets(_c0);
+                _nib = 1;
+            }
+        }
+    }
+
+    private void SetBuckets(int high)
+    {
+        uint hiMix = (uint)high * 0x2545F491u;
+        int shift = 32 - (_tableBits - 4);
+        for (int i = 0; i < _contexts; i++)
+        {
+            _bucket[i] = (int)(((_hash[i] ^ hiMix) * 0x9E3779B1u) >> shift) << 4;
+        }
+    }
+
+    private void Resync()
+    {
+        Rehash();
+        int n = 31 - System.Numerics.BitOperations.LeadingZeroCount((uint)_c0);
+        if (n < 4)
+        {
+            SetBuckets(0);
+            _nib = _c0;
+        }
+        else
+        {
+            SetBuckets(_c0 >> (n - 4));
+            _nib = (1 << (n - 4)) | (_c0 & ((1 << (n - 4)) - 1));
         }
     }
 
@@ -283,7 +325,7 @@ public sealed class OrderMixModel : ICheckpointModel
             _savedWeights.CopyTo(_weights, 0);
         }
         (_history, _wordHash, _prevWordHash, _c0, _pr) = (_saved.History, _saved.WordHash, _saved.PrevWordHash, _saved.C0, _saved.Pr);
-        Rehash();
+        Resync();
         _logging = false;
         _logCount = 0;
         _savedWeights = null;
