@@ -1,10 +1,10 @@
 namespace Kolmo.Vision;
 
 /// <summary>
-/// What the iGPT experiment needs from a transformer over token sequences (implemented on the neural engine by
-/// the GPT adapter). Shapes: B = batch, T = <see cref="Context"/>, C = <see cref="Width"/>,
-/// V = <see cref="Vocabulary"/>. The objective (next-pixel or masked) lives outside, in <see cref="PixelObjective"/>:
-/// it chooses inputs, the attention pattern and which positions carry loss.
+/// What the iGPT experiment needs from a transformer over token sequences (implemented on the neural engine's GPT
+/// by <c>GptTokenTransformer</c>, created by <see cref="IgptModels"/>). Shapes: B = batch, T = <see cref="Context"/>,
+/// C = <see cref="Width"/>, V = <see cref="Vocabulary"/>. The objective (next-pixel or masked) lives outside, in
+/// <see cref="PixelObjective"/>: it chooses the inputs, the targets and (through <see cref="Causal"/>) the attention pattern.
 /// </summary>
 public interface ITokenTransformer
 {
@@ -27,23 +27,41 @@ public interface ITokenTransformer
     bool Causal { get; }
 
     /// <summary>
-    /// Forward pass over <paramref name="inputs"/> [B, T]; returns the logits [B, T, V] (valid until the next call).
+    /// One optimiser step on inputs [B, T] and targets [B, T] (negative = no loss at that position): forward,
+    /// cross-entropy over V, backward, update. Returns the mean loss in nats over the target positions.
     /// </summary>
-    ReadOnlySpan<float> Forward(ReadOnlySpan<int> inputs, int batch);
+    double TrainStep(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int batch);
+
+    /// <summary>Forward pass without training over <paramref name="inputs"/> [B, T].</summary>
+    void Forward(ReadOnlySpan<int> inputs, int batch);
+
+    /// <summary>The V output probabilities at (b, t) of the last <see cref="Forward"/>.</summary>
+    ReadOnlySpan<float> Probabilities(int b, int t);
 
     /// <summary>
-    /// Mean-pooled (over the T positions) activations of every block of the last <see cref="Forward"/>:
-    /// [B, L+1, C], index 0 = the embedding output, l = the residual stream after block l.
-    /// The final layer norm is applied to each pooled vector's source as iGPT does (layer-normalised activations).
+    /// Per-layer features of the last <see cref="Forward"/>, [B, L+1, C]: for each layer l (0 = embeddings, l = after
+    /// block l) the residual stream layer-normalised (no affine) at every position, then averaged over the T
+    /// positions (iGPT §3.3).
     /// </summary>
     float[] PooledActivations(int batch);
 
-    /// <summary>
-    /// Cross-entropy training step: backpropagates d loss / d logits = <paramref name="dLogits"/> [B, T, V] from the
-    /// last <see cref="Forward"/> (which must have been over the same batch) and applies one optimiser step.
-    /// </summary>
-    void Backward(ReadOnlySpan<float> dLogits, int batch);
+    /// <summary>An incremental next-token predictor sharing the weights (causal models only).</summary>
+    /// <exception cref="InvalidOperationException">The model is not causal.</exception>
+    INextTokenPredictor CreatePredictor();
+}
 
-    /// <summary>Applies one optimiser update with learning rate <paramref name="learningRate"/> and clears the gradients.</summary>
-    void Step(float learningRate);
+/// <summary>
+/// Fed one token at a time; gives the distribution of the next one. Deterministic: the same weights and tokens
+/// give the same floats on every machine, so it can drive an arithmetic decoder.
+/// </summary>
+public interface INextTokenPredictor
+{
+    /// <summary>P(next token = v) for v in [0, V).</summary>
+    ReadOnlySpan<float> Probabilities { get; }
+
+    /// <summary>Appends the token that came next.</summary>
+    void Update(int token);
+
+    /// <summary>Forgets all history.</summary>
+    void Reset();
 }

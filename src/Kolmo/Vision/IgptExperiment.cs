@@ -58,7 +58,7 @@ public sealed record IgptOptions
     /// <summary>Images per training step.</summary>
     public int Batch { get; init; } = 16;
 
-    /// <summary>Peak learning rate (linear warm-up over the first 5% of steps, then cosine decay to 10%).</summary>
+    /// <summary>Peak learning rate (AdamW; linear warm-up over the first 5% of steps, then cosine decay to 10%).</summary>
     public float LearningRate { get; init; } = 3e-3f;
 
     /// <summary>Seed of initialisation, batch order and masks.</summary>
@@ -72,9 +72,6 @@ public sealed record IgptOptions
 
     /// <summary>Test images compressed with the arithmetic coder by the final AR model of the largest size (0 = none).</summary>
     public int CompressImages { get; init; } = 20;
-
-    /// <summary>Test images of those that are also decoded back and compared (decoding costs T forward passes per image).</summary>
-    public int DecodeImages { get; init; } = 2;
 
     /// <summary>Forward-pass batch for evaluation and feature extraction.</summary>
     public int EvalBatch { get; init; } = 50;
@@ -101,7 +98,7 @@ public sealed record IgptRun(string Objective, string Size, long Parameters, int
 /// <param name="Pixels">Pixels (tokens) coded.</param>
 /// <param name="ModelBitsPerDim">The model's log-loss on those pixels (ideal code length).</param>
 /// <param name="CodedBitsPerDim">Actual compressed bits per pixel of the range-coded file.</param>
-/// <param name="DecodedImages">Images decoded back and checked identical.</param>
+/// <param name="DecodedImages">Images decoded back and checked identical (all of them).</param>
 /// <param name="Baselines">Bits per pixel of other coders on the same token bytes (name → bits/dim).</param>
 public sealed record IgptCompression(int Images, long Pixels, double ModelBitsPerDim, double CodedBitsPerDim, int DecodedImages,
     IReadOnlyDictionary<string, double> Baselines);
@@ -148,13 +145,14 @@ public sealed record IgptResults
 /// </summary>
 public sealed class IgptExperiment
 {
-    private readonly Func<ModelSize, PixelObjective, int, ulong, ITokenTransformer> _createModel;
+    private readonly Func<ModelSize, PixelObjective, int, IgptOptions, ITokenTransformer> _createModel;
 
     /// <summary>
-    /// Creates an experiment whose models come from <paramref name="createModel"/>(size, objective, context T, seed)
-    /// (on the neural engine: the GPT adapter).
+    /// Creates an experiment whose models come from <paramref name="createModel"/>(size, objective, context T, options)
+    /// (on the neural engine: <see cref="IgptModels.Create"/>; the model owns its optimiser and learning-rate schedule,
+    /// configured from the options' steps, learning rate and seed).
     /// </summary>
-    public IgptExperiment(Func<ModelSize, PixelObjective, int, ulong, ITokenTransformer> createModel)
+    public IgptExperiment(Func<ModelSize, PixelObjective, int, IgptOptions, ITokenTransformer> createModel)
     {
         ArgumentNullException.ThrowIfNull(createModel);
         _createModel = createModel;
@@ -220,14 +218,13 @@ public sealed class IgptExperiment
             foreach (var size in options.Sizes)
             {
                 string name = kind == Objective.Autoregressive ? "ar" : "masked";
-                var model = _createModel(size, objective, trainTokens.Length, options.Seed);
+                var model = _createModel(size, objective, trainTokens.Length, options);
                 var rng = new SplitMix64(options.Seed * 0x9E3779B97F4A7C15UL + (ulong)kind);
                 var order = Enumerable.Range(0, train.Count).ToArray();
                 int cursor = order.Length;
-                int b = options.Batch, t = trainTokens.Length, v = objective.Vocabulary;
+                int b = options.Batch, t = trainTokens.Length;
                 var inputs = new int[b * t];
                 var targets = new int[b * t];
-                var dLogits = new float[b * t * v];
                 var batchImages = new int[b];
                 double lossSum = 0;
                 int lossCount = 0;
@@ -260,13 +257,10 @@ public sealed class IgptExperiment
                         batchImages[i] = order[cursor++];
                     }
                     objective.BuildBatch(trainTokens, batchImages, inputs, targets, ref rng);
-                    var logits = model.Forward(inputs, b);
-                    var (nats, count) = objective.CrossEntropy(logits, targets, dLogits);
-                    lossSum += nats / count;
+                    double loss = model.TrainStep(inputs, targets, b);
+                    lossSum += loss;
                     lossCount++;
-                    model.Backward(dLogits, b);
-                    model.Step(LearningRate(options, step));
-                    Report($"{name} {size.Name} training (step {step + 1}/{options.Steps}, loss {nats / count / Math.Log(2):F3} bits)", 1);
+                    Report($"{name} {size.Name} training (step {step + 1}/{options.Steps}, loss {loss / Math.Log(2):F3} bits)", 1);
                 }
                 if (kind == Objective.Autoregressive && ReferenceEquals(size, options.Sizes[^1]))
                 {
@@ -308,19 +302,6 @@ public sealed class IgptExperiment
             Seconds = clock.Elapsed.TotalSeconds,
             Options = options,
         };
-    }
-
-    /// <summary>Learning rate at <paramref name="step"/>: linear warm-up over 5% of the steps, cosine decay to 10% of the peak.</summary>
-    public static float LearningRate(IgptOptions options, int step)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        int warm = Math.Max(1, options.Steps / 20);
-        if (step < warm)
-        {
-            return options.LearningRate * (step + 1) / warm;
-        }
-        double progress = (double)(step - warm) / Math.Max(1, options.Steps - warm);
-        return (float)(options.LearningRate * (0.1 + 0.9 * 0.5 * (1 + Math.Cos(Math.PI * progress))));
     }
 
     private static void Shuffle(int[] order, ref SplitMix64 rng)
@@ -382,7 +363,7 @@ public sealed class IgptExperiment
             features[l] = new float[count * c];
         }
         var rng = new SplitMix64(seed ^ 0x5EEDUL);
-        double nats = 0;
+        double bits = 0;
         long positions = 0;
         int ticks = 0, tickEvery = Math.Max(1, count / evalBatch / 8);
         for (int start = 0; start < count; start += evalBatch)
@@ -405,12 +386,15 @@ public sealed class IgptExperiment
                     inputs[i] = data.Tokens[start * t + i];
                 }
             }
-            var logits = model.Forward(inputs, b);
+            model.Forward(inputs, b);
             if (withBits && objective.Kind == Objective.Autoregressive)
             {
-                var (n, k) = objective.CrossEntropy(logits, targets, []);
-                nats += n;
-                positions += k;
+                for (int i = 0; i < b; i++)
+                {
+                    var (n, k) = objective.Bits(model, targets, i);
+                    bits += n;
+                    positions += k;
+                }
             }
             var pooled = model.PooledActivations(b);   // [b, L+1, C]
             for (int i = 0; i < b; i++)
@@ -424,17 +408,20 @@ public sealed class IgptExperiment
             {
                 // masked "bits/dim": loss on a seeded 15% mask of the test images
                 objective.BuildBatch(data, images, inputs, targets, ref rng);
-                var ml = model.Forward(inputs, b);
-                var (n, k) = objective.CrossEntropy(ml, targets, []);
-                nats += n;
-                positions += k;
+                model.Forward(inputs, b);
+                for (int i = 0; i < b; i++)
+                {
+                    var (n, k) = objective.Bits(model, targets, i);
+                    bits += n;
+                    positions += k;
+                }
             }
             if (++ticks % tickEvery == 0)
             {
                 tick();
             }
         }
-        return (features, positions > 0 ? nats / positions / Math.Log(2) : double.NaN);
+        return (features, positions > 0 ? bits / positions : double.NaN);
     }
 
     private static IgptCompression Compress(ITokenTransformer model, PixelObjective objective, PixelTokens test, IgptOptions options)
@@ -443,11 +430,11 @@ public sealed class IgptExperiment
         var coder = new PixelCompressor(model, objective);
         var tokens = test.Tokens.AsSpan(0, n * test.Length).ToArray();
         var (bytes, modelBits) = coder.Compress(tokens, n);
-        int decode = Math.Min(options.DecodeImages, n);
+        int decode = n;
         if (decode > 0)
         {
-            var back = coder.Decompress(bytes, n, decode);
-            if (!back.AsSpan().SequenceEqual(tokens.AsSpan(0, decode * test.Length)))
+            var back = coder.Decompress(bytes, n);
+            if (!back.AsSpan().SequenceEqual(tokens))
             {
                 throw new InvalidOperationException("range-coded pixels did not decode back to the originals.");
             }

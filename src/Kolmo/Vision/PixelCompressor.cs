@@ -3,13 +3,13 @@ using Kolmo.Coding;
 namespace Kolmo.Vision;
 
 /// <summary>
-/// Lossless image coding with a next-pixel model: each pixel token is range-coded under the AR model's softmax
-/// over the K palette tokens, quantised with <see cref="FrequencyTable.FromProbabilities"/>.
+/// Lossless image coding with a next-pixel model: each pixel token is range-coded under the AR model's distribution
+/// over the K palette tokens (the special token's probability renormalised away), quantised with
+/// <see cref="FrequencyTable.FromProbabilities"/>.
 /// <para>Stream: the range coder's bytes only; the caller knows the image count and size.</para>
-/// <para>Encoder and decoder run the model on the same [1, T] input buffer: the encoder once on the whole image,
-/// the decoder once per pixel with the not-yet-decoded positions set to 0. With causal attention, position t's
-/// logits depend only on inputs ≤ t, and the engine's kernels compute each row in a fixed order independent of
-/// the other rows, so both sides see bit-identical probabilities. The decoder costs T forward passes per image.</para>
+/// <para>Encoder and decoder drive the same <see cref="INextTokenPredictor"/> through one code path
+/// (<see cref="Run"/>): reset, feed the start token, then for each pixel: distribution → code → feed the pixel.
+/// The predictor is deterministic, so both sides see bit-identical frequencies.</para>
 /// </summary>
 public sealed class PixelCompressor
 {
@@ -44,78 +44,56 @@ public sealed class PixelCompressor
         }
         var output = new MemoryStream();
         var encoder = new RangeEncoder(output);
-        var input = new int[t];
-        double bits = 0;
-        for (int n = 0; n < images; n++)
-        {
-            var seq = tokens.Slice(n * t, t);
-            input[0] = _objective.SpecialToken;
-            for (int i = 1; i < t; i++)
-            {
-                input[i] = seq[i - 1];
-            }
-            var logits = _model.Forward(input, 1);
-            for (int i = 0; i < t; i++)
-            {
-                Distribution(logits, i);
-                bits -= Math.Log2(_probabilities[seq[i]]);
-                encoder.Code(seq[i], _frequencies, RangeEncoder.MaxTotal);
-            }
-        }
+        var copy = tokens.ToArray();
+        double bits = Run(encoder, copy, images);
         encoder.Flush();
         return (output.ToArray(), bits);
     }
 
-    /// <summary>Decodes the first <paramref name="decode"/> of the <paramref name="images"/> images in <paramref name="bytes"/>.</summary>
+    /// <summary>Decodes <paramref name="images"/> images from <paramref name="bytes"/>.</summary>
     /// <exception cref="InvalidDataException">The data is truncated.</exception>
-    public byte[] Decompress(byte[] bytes, int images, int decode)
+    public byte[] Decompress(byte[] bytes, int images)
     {
         ArgumentNullException.ThrowIfNull(bytes);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(decode, images);
-        int t = _model.Context;
         var decoder = new RangeDecoder(new MemoryStream(bytes), bytes.Length);
-        var result = new byte[decode * t];
-        var input = new int[t];
-        for (int n = 0; n < decode; n++)
-        {
-            Array.Clear(input);
-            input[0] = _objective.SpecialToken;
-            for (int i = 0; i < t; i++)
-            {
-                var logits = _model.Forward(input, 1);
-                Distribution(logits, i);
-                int s = decoder.Code(0, _frequencies, RangeEncoder.MaxTotal);
-                result[n * t + i] = (byte)s;
-                if (i + 1 < t)
-                {
-                    input[i + 1] = s;
-                }
-            }
-        }
+        var result = new byte[images * _model.Context];
+        Run(decoder, result, images);
         return result;
     }
 
-    /// <summary>Softmax over the K palette logits at position <paramref name="position"/> (float, fixed order) and its frequency table.</summary>
-    private void Distribution(ReadOnlySpan<float> logits, int position)
+    /// <summary>The shared encode/decode path: codes (or fills in) every token of <paramref name="tokens"/>.</summary>
+    private double Run(ISymbolCoder coder, byte[] tokens, int images)
     {
-        int k = _objective.PaletteSize;
-        var row = logits.Slice(position * _objective.Vocabulary, k);
-        float max = float.NegativeInfinity;
-        for (int i = 0; i < k; i++)
+        int t = _model.Context, k = _objective.PaletteSize;
+        var predictor = _model.CreatePredictor();
+        double bits = 0;
+        for (int n = 0; n < images; n++)
         {
-            max = Math.Max(max, row[i]);
+            predictor.Reset();
+            predictor.Update(_objective.SpecialToken);
+            for (int i = 0; i < t; i++)
+            {
+                var p = predictor.Probabilities;
+                float z = 0;
+                for (int v = 0; v < k; v++)
+                {
+                    z += p[v];
+                }
+                for (int v = 0; v < k; v++)
+                {
+                    _probabilities[v] = p[v] / z;
+                }
+                FrequencyTable.FromProbabilities(_probabilities, _frequencies);
+                int s = coder.Code(tokens[n * t + i], _frequencies, RangeEncoder.MaxTotal);
+                tokens[n * t + i] = (byte)s;
+                bits -= Math.Log2(Math.Max(_probabilities[s], 1e-30f));
+                if (i + 1 < t)
+                {
+                    predictor.Update(s);
+                }
+            }
         }
-        float sum = 0;
-        for (int i = 0; i < k; i++)
-        {
-            _probabilities[i] = MathF.Exp(row[i] - max);
-            sum += _probabilities[i];
-        }
-        for (int i = 0; i < k; i++)
-        {
-            _probabilities[i] /= sum;
-        }
-        FrequencyTable.FromProbabilities(_probabilities, _frequencies);
+        return bits;
     }
 }
 

@@ -11,11 +11,11 @@ public enum Objective
 }
 
 /// <summary>
-/// Builds model inputs and loss targets for an <see cref="Objective"/>, and computes the cross-entropy and its
-/// gradient with respect to the logits. The vocabulary is V = K + 1: the K palette tokens and one special token
-/// (id K) that is the start-of-image token for AR and the mask token for masked training. The special token is
-/// never a target: the softmax runs over the K palette logits only, so AR bits/dim are exactly what an
-/// arithmetic coder driven by the model pays (up to frequency quantisation).
+/// Builds model inputs and loss targets for an <see cref="Objective"/>, and measures code lengths. The vocabulary
+/// is V = K + 1: the K palette tokens and one special token (id K) that is the start-of-image token for AR and the
+/// mask token for masked training. The special token is never a target (training drives its probability towards
+/// 0); code lengths renormalise it away, so AR bits/dim are exactly what an arithmetic coder driven by the model
+/// pays (up to frequency quantisation).
 /// <code>
 /// AR:      inputs  [S, x0, x1, …, x(T−2)]      targets [x0, x1, …, x(T−1)]
 /// masked:  inputs  x with masked positions = M  targets x at masked positions, −1 (no loss) elsewhere
@@ -99,54 +99,33 @@ public sealed class PixelObjective
     }
 
     /// <summary>
-    /// Cross-entropy over the palette logits: returns (total nats, number of target positions) and, when
-    /// <paramref name="dLogits"/> is not empty, writes d(mean loss)/d logits into it ([B, T, V]; zero on the
-    /// special-token logit and on positions without a target).
+    /// Code length in bits of the targets of batch row <paramref name="b"/> under the last forward of <paramref name="model"/>:
+    /// Σ −log2(p[target] / Σ_{v&lt;K} p[v]) over the positions with a target (the special token's probability is
+    /// renormalised away, exactly as the range coder sees it). Returns (bits, number of targets).
     /// </summary>
-    public (double Nats, int Count) CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> dLogits)
+    public (double Bits, int Count) Bits(ITokenTransformer model, ReadOnlySpan<int> targets, int b)
     {
-        int v = Vocabulary, k = PaletteSize;
+        ArgumentNullException.ThrowIfNull(model);
+        int t = model.Context;
+        double bits = 0;
         int count = 0;
-        foreach (int tg in targets)
+        for (int i = 0; i < t; i++)
         {
-            count += tg >= 0 ? 1 : 0;
-        }
-        if (!dLogits.IsEmpty)
-        {
-            dLogits.Clear();
-        }
-        double nats = 0;
-        float inv = count > 0 ? 1f / count : 0f;
-        for (int p = 0; p < targets.Length; p++)
-        {
-            int target = targets[p];
+            int target = targets[b * t + i];
             if (target < 0)
             {
                 continue;
             }
-            var row = logits.Slice(p * v, k);
-            float max = float.NegativeInfinity;
-            for (int i = 0; i < k; i++)
-            {
-                max = Math.Max(max, row[i]);
-            }
+            var p = model.Probabilities(b, i);
             double z = 0;
-            for (int i = 0; i < k; i++)
+            for (int v = 0; v < PaletteSize; v++)
             {
-                z += Math.Exp(row[i] - max);
+                z += p[v];
             }
-            nats += Math.Log(z) - (row[target] - max);
-            if (!dLogits.IsEmpty)
-            {
-                var d = dLogits.Slice(p * v, k);
-                for (int i = 0; i < k; i++)
-                {
-                    d[i] = (float)(Math.Exp(row[i] - max) / z) * inv;
-                }
-                d[target] -= inv;
-            }
+            bits -= Math.Log2(Math.Max(p[target], 1e-30) / z);
+            count++;
         }
-        return (nats, count);
+        return (bits, count);
     }
 }
 

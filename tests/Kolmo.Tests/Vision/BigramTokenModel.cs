@@ -4,14 +4,13 @@ namespace Kolmo.Tests.Vision;
 
 /// <summary>
 /// A tiny trainable stand-in for a transformer, used to test the experiment plumbing independently of the neural
-/// engine: logits[b, t] = W[input[b, t]] (a V×V table), so position t depends only on input t (causal).
-/// Pooled activations: layer 0 = mean one-hot of the inputs, layer 1 = mean softmax output. Plain SGD.
+/// engine: p(· | input at t) = softmax(W[input[t]]) over V (a V×V table), so position t depends only on input t
+/// (causal). Pooled activations: layer 0 = mean one-hot of the inputs, layer 1 = mean output distribution. Plain SGD.
 /// </summary>
-internal sealed class BigramTokenModel(int vocabulary, int context) : ITokenTransformer
+internal sealed class BigramTokenModel(int vocabulary, int context, float learningRate) : ITokenTransformer
 {
     private readonly float[] _w = new float[vocabulary * vocabulary];
-    private readonly float[] _dw = new float[vocabulary * vocabulary];
-    private float[] _logits = [];
+    private float[] _probs = [];
     private int[] _inputs = [];
 
     public int Vocabulary => vocabulary;
@@ -26,16 +25,67 @@ internal sealed class BigramTokenModel(int vocabulary, int context) : ITokenTran
 
     public bool Causal => true;
 
-    public ReadOnlySpan<float> Forward(ReadOnlySpan<int> inputs, int batch)
+    private void Softmax(int token, Span<float> output)
+    {
+        var row = _w.AsSpan(token * vocabulary, vocabulary);
+        float max = float.NegativeInfinity;
+        foreach (float x in row)
+        {
+            max = Math.Max(max, x);
+        }
+        float z = 0;
+        for (int i = 0; i < vocabulary; i++)
+        {
+            output[i] = MathF.Exp(row[i] - max);
+            z += output[i];
+        }
+        for (int i = 0; i < vocabulary; i++)
+        {
+            output[i] /= z;
+        }
+    }
+
+    public void Forward(ReadOnlySpan<int> inputs, int batch)
     {
         _inputs = inputs.ToArray();
-        _logits = new float[batch * context * vocabulary];
+        _probs = new float[batch * context * vocabulary];
         for (int p = 0; p < batch * context; p++)
         {
-            _w.AsSpan(inputs[p] * vocabulary, vocabulary).CopyTo(_logits.AsSpan(p * vocabulary, vocabulary));
+            Softmax(inputs[p], _probs.AsSpan(p * vocabulary, vocabulary));
         }
-        return _logits;
     }
+
+    public double TrainStep(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int batch)
+    {
+        Forward(inputs, batch);
+        int count = 0;
+        foreach (int t in targets)
+        {
+            count += t >= 0 ? 1 : 0;
+        }
+        var grad = new float[_w.Length];
+        double loss = 0;
+        for (int p = 0; p < batch * context; p++)
+        {
+            if (targets[p] < 0)
+            {
+                continue;
+            }
+            var pr = _probs.AsSpan(p * vocabulary, vocabulary);
+            loss -= Math.Log(pr[targets[p]]);
+            for (int i = 0; i < vocabulary; i++)
+            {
+                grad[inputs[p] * vocabulary + i] += (pr[i] - (i == targets[p] ? 1 : 0)) / count;
+            }
+        }
+        for (int i = 0; i < _w.Length; i++)
+        {
+            _w[i] -= learningRate * grad[i];
+        }
+        return loss / count;
+    }
+
+    public ReadOnlySpan<float> Probabilities(int b, int t) => _probs.AsSpan((b * context + t) * vocabulary, vocabulary);
 
     public float[] PooledActivations(int batch)
     {
@@ -47,45 +97,25 @@ internal sealed class BigramTokenModel(int vocabulary, int context) : ITokenTran
             {
                 int p = b * context + t;
                 r[(b * 2) * v + _inputs[p]] += 1f / context;
-                var row = _logits.AsSpan(p * v, v);
-                float max = float.NegativeInfinity;
-                foreach (float x in row)
-                {
-                    max = Math.Max(max, x);
-                }
-                float z = 0;
-                foreach (float x in row)
-                {
-                    z += MathF.Exp(x - max);
-                }
                 for (int i = 0; i < v; i++)
                 {
-                    r[(b * 2 + 1) * v + i] += MathF.Exp(row[i] - max) / z / context;
+                    r[(b * 2 + 1) * v + i] += _probs[p * v + i] / context;
                 }
             }
         }
         return r;
     }
 
-    public void Backward(ReadOnlySpan<float> dLogits, int batch)
-    {
-        for (int p = 0; p < batch * context; p++)
-        {
-            var d = dLogits.Slice(p * vocabulary, vocabulary);
-            var g = _dw.AsSpan(_inputs[p] * vocabulary, vocabulary);
-            for (int i = 0; i < vocabulary; i++)
-            {
-                g[i] += d[i];
-            }
-        }
-    }
+    public INextTokenPredictor CreatePredictor() => new Predictor(this);
 
-    public void Step(float learningRate)
+    private sealed class Predictor(BigramTokenModel m) : INextTokenPredictor
     {
-        for (int i = 0; i < _w.Length; i++)
-        {
-            _w[i] -= learningRate * 100 * _dw[i];
-        }
-        Array.Clear(_dw);
+        private readonly float[] _p = Enumerable.Repeat(1f / m.Vocabulary, m.Vocabulary).ToArray();
+
+        public ReadOnlySpan<float> Probabilities => _p;
+
+        public void Update(int token) => m.Softmax(token, _p);
+
+        public void Reset() => Array.Fill(_p, 1f / m.Vocabulary);
     }
 }
