@@ -73,6 +73,16 @@ public sealed class CountSequenceModel : ISequenceModel
     public void ResetContext() => _context = 0;
 
     /// <inheritdoc />
+    public ISequenceModel Clone()
+    {
+        var c = new CountSequenceModel(_order);
+        _counts.CopyTo(c._counts, 0);
+        _sums.CopyTo(c._sums, 0);
+        c._context = _context;
+        return c;
+    }
+
+    /// <inheritdoc />
     public void ReadParameters(Span<float> destination) => _counts.CopyTo(destination);
 
     /// <inheritdoc />

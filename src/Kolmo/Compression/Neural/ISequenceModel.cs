@@ -36,4 +36,7 @@ public interface ISequenceModel
 
     /// <summary>Replaces all parameters (length <see cref="ParameterCount"/>); optimizer state is left as is.</summary>
     void WriteParameters(ReadOnlySpan<float> source);
+
+    /// <summary>An independent deep copy (weights, optimizer state and running context).</summary>
+    ISequenceModel Clone();
 }
