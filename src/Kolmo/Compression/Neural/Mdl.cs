@@ -44,8 +44,8 @@ public static class Mdl
     /// <summary>Bits of the fixed weight-message header: δ (float32) and the number of distinct values (uint32).</summary>
     public const int HeaderBits = 64;
 
-    /// <summary>Default grid of quantisation steps: 2^−2, 2^−4, …, 2^−14.</summary>
-    public static IReadOnlyList<double> DefaultSteps { get; } = [.. Enumerable.Range(1, 7).Select(i => Math.Pow(2, -2 * i))];
+    /// <summary>Default grid of quantisation steps: 2^4, 2^2, 1, 2^−2, …, 2^−14.</summary>
+    public static IReadOnlyList<double> DefaultSteps { get; } = [.. Enumerable.Range(-2, 10).Select(i => Math.Pow(2, -2 * i))];
 
     /// <summary>Uniform code length n · log2 <paramref name="vocabulary"/>.</summary>
     public static double UniformBits(long symbols, int vocabulary = 256)
