@@ -12,20 +12,35 @@ public static class NeuralCompressors
     /// <summary>Model families accepted by <see cref="MdlSpec"/>.</summary>
     public static IReadOnlyList<string> MdlFamilies => ["order"];
 
+    /// <summary>Default level of the <c>nn</c> model.</summary>
+    public const int DefaultNnLevel = 2;
+
+    /// <summary>A compressor by name (<c>nn</c>) at <paramref name="level"/>, optionally primed.</summary>
+    /// <exception cref="ArgumentException">Unknown name or level.</exception>
+    public static ICompressor Compressor(string name, int? level = null, NeuralPrior? prior = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return name switch
+        {
+            "nn" => Nn(level ?? DefaultNnLevel, prior),
+            _ => throw new ArgumentException($"unknown neural compressor '{name}' (known: nn)", nameof(name)),
+        };
+    }
+
     /// <summary>Configuration of the <c>nn</c> model at <paramref name="level"/> (1 = smallest).</summary>
-    public static string NnSpec(int level = 2)
+    public static string NnSpec(int level = DefaultNnLevel)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(level, 1);
         return $"order:k={Math.Min(level, CountSequenceModel.MaxOrder)}";
     }
 
     /// <summary>The <c>nn</c> compressor (prequential coding), optionally with a prior.</summary>
-    public static NeuralCompressor Nn(int level = 2, NeuralPrior? prior = null, int block = PrequentialCoder.DefaultBlock)
+    public static NeuralCompressor Nn(int level = DefaultNnLevel, NeuralPrior? prior = null, int block = PrequentialCoder.DefaultBlock)
         => new(NnSpec(level), block, prior, "nn");
 
     /// <summary>A model for conditional code lengths C(y | x) by name (see <see cref="ConditionalNames"/>).</summary>
     /// <exception cref="ArgumentException">Unknown name.</exception>
-    public static ConditionalModel Conditional(string name, int level = 2)
+    public static ConditionalModel Conditional(string name, int level = DefaultNnLevel)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         return name switch
