@@ -63,7 +63,7 @@ public static partial class Program
         string commit = NncGit();
         md.AppendLine(CultureInfo.InvariantCulture, $"# Neural compression benchmark, {date}");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {NncCpu()}, {Environment.ProcessorCount} logical CPUs, shared with other jobs (speeds comparable only within this run). Runtime: {RuntimeInformation.FrameworkDescription}. Commit: `{commit}`. Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {NncCpu()}, {System.Environment.ProcessorCount} logical CPUs, shared with other jobs (speeds comparable only within this run). Runtime: {RuntimeInformation.FrameworkDescription}. Commit: `{commit}`. Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.");
         md.AppendLine();
         md.AppendLine("Command: `dotnet run --project bench/Kolmo.Bench -c Release -- nncomp " + string.Join(' ', args) + "`.");
         md.AppendLine();
