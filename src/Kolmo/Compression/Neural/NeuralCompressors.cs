@@ -22,9 +22,18 @@ public static class NeuralCompressors
         ArgumentException.ThrowIfNullOrEmpty(name);
         return name switch
         {
-            "nn" => Nn(level ?? DefaultNnLevel, prior),
+            "nn" => new ModelCompressor(NeuralModels.NnEntry(Registered(prior)), level ?? DefaultNnLevel),
             _ => throw new ArgumentException($"unknown neural compressor '{name}' (known: nn)", nameof(name)),
         };
+    }
+
+    private static NeuralPrior? Registered(NeuralPrior? prior)
+    {
+        if (prior is not null)
+        {
+            PriorRegistry.Register(prior);
+        }
+        return prior;
     }
 
     /// <summary>Configuration of the <c>nn</c> model at <paramref name="level"/> (1 = smallest).</summary>
