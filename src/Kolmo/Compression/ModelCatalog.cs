@@ -42,6 +42,7 @@ public static class ModelCatalog
         new(ModelId.Order3, "order3", "orders 0-3, hashed counters, logistic mixer, APM", Order3Model.DefaultLevel, ConfigureOrder3, CreateOrder3),
         // new(ModelId.Cm, "cm", "...", CmModel.DefaultLevel, CmModel.Configure, CmModel.Create),
         Neural.NeuralModels.NnEntry(),
+        Neural.NeuralModels.CmNnEntry(),
     ];
 
     /// <summary>Names of all registered models, comma-separated (for messages).</summary>

@@ -9,7 +9,7 @@ namespace Kolmo.Compression.Neural;
 /// <para>Maps: inputs x_i = stretch(p_i) (12-bit domain, ±2047) plus a bias 256 → P(1) = squash(Σ w_i x_i / 2^16), 12 bits,
 /// returned on the 16-bit scale. One weight vector per context (the partial byte c0, 1..255, × the bucket of
 /// |x_last| in 4 steps, so the mixer can learn "trust the network when it is confident"): 1024 · (m + 1) weights.</para>
-/// <para>Update (online gradient step on coding cost): err = (y·4096 − p12) · lr; w_i += (x_i · err) &gt;&gt; 10, integers only,
+/// <para>Update (online gradient step on coding cost): err = (y·4096 − p12) · lr; w_i += (x_i · err) &gt;&gt; 13, integers only,
 /// so the output is identical on every machine. Weights start at 1 for the first model and 0 elsewhere, so the
 /// mix starts as the first model and can only lose a few bits while the weights move (the "small overhead").</para>
 /// <para>Call order: <see cref="P"/> asks every model, <see cref="Update"/> updates every model, then the weights.</para>
@@ -26,7 +26,7 @@ public sealed class MixedByteModel : IByteModel
     private int _pr = 2048;
 
     /// <summary>Mixes <paramref name="models"/> (the first is the one trusted at the start); <paramref name="learningRate"/> ≥ 1.</summary>
-    public MixedByteModel(IReadOnlyList<IByteModel> models, string name = "cm+nn", int learningRate = 6)
+    public MixedByteModel(IReadOnlyList<IByteModel> models, string name = "cm+nn", int learningRate = 4)
     {
         ArgumentNullException.ThrowIfNull(models);
         ArgumentOutOfRangeException.ThrowIfLessThan(models.Count, 1, nameof(models));
@@ -79,7 +79,7 @@ public sealed class MixedByteModel : IByteModel
         int err = (((bit & 1) << 12) - _pr) * _lr;
         for (int i = 0; i < _x.Length; i++)
         {
-            _w[_ctx + i] += (_x[i] * err) >> 10;
+            _w[_ctx + i] += (_x[i] * err) >> 13;
         }
         foreach (var m in _models)
         {

@@ -7,7 +7,7 @@ namespace Kolmo.Compression.Neural;
 public static class NeuralCompressors
 {
     /// <summary>Names accepted by <see cref="Conditional"/>.</summary>
-    public static IReadOnlyList<string> ConditionalNames => ["nn", "order0", "order1", "order2"];
+    public static IReadOnlyList<string> ConditionalNames => ["nn", "cm+nn", "order0", "order1", "order2", .. ModelCatalog.All.Where(e => e.Id is not (ModelId.Nn or ModelId.CmNn)).Select(e => e.Name)];
 
     /// <summary>Model families accepted by <see cref="MdlSpec"/>.</summary>
     public static IReadOnlyList<string> MdlFamilies => ["order"];
@@ -23,7 +23,9 @@ public static class NeuralCompressors
         return name switch
         {
             "nn" => new ModelCompressor(NeuralModels.NnEntry(Registered(prior)), level ?? DefaultNnLevel),
-            _ => throw new ArgumentException($"unknown neural compressor '{name}' (known: nn)", nameof(name)),
+            "cm+nn" => new ModelCompressor(NeuralModels.CmNnEntry(Registered(prior)), level ?? DefaultNnLevel),
+            _ when prior is null => new ModelCompressor(name, level),
+            _ => throw new ArgumentException($"a prior works with nn and cm+nn, not '{name}'", nameof(name)),
         };
     }
 
@@ -49,13 +51,15 @@ public static class NeuralCompressors
 
     /// <summary>A model for conditional code lengths C(y | x) by name (see <see cref="ConditionalNames"/>).</summary>
     /// <exception cref="ArgumentException">Unknown name.</exception>
-    public static ConditionalModel Conditional(string name, int level = DefaultNnLevel)
+    public static ConditionalModel Conditional(string name, int? level = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         return name switch
         {
-            "nn" => ConditionalModel.FromSequenceModel("nn", NnSpec(level)),
+            "nn" => ConditionalModel.FromSequenceModel("nn", NnSpec(level ?? DefaultNnLevel)),
+            "cm+nn" => ConditionalModel.FromByteModel(name, () => ModelCatalog.Create("cm+nn", level ?? DefaultNnLevel)),
             "order0" or "order1" or "order2" => ConditionalModel.FromSequenceModel(name, $"order:k={name[^1]}"),
+            _ when ModelCatalog.All.Any(e => e.Name == name) => ConditionalModel.FromByteModel(name, () => ModelCatalog.Create(name, level)),
             _ => throw new ArgumentException($"unknown model '{name}' (known: {string.Join(", ", ConditionalNames)})", nameof(name)),
         };
     }

@@ -132,6 +132,37 @@ public static class NeuralModels
     }
 
     private static SequenceBitPredictor CreateNn(Parameters p) => new(CreateSequenceModel(p), p.Block);
+
+    /// <summary>
+    /// The <c>cm+nn</c> catalog entry: the CM model (or, in builds without it, <c>order3</c>) and the <c>nn</c> model,
+    /// mixed by a <see cref="MixedByteModel"/>. The inner parameters are the base model's id followed by its own
+    /// stored parameters, so the file names exactly the base model it was made with.
+    /// </summary>
+    public static ModelEntry CmNnEntry(NeuralPrior? prior = null, int block = PrequentialCoder.DefaultBlock) => new(
+        ModelId.CmNn,
+        "cm+nn",
+        "context mixing with the online-trained sequence model's bit predictions mixed in (cmix-style)",
+        DefaultLevel,
+        (level, memory) =>
+        {
+            var baseEntry = BaseEntry();
+            byte[] inner = [(byte)baseEntry.Id, .. baseEntry.Configure(level, memory)];
+            return Encode(new Parameters(prior?.Kind ?? 0, prior?.Hash ?? 0, block, inner, NnSpec(level)));
+        },
+        (level, stored) =>
+        {
+            var p = Decode(stored);
+            if (p.CmParameters.Length < 1 || (ModelId)p.CmParameters[0] is ModelId.Nn or ModelId.CmNn
+                || !ModelCatalog.TryGet((ModelId)p.CmParameters[0], out var baseEntry))
+            {
+                throw new InvalidDataException("cm+nn: unknown base model in the parameters");
+            }
+            var cm = baseEntry.Create(level, p.CmParameters[1..]);
+            var nn = new SequenceBitPredictor(CreateSequenceModel(p), p.Block);
+            return new MixedByteModel([cm, nn]);
+        });
+
+    private static ModelEntry BaseEntry() => ModelCatalog.TryGet(ModelId.Cm, out var cm) ? cm : ModelCatalog.Get(ModelId.Order3);
 }
 
 /// <summary>

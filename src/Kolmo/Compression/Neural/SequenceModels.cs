@@ -15,6 +15,38 @@ public static class SequenceModels
             ["order"] = o => new CountSequenceModel(GetInt(o, "k", 1)),
         };
 
+    private static readonly List<Func<byte[], ISequenceModel?>> Loaders = [];
+
+    /// <summary>Registers a checkpoint loader: returns the trained model, or null when the bytes are not its format.</summary>
+    public static void RegisterLoader(Func<byte[], ISequenceModel?> loader)
+    {
+        ArgumentNullException.ThrowIfNull(loader);
+        lock (Loaders)
+        {
+            Loaders.Add(loader);
+        }
+    }
+
+    /// <summary>Loads a trained model from checkpoint bytes (as written by <c>kolmo train</c>).</summary>
+    /// <exception cref="InvalidDataException">No registered loader understands the bytes.</exception>
+    public static ISequenceModel LoadCheckpoint(byte[] checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        Func<byte[], ISequenceModel?>[] loaders;
+        lock (Loaders)
+        {
+            loaders = [.. Loaders];
+        }
+        foreach (var load in loaders)
+        {
+            if (load(checkpoint) is { } m)
+            {
+                return m;
+            }
+        }
+        throw new InvalidDataException("the prior model is not a checkpoint this build can load (expected a file written by 'kolmo train')");
+    }
+
     /// <summary>Registers (or replaces) the factory of a model kind.</summary>
     public static void Register(string kind, Func<IReadOnlyDictionary<string, string>, ISequenceModel> factory)
     {
