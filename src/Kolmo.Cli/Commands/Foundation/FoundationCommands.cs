@@ -98,12 +98,12 @@ namespace Kolmo.Cli.Commands.Foundation
     public sealed class CompressSettings : CodecSettings
     {
         [CommandOption("-m|--model <NAME>")]
-        [Description("Model: order3, nn, cm+nn (more arrive with later features; see 'kolmo bench')")]
-        [DefaultValue("order3")]
-        public string Model { get; set; } = "order3";
+        [Description("Model: cm (context mixing, the default), order3, nn (online-trained network), cm+nn (cm with the network mixed in) (see 'kolmo bench')")]
+        [DefaultValue("cm")]
+        public string Model { get; set; } = "cm";
 
         [CommandOption("-l|--level <N>")]
-        [Description("Level 1-9 (model size; default: the model's default, 6 for order3)")]
+        [Description("Level 1-9 (default 6). cm memory ≈ 1.5·2^(18+L) bytes + 1.5 MiB: 1 → 2 MiB, 6 → 26 MiB, 9 → 194 MiB; levels 6-9 add sparse/record/indirect contexts")]
         public int? Level { get; set; }
 
         [CommandOption("--memory <SIZE>")]
