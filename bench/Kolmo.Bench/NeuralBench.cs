@@ -12,6 +12,7 @@ public static partial class Program
     {
         suites["neural-matmul"] = ("matmul GFLOP/s at 64..1024 vs this machine's peak FMA rate (interleaved) [OUTDIR]", NeuralBench.MatMul);
         suites["neural-train"] = ("training throughput (tokens/s) of the reference GPT 4x256 ctx 256 and an LSTM [OUTDIR]", NeuralBench.Train);
+        suites["neural-kernels"] = ("time per kernel at the GPT 4x128 ctx128 B8 shapes (where a training step goes)", NeuralBench.KernelProfile);
         suites["neural-quality"] = ("byte model on tinyshakespeare 90/10: learning curve + PNG [DATA_ROOT OUTDIR MINUTES MODEL(gpt|lstm) ...]", NeuralBench.Quality);
     }
 }
@@ -213,6 +214,51 @@ internal static unsafe class NeuralBench
             }
         }
         Write(outDir, "neural-train", md.ToString(), tsv.ToString());
+        return 0;
+    }
+
+    public static int KernelProfile(string[] args)
+    {
+        NeuralRuntime.Threads = 1;
+        const int B = 8, T = 128, C = 128, NH = 4, V = 256;
+        int N = B * T;
+        float[] Buf(int n) => GC.AllocateArray<float>(n, pinned: true);
+        float[] x = Buf(N * 4 * C), y = Buf(N * 4 * C), w = Buf(4 * C * C), qkv = Buf(N * 3 * C), att = Buf(B * NH * T * T), dq = Buf(N * 3 * C), mean = Buf(N), rstd = Buf(N), lw = Buf(C), lb = Buf(C), dlw = Buf(C), dlb = Buf(C);
+        var r = new Rng(1);
+        foreach (var a in new[] { x, w, qkv })
+        {
+            for (int i = 0; i < a.Length; i++)
+            {
+                a[i] = (float)r.NextNormal() * 0.1f;
+            }
+        }
+        lw.AsSpan().Fill(1);
+        float* xp = Pin.Ptr(x), yp = Pin.Ptr(y), wp = Pin.Ptr(w), qp = Pin.Ptr(qkv), ap = Pin.Ptr(att), dqp = Pin.Ptr(dq);
+        void Time(string name, Action f)
+        {
+            f();
+            var sw = Stopwatch.StartNew();
+            int reps = 0;
+            do
+            {
+                f();
+                reps++;
+            }
+            while (sw.Elapsed.TotalSeconds < 0.3);
+            Console.WriteLine($"{name,-40} {sw.Elapsed.TotalMilliseconds / reps,9:F2} ms");
+        }
+        Time("linear fwd N x C -> 4C", () => Kernels.LinearForward(yp, xp, wp, null, N, C, 4 * C));
+        Time("linear bwd N x C -> 4C", () => Kernels.LinearBackward(yp, wp, null, xp, yp, wp, N, C, 4 * C));
+        Time("matmulBt only", () => Kernels.MatMulBtAdd(yp, xp, wp, N, 4 * C, C));
+        Time("matmulAt only", () => Kernels.MatMulAtAdd(wp, xp, yp, C, N, 4 * C));
+        Time("attention fwd", () => Kernels.AttentionForward(yp, ap, qp, B, T, C, NH, true));
+        Time("attention bwd", () => Kernels.AttentionBackward(dqp, yp, qp, ap, B, T, C, NH, true));
+        Time("gelu fwd N x 4C", () => Kernels.GeluForward(yp, xp, N * 4 * C));
+        Time("gelu bwd N x 4C", () => Kernels.GeluBackward(yp, xp, xp, N * 4 * C));
+        Time("layernorm fwd", () => Kernels.LayerNormForward(yp, Pin.Ptr(mean), Pin.Ptr(rstd), xp, Pin.Ptr(lw), Pin.Ptr(lb), N, C));
+        Time("layernorm bwd", () => Kernels.LayerNormBackward(yp, Pin.Ptr(dlw), Pin.Ptr(dlb), xp, xp, Pin.Ptr(lw), Pin.Ptr(mean), Pin.Ptr(rstd), N, C));
+        Time("softmax+ce fwd N x V", () => Kernels.SoftmaxCrossEntropyForward(yp, null, xp, null, N, V));
+        Time("peak check: 1 GFLOP-equivalent", () => { });
         return 0;
     }
 
