@@ -130,6 +130,31 @@ public unsafe class DeterminismTests
     }
 
     [Fact]
+    public void GeluAndSoftmax_VectorExpMatchesScalar_OnWideRange()
+    {
+        int n = 4000 + 5;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            x[i] = -100f + 200f * i / n;      // covers exp underflow (< −87), clamping (> 88) and tanh saturation (|u| > 9)
+        }
+        float[] Run(int w) => With(w, 1, () =>
+        {
+            float[] y = new float[3 * n];
+            fixed (float* yp = y, xp = x)
+            {
+                Kernels.GeluForward(yp, xp, n);
+                Kernels.GeluBackward(yp + n, xp, xp, n);
+                Kernels.SoftmaxRow(yp + 2 * n, xp, n, out _);
+            }
+            return y;
+        });
+        float[] scalar = Run(1);
+        AssertBitsEqual(scalar, Run(256));
+        AssertBitsEqual(scalar, Run(128));
+    }
+
+    [Fact]
     public void Exp_IsAccurate()
     {
         for (float x = -80f; x < 80f; x += 0.37f)
