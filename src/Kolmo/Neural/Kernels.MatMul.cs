@@ -76,6 +76,7 @@ internal static unsafe partial class Kernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Block256(float* c, int ldc, float* a, int lda, float* b, int ldb, int r0, int r1, int k, int n)
     {
         // packed KC×16 panel of B: contiguous, so the micro-kernel streams it from L1 without TLB misses
@@ -128,7 +129,7 @@ internal static unsafe partial class Kernels
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Micro1x16(float* c, float* a, float* b, int ldb, int kb)
     {
         var c0 = Vector256.Load(c);
@@ -145,6 +146,7 @@ internal static unsafe partial class Kernels
     }
 
     // 6 rows × 16 columns: 12 accumulators + 2 B vectors + 1 broadcast = 15 of the 16 ymm registers.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Micro6x16(float* c, int ldc, float* a, int lda, float* b, int ldb, int kb)
     {
         float* c0p = c, c1p = c + ldc, c2p = c + 2L * ldc, c3p = c + 3L * ldc, c4p = c + 4L * ldc, c5p = c + 5L * ldc;
@@ -182,6 +184,7 @@ internal static unsafe partial class Kernels
     }
 
     // Vector128 path: same tiles, each 8 columns held in two 4-wide registers (4 rows × 8 columns).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Block128(float* c, int ldc, float* a, int lda, float* b, int ldb, int r0, int r1, int k, int n)
     {
         for (int k0 = 0; k0 < k; k0 += KC)
