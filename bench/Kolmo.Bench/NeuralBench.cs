@@ -181,8 +181,8 @@ internal static unsafe class NeuralBench
         string outDir = args.Length > 0 ? args[0] : "docs/bench";
         var md = new StringBuilder(Header("Neural: training throughput"));
         md.Append("Tokens per second of full training steps (forward + backward + AdamW), random byte windows. ");
-        md.Append("The peak FMA rate of one core is measured before each configuration; `tok/s per peak-GFLOP/s` normalises ");
-        md.Append("for how much CPU the shared machine gave us. FLOPs/token ≈ 6·(matmul parameters) + attention.\n\n");
+        md.Append("The peak FMA rate of one core is measured before each configuration; `est. GFLOP/s` = tokens/s × FLOPs/token, ");
+        md.Append("with FLOPs/token ≈ 6·(matmul parameters) + attention, to compare with that peak.\n\n");
         md.Append("| model | params | B×T | threads | steps | tokens/s | peak GFLOP/s (1 core) | est. GFLOP/s | loss check |\n|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
         var tsv = new StringBuilder("model\tparams\tbatch\tctx\tthreads\tsteps\ttokens_per_s\tpeak_gflops\test_gflops\n");
         var configs = new (string Name, Func<SequenceModel> Make, int B, int T, int Steps, double FlopsPerToken)[]
@@ -350,7 +350,7 @@ internal static unsafe class NeuralBench
         plot.XLabel("training minutes");
         plot.YLabel("bits per char");
         plot.Title($"{kind} {layers}x{dim} ctx {ctx} on tinyshakespeare");
-        plot.ShowLegend();
+        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
         plot.SavePng(png, 800, 500);
         var md = new StringBuilder(Header("Neural: byte-level model quality on tinyshakespeare (first 90% → last 10%)"));
         md.Append(CultureInfo.InvariantCulture, $"Model: {kind}, layers {layers}, width {dim}, context {ctx}, batch {batch}, lr {lr}, {model.Parameters.Count:N0} parameters, {threads} thread(s), seed 1. ");
