@@ -314,6 +314,20 @@ public sealed unsafe class Lstm : SequenceModel
             _probs.AsSpan().Fill(1f / VocabSize);
         }
 
+        public ISymbolPredictor Clone(SequenceModel? model = null)
+        {
+            var target = model ?? _m;
+            if (target is not Lstm l || l.Config != _m.Config)
+            {
+                throw new ArgumentException("the model must be an LSTM of the same configuration", nameof(model));
+            }
+            var c = new LstmPredictor(l);
+            _state.CopyTo(c._state, 0);
+            _probs.CopyTo(c._probs, 0);
+            c._position = _position;
+            return c;
+        }
+
         public void Update(int symbol)
         {
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)symbol, (uint)VocabSize, nameof(symbol));

@@ -168,7 +168,12 @@ public unsafe class DeterminismTests
             Assert.Equal(Math.Log(x), NMath.Log(x), 1e-12 * Math.Max(1, Math.Abs(Math.Log(x))));
         }
     }
+}
 
+/// <summary>Child processes with hardware intrinsics / AVX-512 disabled against the in-process CLI.</summary>
+[Collection("NeuralCliInProcess")]
+public class ChildProcessDeterminismTests
+{
     // ---- child processes: hardware intrinsics off / AVX-512 off must give the same bytes ----
 
     private static (int Code, string Out, string Err) RunCli(string[] args, params (string Key, string Value)[] env)

@@ -2,6 +2,13 @@ using Kolmo.Cli;
 
 namespace Kolmo.Tests.Neural;
 
+/// <summary>In-process CLI runs show Spectre progress displays, which must not run concurrently: this collection runs alone.</summary>
+[CollectionDefinition("NeuralCliInProcess", DisableParallelization = true)]
+public class NeuralCliInProcessCollection
+{
+}
+
+[Collection("NeuralCliInProcess")]
 public class NeuralCliTests
 {
     [Fact]
