@@ -64,6 +64,7 @@ public sealed class OrderMixModel : ICheckpointModel
 
     private readonly int[] _orders;
     private readonly bool _word;
+    private readonly bool _match;
     private readonly int _tableBits;
     private readonly int _inputs;       // contexts (order 0 + orders + word) + bias
     private readonly int _contexts;
@@ -102,8 +103,10 @@ public sealed class OrderMixModel : ICheckpointModel
     /// <param name="tableBits">Slots per context table, as a power of two (<see cref="MinTableBits"/>–<see cref="MaxTableBits"/>).</param>
     /// <param name="orders">Context orders besides order 0, each 1–8 (default <see cref="DefaultOrders"/>).</param>
     /// <param name="word">Whether to add the word context.</param>
+    /// <param name="match">Whether to add the match model (predicts the byte that followed the last occurrence of the
+    /// current 5-byte context; what makes C(xx) ≈ C(x)).</param>
     /// <exception cref="ArgumentOutOfRangeException">A parameter is out of range.</exception>
-    public OrderMixModel(int tableBits = DefaultTableBits, IReadOnlyList<int>? orders = null, bool word = true)
+    public OrderMixModel(int tableBits = DefaultTableBits, IReadOnlyList<int>? orders = null, bool word = true, bool match = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(tableBits, MinTableBits);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(tableBits, MaxTableBits);
@@ -115,6 +118,7 @@ public sealed class OrderMixModel : ICheckpointModel
         }
         _orders = [0, .. orders];
         _word = word;
+        _match = match;
         _tableBits = tableBits;
         _contexts = _orders.Length + (word ? 1 : 0);
         _inputs = _contexts + 2;
@@ -124,7 +128,7 @@ public sealed class OrderMixModel : ICheckpointModel
             _tables[i] = new uint[1 << tableBits];
             Array.Fill(_tables[i], 1u << 31);
         }
-        _weights = new int[3 * 256 * _inputs];
+        _weights = new int[256 * _inputs];
         Array.Fill(_weights, (1 << 16) * 3 / 10);
         _matchTable = new int[1 << Math.Max(MinTableBits, tableBits - 2)];
         Array.Fill(_matchSm, 1u << 31);
@@ -139,6 +143,7 @@ public sealed class OrderMixModel : ICheckpointModel
     {
         _orders = o._orders;
         _word = o._word;
+        _match = o._match;
         _tableBits = o._tableBits;
         _contexts = o._contexts;
         _inputs = o._inputs;
@@ -198,7 +203,7 @@ public sealed class OrderMixModel : ICheckpointModel
         // Slots come in buckets of 16 (one cache line): the bucket is chosen by the context hash and the bits of the
         // byte before the current nibble (SetBuckets), the slot within it by the partial nibble _nib (1..15).
         long dot = 0;
-        _wsel = _c0 + 256 * (_matchLen == 0 ? 0 : _matchLen < 16 ? 1 : 2);
+        _wsel = _c0;
         int w0 = _wsel * _inputs;
         for (int i = 0; i < _contexts; i++)
         {
@@ -280,7 +285,10 @@ public sealed class OrderMixModel : ICheckpointModel
             byte b = (byte)_c0;
             _c0 = 1;
             _history = (_history << 8) | b;
-            UpdateMatch(b);
+            if (_match)
+            {
+                UpdateMatch(b);
+            }
             int lower = b | 0x20;
             if (lower is >= 'a' and <= 'z' || b >= 128)
             {

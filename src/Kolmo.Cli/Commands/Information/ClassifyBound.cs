@@ -29,7 +29,7 @@ public sealed class ClassifyOptions : CommandSettings
 
     /// <summary>Compressor.</summary>
     [CommandOption("-c|--compressor <NAME>")]
-    [Description("Compressor: for knn any (default deflate: raw deflate, no header); for conditional an adaptive model (ordermix)")]
+    [Description("Compressor: for knn any (default deflate: raw deflate, no header); for conditional an adaptive model (ordermix default, order3, cm)")]
     public string? Compressor { get; set; }
 
     /// <summary>k.</summary>
@@ -95,7 +95,7 @@ public static class Classify
         }
         if (method == "conditional" && c[0] is not ModelCodeLength)
         {
-            throw new UsageException($"--method conditional needs an adaptive model (ordermix), not {c[0].Name}");
+            throw new UsageException($"--method conditional needs an adaptive model (ordermix, order3, cm), not {c[0].Name}");
         }
         var sw = Stopwatch.StartNew();
         var train = DocumentSet.Load(o.Train);
@@ -111,7 +111,7 @@ public static class Classify
         }
         ICompressionClassifier clf = method == "knn"
             ? new NcdKnnClassifier(c[0], train, o.K, o.Threads)
-            : new ConditionalClassifier(n => new Kolmo.Modeling.OrderMixModel(Kolmo.Modeling.OrderMixModel.TableBitsFor(n)), train, o.Threads);
+            : new ConditionalClassifier(CodeLengthPanel.SizedFactory(c[0].Name), train, o.Threads);
         var docs = test.Select(d => d.Data).ToArray();
         var pred = InfoCli.WithProgress("classify", clf.WorkUnits(docs.Length), !o.Json, p => clf.Predict(docs, o.Threads, p));
         double seconds = sw.Elapsed.TotalSeconds;

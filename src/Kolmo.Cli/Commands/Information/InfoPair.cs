@@ -21,7 +21,7 @@ public sealed class InfoPairOptions : CommandSettings
 
     /// <summary>Compressors to measure.</summary>
     [CommandOption("-c|--compressors <LIST>")]
-    [Description("Comma-separated compressors (deflate, gzip, brotli, zstd-19, zstd-22-long, lzma, bzip2, ordermix) or 'all'")]
+    [Description("Comma-separated compressors (deflate, gzip, brotli, zstd-19, zstd-22-long, lzma, bzip2, ordermix, order3, cm) or 'all'")]
     [DefaultValue("all")]
     public string Compressors { get; set; } = "all";
 

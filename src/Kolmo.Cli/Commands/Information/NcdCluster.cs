@@ -17,7 +17,7 @@ public sealed class NcdOptions : CommandSettings
 
     /// <summary>Compressor.</summary>
     [CommandOption("-c|--compressor <NAME>")]
-    [Description("Compressor: ordermix (unbounded window, default), deflate, gzip, brotli, zstd-19, zstd-22-long, lzma, bzip2")]
+    [Description("Compressor: ordermix (unbounded window, default), cm, order3, deflate, gzip, brotli, zstd-19, zstd-22-long, lzma, bzip2")]
     [DefaultValue("ordermix")]
     public string Compressor { get; set; } = "ordermix";
 
