@@ -102,7 +102,12 @@ public sealed class ModelCodeLength : ICodeLength
     /// and the arithmetic decoder), measured like the panel's: the deflate-compressed size of the file.
     /// </summary>
     public static ModelCodeLength OrderMix(int tableBits = DefaultOrderMixTableBits) =>
-        new("ordermix", _ => new OrderMixModel(tableBits), DecompressorSize.Measure([typeof(OrderMixModel).Assembly.Location]));
+        new("ordermix", _ => new OrderMixModel(tableBits), LibraryDecompressorBytes);
+
+    /// <summary>Deflate-compressed size of the Kolmo library assembly (the decoder of its models), measured once per process.</summary>
+    public static long LibraryDecompressorBytes => LibraryBytes.Value;
+
+    private static readonly Lazy<long> LibraryBytes = new(() => DecompressorSize.Measure([typeof(OrderMixModel).Assembly.Location]));
 
     /// <summary>Table size of <see cref="OrderMix"/>: 2^18 slots per context (7 MiB in all), ample for inputs up to a few hundred KB.</summary>
     public const int DefaultOrderMixTableBits = 18;

@@ -159,7 +159,7 @@ public static class CodeLengthPanel
     /// <exception cref="ArgumentException">Unknown model name.</exception>
     public static ModelCodeLength Model(string name)
     {
-        long dec = DecompressorSize.Measure([typeof(Modeling.OrderMixModel).Assembly.Location]);
+        long dec = ModelCodeLength.LibraryDecompressorBytes;
         return name.ToLowerInvariant() switch
         {
             "ordermix" => ModelCodeLength.OrderMix(),
