@@ -82,6 +82,17 @@ public sealed class ModelCompressor : ICompressor
     public long DecompressorBytes =>
         _decompressorBytes >= 0 ? _decompressorBytes : _decompressorBytes = DecompressorSize.Measure([typeof(ModelCompressor).Assembly.Location]);
 
+    /// <summary>
+    /// Largest possible container size for <paramref name="inputLength"/> input bytes: header, 9 bytes per block,
+    /// the input itself (a block that does not shrink is stored) and the 17-byte end.
+    /// </summary>
+    public long GetMaxCompressedLength(long inputLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(inputLength);
+        long blocks = (inputLength + BlockSize - 1) / BlockSize;
+        return KolmoContainer.HeaderFixedBytes + _parameters.Length + 4 + blocks * KolmoContainer.BlockHeaderBytes + inputLength + KolmoContainer.EndBytes;
+    }
+
     /// <summary>A fresh model configured as this compressor's (the one the decoder will rebuild).</summary>
     public IByteModel CreateModel() => _entry.Create(Level, _parameters);
 
@@ -189,7 +200,7 @@ public sealed class ModelCompressor : ICompressor
             total += b.RawLength;
             progress?.Invoke(reader.Offset);
         }
-        long trailerAt = reader.Offset + 9;
+        long trailerAt = reader.Offset;
         var (_, checksum) = KolmoContainer.ReadTrailer(reader, total);
         ulong actual = hash.GetCurrentHashAsUInt64();
         if (actual != checksum)

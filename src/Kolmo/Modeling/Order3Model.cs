@@ -94,12 +94,14 @@ public sealed class Order3Model : IByteModel
         _weights = new int[Inputs * WeightSets];
         Array.Fill(_weights, 65536 * 3 / 10);
         _apm = new ushort[65536 * ApmBuckets];
-        for (int c = 0; c < 65536; c++)
+        var row = _apm.AsSpan(0, ApmBuckets);
+        for (int j = 0; j < ApmBuckets; j++)
         {
-            for (int j = 0; j < ApmBuckets; j++)
-            {
-                _apm[c * ApmBuckets + j] = (ushort)(Logistic.Squash((j - 16) * 128) * 16);
-            }
+            row[j] = (ushort)(Logistic.Squash((j - 16) * 128) * 16);   // starts as the identity map
+        }
+        for (int c = 1; c < 65536; c++)
+        {
+            row.CopyTo(_apm.AsSpan(c * ApmBuckets, ApmBuckets));
         }
         ComputeIndices();
     }

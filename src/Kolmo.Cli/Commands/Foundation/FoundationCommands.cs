@@ -65,6 +65,14 @@ namespace Kolmo.Cli.Commands.Foundation
         [Description("No summary line and no progress bar")]
         public bool Quiet { get; set; }
 
+        [CommandOption("--prime-data <FILE>")]
+        [Description("Prior data X: models nn and cm+nn learn X before coding (the container records X's xxHash64; decompression needs the same X)")]
+        public string? PrimeData { get; set; }
+
+        [CommandOption("--prime-model <FILE>")]
+        [Description("Prior model: a checkpoint from 'kolmo train' to start nn from (the container records its xxHash64; decompression needs the same file)")]
+        public string? PrimeModel { get; set; }
+
         public override ValidationResult Validate()
         {
             if (Output != null && Stdout)
@@ -79,6 +87,10 @@ namespace Kolmo.Cli.Commands.Foundation
             {
                 return ValidationResult.Error("-k and --rm cannot be combined");
             }
+            if (PrimeData != null && PrimeModel != null)
+            {
+                return ValidationResult.Error("--prime-data and --prime-model cannot be combined");
+            }
             return ValidationResult.Success();
         }
     }
@@ -86,7 +98,7 @@ namespace Kolmo.Cli.Commands.Foundation
     public sealed class CompressSettings : CodecSettings
     {
         [CommandOption("-m|--model <NAME>")]
-        [Description("Model: cm (context mixing, the default) or order3 (see 'kolmo bench')")]
+        [Description("Model: cm (context mixing, the default), order3, nn (online-trained network), cm+nn (cm with the network mixed in) (see 'kolmo bench')")]
         [DefaultValue("cm")]
         public string Model { get; set; } = "cm";
 
@@ -126,7 +138,7 @@ namespace Kolmo.Cli.Commands.Foundation
             ModelCompressor compressor;
             try
             {
-                compressor = new ModelCompressor(settings.Model, settings.Level, memory, block);
+                compressor = NeuralCompression.NeuralCli.Compressor(settings.Model, settings.Level, memory, block, NeuralCompression.NeuralCli.LoadPrior(settings.PrimeData, settings.PrimeModel));
             }
             catch (ArgumentException e)
             {
@@ -147,6 +159,7 @@ namespace Kolmo.Cli.Commands.Foundation
     {
         public override int Execute(CommandContext context, DecompressSettings settings, CancellationToken cancellationToken)
         {
+            NeuralCompression.NeuralCli.LoadPrior(settings.PrimeData, settings.PrimeModel);
             foreach (var input in CodecRunner.Inputs(settings))
             {
                 CodecRunner.Run(settings, input, compress: false, (src, dst, progress) => ModelCompressor.Decompress(src, dst, progress));
