@@ -73,7 +73,7 @@ public static partial class Program
         compressors.Add(new BrotliCodec());
         compressors.Add(new Bzip2Codec());
 
-        var env = Environment();
+        var env = MachineInfo();
         string date = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var md = new StringBuilder();
         var tsv = new StringBuilder();
