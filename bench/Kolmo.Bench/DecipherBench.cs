@@ -28,7 +28,7 @@ internal static class DecipherBench
         int homCount = 10;
         int seeds = 2;
         string outDir = "docs/bench";
-        int restarts = 64;
+        int restarts = 16;
         int iterations = 0;
         int homIterations = 0;
         double homSeconds = 0;
@@ -79,6 +79,25 @@ internal static class DecipherBench
         var rows = new List<Row>();
         var log = new StringBuilder();
 
+        void Write(string extra)
+        {
+            Directory.CreateDirectory(outDir);
+            string date = DateTime.UtcNow.ToString("yyyy-MM-dd", Inv);
+            string commit = Git("rev-parse --short HEAD");
+            string tsv = Path.Combine(outDir, $"decipher-{date}.tsv");
+            using (var w = new StreamWriter(tsv))
+            {
+                w.WriteLine("kind\tlength\tindex\tseed\tsymbols\terror\tcpu_seconds\twall_seconds\trestarts\tsteps\tgap_bits\tagreement\ttrue_scores_le_found");
+                foreach (var r in rows)
+                {
+                    w.WriteLine(string.Join('\t', r.Kind, r.Length, r.Index, r.Seed, r.Symbols, r.Error.ToString("F4", Inv), r.Seconds.ToString("F3", Inv), r.Wall.ToString("F3", Inv), r.Restarts, r.Steps, r.GapBits.ToString("F2", Inv), r.Agreement, r.TrueBetterOrEqual));
+                }
+            }
+            string md = Path.Combine(outDir, $"decipher-{date}.md");
+            File.WriteAllText(md, Markdown(rows, date, commit, perLength, restarts, iterations, homSeconds, homRestarts, homIterations, beta, threads, trainS, tableS) + extra);
+            Plot(rows, Path.Combine("docs", "decipher-error-vs-length.png"));
+        }
+
         // ---- simple substitution, no spaces
         foreach (int len in lengths)
         {
@@ -92,6 +111,7 @@ internal static class DecipherBench
                 rows.AddRange(hc);
                 Summarise(hc, $"hillclimb baseline {len}");
             }
+            Write("");
         }
 
         // ---- homophonic
@@ -100,26 +120,12 @@ internal static class DecipherBench
             var hom = RunHomophonic(solver, held, homCount, seeds, homIterations, homSeconds, homRestarts, beta, temp, threads);
             rows.AddRange(hom);
             Summarise(hom, "homophonic");
+            Write("");
         }
 
         string scorerMd = scorers ? CompareScorers(model, held) : "";
-
-        Directory.CreateDirectory(outDir);
-        string date = DateTime.UtcNow.ToString("yyyy-MM-dd", Inv);
-        string commit = Git("rev-parse --short HEAD");
-        string tsv = Path.Combine(outDir, $"decipher-{date}.tsv");
-        using (var w = new StreamWriter(tsv))
-        {
-            w.WriteLine("kind\tlength\tindex\tseed\tsymbols\terror\tseconds\trestarts\tsteps\tgap_bits\tagreement\ttrue_scores_le_found");
-            foreach (var r in rows)
-            {
-                w.WriteLine(string.Join('\t', r.Kind, r.Length, r.Index, r.Seed, r.Symbols, r.Error.ToString("F4", Inv), r.Seconds.ToString("F3", Inv), r.Restarts, r.Steps, r.GapBits.ToString("F2", Inv), r.Agreement, r.TrueBetterOrEqual));
-            }
-        }
-        string md = Path.Combine(outDir, $"decipher-{date}.md");
-        File.WriteAllText(md, Markdown(rows, date, commit, perLength, restarts, iterations, homSeconds, homRestarts, homIterations, beta, threads, trainS, tableS) + scorerMd);
-        Plot(rows, Path.Combine("docs", "decipher-error-vs-length.png"));
-        Console.WriteLine($"wrote {tsv}, {md}, docs/decipher-error-vs-length.png");
+        Write(scorerMd);
+        Console.WriteLine($"wrote {outDir}/decipher-*.md/.tsv, docs/decipher-error-vs-length.png");
         return 0;
     }
 

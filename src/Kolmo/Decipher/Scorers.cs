@@ -112,9 +112,9 @@ public sealed class CompressorScorer : IPlaintextScorer
 }
 
 /// <summary>
-/// Generic one-to-one solver for any <see cref="IPlaintextScorer"/>: hill climbing over key swaps with random
-/// restarts, re-scoring the whole plaintext at every step (no incremental update, so it is slow, but it lets any
-/// compressor act as the language model). Deterministic per seed.
+/// Generic one-to-one solver for any <see cref="IPlaintextScorer"/>: simulated annealing over key swaps (initial
+/// temperature 4 bits, linear cooling) with random restarts, re-scoring the whole plaintext at every step (no
+/// incremental update, so it is slow, but it lets any compressor act as the language model). Deterministic per seed.
 /// </summary>
 public static class ScorerHillClimber
 {
@@ -160,8 +160,11 @@ public static class ScorerHillClimber
                 return scorer.Bits(plain);
             }
             double cur = Score();
+            double bestCur = cur;
+            int[] bestSlot = (int[])slot.Clone();
             for (int it = 0; it < steps; it++)
             {
+                double t = 4.0 * (1.0 - it / (double)steps);
                 int a = rng.Next(cipher.FreeSymbolCount);
                 int b = rng.Next(slot.Length);
                 if (a == b)
@@ -170,15 +173,22 @@ public static class ScorerHillClimber
                 }
                 (slot[a], slot[b]) = (slot[b], slot[a]);
                 double v = Score();
-                if (v <= cur)
+                if (v <= cur || rng.NextDouble() < Math.Exp((cur - v) / t))
                 {
                     cur = v;
+                    if (cur < bestCur)
+                    {
+                        bestCur = cur;
+                        Array.Copy(slot, bestSlot, slot.Length);
+                    }
                 }
                 else
                 {
                     (slot[a], slot[b]) = (slot[b], slot[a]);
                 }
             }
+            Array.Copy(bestSlot, slot, slot.Length);
+            cur = bestCur;
             if (cur < best.Bits)
             {
                 Score();
