@@ -52,8 +52,8 @@ public sealed class DecipherCliTests : IDisposable
     [Fact]
     public void Json_GivesPlaintextKeyAndBits_AndSavesModel()
     {
-        // "thequeenofheartsshemadesometarts..." under a shifted key
-        string plain = "whenshehadfinishedthelettersheputitawayandwenttothewindowtolookatthegardenbelow";
+        // written for this test; Caesar-shifted by 3
+        string plain = "theoldlighthousekeeperclimbedthenarrowstairseveryeveningtolightthegreatlampandwatchtheshipspasssafelyby";
         string cipher = new([.. plain.Select(c => (char)('A' + (c - 'a' + 3) % 26))]);
         string modelPath = Path.Combine(_dir, "m.kngm");
         // built-in English model (data/english), saved and reloaded
@@ -62,6 +62,7 @@ public sealed class DecipherCliTests : IDisposable
         using var doc = JsonDocument.Parse(output);
         Assert.Equal(plain, doc.RootElement.GetProperty("plaintext").GetString());
         Assert.Equal("w", doc.RootElement.GetProperty("key").GetProperty("Z").GetString());
+        Assert.Equal(22, doc.RootElement.GetProperty("key").EnumerateObject().Count());
         double bps = doc.RootElement.GetProperty("bitsPerSymbol").GetDouble();
         Assert.InRange(bps, 1.0, 4.0);
         Assert.True(System.IO.File.Exists(modelPath));
@@ -69,9 +70,21 @@ public sealed class DecipherCliTests : IDisposable
         var (code2, output2, _) = Run("decipher", Path.Combine(_dir, "c.txt"), "--model", modelPath, "--json", "--seed", "2");
         Assert.Equal(0, code2);
         Assert.Equal(plain, JsonDocument.Parse(output2).RootElement.GetProperty("plaintext").GetString());
-        var (code3, _, err3) = Run("decipher", Path.Combine(_dir, "c.txt"), "--corpus", Path.Combine(_dir, "corpus.txt"), "--save-model", modelPath);
+        var (code3, _, err3) = Run("decipher", Path.Combine(_dir, "c.txt"), "--model", modelPath, "--save-model", modelPath);
         Assert.Equal(CliErrors.Usage, code3);
         Assert.Contains("--force", err3, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WordSpaces_AreKept_AndOnlyLettersAreSearched()
+    {
+        string plain = "the old lighthouse keeper climbed the narrow stairs every evening to light the great lamp and watch the ships pass safely by";
+        string cipher = new([.. plain.Select(c => c == ' ' ? ' ' : (char)('A' + (c - 'a' + 7) % 26))]);
+        var (code, output, err) = Run("decipher", File("s.txt", cipher), "--corpus", SmallCorpus(), "--spaces", "--json", "--seed", "4");
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal(plain, doc.RootElement.GetProperty("plaintext").GetString());
+        Assert.False(doc.RootElement.GetProperty("key").TryGetProperty(Cipher.SpaceSymbol, out _));
     }
 
     [Fact]
