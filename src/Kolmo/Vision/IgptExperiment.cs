@@ -49,6 +49,9 @@ public sealed record IgptOptions
     /// <summary>Model sizes of the sweep (≥ 1).</summary>
     public IReadOnlyList<ModelSize> Sizes { get; init; } = [new("1x32", 1, 32, 2), new("2x32", 2, 32, 2), new("2x48", 2, 48, 3)];
 
+    /// <summary>Names of the sizes trained with the masked objective (null = all sizes).</summary>
+    public IReadOnlyList<string>? MaskedSizes { get; init; }
+
     /// <summary>Training steps per run.</summary>
     public int Steps { get; init; } = 600;
 
@@ -192,7 +195,10 @@ public sealed class IgptExperiment
         int probeTrain = options.ProbeTrainImages > 0 ? Math.Min(options.ProbeTrainImages, train.Count) : train.Count;
         int classes = Math.Max(trainLabels.Max(), testLabels.Max()) + 1;
         classes = Math.Max(classes, 2);
-        int unitsTotal = 1 + options.Objectives.Count * options.Sizes.Count * (options.Steps + (options.Checkpoints + 1) * 20) + (options.CompressImages > 0 ? 20 : 0);
+        int runCount = options.Objectives.Sum(k => k == Objective.Masked && options.MaskedSizes is { } only ? options.Sizes.Count(s => only.Contains(s.Name)) : options.Sizes.Count);
+        int perCheckpoint = layersMax(options) + 1 + 16;
+        int unitsTotal = 1 + runCount * (options.Steps + (options.Checkpoints + 1) * perCheckpoint) + (options.CompressImages > 0 ? 20 : 0);
+        static int layersMax(IgptOptions o) => o.Sizes.Max(s => s.Layers);
         int unitsDone = 0;
         void Report(string stage, int add)
         {
@@ -217,6 +223,10 @@ public sealed class IgptExperiment
             var objective = new PixelObjective(kind, palette.Size);
             foreach (var size in options.Sizes)
             {
+                if (kind == Objective.Masked && options.MaskedSizes is { } only && !only.Contains(size.Name))
+                {
+                    continue;
+                }
                 string name = kind == Objective.Autoregressive ? "ar" : "masked";
                 var model = _createModel(size, objective, trainTokens.Length, options);
                 var rng = new SplitMix64(options.Seed * 0x9E3779B97F4A7C15UL + (ulong)kind);

@@ -56,6 +56,10 @@ namespace Kolmo.Cli.Commands.Vision
         [DefaultValue("1x32,2x32,2x48")]
         public string Sizes { get; init; } = "1x32,2x32,2x48";
 
+        [CommandOption("--masked-sizes <LIST>")]
+        [Description("With --objective both/masked: train the masked objective only for these sizes (default: all).")]
+        public string? MaskedSizes { get; init; }
+
         [CommandOption("--steps <N>")]
         [Description("Training steps per run.")]
         [DefaultValue(600)]
@@ -262,7 +266,12 @@ namespace Kolmo.Cli.Commands.Vision
                 ProbeTrainImages = s.ProbeTrain,
                 TestImages = s.TestLimit,
                 CompressImages = s.Compress,
+                MaskedSizes = s.MaskedSizes?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => ModelSize.Parse(x).Name).ToArray(),
             };
+            if (o.MaskedSizes is { } ms && ms.Any(m => !sizes.Any(z => z.Name == m)))
+            {
+                throw new UsageException($"--masked-sizes {s.MaskedSizes} names a size not in --sizes");
+            }
             if (s.Quick)
             {
                 o = o with
