@@ -40,7 +40,7 @@ public static partial class Program
             var evalInputs = new int[50 * t];
             sw.Restart();
             m.Forward(evalInputs, 50);
-            m.PooledActivations(50);
+            m.LayerActivations(50);
             double eval = sw.Elapsed.TotalSeconds;
             if (baseStep == 0)
             {

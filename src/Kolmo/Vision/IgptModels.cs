@@ -24,7 +24,7 @@ public static class IgptModels
 /// <summary>
 /// <see cref="ITokenTransformer"/> over the neural engine's <see cref="Gpt"/> and <see cref="Trainer"/> (AdamW).
 /// Probe features: every residual-stream layer of <see cref="Gpt.Hidden"/> (0 = embeddings, l = after block l),
-/// layer-normalised per position without affine parameters, then averaged over positions (iGPT §3.3).
+/// layer-normalised per position without affine parameters (iGPT §3.3); the experiment pools them.
 /// </summary>
 public sealed class GptTokenTransformer : ITokenTransformer
 {
@@ -79,21 +79,19 @@ public sealed class GptTokenTransformer : ITokenTransformer
     public ReadOnlySpan<float> Probabilities(int b, int t) => _gpt.Probabilities(b, t);
 
     /// <inheritdoc />
-    public float[] PooledActivations(int batch)
+    public float[] LayerActivations(int batch)
     {
         if (batch != _batch)
         {
             throw new ArgumentException($"the last forward had batch {_batch}, not {batch}.", nameof(batch));
         }
         int layers = Layers + 1, c = Width, t = Context;
-        var result = new float[batch * layers * c];
-        var row = new double[c];
+        var result = new float[(long)batch * layers * t * c];
         for (int l = 0; l < layers; l++)
         {
             var h = _gpt.Hidden(l);   // [B, T, C]
             for (int b = 0; b < batch; b++)
             {
-                Array.Clear(row);
                 for (int i = 0; i < t; i++)
                 {
                     var x = h.Slice((b * t + i) * c, c);
@@ -109,15 +107,11 @@ public sealed class GptTokenTransformer : ITokenTransformer
                         var += (x[j] - mean) * (x[j] - mean);
                     }
                     double rstd = 1 / Math.Sqrt(var / c + 1e-5);
+                    var dst = result.AsSpan((int)((((long)b * layers + l) * t + i) * c), c);
                     for (int j = 0; j < c; j++)
                     {
-                        row[j] += (x[j] - mean) * rstd;
+                        dst[j] = (float)((x[j] - mean) * rstd);
                     }
-                }
-                var dst = result.AsSpan((b * layers + l) * c, c);
-                for (int j = 0; j < c; j++)
-                {
-                    dst[j] = (float)(row[j] / t);
                 }
             }
         }

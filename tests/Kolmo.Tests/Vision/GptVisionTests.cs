@@ -75,8 +75,12 @@ public class GptVisionTests
             last = loss;
         }
         Assert.True(last < 0.6 * first, $"masked loss {first:F3} → {last:F3} nats");
-        var pooled = model.PooledActivations(8);
-        Assert.Equal(8 * 2 * 16, pooled.Length);
+        var acts = model.LayerActivations(8);
+        Assert.Equal(8 * 2 * data.Length * 16, acts.Length);
+        // layer-normalised: every position's vector has mean 0 and unit variance
+        var v = acts.AsSpan(5 * 16, 16).ToArray();
+        Assert.Equal(0, v.Average(), 4);
+        Assert.Equal(1, v.Select(x => (double)x * x).Average(), 2);
     }
 
     [Fact]
