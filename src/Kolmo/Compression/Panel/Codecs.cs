@@ -18,11 +18,33 @@ public sealed class DeflateCodec : StreamCodec
     protected override IEnumerable<string> DecoderFiles() =>
         [DecompressorSize.AssemblyFile(typeof(DeflateStream)), DecompressorSize.RuntimeNativeFile("System.IO.Compression.Native")];
 
+    /// <summary>A final fixed-Huffman block holding only end-of-block: 03 00.</summary>
+    protected override byte[]? EmptyEncoding => [0x03, 0x00];
+
     /// <inheritdoc />
     protected override Stream CreateCompressor(Stream output) => new DeflateStream(output, new ZLibCompressionOptions { CompressionLevel = 9 }, leaveOpen: true);
 
     /// <inheritdoc />
     protected override Stream CreateDecompressor(Stream input) => new DeflateStream(input, CompressionMode.Decompress, leaveOpen: true);
+
+    /// <summary>
+    /// Reads the compressed input into memory, checks with <see cref="DeflateScanner"/> that it holds a complete
+    /// deflate stream (raw deflate has no trailer, and zlib accepts input that just stops), then inflates it.
+    /// </summary>
+    public override void Decompress(Stream input, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        var buffer = new MemoryStream();
+        input.CopyTo(buffer);
+        if (buffer.Length == 0)
+        {
+            throw new InvalidDataException("deflate: the compressed input is empty");
+        }
+        DeflateScanner.FindEnd(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        buffer.Position = 0;
+        base.Decompress(buffer, output);
+    }
 }
 
 /// <summary>gzip (RFC 1952) at level 9: deflate plus an 18-byte header and trailer. Window 32 KiB.</summary>
@@ -38,11 +60,109 @@ public sealed class GzipCodec : StreamCodec
     protected override IEnumerable<string> DecoderFiles() =>
         [DecompressorSize.AssemblyFile(typeof(GZipStream)), DecompressorSize.RuntimeNativeFile("System.IO.Compression.Native")];
 
+    /// <summary>An RFC 1952 member of an empty input: header (deflate, no flags, mtime 0, XFL 2, OS 3), 03 00, CRC32 0, ISIZE 0.</summary>
+    protected override byte[]? EmptyEncoding => [0x1F, 0x8B, 0x08, 0x00, 0, 0, 0, 0, 0x02, 0x03, 0x03, 0x00, 0, 0, 0, 0, 0, 0, 0, 0];
+
     /// <inheritdoc />
     protected override Stream CreateCompressor(Stream output) => new GZipStream(output, new ZLibCompressionOptions { CompressionLevel = 9 }, leaveOpen: true);
 
     /// <inheritdoc />
     protected override Stream CreateDecompressor(Stream input) => new GZipStream(input, CompressionMode.Decompress, leaveOpen: true);
+
+    /// <summary>
+    /// Decompresses one gzip member and checks its trailer itself: the last 8 input bytes must be the CRC-32 and
+    /// length of the output (GZipStream accepts a stream that simply stops, so truncation is caught here).
+    /// </summary>
+    public override void Decompress(Stream input, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        var tail = new TailStream(input);
+        var check = new CrcStream(output);
+        base.Decompress(tail, check);
+        Span<byte> expected = stackalloc byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(expected, check.Crc.GetCurrentHashAsUInt32());
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(expected[4..], (uint)check.Length);
+        if (tail.Count < 18 || !tail.Last8.SequenceEqual(expected))
+        {
+            throw new InvalidDataException("gzip: compressed data is truncated or corrupt (trailer does not match the output)");
+        }
+    }
+
+    /// <summary>Passes reads through, remembering the last 8 bytes and the count.</summary>
+    private sealed class TailStream(Stream inner) : Stream
+    {
+        private readonly byte[] _last = new byte[8];
+
+        public long Count { get; private set; }
+
+        public ReadOnlySpan<byte> Last8 => _last;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => Count; set => throw new NotSupportedException(); }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int n = inner.Read(buffer, offset, count);
+            for (int i = Math.Max(0, n - 8); i < n; i++)
+            {
+                Array.Copy(_last, 1, _last, 0, 7);
+                _last[7] = buffer[offset + i];
+            }
+            Count += n;
+            return n;
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    /// <summary>Passes writes through, computing CRC-32 and length.</summary>
+    private sealed class CrcStream(Stream inner) : Stream
+    {
+        public System.IO.Hashing.Crc32 Crc { get; } = new();
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => _length;
+
+        private long _length;
+
+        public override long Position { get => _length; set => throw new NotSupportedException(); }
+
+        public override void Flush() => inner.Flush();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            Crc.Append(buffer.AsSpan(offset, count));
+            inner.Write(buffer, offset, count);
+            _length += count;
+        }
+    }
 }
 
 /// <summary>Brotli at quality 11 with a 2^24-byte window (its maximum in the standard format).</summary>
@@ -100,6 +220,9 @@ public sealed class BrotliCodec : StreamCodec
             }
         }
     }
+
+    /// <inheritdoc />
+    protected override bool DecoderStopsAtEnd => true;
 
     /// <inheritdoc />
     protected override Stream CreateDecompressor(Stream input) => new BrotliStream(input, CompressionMode.Decompress, leaveOpen: true);
@@ -174,6 +297,9 @@ public sealed class LzmaCodec : StreamCodec
         output.Write(z.Properties);
         return new NonClosingWrapper(z);
     }
+
+    /// <inheritdoc />
+    protected override bool DecoderStopsAtEnd => true;
 
     /// <inheritdoc />
     protected override Stream CreateDecompressor(Stream input)
