@@ -120,7 +120,7 @@ public class GptVisionTests
                 string dir = Path.Combine(root, name);
                 var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
                 foreach (var a in new[] { cli, "igpt", "--objective", "ar", "--sizes", "1x8", "--steps", "3", "--checkpoints", "1", "--batch", "4",
-                    "--downsample", "4", "--palette-size", "4", "--compress", "3", "--test-limit", "10", "--out", dir })
+                    "--downsample", "4", "--palette-size", "4", "--compress", "3", "--test-limit", "10", "--probe-grid", "0", "--out", dir })
                 {
                     psi.ArgumentList.Add(a);
                 }
