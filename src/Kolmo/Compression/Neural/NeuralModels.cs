@@ -160,6 +160,10 @@ public static class NeuralModels
             }
             var cm = baseEntry.Create(level, p.CmParameters[1..]);
             var nn = new SequenceBitPredictor(CreateSequenceModel(p), p.Block);
+            if (p.PriorKind != 0 && PriorRegistry.Resolve(p.PriorKind, p.PriorHash) is DataPrior data)
+            {
+                cm.Prime(data.Data.Span);   // prior data: CM learns X too (the network was pretrained on it above)
+            }
             return new MixedByteModel([cm, nn]);
         });
 
