@@ -106,7 +106,9 @@ public static class NeuralModels
         "nn",
         "online-trained sequence model (prequential coding, NNCP-style), bits from its byte distribution",
         DefaultLevel,
-        (level, _) => Encode(new Parameters(prior?.Kind ?? 0, prior?.Hash ?? 0, NeuralCompressors.NnWindow(level), [], NnSpec(level))),
+        (level, _) => prior is ModelPrior mp
+            ? Encode(new Parameters(mp.Kind, mp.Hash, mp.Window, [], mp.Spec))   // the checkpoint's own configuration
+            : Encode(new Parameters(prior?.Kind ?? 0, prior?.Hash ?? 0, NeuralCompressors.NnWindow(level), [], NnSpec(level))),
         (_, stored) => CreateNn(Decode(stored)));
 
     /// <summary>Builds the sequence model described by <paramref name="p"/>, prior applied.</summary>
