@@ -65,6 +65,10 @@ namespace Kolmo.Cli.Commands.Foundation
         [Description("No summary line and no progress bar")]
         public bool Quiet { get; set; }
 
+        [CommandOption("--threads <N>")]
+        [Description("Worker threads of the neural models (nn, cm+nn); the output does not depend on it")]
+        public int? Threads { get; set; }
+
         [CommandOption("--prime-data <FILE>")]
         [Description("Prior data X: models nn and cm+nn learn X before coding (the container records X's xxHash64; decompression needs the same X)")]
         public string? PrimeData { get; set; }
@@ -86,6 +90,10 @@ namespace Kolmo.Cli.Commands.Foundation
             if (Keep && Remove)
             {
                 return ValidationResult.Error("-k and --rm cannot be combined");
+            }
+            if (Threads is int t && (t < 1 || t > 256))
+            {
+                return ValidationResult.Error("--threads must be 1-256");
             }
             if (PrimeData != null && PrimeModel != null)
             {
@@ -138,6 +146,7 @@ namespace Kolmo.Cli.Commands.Foundation
             ModelCompressor compressor;
             try
             {
+                NeuralCompression.NeuralCli.SetThreads(settings.Threads);
                 compressor = NeuralCompression.NeuralCli.Compressor(settings.Model, settings.Level, memory, block, NeuralCompression.NeuralCli.LoadPrior(settings.PrimeData, settings.PrimeModel));
             }
             catch (ArgumentException e)
@@ -159,6 +168,7 @@ namespace Kolmo.Cli.Commands.Foundation
     {
         public override int Execute(CommandContext context, DecompressSettings settings, CancellationToken cancellationToken)
         {
+            NeuralCompression.NeuralCli.SetThreads(settings.Threads);
             NeuralCompression.NeuralCli.LoadPrior(settings.PrimeData, settings.PrimeModel);
             foreach (var input in CodecRunner.Inputs(settings))
             {
