@@ -83,10 +83,3 @@ public static class InfoPair
         return CliErrors.Ok;
     }
 }
-
-/// <summary>Spectre command wrapper of <see cref="InfoPair.Run"/>.</summary>
-public sealed class InfoPairCommand : Command<InfoPairOptions>
-{
-    /// <inheritdoc />
-    public override int Execute(CommandContext context, InfoPairOptions settings, CancellationToken cancellationToken) => InfoPair.Run(settings);
-}
