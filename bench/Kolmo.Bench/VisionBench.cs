@@ -9,7 +9,47 @@ public static partial class Program
 {
     static partial void RegisterVision(IDictionary<string, (string Help, Func<string[], int> Run)> suites)
     {
+        suites["vision-gpt"] = ("time of one iGPT training step (batch 16) and one eval forward (batch 50) at 14x14 for model sizes, as ratios to the smallest. Args: [SIZES=1x16,1x32,2x32,2x48,3x64]", VisionGpt);
         suites["vision-probe"] = ("raw-pixel linear probes on MNIST (8k/2k of t10k) at 28x28, 14x14, 7x7: accuracy and time ratio. Args: [DATA_DIR=../shared/data]", VisionProbe);
+    }
+
+    private static int VisionGpt(string[] args)
+    {
+        var sizes = (args.Length > 0 ? args[0] : "1x16,1x32,2x32,2x48,3x64").Split(',').Select(ModelSize.Parse).ToArray();
+        var obj = new PixelObjective(Objective.Autoregressive, 16);
+        int t = 196;
+        var rng = new SplitMix64(1);
+        double baseStep = 0, baseEval = 0;
+        foreach (var size in sizes)
+        {
+            var m = IgptModels.Create(size, obj, t, new IgptOptions { Steps = 100 });
+            var inputs = new int[16 * t];
+            var targets = new int[16 * t];
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                inputs[i] = rng.NextInt(17);
+                targets[i] = rng.NextInt(16);
+            }
+            m.TrainStep(inputs, targets, 16);
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < 3; i++)
+            {
+                m.TrainStep(inputs, targets, 16);
+            }
+            double step = sw.Elapsed.TotalSeconds / 3;
+            var evalInputs = new int[50 * t];
+            sw.Restart();
+            m.Forward(evalInputs, 50);
+            m.LayerActivations(50);
+            double eval = sw.Elapsed.TotalSeconds;
+            if (baseStep == 0)
+            {
+                baseStep = step;
+                baseEval = eval;
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{size.Name,-6} params {m.ParameterCount,8}: train step {step * 1000,8:F0} ms ({step / baseStep:F2}x), eval forward of 50 images {eval * 1000,8:F0} ms ({eval / baseEval:F2}x)"));
+        }
+        return 0;
     }
 
     private static int VisionProbe(string[] args)
