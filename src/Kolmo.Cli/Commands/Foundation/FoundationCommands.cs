@@ -111,7 +111,7 @@ namespace Kolmo.Cli.Commands.Foundation
         public string Model { get; set; } = "cm";
 
         [CommandOption("-l|--level <N>")]
-        [Description("Level 1-9 (default 6). cm memory ≈ 1.5·2^(18+L) bytes + 1.5 MiB: 1 → 2 MiB, 6 → 26 MiB, 9 → 194 MiB; levels 6-9 add sparse/record/indirect contexts")]
+        [Description("Level 1-9 (default 6). cm memory = 1.5·2^(18+L) bytes + 9.5 MiB (1.75·2^(18+L) for 8-9): 1 → 10 MiB, 6 → 34 MiB, 9 → 234 MiB. 1-5: orders 0-6 + word; 6-9 add order 8, sparse, record, indirect; 8-9 add run maps")]
         public int? Level { get; set; }
 
         [CommandOption("--memory <SIZE>")]
