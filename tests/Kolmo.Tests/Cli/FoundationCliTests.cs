@@ -108,7 +108,7 @@ public sealed class FoundationCliTests : IDisposable
     public void Info_PrintsHeader_TextAndJson()
     {
         File.WriteAllBytes(P("a.txt"), TestFiles.Text(2000, 3));
-        Run("c", "-q", "--level", "2", P("a.txt"));
+        Run("c", "-q", "--model", "order3", "--level", "2", P("a.txt"));
         var (code, text, _) = Run("info", P("a.txt.kolmo"));
         Assert.Equal(0, code);
         Assert.Contains("model       order3 (id 1), level 2", text);
@@ -145,7 +145,7 @@ public sealed class FoundationCliTests : IDisposable
         foreach (var (name, env) in new[] { ("plain", ""), ("nosimd", "DOTNET_EnableHWIntrinsic"), ("noavx512", "DOTNET_EnableAVX512F") })
         {
             var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (var a in new[] { cli, "c", "-q", "--level", "3", P("in"), "-o", P(name) })
+            foreach (var a in new[] { cli, "c", "-q", "--model", "order3", "--level", "3", P("in"), "-o", P(name) })
             {
                 psi.ArgumentList.Add(a);
             }
