@@ -18,8 +18,8 @@ public interface ICheckpointModel : IByteModel
 }
 
 /// <summary>
-/// <b>OrderMixModel</b> — a small, fast, fully integer context-mixing byte model (orders 0–6 plus a word
-/// context), used by the information layer as its adaptive compressor of reference.
+/// <b>OrderMixModel</b> — a small, fast, fully integer context-mixing byte model (orders 0–6, a word context and a
+/// match model), used by the information layer as its adaptive compressor of reference.
 /// <list type="bullet">
 /// <item><b>Inputs.</b> One hashed context per configured order k (the last k bytes) and, optionally, one word
 /// context (hash of the current run of letters, case-folded, and the previous word). Each context, combined with
@@ -28,13 +28,18 @@ public interface ICheckpointModel : IByteModel
 /// <item><b>Slot</b> (context → P(1), 22 bits, plus a 10-bit count n): after each bit,
 /// p += (bit·2^22 − p) / (n + 1.5), and n grows to <see cref="CountLimit"/>. So a new context learns fast and an
 /// old one averages (stationary statistics: right for priming on a class corpus).</item>
-/// <item><b>Mixer</b>: a logistic mixer over the stretched slot probabilities plus a bias, one weight set per
+/// <item><b>Match model</b> (optional, on by default): a hash of the last 5 bytes → the position after their last
+/// occurrence; while the predicted byte agrees with the bits seen so far, its next bit is an input whose confidence
+/// is learned per match length (min(len, 31), expected bit → P(1), same slot rule). This is what makes
+/// C(xx) ≈ C(x), i.e. NCD(x, x) ≈ 0 at any size. Buffer: every byte seen; table 2^(tableBits − 2) ints.</item>
+/// <item><b>Mixer</b>: a logistic mixer over the stretched slot probabilities, the match input and a bias, one weight set per
 /// <c>c0</c> (256 sets); P = squash(Σ wᵢ·stretch(pᵢ) / 2^16); weights learn wᵢ += stretch(pᵢ)·err·7 / 2^15 with
 /// err = bit·4096 − P (12-bit scale).</item>
 /// <item><b>Call order.</b> <see cref="P"/> computes slot indices, reads slots, mixes; <see cref="Update"/> trains
 /// the mixer, updates the slots, and at a byte boundary shifts the history and rehashes the contexts.</item>
 /// </list>
-/// Memory: (orders + word) · 2^tableBits · 4 bytes + 256 · inputs · 4 bytes. Integer arithmetic only, so the
+/// Memory: (orders + word) · 2^tableBits · 4 bytes + 256 · inputs · 4 bytes (+ with the match model
+/// 2^(tableBits − 2) · 4 bytes and one byte per byte seen). Integer arithmetic only, so the
 /// output is identical on every machine. Implements <see cref="ICheckpointModel"/> with an undo log, so scoring a
 /// document against a primed model costs O(document), not O(tables).
 /// </summary>

@@ -63,7 +63,7 @@ public sealed class CliTests : IDisposable
         Write("train/a/1.txt", TestText.Words(200, 1));
         Assert.Equal(2, app.Run(["classify", "--train", Path.Combine(_dir, "train"), "--test", Path.Combine(_dir, "train")]));
         Assert.Equal(1, app.Run(["bound", "--bits", "10", "--samples", "100", "--delta", "2"]));
-        Assert.Equal(1, app.Run(["info-pair", Path.Combine(_dir, "nope"), Path.Combine(_dir, "nope")]));
+        Assert.Equal(1, app.Run(["info", Path.Combine(_dir, "nope"), Path.Combine(_dir, "nope")]));
         Assert.Equal(1, app.Run(["ncd", "-c", "nosuch", Path.Combine(_dir, "train")]));
     }
 
@@ -125,7 +125,7 @@ public sealed class CliTests : IDisposable
         string Run(bool noSimd)
         {
             var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { cli, "info-pair", x, y, "-c", "ordermix", "--json" })
+            foreach (var a in new[] { cli, "info", x, y, "-c", "ordermix", "--json" })
             {
                 psi.ArgumentList.Add(a);
             }

@@ -51,7 +51,7 @@ public static class InfoPair
             if (c.WindowBytes is long w && x.Length + y.Length > w)
             {
                 string what = x.Length > w ? $"{o.X} ({x.Length} bytes) exceeds" : y.Length > w ? $"{o.Y} ({y.Length} bytes) exceeds" : $"X and Y together ({x.Length + y.Length} bytes) exceed";
-                stderr.WriteLine($"kolmo: warning: {what} {c.Name}'s {(c.Name == "bzip2" ? "block" : "window")} of {w} bytes: it cannot see X while coding Y, so C(Y|X) and NCD are overestimated (NCD(x,x) drifts from 0)");
+                stderr.WriteLine($"kolmo: warning: {what} {c.Name}'s {(c.Name == "bzip2" ? "block" : "window")} of {w} bytes: it cannot see X while coding Y, so C(Y|X) and NCD may be overestimated (NCD(x,x) drifts from 0 once an input nears the window)");
             }
         }
         var infos = new PairInfo[panel.Count];
@@ -82,11 +82,4 @@ public static class InfoPair
         stdout.WriteLine($"best: {infos[best].Name} (smallest C(XY)); K(X) <= {InfoCli.F(kb.TotalBits, "F0")} bits via {kb.Compressor} (C(X) + 8*|decompressor| of {kb.DecompressorBytes} bytes)");
         return CliErrors.Ok;
     }
-}
-
-/// <summary>Spectre command wrapper of <see cref="InfoPair.Run"/>.</summary>
-public sealed class InfoPairCommand : Command<InfoPairOptions>
-{
-    /// <inheritdoc />
-    public override int Execute(CommandContext context, InfoPairOptions settings, CancellationToken cancellationToken) => InfoPair.Run(settings);
 }

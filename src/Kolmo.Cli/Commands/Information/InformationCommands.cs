@@ -7,11 +7,7 @@ public static partial class Program
 {
     static partial void ConfigureInformation(IConfigurator config)
     {
-        // `info X Y` is routed to InfoPair.Run by the coordinator (the `info` name belongs to `info FILE.kolmo`);
-        // until then the two-file report is reachable as `info-pair`.
-        config.AddCommand<Commands.Information.InfoPairCommand>("info-pair")
-            .WithDescription("C(X), C(Y), C(XY), C(Y|X), C(X|Y), mutual information, NCD and regret for every compressor")
-            .WithExample("info-pair", "a.txt", "b.txt");
+        // `info X Y` is the `info` command (Foundation/InfoBenchGenerate.cs), which calls InfoPair.Run for two plain files.
         config.AddCommand<Commands.Information.NcdCommand>("ncd")
             .WithDescription("NCD distance matrix of files (TSV/JSON) and heat map (PNG/SVG)")
             .WithExample("ncd", "texts/", "--out", "d.tsv", "--plot", "d.png");

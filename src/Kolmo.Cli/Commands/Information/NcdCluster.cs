@@ -60,9 +60,11 @@ public static class Ncd
         {
             throw new UsageException("exactly one compressor is needed");
         }
-        if (c[0].WindowBytes is long w && items.Any(i => 2L * i.Data.Length > w))
+        var sizes = items.Select(i => (long)i.Data.Length).OrderDescending().ToArray();
+        if (c[0].WindowBytes is long w && sizes[0] + sizes[1] > w)
         {
-            Console.Error.WriteLine($"kolmo: warning: some pairs exceed {c[0].Name}'s window of {w} bytes; their NCD is overestimated");
+            int over = items.Count(i => i.Data.Length + sizes[0] > w);
+            Console.Error.WriteLine($"kolmo: warning: pairs totalling more than {c[0].Name}'s window of {w} bytes (involving {over} of {items.Count} inputs) may get overestimated NCDs (the compressor cannot see all of x while coding y; NCD(x,x) drifts from 0 once an input nears the window)");
         }
         return InfoCli.WithProgress("ncd", NcdMatrix.PairCount(items.Count), progress, p => NcdMatrix.Compute(c[0], items, threads, p));
     }
