@@ -119,6 +119,9 @@ public static class CodeLengthPanel
     /// <summary>Names of the adaptive models: ordermix (this layer's fast model), order3 and cm.</summary>
     public static IReadOnlyList<string> ModelNames => ["ordermix", "order3", "cm"];
 
+    /// <summary>The online-trained neural models (issue 7), accepted by name but not in the default panel (they are slow).</summary>
+    public static IReadOnlyList<string> NeuralNames => ["nn", "cm+nn"];
+
     /// <summary>Names accepted by <see cref="Create(IEnumerable{string})"/>.</summary>
     public static IReadOnlyList<string> Names => [.. StandardPanel.Create().Select(c => c.Name), .. ModelNames];
 
@@ -139,7 +142,7 @@ public static class CodeLengthPanel
             {
                 result.Add(new CompressorCodeLength(comp));
             }
-            else if (ModelNames.Contains(n))
+            else if (ModelNames.Contains(n) || NeuralNames.Contains(n))
             {
                 result.Add(Model(n));
             }
@@ -165,6 +168,8 @@ public static class CodeLengthPanel
             "ordermix" => ModelCodeLength.OrderMix(),
             "order3" => new ModelCodeLength("order3", _ => new Modeling.Order3Model(18), dec),
             "cm" => new ModelCodeLength("cm", _ => new Modeling.CmModel(new Modeling.CmOptions { TableBits = 20 }), dec),
+            "nn" => new ModelCodeLength("nn", _ => Compression.ModelCatalog.Create("nn", 2), dec),
+            "cm+nn" => new ModelCodeLength("cm+nn", _ => Compression.ModelCatalog.Create("cm+nn", 6), dec),
             _ => throw new ArgumentException($"unknown model '{name}' (known: {string.Join(", ", ModelNames)})", nameof(name)),
         };
     }

@@ -149,7 +149,7 @@ public static class NeuralModels
         {
             var baseEntry = BaseEntry();
             byte[] inner = [(byte)baseEntry.Id, .. baseEntry.Configure(level, memory)];
-            int net = NeuralCompressors.CmNnNetLevel;
+            int net = NeuralCompressors.CmNnNetLevel(level);
             return Encode(new Parameters(prior?.Kind ?? 0, prior?.Hash ?? 0, NeuralCompressors.NnWindow(net), inner, NnSpec(net)));
         },
         (level, stored) =>
