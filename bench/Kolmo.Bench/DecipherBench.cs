@@ -28,14 +28,16 @@ internal static class DecipherBench
         int homCount = 10;
         int seeds = 2;
         string outDir = "docs/bench";
-        int restarts = 64;
+        int restarts = 16;
         int iterations = 0;
         int homIterations = 0;
-        double homSeconds = 60;
+        double homSeconds = 0;
+        int homRestarts = 8;
         double temp = 0;
         double beta = 1.0;
         int threads = 2;
         bool baseline = true;
+        bool scorers = true;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -49,10 +51,12 @@ internal static class DecipherBench
                 case "--iters": iterations = int.Parse(args[++i], Inv); break;
                 case "--hom-iters": homIterations = int.Parse(args[++i], Inv); break;
                 case "--hom-seconds": homSeconds = double.Parse(args[++i], Inv); break;
+                case "--hom-restarts": homRestarts = int.Parse(args[++i], Inv); break;
                 case "--temp": temp = double.Parse(args[++i], Inv); break;
                 case "--beta": beta = double.Parse(args[++i], Inv); break;
                 case "--threads": threads = int.Parse(args[++i], Inv); break;
                 case "--no-baseline": baseline = false; break;
+                case "--no-scorers": scorers = false; break;
                 default: shared = args[i]; break;
             }
         }
@@ -75,6 +79,25 @@ internal static class DecipherBench
         var rows = new List<Row>();
         var log = new StringBuilder();
 
+        void Write(string extra)
+        {
+            Directory.CreateDirectory(outDir);
+            string date = DateTime.UtcNow.ToString("yyyy-MM-dd", Inv);
+            string commit = Git("rev-parse --short HEAD");
+            string tsv = Path.Combine(outDir, $"decipher-{date}.tsv");
+            using (var w = new StreamWriter(tsv))
+            {
+                w.WriteLine("kind\tlength\tindex\tseed\tsymbols\terror\tcpu_seconds\twall_seconds\trestarts\tsteps\tgap_bits\tagreement\ttrue_scores_le_found");
+                foreach (var r in rows)
+                {
+                    w.WriteLine(string.Join('\t', r.Kind, r.Length, r.Index, r.Seed, r.Symbols, r.Error.ToString("F4", Inv), r.Seconds.ToString("F3", Inv), r.Wall.ToString("F3", Inv), r.Restarts, r.Steps, r.GapBits.ToString("F2", Inv), r.Agreement, r.TrueBetterOrEqual));
+                }
+            }
+            string md = Path.Combine(outDir, $"decipher-{date}.md");
+            File.WriteAllText(md, Markdown(rows, date, commit, perLength, restarts, iterations, homSeconds, homRestarts, homIterations, beta, threads, trainS, tableS) + extra);
+            Plot(rows, Path.Combine("docs", "decipher-error-vs-length.png"));
+        }
+
         // ---- simple substitution, no spaces
         foreach (int len in lengths)
         {
@@ -84,36 +107,25 @@ internal static class DecipherBench
             if (baseline && (len == 50 || len == 100))
             {
                 // baseline: same restarts, plain hill climbing (temperature ~0), same ciphers
-                var hc = RunSimple(solver, table, held, len, Math.Min(perLength, 30), restarts, iterations, 1e-6, threads, "simple-hillclimb", 0);
+                var hc = RunSimple(solver, table, held, len, Math.Min(perLength, 15), restarts, iterations, 1e-6, threads, "simple-hillclimb", 0);
                 rows.AddRange(hc);
                 Summarise(hc, $"hillclimb baseline {len}");
             }
+            Write("");
         }
 
         // ---- homophonic
         if (homCount > 0)
         {
-            var hom = RunHomophonic(solver, held, homCount, seeds, homIterations, homSeconds, beta, temp, threads);
+            var hom = RunHomophonic(solver, held, homCount, seeds, homIterations, homSeconds, homRestarts, beta, temp, threads);
             rows.AddRange(hom);
             Summarise(hom, "homophonic");
+            Write("");
         }
 
-        Directory.CreateDirectory(outDir);
-        string date = DateTime.UtcNow.ToString("yyyy-MM-dd", Inv);
-        string commit = Git("rev-parse --short HEAD");
-        string tsv = Path.Combine(outDir, $"decipher-{date}.tsv");
-        using (var w = new StreamWriter(tsv))
-        {
-            w.WriteLine("kind\tlength\tindex\tseed\tsymbols\terror\tseconds\trestarts\tsteps\tgap_bits\tagreement\ttrue_scores_le_found");
-            foreach (var r in rows)
-            {
-                w.WriteLine(string.Join('\t', r.Kind, r.Length, r.Index, r.Seed, r.Symbols, r.Error.ToString("F4", Inv), r.Seconds.ToString("F3", Inv), r.Restarts, r.Steps, r.GapBits.ToString("F2", Inv), r.Agreement, r.TrueBetterOrEqual));
-            }
-        }
-        string md = Path.Combine(outDir, $"decipher-{date}.md");
-        File.WriteAllText(md, Markdown(rows, date, commit, perLength, restarts, iterations, homSeconds, beta, threads, trainS, tableS));
-        Plot(rows, Path.Combine("docs", "decipher-error-vs-length.png"));
-        Console.WriteLine($"wrote {tsv}, {md}, docs/decipher-error-vs-length.png");
+        string scorerMd = scorers ? CompareScorers(model, held) : "";
+        Write(scorerMd);
+        Console.WriteLine($"wrote {outDir}/decipher-*.md/.tsv, docs/decipher-error-vs-length.png");
         return 0;
     }
 
@@ -189,7 +201,7 @@ internal static class DecipherBench
         return new Row(kind, len, i, seed, symbols, wrong / (double)plain.Length, secs, wall, res.Restarts, res.Steps, res.GapBits, res.Agreement, trueCost <= foundCost + 1e-9, t6);
     }
 
-    private static List<Row> RunHomophonic(SubstitutionSolver solver, byte[] held, int count, int seeds, int iterations, double seconds, double beta, double temp, int threads)
+    private static List<Row> RunHomophonic(SubstitutionSolver solver, byte[] held, int count, int seeds, int iterations, double seconds, int restarts, double beta, double temp, int threads)
     {
         // English letter frequencies from the held-out book itself are NOT used: the allotment uses the model's unigram
         double[] q = new double[26];
@@ -214,6 +226,25 @@ internal static class DecipherBench
             int len = 300 + rng.Next(101);
             int symbols = 50 + rng.Next(11);
             int start = rng.Next(held.Length - len);
+            // keep drawing until the ciphertext itself shows 50..60 distinct symbols (some homophones stay unused)
+            ulong encSeed = 0;
+            for (int attempt = 0; ; attempt++)
+            {
+                symbols = 52 + rng.Next(19);
+                int[] al = Allot(q, symbols);
+                var probe = new Rng(0x40A1UL + (ulong)attempt, (ulong)i);
+                var used = new HashSet<(int, int)>();
+                for (int k = 0; k < len; k++)
+                {
+                    int l = held[start + k];
+                    used.Add((l, probe.Next(al[l])));
+                }
+                if (used.Count is >= 50 and <= 60)
+                {
+                    encSeed = 0x40A1UL + (ulong)attempt;
+                    break;
+                }
+            }
             byte[] plain = held.AsSpan(start, len).ToArray();
             int[] allot = Allot(q, symbols);
             // homophone ids: letter l owns ids [first[l], first[l] + allot[l]); shuffled so ids carry no letter order
@@ -230,10 +261,11 @@ internal static class DecipherBench
             }
             var ids = new Dictionary<int, int>();
             int[] text = new int[len];
+            var enc = new Rng(encSeed, (ulong)i);
             for (int k = 0; k < len; k++)
             {
                 int l = plain[k];
-                int c = shuffle[first[l] + rng.Next(allot[l])];
+                int c = shuffle[first[l] + enc.Next(allot[l])];
                 if (!ids.TryGetValue(c, out int id))
                 {
                     id = ids.Count;
@@ -245,7 +277,7 @@ internal static class DecipherBench
             var opts = new SolverOptions
             {
                 Homophonic = true,
-                Restarts = 1000,
+                Restarts = restarts,
                 Iterations = iterations,
                 Seconds = seconds,
                 Seed = (ulong)(seed + 1),
@@ -258,6 +290,116 @@ internal static class DecipherBench
             Console.WriteLine($"  homophonic cipher {i} seed {seed}: {len} symbols, {ids.Count} distinct, accuracy {1 - rows[j].Error:P1}, {cpu:F1} CPU-s, restarts {res.Restarts}");
         }
         return [.. rows];
+    }
+
+    /// <summary>
+    /// Compares the n-gram scorer with Kolmo's compression models and the standard panel as plaintext scorers:
+    /// held-out bits per letter, discrimination (true plaintext vs. a two-letter swap of it), and a small solve.
+    /// </summary>
+    private static string CompareScorers(KneserNeyModel model6, byte[] held)
+    {
+        var sb = new StringBuilder();
+        var alphabet = Alphabet.Letters;
+        byte[] train = EnglishModel.TrainingText(alphabet, Path.Combine("data", "english"));
+        byte[] prefix = train.AsSpan(train.Length - 50_000).ToArray();
+        var scorersList = new List<IPlaintextScorer>();
+        for (int k = 2; k <= 6; k += 2)
+        {
+            scorersList.Add(new NGramScorer(k == 6 ? model6 : KneserNeyModel.Build(model6.Counts.Truncate(k))));
+        }
+        foreach (int k in new[] { 3, 5 })
+        {
+            var bm = new OrderNByteModel(k, 22);
+            bm.Prime(System.Text.Encoding.ASCII.GetBytes(alphabet.Render(train)));
+            scorersList.Add(new ByteModelScorer(bm, alphabet));
+        }
+        foreach (var c in Kolmo.Compression.Panel.StandardPanel.Create().Where(c => c.Name is "zstd-19" or "lzma"))
+        {
+            scorersList.Add(new CompressorScorer(c, alphabet, prefix));
+        }
+        byte[] sample = held.AsSpan(50_000, 20_000).ToArray();
+        sb.AppendLine();
+        sb.AppendLine("## Scorers: n-gram model vs compression models");
+        sb.AppendLine();
+        sb.AppendLine("Held-out: 20,000 letters of Frankenstein. Compressors are conditioned on the last 50,000 training letters as a prefix (C(prefix+x) − C(prefix)); byte models are primed on all training letters. Discrimination: share of 100 held-out windows where the true plaintext scores strictly better than the same window with two of its letters swapped (as a wrong key would); ties count as failures.");
+        sb.AppendLine();
+        sb.AppendLine("| scorer | bits/letter (held-out) | discrimination, 50 letters | discrimination, 100 letters | ms per 100-letter score |");
+        sb.AppendLine("|---|---:|---:|---:|---:|");
+        foreach (var sc in scorersList)
+        {
+            double bpl = sc.Bits(sample) / sample.Length;
+            double d50 = Discrimination(sc, held, 50, 100);
+            var sw = Stopwatch.StartNew();
+            double d100 = Discrimination(sc, held, 100, 100);
+            double ms = sw.Elapsed.TotalMilliseconds / 200;
+            sb.AppendLine(Inv, $"| {sc.Name} | {bpl:F3} | {d50:P1} | {d100:P1} | {ms:F2} |");
+            Console.WriteLine($"scorer {sc.Name}: {bpl:F3} bits/letter, discrimination {d50:P1} (50) {d100:P1} (100), {ms:F2} ms/score");
+        }
+        // small solve with full re-scoring hill climbing: n-gram vs byte model
+        sb.AppendLine();
+        sb.AppendLine("Solving 10 simple-substitution ciphers of 100 letters with the generic full-rescoring hill climber (`ScorerHillClimber`, 4 restarts × 1500 swaps):");
+        sb.AppendLine();
+        sb.AppendLine("| scorer | solved | mean symbol error | CPU-s per cipher |");
+        sb.AppendLine("|---|---:|---:|---:|");
+        var small = new OrderNByteModel(3, 18);
+        small.Prime(System.Text.Encoding.ASCII.GetBytes(alphabet.Render(train)));
+        foreach (var sc in new IPlaintextScorer[] { new NGramScorer(model6), new ByteModelScorer(small, alphabet) })
+        {
+            int solved = 0;
+            double errSum = 0;
+            double cpu = 0;
+            for (int i = 0; i < 10; i++)
+            {
+                var rng = new Rng(0x5C0AEUL, (ulong)i);
+                int start = rng.Next(held.Length - 100);
+                byte[] plain = held.AsSpan(start, 100).ToArray();
+                int[] perm = [.. Enumerable.Range(0, 26)];
+                for (int j = 25; j > 0; j--)
+                {
+                    int k = rng.Next(j + 1);
+                    (perm[j], perm[k]) = (perm[k], perm[j]);
+                }
+                var cipher = Cipher.FromIds([.. plain.Select(p => perm[p])]);
+                var proc = Process.GetCurrentProcess();
+                var c0 = proc.TotalProcessorTime;
+                var (_, found, _) = ScorerHillClimber.Solve(cipher, sc, 4, 1500, 1);
+                proc.Refresh();
+                cpu += (proc.TotalProcessorTime - c0).TotalSeconds;
+                double err = plain.Zip(found).Count(t => t.First != t.Second) / 100.0;
+                errSum += err;
+                if (err <= 0.02)
+                {
+                    solved++;
+                }
+            }
+            sb.AppendLine(Inv, $"| {sc.Name} | {solved}/10 | {errSum / 10:P1} | {cpu / 10:F2} |");
+            Console.WriteLine($"hill-climb with {sc.Name}: solved {solved}/10, mean error {errSum / 10:P1}, {cpu / 10:F2} CPU-s");
+        }
+        return sb.ToString();
+    }
+
+    private static double Discrimination(IPlaintextScorer scorer, byte[] held, int len, int count)
+    {
+        int ok = 0;
+        for (int i = 0; i < count; i++)
+        {
+            var rng = new Rng(0xD15CUL + (ulong)len, (ulong)i);
+            int start = rng.Next(held.Length - len);
+            byte[] plain = held.AsSpan(start, len).ToArray();
+            int a = plain[rng.Next(len)];
+            int b;
+            do
+            {
+                b = plain[rng.Next(len)];
+            }
+            while (b == a && plain.Distinct().Count() > 1);
+            byte[] wrong = [.. plain.Select(p => p == a ? (byte)b : p == b ? (byte)a : p)];
+            if (scorer.Bits(plain) < scorer.Bits(wrong))
+            {
+                ok++;
+            }
+        }
+        return ok / (double)count;
     }
 
     /// <summary>Homophones per letter ∝ letter frequency, at least 1 each (largest remainders).</summary>
@@ -318,7 +460,7 @@ internal static class DecipherBench
         }
     }
 
-    private static string Markdown(List<Row> rows, string date, string commit, int perLength, int restarts, int iterations, double homSeconds, double beta, int threads, double trainS, double tableS)
+    private static string Markdown(List<Row> rows, string date, string commit, int perLength, int restarts, int iterations, double homSeconds, int homRestarts, int homIterations, double beta, int threads, double trainS, double tableS)
     {
         var sb = new StringBuilder();
         sb.AppendLine(Inv, $"# Decipherment benchmark, {date}");
@@ -326,8 +468,8 @@ internal static class DecipherBench
         sb.AppendLine(Inv, $"- commit `{commit}`, {Environment.ProcessorCount} cores ({System.Runtime.InteropServices.RuntimeInformation.OSDescription}), .NET {Environment.Version}");
         sb.AppendLine(Inv, $"- model: order-6 interpolated modified Kneser-Ney trained on data/english (2 books); search table order 5 (26^5 ushort); train {trainS:F2} s, table {tableS:F2} s");
         sb.AppendLine("- test text: Frankenstein (held out, not in the training set), letters only, no spaces; random offsets and keys (fixed generator)");
-        sb.AppendLine(Inv, $"- simple: up to {restarts} restarts per cipher, {(iterations > 0 ? iterations.ToString(Inv) : "automatic")} steps per restart, stop when 4 restarts agree; one thread per cipher, {threads} ciphers in parallel");
-        sb.AppendLine(Inv, $"- homophonic: restarts until {homSeconds:F0} s wall clock (one thread per cipher), prior weight β = {beta}");
+        sb.AppendLine(Inv, $"- simple: up to {restarts} restarts per cipher, {(iterations > 0 ? iterations.ToString(Inv) : "automatic")} steps per restart, stop when 4 restarts agree; ciphers solved one after another, {threads} threads per solve (parallel restarts); time = process CPU seconds per solve");
+        sb.AppendLine(Inv, $"- homophonic: up to {homRestarts} restarts × {(homIterations > 0 ? homIterations : SubstitutionSolver.DefaultIterations(350, true)):N0} steps (stop when 4 agree){(homSeconds > 0 ? $", wall-clock cap {homSeconds:F0} s" : "")}, prior weight β = {beta}; time = process CPU seconds");
         sb.AppendLine("- solved = symbol error ≤ 2%; `search-ok` = share of ciphers where the true plaintext does not score better than the found one (a lower value means search failures rather than model failures)");
         sb.AppendLine();
         sb.AppendLine("| kind | length | ciphers | solved | mean symbol error | max error | mean s/solve | max s | search-ok |");

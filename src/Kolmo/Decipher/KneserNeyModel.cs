@@ -169,7 +169,6 @@ public sealed class KneserNeyModel
     /// <summary>Every seen top-level N-gram key with its probability P_N(last | first N−1).</summary>
     internal IEnumerable<(long Key, double P)> TopLevel()
     {
-        long ctxMod = NGramCounts.Pow(_a, Order - 1);
         byte[] ctx = new byte[Order - 1];
         foreach (long key in _count[Order].Keys)
         {
@@ -181,7 +180,6 @@ public sealed class KneserNeyModel
             }
             yield return (key, Probability(ctx, (int)(key % _a)));
         }
-        _ = ctxMod;
     }
 
     /// <summary>Every seen top-level context (N−1 symbols) with its back-off weight γ(h)/C(h).</summary>

@@ -90,14 +90,17 @@ public sealed class Trainer
     }
 
     /// <summary>Zero grads, forward, backward, clip, AdamW update. Returns the batch loss in nats (before the update).</summary>
-    public float TrainStep(Batch batch)
+    public float TrainStep(Batch batch) => TrainStep(batch, LearningRate(Step));
+
+    /// <summary>As <see cref="TrainStep(Batch)"/> with an explicit learning rate (e.g. a wall-clock schedule).</summary>
+    public float TrainStep(Batch batch, float learningRate)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var ps = _model.Parameters;
         ps.ZeroGrad();
         float loss = _model.Forward(batch.Inputs, batch.Targets, batch.BatchSize, batch.Time, batch.Weights);
         _model.Backward();
-        Update(LearningRate(Step));
+        Update(learningRate);
         Step++;
         _model.StepsTrained++;
         return loss;

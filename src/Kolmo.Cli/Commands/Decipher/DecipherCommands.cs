@@ -94,6 +94,11 @@ public sealed class DecipherSettings : CommandSettings
     [DefaultValue(1.0)]
     public double Weight { get; set; } = 1.0;
 
+    [CommandOption("--temperature <BITS>")]
+    [Description("Initial annealing temperature in bits, cooled linearly to 0 (0 = default: 4 one-to-one, 6 homophonic)")]
+    [DefaultValue(0.0)]
+    public double Temperature { get; set; }
+
     [CommandOption("--json")]
     [Description("Print {\"plaintext\", \"key\", \"bitsPerSymbol\", ...} as JSON")]
     public bool Json { get; set; }
@@ -112,9 +117,9 @@ public sealed class DecipherSettings : CommandSettings
         {
             return ValidationResult.Error("--restarts must be in 1..100000");
         }
-        if (Iterations < 0 || Seconds < 0 || Weight < 0 || Seed < 0)
+        if (Iterations < 0 || Seconds < 0 || Weight < 0 || Seed < 0 || Temperature < 0)
         {
-            return ValidationResult.Error("--iterations, --seconds, --weight and --seed must be ≥ 0");
+            return ValidationResult.Error("--iterations, --seconds, --weight, --temperature and --seed must be ≥ 0");
         }
         if (Threads is < 1)
         {
@@ -152,6 +157,10 @@ public sealed class DecipherCommand : Command<DecipherSettings>
         }
         string cipherText = ReadText(settings.CipherFile, "ciphertext");
         var cipher = Cipher.Parse(cipherText, settings.Tokens, settings.Spaces);
+        if (!settings.Homophonic && !settings.Match && settings.ModelFile is null && cipher.FreeSymbolCount > 26)
+        {
+            throw new UsageException($"the ciphertext has {cipher.FreeSymbolCount} distinct symbols but a one-to-one key allows at most 26; use --homophonic");
+        }
 
         var model = LoadModel(settings);
         if (cipher.SpaceSymbolId >= 0 && model.Alphabet.SpaceIndex < 0)
@@ -179,6 +188,7 @@ public sealed class DecipherCommand : Command<DecipherSettings>
             Seconds = settings.Seconds,
             Seed = (ulong)settings.Seed,
             DistributionWeight = settings.Weight,
+            Temperature = settings.Temperature,
         };
         if (settings.Threads is int t)
         {
