@@ -61,7 +61,7 @@ public static partial class Program
             var keep = only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             compressors = compressors.Where(c => keep.Contains(c.Name, StringComparer.OrdinalIgnoreCase)).ToList();
         }
-        var env = Environment();
+        var env = MachineInfo();
         var md = new StringBuilder();
         var tsv = new StringBuilder();
         string date = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -151,7 +151,7 @@ public static partial class Program
         }
     }
 
-    private static (string Cpu, string Runtime, string Commit) Environment()
+    internal static (string Cpu, string Runtime, string Commit) MachineInfo()
     {
         string cpu = RuntimeInformation.ProcessArchitecture.ToString();
         try

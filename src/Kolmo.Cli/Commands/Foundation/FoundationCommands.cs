@@ -65,6 +65,18 @@ namespace Kolmo.Cli.Commands.Foundation
         [Description("No summary line and no progress bar")]
         public bool Quiet { get; set; }
 
+        [CommandOption("--threads <N>")]
+        [Description("Worker threads of the neural models (nn, cm+nn); the output does not depend on it")]
+        public int? Threads { get; set; }
+
+        [CommandOption("--prime-data <FILE>")]
+        [Description("Prior data X: models nn and cm+nn learn X before coding (the container records X's xxHash64; decompression needs the same X)")]
+        public string? PrimeData { get; set; }
+
+        [CommandOption("--prime-model <FILE>")]
+        [Description("Prior model: a checkpoint from 'kolmo train' to start nn from (the container records its xxHash64; decompression needs the same file)")]
+        public string? PrimeModel { get; set; }
+
         public override ValidationResult Validate()
         {
             if (Output != null && Stdout)
@@ -79,6 +91,14 @@ namespace Kolmo.Cli.Commands.Foundation
             {
                 return ValidationResult.Error("-k and --rm cannot be combined");
             }
+            if (Threads is int t && (t < 1 || t > 256))
+            {
+                return ValidationResult.Error("--threads must be 1-256");
+            }
+            if (PrimeData != null && PrimeModel != null)
+            {
+                return ValidationResult.Error("--prime-data and --prime-model cannot be combined");
+            }
             return ValidationResult.Success();
         }
     }
@@ -86,12 +106,12 @@ namespace Kolmo.Cli.Commands.Foundation
     public sealed class CompressSettings : CodecSettings
     {
         [CommandOption("-m|--model <NAME>")]
-        [Description("Model: order3 (more arrive with later features; see 'kolmo bench')")]
-        [DefaultValue("order3")]
-        public string Model { get; set; } = "order3";
+        [Description("Model: cm (context mixing, the default), order3, nn (online-trained network), cm+nn (cm with the network mixed in) (see 'kolmo bench')")]
+        [DefaultValue("cm")]
+        public string Model { get; set; } = "cm";
 
         [CommandOption("-l|--level <N>")]
-        [Description("Level 1-9 (model size; default: the model's default, 6 for order3)")]
+        [Description("Level 1-9 (default 6). cm memory = 1.5·2^(18+L) bytes + 9.5 MiB (1.75·2^(18+L) for 8-9): 1 → 10 MiB, 6 → 34 MiB, 9 → 234 MiB. 1-5: orders 0-6 + word; 6-9 add order 8, sparse, record, indirect; 8-9 add run maps")]
         public int? Level { get; set; }
 
         [CommandOption("--memory <SIZE>")]
@@ -126,7 +146,8 @@ namespace Kolmo.Cli.Commands.Foundation
             ModelCompressor compressor;
             try
             {
-                compressor = new ModelCompressor(settings.Model, settings.Level, memory, block);
+                NeuralCompression.NeuralCli.SetThreads(settings.Threads);
+                compressor = NeuralCompression.NeuralCli.Compressor(settings.Model, settings.Level, memory, block, NeuralCompression.NeuralCli.LoadPrior(settings.PrimeData, settings.PrimeModel));
             }
             catch (ArgumentException e)
             {
@@ -147,6 +168,8 @@ namespace Kolmo.Cli.Commands.Foundation
     {
         public override int Execute(CommandContext context, DecompressSettings settings, CancellationToken cancellationToken)
         {
+            NeuralCompression.NeuralCli.SetThreads(settings.Threads);
+            NeuralCompression.NeuralCli.LoadPrior(settings.PrimeData, settings.PrimeModel);
             foreach (var input in CodecRunner.Inputs(settings))
             {
                 CodecRunner.Run(settings, input, compress: false, (src, dst, progress) => ModelCompressor.Decompress(src, dst, progress));

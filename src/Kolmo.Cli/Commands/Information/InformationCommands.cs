@@ -1,0 +1,28 @@
+using Spectre.Console.Cli;
+
+namespace Kolmo.Cli;
+
+/// <summary>Registers the information commands (issue 4).</summary>
+public static partial class Program
+{
+    static partial void ConfigureInformation(IConfigurator config)
+    {
+        // `info X Y` is routed to InfoPair.Run by the coordinator (the `info` name belongs to `info FILE.kolmo`);
+        // until then the two-file report is reachable as `info-pair`.
+        config.AddCommand<Commands.Information.InfoPairCommand>("info-pair")
+            .WithDescription("C(X), C(Y), C(XY), C(Y|X), C(X|Y), mutual information, NCD and regret for every compressor")
+            .WithExample("info-pair", "a.txt", "b.txt");
+        config.AddCommand<Commands.Information.NcdCommand>("ncd")
+            .WithDescription("NCD distance matrix of files (TSV/JSON) and heat map (PNG/SVG)")
+            .WithExample("ncd", "texts/", "--out", "d.tsv", "--plot", "d.png");
+        config.AddCommand<Commands.Information.ClusterCommand>("cluster")
+            .WithDescription("UPGMA / neighbour-joining tree from an NCD matrix or files: Newick + dendrogram")
+            .WithExample("cluster", "d.tsv", "--method", "nj", "--plot", "tree.svg");
+        config.AddCommand<Commands.Information.ClassifyCommand>("classify")
+            .WithDescription("Text classification by compression: NCD-kNN or class-conditional models")
+            .WithExample("classify", "--train", "train.tsv", "--test", "test.tsv", "--method", "conditional");
+        config.AddCommand<Commands.Information.BoundCommand>("bound")
+            .WithDescription("Occam/PAC bound: test error <= train error + sqrt((b ln2 + ln(1/delta)) / 2m)")
+            .WithExample("bound", "--train-error", "0.02", "--bits", "100000", "--samples", "60000");
+    }
+}

@@ -1,0 +1,333 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Text;
+using Kolmo.Cli.Infrastructure;
+using Kolmo.Compression.Neural;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Kolmo.Cli.Commands.NeuralCompression;
+
+internal static class Io
+{
+    public static byte[] Read(string path, long maxBytes)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path}: no such file");
+        }
+        using var f = File.OpenRead(path);
+        long n = maxBytes > 0 ? Math.Min(maxBytes, f.Length) : f.Length;
+        var data = new byte[n];
+        f.ReadExactly(data);
+        return data;
+    }
+
+    public static string Format(double v, int decimals = 0) => v.ToString("F" + decimals, CultureInfo.InvariantCulture);
+}
+
+/// <summary>Settings of <c>kolmo mdl</c>.</summary>
+public sealed class MdlSettings : CommandSettings
+{
+    [CommandOption("--data <FILE>")]
+    [Description("The data to describe.")]
+    public string Data { get; init; } = "";
+
+    [CommandOption("--model <FAMILY>")]
+    [Description("Model family: order (count model, sizes = orders 0..2); gpt/lstm once the neural engine is merged.")]
+    [DefaultValue("order")]
+    public string Model { get; init; } = "order";
+
+    [CommandOption("--sizes <LIST>")]
+    [Description("Comma-separated model sizes.")]
+    [DefaultValue("0,1,2")]
+    public string Sizes { get; init; } = "0,1,2";
+
+    [CommandOption("--bytes <N>")]
+    [Description("Use only the first N bytes of the data (0 = all).")]
+    [DefaultValue(100_000L)]
+    public long Bytes { get; init; } = 100_000;
+
+    [CommandOption("--block <N>")]
+    [Description("Bytes between two training steps.")]
+    [DefaultValue(PrequentialCoder.DefaultBlock)]
+    public int Block { get; init; } = PrequentialCoder.DefaultBlock;
+
+    [CommandOption("--epochs <N>")]
+    [Description("Training passes when fitting the model of the two-part code.")]
+    [DefaultValue(1)]
+    public int Epochs { get; init; } = 1;
+
+    [CommandOption("--out <PREFIX>")]
+    [Description("Write PREFIX.tsv and PREFIX.png.")]
+    public string? Out { get; init; }
+
+    [CommandOption("-f|--force")]
+    [Description("Overwrite existing output files.")]
+    public bool Force { get; init; }
+
+    public override ValidationResult Validate()
+    {
+        if (string.IsNullOrEmpty(Data))
+        {
+            return ValidationResult.Error("--data is required");
+        }
+        if (Block < 1 || Epochs < 1 || Bytes < 0)
+        {
+            return ValidationResult.Error("--block and --epochs must be ≥ 1, --bytes ≥ 0");
+        }
+        return ValidationResult.Success();
+    }
+}
+
+/// <summary><c>kolmo mdl</c>: the three description lengths per model size.</summary>
+public sealed class MdlCommand : Command<MdlSettings>
+{
+    public override int Execute(CommandContext context, MdlSettings settings, CancellationToken cancellationToken)
+    {
+        var sizes = ParseSizes(settings.Sizes);
+        var specs = sizes.Select(s => NeuralCompressors.MdlSpec(settings.Model, s)).ToList();
+        byte[] data = Io.Read(settings.Data, settings.Bytes);
+        if (data.Length == 0)
+        {
+            throw new InvalidDataException($"{settings.Data} is empty");
+        }
+        var reports = new List<MdlReport>();
+        foreach (string spec in specs)
+        {
+            Console.Error.WriteLine($"mdl: {spec} on {data.Length} bytes …");
+            reports.Add(Mdl.Measure(spec, data, settings.Block, settings.Epochs));
+        }
+        var table = new Table().AddColumns("model", "params", "uniform", "2-part", "weights", "data|w", "step", "preq", "bpb");
+        foreach (var r in reports)
+        {
+            table.AddRow(r.Spec, r.Parameters.ToString(CultureInfo.InvariantCulture), Io.Format(r.UniformBits), Io.Format(r.TwoPart.TotalBits),
+                Io.Format(r.TwoPart.WeightBits), Io.Format(r.TwoPart.DataBits), "2^" + Io.Format(Math.Log2(r.TwoPart.Step)),
+                Io.Format(r.PrequentialBits), Io.Format(r.PrequentialBits / r.Symbols, 3));
+        }
+        AnsiConsole.Write(table);
+        if (settings.Out is not null)
+        {
+            AtomicOutput.WriteAllText(settings.Out + ".tsv", ToTsv(reports), settings.Force);
+            Plots.Mdl(reports, settings.Out + ".png", settings.Force, Path.GetFileName(settings.Data));
+            Console.Error.WriteLine($"mdl: wrote {settings.Out}.tsv and {settings.Out}.png");
+        }
+        return 0;
+    }
+
+    internal static string ToTsv(IEnumerable<MdlReport> reports)
+    {
+        var sb = new StringBuilder("model\tparameters\tbytes\tuniform_bits\ttwo_part_bits\tweight_bits\tdata_given_weights_bits\tstep\tdistinct_values\tprequential_bits\n");
+        foreach (var r in reports)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"{r.Spec}\t{r.Parameters}\t{r.Symbols}\t{Io.Format(r.UniformBits, 1)}\t{Io.Format(r.TwoPart.TotalBits, 1)}\t{Io.Format(r.TwoPart.WeightBits, 1)}\t{Io.Format(r.TwoPart.DataBits, 1)}\t{r.TwoPart.Step.ToString("R", CultureInfo.InvariantCulture)}\t{r.TwoPart.DistinctValues}\t{Io.Format(r.PrequentialBits, 1)}\n");
+        }
+        return sb.ToString();
+    }
+
+    private static List<int> ParseSizes(string s)
+    {
+        var list = new List<int>();
+        foreach (string part in s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v))
+            {
+                throw new UsageException($"--sizes: '{part}' is not an integer");
+            }
+            list.Add(v);
+        }
+        if (list.Count == 0)
+        {
+            throw new UsageException("--sizes is empty");
+        }
+        return list;
+    }
+}
+
+/// <summary>Settings of <c>kolmo transfer</c>.</summary>
+public sealed class TransferSettings : CommandSettings
+{
+    [CommandOption("--target <FILE>")]
+    [Description("The file Y to code.")]
+    public string Target { get; init; } = "";
+
+    [CommandOption("--sources <FILES>")]
+    [Description("Files X to prime on (one experiment each): --sources X1 X2 …; 'random:N' is N random bytes (seed 1).")]
+    public string[] Sources { get; init; } = [];
+
+    [CommandArgument(0, "[MORE]")]
+    [Description("More sources (what follows --sources X1).")]
+    public string[] More { get; init; } = [];
+
+    public IReadOnlyList<string> AllSources => [.. Sources, .. More];
+
+    [CommandOption("--models <LIST>")]
+    [Description("Comma-separated models (nn, order0, order1, order2).")]
+    [DefaultValue("order2,nn")]
+    public string Models { get; init; } = "order2,nn";
+
+    [CommandOption("--target-bytes <N>")]
+    [Description("Use the first N bytes of the target.")]
+    [DefaultValue(100_000L)]
+    public long TargetBytes { get; init; } = 100_000;
+
+    [CommandOption("--source-bytes <N>")]
+    [Description("Use at most N bytes of each source (0 = all).")]
+    [DefaultValue(0L)]
+    public long SourceBytes { get; init; }
+
+    [CommandOption("--out <PREFIX>")]
+    [Description("Write PREFIX.tsv and PREFIX.png.")]
+    public string? Out { get; init; }
+
+    [CommandOption("-f|--force")]
+    [Description("Overwrite existing output files.")]
+    public bool Force { get; init; }
+
+    public override ValidationResult Validate()
+    {
+        if (string.IsNullOrEmpty(Target))
+        {
+            return ValidationResult.Error("--target is required");
+        }
+        if (Sources.Length == 0)
+        {
+            return ValidationResult.Error("--sources needs at least one file");
+        }
+        return TargetBytes < 0 || SourceBytes < 0 ? ValidationResult.Error("byte limits must be ≥ 0") : ValidationResult.Success();
+    }
+}
+
+/// <summary><c>kolmo transfer</c>: C(Y) − C(Y | X) per model and source.</summary>
+public sealed class TransferCommand : Command<TransferSettings>
+{
+    public override int Execute(CommandContext context, TransferSettings settings, CancellationToken cancellationToken)
+    {
+        var models = settings.Models.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(n => NeuralCompressors.Conditional(n)).ToList();
+        byte[] target = Io.Read(settings.Target, settings.TargetBytes);
+        if (target.Length == 0)
+        {
+            throw new InvalidDataException($"{settings.Target} is empty");
+        }
+        var sources = settings.AllSources.Select(s => (Path.GetFileName(s), LoadSource(s, settings.SourceBytes))).ToList();
+        var rows = TransferExperiment.Run(models, target, sources, m => Console.Error.WriteLine($"transfer: {m} …"));
+        var table = new Table().AddColumns("model", "source", "source bytes", "C(Y) bits", "C(Y|X) bits", "saved bits", "saved %");
+        foreach (var r in rows)
+        {
+            table.AddRow(r.Model, Markup.Escape(r.Source), r.SourceBytes.ToString(CultureInfo.InvariantCulture), Io.Format(r.AloneBits), Io.Format(r.PrimedBits),
+                Io.Format(r.SavedBits), Io.Format(100 * r.SavedFraction, 2));
+        }
+        AnsiConsole.Write(table);
+        if (settings.Out is not null)
+        {
+            AtomicOutput.WriteAllText(settings.Out + ".tsv", ToTsv(rows, Path.GetFileName(settings.Target), target.Length), settings.Force);
+            Plots.Transfer(rows, settings.Out + ".png", settings.Force, Path.GetFileName(settings.Target));
+            Console.Error.WriteLine($"transfer: wrote {settings.Out}.tsv and {settings.Out}.png");
+        }
+        return 0;
+    }
+
+    internal static byte[] LoadSource(string s, long maxBytes)
+    {
+        if (s.StartsWith("random:", StringComparison.Ordinal))
+        {
+            if (!long.TryParse(s.AsSpan(7), NumberStyles.Integer, CultureInfo.InvariantCulture, out long n) || n < 0 || n > 1L << 30)
+            {
+                throw new UsageException($"'{s}': expected random:N with 0 ≤ N ≤ 2^30");
+            }
+            var data = new byte[n];
+            new Random(1).NextBytes(data);
+            return data;
+        }
+        return Io.Read(s, maxBytes);
+    }
+
+    internal static string ToTsv(IEnumerable<TransferResult> rows, string target, long targetBytes)
+    {
+        var sb = new StringBuilder("model\ttarget\ttarget_bytes\tsource\tsource_bytes\talone_bits\tprimed_bits\tsaved_bits\tsaved_fraction\n");
+        foreach (var r in rows)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"{r.Model}\t{target}\t{targetBytes}\t{r.Source}\t{r.SourceBytes}\t{Io.Format(r.AloneBits, 1)}\t{Io.Format(r.PrimedBits, 1)}\t{Io.Format(r.SavedBits, 1)}\t{Io.Format(r.SavedFraction, 5)}\n");
+        }
+        return sb.ToString();
+    }
+}
+
+/// <summary>ScottPlot figures of the two experiments.</summary>
+internal static class Plots
+{
+    public static void Mdl(IReadOnlyList<MdlReport> reports, string path, bool force, string title)
+    {
+        var plot = new ScottPlot.Plot();
+        double[] xs = [.. Enumerable.Range(0, reports.Count).Select(i => (double)i)];
+        double Kb(double bits) => bits / 8 / 1024;
+        var u = plot.Add.Scatter(xs, [.. reports.Select(r => Kb(r.UniformBits))]);
+        u.LegendText = "uniform";
+        var t = plot.Add.Scatter(xs, [.. reports.Select(r => Kb(r.TwoPart.TotalBits))]);
+        t.LegendText = "two-part (weights + data)";
+        var w = plot.Add.Scatter(xs, [.. reports.Select(r => Kb(r.TwoPart.WeightBits))]);
+        w.LegendText = "  of which weights";
+        w.LinePattern = ScottPlot.LinePattern.Dashed;
+        var p = plot.Add.Scatter(xs, [.. reports.Select(r => Kb(r.PrequentialBits))]);
+        p.LegendText = "prequential (online)";
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(xs, [.. reports.Select(r => $"{r.Spec}\n{r.Parameters:N0} params")]);
+        plot.YLabel("code length (KiB)");
+        plot.Title($"Description length of {title} ({reports[0].Symbols:N0} bytes)");
+        plot.ShowLegend();
+        Save(plot, path, force);
+    }
+
+    public static void Transfer(IReadOnlyList<TransferResult> rows, string path, bool force, string target)
+    {
+        var plot = new ScottPlot.Plot();
+        var models = rows.Select(r => r.Model).Distinct().ToList();
+        var sources = rows.Select(r => r.Source).Distinct().ToList();
+        var palette = new ScottPlot.Palettes.Category10();
+        var bars = new List<ScottPlot.Bar>();
+        for (int s = 0; s < sources.Count; s++)
+        {
+            for (int m = 0; m < models.Count; m++)
+            {
+                var r = rows.FirstOrDefault(x => x.Source == sources[s] && x.Model == models[m]);
+                if (r is null)
+                {
+                    continue;
+                }
+                bars.Add(new ScottPlot.Bar
+                {
+                    Position = s * (models.Count + 1) + m,
+                    Value = 100 * r.SavedFraction,
+                    FillColor = palette.GetColor(m),
+                });
+            }
+        }
+        plot.Add.Bars(bars);
+        for (int m = 0; m < models.Count; m++)
+        {
+            plot.Legend.ManualItems.Add(new ScottPlot.LegendItem { LabelText = models[m], FillColor = palette.GetColor(m) });
+        }
+        double[] ticks = [.. Enumerable.Range(0, sources.Count).Select(s => s * (models.Count + 1) + (models.Count - 1) / 2.0)];
+        // short labels: "moby-dick_pg2701.txt" → "moby-dick"
+        string Short(string name)
+        {
+            string n = Path.GetFileNameWithoutExtension(name);
+            int pg = n.IndexOf("_pg", StringComparison.Ordinal);
+            return pg > 0 ? n[..pg] : name.StartsWith("random:", StringComparison.Ordinal) ? name : n;
+        }
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks, [.. sources.Select(Short)]);
+        plot.Add.HorizontalLine(0, 1, ScottPlot.Colors.Black);
+        plot.YLabel("bits saved on target (% of C(Y))");
+        plot.Title($"Transfer: C(Y) − C(Y|X), Y = {target}");
+        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
+        Save(plot, path, force);
+    }
+
+    private static void Save(ScottPlot.Plot plot, string path, bool force)
+    {
+        using var o = new AtomicOutput(path, force);
+        byte[] png = plot.GetImageBytes(900, 560, ScottPlot.ImageFormat.Png);
+        o.Stream.Write(png);
+        o.Commit();
+    }
+}

@@ -1,0 +1,411 @@
+namespace Kolmo.Neural;
+
+/// <summary>Shape of a <see cref="Gpt"/>.</summary>
+/// <param name="VocabSize">V: number of symbols (256 for bytes).</param>
+/// <param name="Context">maxT: longest sequence (positional embeddings).</param>
+/// <param name="Layers">L: transformer blocks.</param>
+/// <param name="Dim">C: channels; a multiple of <paramref name="Heads"/>.</param>
+/// <param name="Heads">NH: attention heads.</param>
+/// <param name="Causal">true: decoder (each position sees only the past); false: bidirectional (BERT-style masked objectives).</param>
+public sealed record GptConfig(int VocabSize = 256, int Context = 128, int Layers = 4, int Dim = 128, int Heads = 4, bool Causal = true)
+{
+    /// <summary>Checks ranges.</summary>
+    /// <exception cref="ArgumentException">A field is out of range.</exception>
+    public void Validate()
+    {
+        if (VocabSize < 2 || VocabSize > 1 << 20)
+        {
+            throw new ArgumentException($"vocabulary size {VocabSize} must be in [2, 2^20]");
+        }
+        if (Context < 1 || Context > 8192)
+        {
+            throw new ArgumentException($"context {Context} must be in [1, 8192]");
+        }
+        if (Layers < 1 || Layers > 64)
+        {
+            throw new ArgumentException($"layers {Layers} must be in [1, 64]");
+        }
+        if (Heads < 1 || Dim < 1 || Dim % Heads != 0 || Dim > 8192)
+        {
+            throw new ArgumentException($"dim {Dim} must be a positive multiple of heads {Heads} (at most 8192)");
+        }
+    }
+}
+
+/// <summary>
+/// Decoder-only transformer (GPT-2 layout, pre-norm, GELU MLP 4C, tied input/output embedding), after llm.c's
+/// gpt2: encoder → L × [x += attn(ln1(x)); x += mlp(ln2(x))] → lnf → logits = x · wteᵀ → softmax.
+/// Memory: params ≈ V·C + maxT·C + L·12·C² floats; activations ≈ B·T·(L·(16C + NH·T) + 2V) floats (×2 with grads).
+/// <see cref="Hidden"/> gives the residual stream after every block for linear probes.
+/// </summary>
+public sealed unsafe class Gpt : SequenceModel
+{
+    private readonly ParameterInfo _wte, _wpe, _lnfw, _lnfb;
+    private readonly ParameterInfo[] _ln1w, _ln1b, _qkvw, _qkvb, _attprojw, _attprojb, _ln2w, _ln2b, _fcw, _fcb, _fcprojw, _fcprojb;
+
+    // activations of the last forward (B, T) and their gradients, one pinned buffer each (llm.c's acts/grads_acts)
+    private float[] _acts = [];
+    private float[] _dacts = [];
+    private int[] _inputs = [];
+    private int[] _targets = [];
+    private float[] _weights = [];
+    private int _b, _t, _capacity;
+    private bool _hasTargets;
+    private long _encoded, _ln1, _ln1Mean, _ln1Rstd, _qkv, _atty, _att, _attproj, _res2, _ln2, _ln2Mean, _ln2Rstd, _fch, _fchGelu, _fcproj, _res3;
+    private long _lnf, _lnfMean, _lnfRstd, _logits, _probs, _losses, _dlosses, _total;
+
+    /// <summary>Creates a model with GPT-2 style seeded initialisation: N(0, 0.02) weights, residual projections
+    /// N(0, 0.02/√(2L)), zero biases, unit norms.</summary>
+    /// <exception cref="ArgumentException">Invalid configuration.</exception>
+    public Gpt(GptConfig config, ulong seed)
+        : this(config)
+    {
+        var rng = new Rng(seed);
+        float std = 0.02f;
+        float projStd = 0.02f / MathF.Sqrt(2f * config.Layers);
+        foreach (var p in Parameters.Tensors)
+        {
+            var v = Parameters.Value(p);
+            if (p.Name.EndsWith(".b", StringComparison.Ordinal))
+            {
+                v.Clear();
+            }
+            else if (p.Name.EndsWith("ln1.w", StringComparison.Ordinal) || p.Name.EndsWith("ln2.w", StringComparison.Ordinal) || p.Name == "lnf.w")
+            {
+                v.Fill(1f);
+            }
+            else
+            {
+                float s = p.Name.EndsWith("proj.w", StringComparison.Ordinal) ? projStd : std;
+                for (int i = 0; i < v.Length; i++)
+                {
+                    v[i] = (float)(rng.NextNormal() * s);
+                }
+            }
+        }
+    }
+
+    /// <summary>Creates a model with all parameters zero (to be loaded).</summary>
+    internal Gpt(GptConfig config)
+        : base(new ParameterSet())
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        Config = config;
+        int V = config.VocabSize, C = config.Dim, L = config.Layers;
+        var ps = Parameters;
+        _wte = ps.Add("wte", true, V, C);
+        _wpe = ps.Add("wpe", true, config.Context, C);
+        _ln1w = new ParameterInfo[L]; _ln1b = new ParameterInfo[L]; _qkvw = new ParameterInfo[L]; _qkvb = new ParameterInfo[L];
+        _attprojw = new ParameterInfo[L]; _attprojb = new ParameterInfo[L]; _ln2w = new ParameterInfo[L]; _ln2b = new ParameterInfo[L];
+        _fcw = new ParameterInfo[L]; _fcb = new ParameterInfo[L]; _fcprojw = new ParameterInfo[L]; _fcprojb = new ParameterInfo[L];
+        for (int l = 0; l < L; l++)
+        {
+            _ln1w[l] = ps.Add($"h{l}.ln1.w", false, C);
+            _ln1b[l] = ps.Add($"h{l}.ln1.b", false, C);
+            _qkvw[l] = ps.Add($"h{l}.attn.qkv.w", true, C, 3 * C);
+            _qkvb[l] = ps.Add($"h{l}.attn.qkv.b", false, 3 * C);
+            _attprojw[l] = ps.Add($"h{l}.attn.proj.w", true, C, C);
+            _attprojb[l] = ps.Add($"h{l}.attn.proj.b", false, C);
+            _ln2w[l] = ps.Add($"h{l}.ln2.w", false, C);
+            _ln2b[l] = ps.Add($"h{l}.ln2.b", false, C);
+            _fcw[l] = ps.Add($"h{l}.mlp.fc.w", true, C, 4 * C);
+            _fcb[l] = ps.Add($"h{l}.mlp.fc.b", false, 4 * C);
+            _fcprojw[l] = ps.Add($"h{l}.mlp.proj.w", true, 4 * C, C);
+            _fcprojb[l] = ps.Add($"h{l}.mlp.proj.b", false, C);
+        }
+        _lnfw = ps.Add("lnf.w", false, C);
+        _lnfb = ps.Add("lnf.b", false, C);
+        ps.Allocate();
+    }
+
+    /// <summary>The configuration.</summary>
+    public GptConfig Config { get; }
+
+    /// <inheritdoc />
+    public override string Kind => "gpt";
+
+    /// <inheritdoc />
+    public override int VocabSize => Config.VocabSize;
+
+    /// <inheritdoc />
+    public override int Context => Config.Context;
+
+    internal override int[] ConfigInts() => [Config.VocabSize, Config.Context, Config.Layers, Config.Dim, Config.Heads, Config.Causal ? 1 : 0];
+
+    internal static Gpt FromConfigInts(int[] c)
+    {
+        if (c.Length != 6 || (c[5] != 0 && c[5] != 1))
+        {
+            throw new InvalidDataException("checkpoint: bad GPT configuration block");
+        }
+        try
+        {
+            return new Gpt(new GptConfig(c[0], c[1], c[2], c[3], c[4], c[5] == 1));
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException("checkpoint: " + e.Message);
+        }
+    }
+
+    private void EnsureActs(int B, int T)
+    {
+        int L = Config.Layers, C = Config.Dim, NH = Config.Heads, V = Config.VocabSize;
+        long N = (long)B * T;
+        long o = 0;
+        long Take(long n) { long r = o; o += n; return r; }
+        _encoded = Take(N * C);
+        _ln1 = Take(L * N * C); _ln1Mean = Take(L * N); _ln1Rstd = Take(L * N);
+        _qkv = Take(L * N * 3 * C); _atty = Take(L * N * C); _att = Take(L * (long)B * NH * T * T);
+        _attproj = Take(L * N * C); _res2 = Take(L * N * C);
+        _ln2 = Take(L * N * C); _ln2Mean = Take(L * N); _ln2Rstd = Take(L * N);
+        _fch = Take(L * N * 4 * C); _fchGelu = Take(L * N * 4 * C); _fcproj = Take(L * N * C); _res3 = Take(L * N * C);
+        _lnf = Take(N * C); _lnfMean = Take(N); _lnfRstd = Take(N);
+        _logits = Take(N * V); _probs = Take(N * V); _losses = Take(N); _dlosses = Take(N);
+        _total = o;
+        if (o > int.MaxValue)
+        {
+            throw new ArgumentException($"batch {B}×{T} needs {o} activation floats: too large");
+        }
+        if (_acts.Length < o)
+        {
+            _acts = GC.AllocateArray<float>((int)o, pinned: true);
+            _dacts = [];
+        }
+        if (_inputs.Length < N)
+        {
+            _inputs = GC.AllocateArray<int>((int)N, pinned: true);
+            _targets = GC.AllocateArray<int>((int)N, pinned: true);
+            _weights = new float[N];
+        }
+        _b = B;
+        _t = T;
+        _capacity = (int)N;
+    }
+
+    /// <inheritdoc />
+    public override float Forward(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int batch, int time, ReadOnlySpan<float> weights = default)
+    {
+        Validate(inputs, targets, batch, time, weights);
+        EnsureActs(batch, time);
+        int B = batch, T = time, C = Config.Dim, NH = Config.Heads, V = Config.VocabSize, L = Config.Layers;
+        int N = B * T;
+        inputs.CopyTo(_inputs);
+        _hasTargets = !targets.IsEmpty;
+        if (_hasTargets)
+        {
+            targets.CopyTo(_targets);
+            if (weights.IsEmpty)
+            {
+                _weights.AsSpan(0, N).Fill(1f);
+            }
+            else
+            {
+                weights.CopyTo(_weights);
+            }
+        }
+        float* a = Pin.Ptr(_acts);
+        var ps = Parameters;
+        Kernels.EncoderForward(a + _encoded, Pin.Ptr(_inputs), ps.ValuePtr(_wte), ps.ValuePtr(_wpe), B, T, C);
+        float* residual = a + _encoded;
+        for (int l = 0; l < L; l++)
+        {
+            long nc = (long)l * N * C;
+            float* ln1 = a + _ln1 + nc, qkv = a + _qkv + 3 * nc, atty = a + _atty + nc;
+            float* att = a + _att + (long)l * B * NH * T * T, attproj = a + _attproj + nc, res2 = a + _res2 + nc;
+            float* ln2 = a + _ln2 + nc, fch = a + _fch + 4 * nc, fchg = a + _fchGelu + 4 * nc, fcproj = a + _fcproj + nc, res3 = a + _res3 + nc;
+            Kernels.LayerNormForward(ln1, a + _ln1Mean + (long)l * N, a + _ln1Rstd + (long)l * N, residual, ps.ValuePtr(_ln1w[l]), ps.ValuePtr(_ln1b[l]), N, C);
+            Kernels.LinearForward(qkv, ln1, ps.ValuePtr(_qkvw[l]), ps.ValuePtr(_qkvb[l]), N, C, 3 * C);
+            Kernels.AttentionForward(atty, att, qkv, B, T, C, NH, Config.Causal);
+            Kernels.LinearForward(attproj, atty, ps.ValuePtr(_attprojw[l]), ps.ValuePtr(_attprojb[l]), N, C, C);
+            Kernels.ResidualForward(res2, residual, attproj, N * C);
+            Kernels.LayerNormForward(ln2, a + _ln2Mean + (long)l * N, a + _ln2Rstd + (long)l * N, res2, ps.ValuePtr(_ln2w[l]), ps.ValuePtr(_ln2b[l]), N, C);
+            Kernels.LinearForward(fch, ln2, ps.ValuePtr(_fcw[l]), ps.ValuePtr(_fcb[l]), N, C, 4 * C);
+            Kernels.GeluForward(fchg, fch, N * 4 * C);
+            Kernels.LinearForward(fcproj, fchg, ps.ValuePtr(_fcprojw[l]), ps.ValuePtr(_fcprojb[l]), N, 4 * C, C);
+            Kernels.ResidualForward(res3, res2, fcproj, N * C);
+            residual = res3;
+        }
+        Kernels.LayerNormForward(a + _lnf, a + _lnfMean, a + _lnfRstd, residual, ps.ValuePtr(_lnfw), ps.ValuePtr(_lnfb), N, C);
+        new Span<float>(a + _logits, N * V).Clear();
+        Kernels.MatMulBtAdd(a + _logits, a + _lnf, ps.ValuePtr(_wte), N, C, V);     // logits[N,V] = lnf[N,C] · wte[V,C]ᵀ
+        Kernels.SoftmaxCrossEntropyForward(a + _probs, _hasTargets ? a + _losses : null, a + _logits, _hasTargets ? Pin.Ptr(_targets) : null, N, V);
+        if (!_hasTargets)
+        {
+            return 0f;
+        }
+        return ReduceLoss(new ReadOnlySpan<float>(a + _losses, N), _targets.AsSpan(0, N), _weights.AsSpan(0, N), new Span<float>(a + _dlosses, N));
+    }
+
+    /// <inheritdoc />
+    public override void Backward()
+    {
+        if (!_hasTargets)
+        {
+            throw new InvalidOperationException("Backward needs a Forward with targets");
+        }
+        int B = _b, T = _t, C = Config.Dim, NH = Config.Heads, V = Config.VocabSize, L = Config.Layers;
+        int N = B * T;
+        if (_dacts.Length < _acts.Length)
+        {
+            _dacts = GC.AllocateArray<float>(_acts.Length, pinned: true);
+        }
+        else
+        {
+            Array.Clear(_dacts, 0, (int)_total);
+        }
+        float* a = Pin.Ptr(_acts), d = Pin.Ptr(_dacts);
+        var ps = Parameters;
+        Kernels.SoftmaxCrossEntropyBackward(d + _logits, a + _dlosses, a + _probs, Pin.Ptr(_targets), N, V);
+        Kernels.MatMulAdd(d + _lnf, d + _logits, ps.ValuePtr(_wte), N, V, C);          // dlnf += dlogits · wte
+        Kernels.MatMulAtAdd(ps.GradPtr(_wte), d + _logits, a + _lnf, V, N, C);        // dwte += dlogitsᵀ · lnf
+        float* residual = L > 0 ? a + _res3 + (long)(L - 1) * N * C : a + _encoded;
+        float* dresidual = L > 0 ? d + _res3 + (long)(L - 1) * N * C : d + _encoded;
+        Kernels.LayerNormBackward(dresidual, ps.GradPtr(_lnfw), ps.GradPtr(_lnfb), d + _lnf, residual, ps.ValuePtr(_lnfw), a + _lnfMean, a + _lnfRstd, N, C);
+        for (int l = L - 1; l >= 0; l--)
+        {
+            long nc = (long)l * N * C;
+            float* resIn = l == 0 ? a + _encoded : a + _res3 + (l - 1L) * N * C;
+            float* dresIn = l == 0 ? d + _encoded : d + _res3 + (l - 1L) * N * C;
+            long attOff = (long)l * B * NH * T * T;
+            // x3 = x2 + proj(gelu(fc(ln2(x2))))
+            Kernels.ResidualBackward(d + _res2 + nc, d + _fcproj + nc, d + _res3 + nc, N * C);
+            Kernels.LinearBackward(d + _fchGelu + 4 * nc, ps.GradPtr(_fcprojw[l]), ps.GradPtr(_fcprojb[l]), d + _fcproj + nc, a + _fchGelu + 4 * nc, ps.ValuePtr(_fcprojw[l]), N, 4 * C, C);
+            Kernels.GeluBackward(d + _fch + 4 * nc, a + _fch + 4 * nc, d + _fchGelu + 4 * nc, N * 4 * C);
+            Kernels.LinearBackward(d + _ln2 + nc, ps.GradPtr(_fcw[l]), ps.GradPtr(_fcb[l]), d + _fch + 4 * nc, a + _ln2 + nc, ps.ValuePtr(_fcw[l]), N, C, 4 * C);
+            Kernels.LayerNormBackward(d + _res2 + nc, ps.GradPtr(_ln2w[l]), ps.GradPtr(_ln2b[l]), d + _ln2 + nc, a + _res2 + nc, ps.ValuePtr(_ln2w[l]), a + _ln2Mean + (long)l * N, a + _ln2Rstd + (long)l * N, N, C);
+            // x2 = x + proj(attn(qkv(ln1(x))))
+            Kernels.ResidualBackward(dresIn, d + _attproj + nc, d + _res2 + nc, N * C);
+            Kernels.LinearBackward(d + _atty + nc, ps.GradPtr(_attprojw[l]), ps.GradPtr(_attprojb[l]), d + _attproj + nc, a + _atty + nc, ps.ValuePtr(_attprojw[l]), N, C, C);
+            Kernels.AttentionBackward(d + _qkv + 3 * nc, d + _atty + nc, a + _qkv + 3 * nc, a + _att + attOff, B, T, C, NH, Config.Causal);
+            Kernels.LinearBackward(d + _ln1 + nc, ps.GradPtr(_qkvw[l]), ps.GradPtr(_qkvb[l]), d + _qkv + 3 * nc, a + _ln1 + nc, ps.ValuePtr(_qkvw[l]), N, C, 3 * C);
+            Kernels.LayerNormBackward(dresIn, ps.GradPtr(_ln1w[l]), ps.GradPtr(_ln1b[l]), d + _ln1 + nc, resIn, ps.ValuePtr(_ln1w[l]), a + _ln1Mean + (long)l * N, a + _ln1Rstd + (long)l * N, N, C);
+        }
+        Kernels.EncoderBackward(ps.GradPtr(_wte), ps.GradPtr(_wpe), d + _encoded, Pin.Ptr(_inputs), B, T, C);
+    }
+
+    /// <inheritdoc />
+    public override ReadOnlySpan<float> Probabilities(int b, int t)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)b, (uint)_b, nameof(b));
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)t, (uint)_t, nameof(t));
+        int V = Config.VocabSize;
+        return _acts.AsSpan((int)(_probs + ((long)b * _t + t) * V), V);
+    }
+
+    /// <summary>
+    /// The residual stream of the last <see cref="Forward"/> as [B, T, C] floats: layer 0 = token + position
+    /// embedding, layer l in 1..L = output of block l, layer L+1 = after the final layer norm.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> outside [0, L+1].</exception>
+    public ReadOnlySpan<float> Hidden(int layer)
+    {
+        int L = Config.Layers, C = Config.Dim;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)layer, (uint)(L + 1), nameof(layer));
+        long N = (long)_b * _t;
+        long off = layer == 0 ? _encoded : layer <= L ? _res3 + (layer - 1L) * N * C : _lnf;
+        return _acts.AsSpan((int)off, (int)(N * C));
+    }
+
+    /// <inheritdoc />
+    public override ISymbolPredictor CreatePredictor() => new GptPredictor(this);
+
+    // ----- incremental inference with a KV cache (same kernels, one row at a time: bit-identical to Forward) -----
+
+    private sealed class GptPredictor : ISymbolPredictor
+    {
+        private readonly Gpt _m;
+        private readonly float[] _qkvCache;   // [L, maxT, 3C]
+        private readonly float[] _row;        // scratch for one position
+        private readonly float[] _probs;
+        private readonly List<int> _window = [];
+        private long _position;
+
+        public GptPredictor(Gpt m)
+        {
+            if (!m.Config.Causal)
+            {
+                throw new InvalidOperationException("a bidirectional (non-causal) GPT cannot predict the next symbol");
+            }
+            _m = m;
+            int C = m.Config.Dim;
+            _qkvCache = GC.AllocateArray<float>(m.Config.Layers * m.Config.Context * 3 * C, pinned: true);
+            _row = GC.AllocateArray<float>(16 * C + m.Config.Context + 2 * m.Config.VocabSize + 8, pinned: true);
+            _probs = new float[m.Config.VocabSize];
+            Reset();
+        }
+
+        public int VocabSize => _m.Config.VocabSize;
+
+        public long Position => _position;
+
+        public ReadOnlySpan<float> Probabilities => _probs;
+
+        public void Reset()
+        {
+            _window.Clear();
+            _position = 0;
+            _probs.AsSpan().Fill(1f / VocabSize);
+        }
+
+        public void Update(int symbol)
+        {
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)symbol, (uint)VocabSize, nameof(symbol));
+            _position++;
+            int maxT = _m.Config.Context;
+            if (_window.Count == maxT)
+            {
+                // window full: keep the last maxT/2 symbols and rebuild the cache from position 0
+                int keep = maxT / 2;
+                _window.RemoveRange(0, _window.Count - keep);
+                for (int i = 0; i < _window.Count; i++)
+                {
+                    Step(_window[i], i);
+                }
+            }
+            _window.Add(symbol);
+            Step(symbol, _window.Count - 1);
+        }
+
+        private void Step(int token, int pos)
+        {
+            var m = _m;
+            var ps = m.Parameters;
+            int C = m.Config.Dim, NH = m.Config.Heads, L = m.Config.Layers, V = m.Config.VocabSize, maxT = m.Config.Context;
+            int hs = C / NH;
+            float scale = 1f / MathF.Sqrt(hs);
+            float* r = Pin.Ptr(_row);
+            float* x = r, ln = r + C, atty = r + 2 * C, tmp = r + 3 * C, fch = r + 4 * C, fchg = r + 8 * C, stats = r + 12 * C;
+            float* arow = r + 12 * C + 8, logits = arow + maxT, probs = logits + V;
+            float* we = ps.ValuePtr(m._wte) + (long)token * C, wp = ps.ValuePtr(m._wpe) + (long)pos * C;
+            for (int i = 0; i < C; i++)
+            {
+                x[i] = we[i] + wp[i];
+            }
+            for (int l = 0; l < L; l++)
+            {
+                float* cache = Pin.Ptr(_qkvCache) + (long)l * maxT * 3 * C;
+                float* qkv = cache + (long)pos * 3 * C;
+                Kernels.LayerNormForward(ln, stats, stats + 1, x, ps.ValuePtr(m._ln1w[l]), ps.ValuePtr(m._ln1b[l]), 1, C);
+                Kernels.LinearForward(qkv, ln, ps.ValuePtr(m._qkvw[l]), ps.ValuePtr(m._qkvb[l]), 1, C, 3 * C);
+                for (int h = 0; h < NH; h++)
+                {
+                    Kernels.AttentionRow(atty + h * hs, arow, qkv + h * hs, cache + C + h * hs, cache + 2 * C + h * hs, 3 * C, pos + 1, hs, scale);
+                }
+                Kernels.LinearForward(tmp, atty, ps.ValuePtr(m._attprojw[l]), ps.ValuePtr(m._attprojb[l]), 1, C, C);
+                Kernels.ResidualForward(x, x, tmp, C);
+                Kernels.LayerNormForward(ln, stats, stats + 1, x, ps.ValuePtr(m._ln2w[l]), ps.ValuePtr(m._ln2b[l]), 1, C);
+                Kernels.LinearForward(fch, ln, ps.ValuePtr(m._fcw[l]), ps.ValuePtr(m._fcb[l]), 1, C, 4 * C);
+                Kernels.GeluForward(fchg, fch, 4 * C);
+                Kernels.LinearForward(tmp, fchg, ps.ValuePtr(m._fcprojw[l]), ps.ValuePtr(m._fcprojb[l]), 1, 4 * C, C);
+                Kernels.ResidualForward(x, x, tmp, C);
+            }
+            Kernels.LayerNormForward(ln, stats, stats + 1, x, ps.ValuePtr(m._lnfw), ps.ValuePtr(m._lnfb), 1, C);
+            new Span<float>(logits, V).Clear();
+            Kernels.MatMulBtAdd(logits, ln, ps.ValuePtr(m._wte), 1, C, V);
+            Kernels.SoftmaxRow(probs, logits, V, out _);
+            new ReadOnlySpan<float>(probs, V).CopyTo(_probs);
+        }
+    }
+}

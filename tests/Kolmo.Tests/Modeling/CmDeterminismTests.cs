@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using Kolmo.Compression;
+
+namespace Kolmo.Tests.Modeling;
+
+/// <summary>The cm output must not depend on SIMD width: the CLI is run in child processes with hardware
+/// intrinsics off (scalar mixer) and with AVX2 off (Vector128 mixer), and must write the same bytes.</summary>
+public class CmDeterminismTests
+{
+    private static byte[] Input()
+    {
+        var data = new byte[24000];
+        CmTests.SampleText(16000).CopyTo(data, 0);
+        new Random(17).NextBytes(data.AsSpan(16000, 4000));
+        for (int i = 20000; i < data.Length; i++)
+        {
+            data[i] = (byte)((i % 13) * 19 + i / 500);
+        }
+        return data;
+    }
+
+    private static byte[] CompressInChild(string input, string output, string? envName)
+    {
+        string cli = Path.Combine(AppContext.BaseDirectory, "Kolmo.Cli.dll");
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { cli, "compress", "--model", "cm", "--level", "7", "--memory", "12M", "-q", "-f", "-o", output, input })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        if (envName != null)
+        {
+            psi.Environment[envName] = "0";
+        }
+        using var p = Process.Start(psi)!;
+        string err = p.StandardError.ReadToEnd();
+        p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"exit {p.ExitCode}: {err}");
+        return File.ReadAllBytes(output);
+    }
+
+    [Fact]
+    public void Compress_SameBytesWithAndWithoutSimd()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "kolmo-cm-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var data = Input();
+            string input = Path.Combine(dir, "in.bin");
+            File.WriteAllBytes(input, data);
+            var simd = CompressInChild(input, Path.Combine(dir, "a.kolmo"), null);
+            var scalar = CompressInChild(input, Path.Combine(dir, "b.kolmo"), "DOTNET_EnableHWIntrinsic");
+            var narrow = CompressInChild(input, Path.Combine(dir, "c.kolmo"), "DOTNET_EnableAVX2");
+            Assert.Equal(simd, scalar);
+            Assert.Equal(simd, narrow);
+            Assert.True(simd.Length < data.Length / 2);
+
+            // And the in-process decompressor restores the input from the child's file.
+            var restored = new MemoryStream();
+            new ModelCompressor("cm", 7, 12L << 20).Decompress(new MemoryStream(simd), restored);
+            Assert.Equal(data, restored.ToArray());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ModelCompressor_Cm_RoundTripAndErrors()
+    {
+        var data = Input();
+        var c = new ModelCompressor("cm", 3, 12L << 20);
+        var packed = new MemoryStream();
+        c.Compress(new MemoryStream(data), packed);
+        var restored = new MemoryStream();
+        c.Decompress(new MemoryStream(packed.ToArray()), restored);
+        Assert.Equal(data, restored.ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ModelCompressor("cm", 6, 1000));
+        Assert.Throws<InvalidDataException>(() => CmModelCreate([99]));
+        Assert.Throws<InvalidDataException>(() => CmModelCreate([]));
+        Assert.Equal("cm", ModelCatalog.Get(ModelId.Cm).Name);
+
+        static object CmModelCreate(byte[] p) => Kolmo.Modeling.CmModel.Create(6, p);
+    }
+}

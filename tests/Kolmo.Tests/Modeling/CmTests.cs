@@ -1,0 +1,194 @@
+using CsCheck;
+using Kolmo.Coding;
+using Kolmo.Modeling;
+
+namespace Kolmo.Tests.Modeling;
+
+public class CmTests
+{
+    private static CmModel Small(int level) => new(new CmOptions { Level = level, MemoryCap = CmOptions.MinimumMemory });
+
+    internal static byte[] SampleText(int n)
+    {
+        var words = "the quick brown fox jumps over lazy dog and then, 1234 tabs\tor lines\n".Split(' ');
+        var rng = new Random(7);
+        var sb = new System.Text.StringBuilder();
+        while (sb.Length < n)
+        {
+            sb.Append(words[rng.Next(words.Length)]).Append(' ');
+        }
+        return System.Text.Encoding.ASCII.GetBytes(sb.ToString(0, n));
+    }
+
+    private static byte[] Encode(IByteModel model, ReadOnlySpan<byte> data)
+    {
+        var ms = new MemoryStream();
+        var enc = new ArithmeticEncoder(ms);
+        foreach (byte b in data)
+        {
+            for (int k = 7; k >= 0; k--)
+            {
+                int bit = (b >> k) & 1;
+                enc.Code(bit, model.P());
+                model.Update(bit);
+            }
+        }
+        enc.Flush();
+        return ms.ToArray();
+    }
+
+    private static byte[] Decode(IByteModel model, byte[] code, int length)
+    {
+        var dec = new ArithmeticDecoder(code);
+        var output = new byte[length];
+        for (int i = 0; i < length; i++)
+        {
+            int c = 0;
+            for (int k = 0; k < 8; k++)
+            {
+                int bit = dec.Code(0, model.P());
+                model.Update(bit);
+                c = (c << 1) | bit;
+            }
+            output[i] = (byte)c;
+        }
+        return output;
+    }
+
+    private static double Bits(IByteModel model, ReadOnlySpan<byte> data)
+    {
+        var coder = new CountingBitCoder();
+        foreach (byte b in data)
+        {
+            for (int k = 7; k >= 0; k--)
+            {
+                int bit = (b >> k) & 1;
+                coder.Code(bit, model.P());
+                model.Update(bit);
+            }
+        }
+        return coder.Bits;
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(9)]
+    public void RoundTrip_EveryLevel_TextAndBinary(int level)
+    {
+        var rng = new Random(level);
+        var data = new byte[3000];
+        SampleText(2000).CopyTo(data, 0);
+        rng.NextBytes(data.AsSpan(2000, 500));
+        for (int i = 2500; i < 3000; i++)
+        {
+            data[i] = (byte)(i % 7 == 0 ? 255 : i / 40); // a little record structure
+        }
+        var code = Encode(Small(level), data);
+        Assert.True(code.Length < data.Length, $"level {level}: {code.Length} bytes");
+        Assert.Equal(data, Decode(Small(level), code, data.Length));
+    }
+
+    [Fact]
+    public void RoundTrip_Property_ArbitraryBytes()
+    {
+        Gen.Byte.Array[0, 400].Sample(data =>
+        {
+            var code = Encode(Small(2), data);
+            Assert.Equal(data, Decode(Small(2), code, data.Length));
+        }, iter: 25);
+    }
+
+    [Fact]
+    public void Model_TextCompressesWell()
+    {
+        var data = SampleText(20000);
+        double bpb = Bits(Small(6), data) / data.Length;
+        Assert.InRange(bpb, 0.1, 1.2); // a 14-word vocabulary in random order: about log2(14)/5.6 bits per byte
+    }
+
+    [Fact]
+    public void Model_RepeatedRandomBlock_SecondCopyAlmostFree()
+    {
+        var block = new byte[4096];
+        new Random(3).NextBytes(block);
+        var model = Small(6);
+        double first = Bits(model, block);
+        double second = Bits(model, block);
+        Assert.True(first > 4096 * 7.5, $"random data cannot compress: {first}");
+        Assert.True(second < 4096 * 0.25, $"second copy costs {second / 4096:F3} bits/byte");
+    }
+
+    [Fact]
+    public void Prime_EqualsCoding_AndCloneIsIndependent()
+    {
+        var x = SampleText(3000);
+        var y = System.Text.Encoding.ASCII.GetBytes("over the lazy fox the quick dog jumps");
+        var coded = Small(6);
+        Bits(coded, x);
+        var primed = Small(6);
+        primed.Prime(x);
+        Assert.Equal(coded.P(), primed.P());
+
+        var clone = primed.Clone();
+        double b = Bits(clone, y); // the clone learns y ...
+        Assert.Equal(coded.P(), primed.P()); // ... the original does not see it
+        double a = Bits(primed, y);
+        Assert.Equal(a, b);
+        Assert.Equal(Bits(coded, y), a);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Model_SimdAndScalarKernels_IdenticalPredictions(int path)
+    {
+        var rng = new Random(11);
+        var data = new byte[3000];
+        SampleText(1500).CopyTo(data, 0);
+        rng.NextBytes(data.AsSpan(1500));
+        var simd = Small(7);
+        var other = Small(7);
+        other.KernelPath = (MixerKernels.Path)path; // 1 = scalar reference, 2 = Vector128
+        foreach (byte b in data)
+        {
+            for (int k = 7; k >= 0; k--)
+            {
+                Assert.Equal(simd.P(), other.P());
+                int bit = (b >> k) & 1;
+                simd.Update(bit);
+                other.Update(bit);
+            }
+        }
+    }
+
+    [Fact]
+    public void Options_LevelsAndMemory()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CmModel(new CmOptions { Level = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CmModel(new CmOptions { Level = 10 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CmOptions { MemoryCap = 1000 }.Sizes());
+        for (int level = 1; level < 7; level++)
+        {
+            Assert.Equal(2 * CmOptions.LevelMemory(level) - CmOptions.FixedBytes, CmOptions.LevelMemory(level + 1));
+        }
+        Assert.Equal((7L << 25) + CmOptions.FixedBytes, CmOptions.LevelMemory(9)); // 1.75 · 2^27 + F
+        var (hash, buffer, index) = new CmOptions { Level = 9, MemoryCap = 16L << 20 }.Sizes();
+        Assert.True(hash + buffer + 4L * index + hash / 4 + CmOptions.FixedBytes <= 16L << 20);
+        Assert.True(hash >= 1L << 20);
+        foreach (int level in new[] { 1, 5, 8 })
+        {
+            long actual = new CmModel(new CmOptions { Level = level }).MemoryBytes;
+            Assert.InRange(actual, CmOptions.LevelMemory(level) - CmOptions.FixedBytes, CmOptions.LevelMemory(level));
+        }
+        var capped = new CmModel(new CmOptions { Level = 4, MemoryCap = CmOptions.MinimumMemory });
+        var full = new CmModel(new CmOptions { Level = 4 });
+        Assert.True(capped.MemoryBytes < full.MemoryBytes);
+    }
+}

@@ -1,0 +1,62 @@
+using Kolmo.Neural;
+
+namespace Kolmo.Tests.Neural;
+
+internal static class NeuralTestUtil
+{
+    public static float[] RandomFloats(int n, ulong seed, float scale = 1f)
+    {
+        var r = new Rng(seed);
+        var a = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            a[i] = (float)(r.NextNormal() * scale);
+        }
+        return a;
+    }
+
+    public static int[] RandomSymbols(int n, int v, ulong seed)
+    {
+        var r = new Rng(seed);
+        var a = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            a[i] = r.NextInt(v);
+        }
+        return a;
+    }
+
+    /// <summary>Runs <paramref name="f"/> with the kernels forced to a width (1 = scalar, 128, 256) and a thread count.</summary>
+    public static T With<T>(int width, int threads, Func<T> f)
+    {
+        lock (Gate)
+        {
+            int w0 = Kernels.ForcedWidth, t0 = NeuralRuntime.Threads;
+            Kernels.ForcedWidth = width;
+            NeuralRuntime.Threads = threads;
+            try
+            {
+                return f();
+            }
+            finally
+            {
+                Kernels.ForcedWidth = w0;
+                NeuralRuntime.Threads = t0;
+            }
+        }
+    }
+
+    public static readonly object Gate = new();
+
+    public static void AssertBitsEqual(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        Assert.Equal(a.Length, b.Length);
+        for (int i = 0; i < a.Length; i++)
+        {
+            if (BitConverter.SingleToInt32Bits(a[i]) != BitConverter.SingleToInt32Bits(b[i]))
+            {
+                Assert.Fail($"element {i}: {a[i]:R} != {b[i]:R}");
+            }
+        }
+    }
+}
