@@ -45,7 +45,7 @@ public sealed class FoundationCliTests : IDisposable
     {
         var data = TestFiles.Text(5000, 1);
         File.WriteAllBytes(P("a.txt"), data);
-        var (code, _, err) = Run("c", "--level", "1", P("a.txt"));
+        var (code, _, err) = Run("c", "--model", "order3", "--level", "1", P("a.txt"));
         Assert.Equal(0, code);
         Assert.Matches(@"5000 -> \d+ bytes, \d\.\d{3} bpb, .* MB/s, peak memory \d+ MiB", err);
         Assert.True(File.Exists(P("a.txt")), "input kept by default");
@@ -74,7 +74,7 @@ public sealed class FoundationCliTests : IDisposable
     public void CorruptInput_ExitCode2_OneLine_NoOutputLeft()
     {
         File.WriteAllBytes(P("x.txt"), TestFiles.Text(3000, 2));
-        Run("c", "-q", "--level", "1", P("x.txt"));
+        Run("c", "-q", "--model", "order3", "--level", "1", P("x.txt"));
         var packed = File.ReadAllBytes(P("x.txt.kolmo"));
         File.WriteAllBytes(P("t.kolmo"), packed[..(packed.Length / 2)]);
         var (code, _, err) = Run("d", P("t.kolmo"));
@@ -108,7 +108,7 @@ public sealed class FoundationCliTests : IDisposable
     public void Info_PrintsHeader_TextAndJson()
     {
         File.WriteAllBytes(P("a.txt"), TestFiles.Text(2000, 3));
-        Run("c", "-q", "--level", "2", P("a.txt"));
+        Run("c", "-q", "--model", "order3", "--level", "2", P("a.txt"));
         var (code, text, _) = Run("info", P("a.txt.kolmo"));
         Assert.Equal(0, code);
         Assert.Contains("model       order3 (id 1), level 2", text);
@@ -145,7 +145,7 @@ public sealed class FoundationCliTests : IDisposable
         foreach (var (name, env) in new[] { ("plain", ""), ("nosimd", "DOTNET_EnableHWIntrinsic"), ("noavx512", "DOTNET_EnableAVX512F") })
         {
             var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (var a in new[] { cli, "c", "-q", "--level", "3", P("in"), "-o", P(name) })
+            foreach (var a in new[] { cli, "c", "-q", "--model", "order3", "--level", "3", P("in"), "-o", P(name) })
             {
                 psi.ArgumentList.Add(a);
             }
