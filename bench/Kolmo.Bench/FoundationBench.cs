@@ -53,9 +53,7 @@ public static partial class Program
             dirs.Add("../shared/data/corpora/calgary");
             dirs.Add("../shared/data/corpora/canterbury");
         }
-        var compressors = new List<ICompressor>();
-        compressors.AddRange(ModelCatalog.All.Select(e => new ModelCompressor(e)));
-        compressors.AddRange(StandardPanel.Create());
+        var compressors = (only == null ? Compressors.Default() : Compressors.All()).ToList();
         if (only != null)
         {
             var keep = only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

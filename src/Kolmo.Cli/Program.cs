@@ -9,7 +9,7 @@ namespace Kolmo.Cli;
 public static partial class Program
 {
     /// <summary>Runs the command line and returns the exit code.</summary>
-    public static int Main(string[] args) => CreateApp().Run(args);
+    public static int Main(string[] args) => CreateApp().Run(Commands.Foundation.CodecRunner.RewriteStdin(args));
 
     /// <summary>Builds the command app (also used by in-process CLI tests).</summary>
     public static CommandApp CreateApp()

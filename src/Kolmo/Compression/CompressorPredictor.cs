@@ -150,6 +150,13 @@ public static class Compressors
     public static IReadOnlyList<ICompressor> All() =>
         [.. ModelCatalog.All.Select(e => (ICompressor)new ModelCompressor(e)), .. StandardPanel.Create()];
 
+    /// <summary>
+    /// The default set of benchmarks: every compressor except the neural models (nn, cm+nn), which train a network
+    /// while coding and take minutes on a corpus; name them explicitly to include them.
+    /// </summary>
+    public static IReadOnlyList<ICompressor> Default() =>
+        All().Where(c => c is not ModelCompressor m || (m.Model != ModelId.Nn && m.Model != ModelId.CmNn)).ToList();
+
     /// <summary>Names of all compressors, comma-separated.</summary>
     public static string Names => string.Join(", ", All().Select(c => c.Name));
 

@@ -45,7 +45,7 @@ public sealed class FoundationCliTests : IDisposable
     {
         var data = TestFiles.Text(5000, 1);
         File.WriteAllBytes(P("a.txt"), data);
-        var (code, _, err) = Run("c", "--level", "1", P("a.txt"));
+        var (code, _, err) = Run("c", "--model", "order3", "--level", "1", P("a.txt"));
         Assert.Equal(0, code);
         Assert.Matches(@"5000 -> \d+ bytes, \d\.\d{3} bpb, .* MB/s, peak memory \d+ MiB", err);
         Assert.True(File.Exists(P("a.txt")), "input kept by default");
@@ -74,7 +74,7 @@ public sealed class FoundationCliTests : IDisposable
     public void CorruptInput_ExitCode2_OneLine_NoOutputLeft()
     {
         File.WriteAllBytes(P("x.txt"), TestFiles.Text(3000, 2));
-        Run("c", "-q", "--level", "1", P("x.txt"));
+        Run("c", "-q", "--model", "order3", "--level", "1", P("x.txt"));
         var packed = File.ReadAllBytes(P("x.txt.kolmo"));
         File.WriteAllBytes(P("t.kolmo"), packed[..(packed.Length / 2)]);
         var (code, _, err) = Run("d", P("t.kolmo"));
@@ -102,6 +102,12 @@ public sealed class FoundationCliTests : IDisposable
         Assert.Equal(1, Run("c", "-o", P("o"), "-c", P("a.txt")).Code);
         // (info X Y is now the information report, see 3d941f3: no longer a usage error)
         Assert.False(File.Exists(P("a.txt.kolmo")));
+    }
+
+    [Fact]
+    public void LoneDash_IsRewrittenToTheStdinToken_BeforeParsing()
+    {
+        Assert.Equal(new[] { "c", Kolmo.Cli.Commands.Foundation.CodecRunner.StdinToken, "-c" }, Kolmo.Cli.Commands.Foundation.CodecRunner.RewriteStdin(["c", "-", "-c"]));
     }
 
     [Fact]

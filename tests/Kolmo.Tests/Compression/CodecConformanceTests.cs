@@ -17,7 +17,9 @@ public class CodecConformanceTests
         {
             data.Add(c.Name);
         }
-        foreach (var e in ModelCatalog.All)
+        // The neural models (nn, cm+nn) train a network while coding: seconds per call, beyond this suite's time
+        // budget; their own tests (tests/Kolmo.Tests/NeuralCompression) cover round trips and corruption.
+        foreach (var e in ModelCatalog.All.Where(e => e.Id is not ModelId.Nn and not ModelId.CmNn))
         {
             data.Add(e.Name);
             data.Add(e.Name + "/blocks");

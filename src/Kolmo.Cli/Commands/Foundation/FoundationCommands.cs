@@ -179,11 +179,18 @@ namespace Kolmo.Cli.Commands.Foundation
     }
 
     /// <summary>The file handling shared by compress and decompress: naming, atomic output, progress, summary.</summary>
-    internal static class CodecRunner
+    public static class CodecRunner
     {
         public const string Suffix = ".kolmo";
 
-        public static IEnumerable<string> Inputs(CodecSettings s) => s.Files.Length == 0 ? ["-"] : s.Files;
+        /// <summary>What a lone "-" argument becomes before parsing (Spectre.Console.Cli rejects "-" as a nameless option).</summary>
+        public const string StdinToken = "(stdin)";
+
+        /// <summary>Replaces each lone "-" (standard input/output, zstd habit) by <see cref="StdinToken"/>.</summary>
+        public static string[] RewriteStdin(string[] args) => args.Select(a => a == "-" ? StdinToken : a).ToArray();
+
+        public static IEnumerable<string> Inputs(CodecSettings s) =>
+            s.Files.Length == 0 ? ["-"] : s.Files.Select(f => f == StdinToken ? "-" : f);
 
         public static void Run(CodecSettings s, string input, bool compress, Action<Stream, Stream, Action<long>?> work)
         {
@@ -195,7 +202,7 @@ namespace Kolmo.Cli.Commands.Foundation
                     : new FileNotFoundException($"{input}: no such file");
             }
             string? outPath = s.Stdout ? null : s.Output ?? (fromStdin ? null : OutputName(input, compress));
-            if (outPath == "-")
+            if (outPath is "-" or StdinToken)
             {
                 outPath = null;
             }

@@ -153,7 +153,7 @@ public sealed class BenchSettings : CommandSettings
     public string[] Paths { get; set; } = [];
 
     [CommandOption("--compressors <LIST>")]
-    [Description("Comma-separated compressor names (default: every catalog model and the whole standard panel)")]
+    [Description("Comma-separated compressor names (default: every model except the slow neural ones (nn, cm+nn), and the whole standard panel)")]
     public string? CompressorList { get; set; }
 
     [CommandOption("--json")]
@@ -198,7 +198,7 @@ public sealed class BenchCommand : Command<BenchSettings>
         try
         {
             compressors = settings.CompressorList is null
-                ? Compressors.All()
+                ? Compressors.Default()
                 : settings.CompressorList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Compressors.Create).ToList();
         }
         catch (ArgumentException e)
