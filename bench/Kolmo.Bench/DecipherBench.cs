@@ -9,6 +9,7 @@ public static partial class Program
 {
     static partial void RegisterDecipher(IDictionary<string, (string Help, Func<string[], int> Run)> suites)
     {
+        suites["decipher-plot"] = ("redraw docs/decipher-error-vs-length.png from a decipher TSV: decipher-plot TSV", DecipherBench.PlotOnly);
         suites["decipher"] = ("substitution/homophonic decipherment vs length on a held-out book: decipher [SHARED_DATA] [--n N] [--lengths 25,50] [--homophonic N] [--seeds S] [--out DIR]", DecipherBench.Run);
     }
 }
@@ -126,6 +127,21 @@ internal static class DecipherBench
         string scorerMd = scorers ? CompareScorers(model, held) : "";
         Write(scorerMd);
         Console.WriteLine($"wrote {outDir}/decipher-*.md/.tsv, docs/decipher-error-vs-length.png");
+        return 0;
+    }
+
+    public static int PlotOnly(string[] args)
+    {
+        if (args.Length != 1 || !File.Exists(args[0]))
+        {
+            Console.Error.WriteLine("usage: decipher-plot TSV");
+            return 2;
+        }
+        var rows = File.ReadLines(args[0]).Skip(1).Select(l => l.Split('\t'))
+            .Select(f => new Row(f[0], int.Parse(f[1], Inv), int.Parse(f[2], Inv), int.Parse(f[3], Inv), int.Parse(f[4], Inv),
+                double.Parse(f[5], Inv), double.Parse(f[6], Inv), double.Parse(f[7], Inv), 0, 0, 0, 0, false, false))
+            .ToList();
+        Plot(rows, Path.Combine("docs", "decipher-error-vs-length.png"));
         return 0;
     }
 
