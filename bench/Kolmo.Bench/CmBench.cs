@@ -1,19 +1,155 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text;
 using Kolmo.Coding;
+using Kolmo.Compression;
+using Kolmo.Compression.Panel;
 using Kolmo.Modeling;
 
 namespace Kolmo.Bench;
 
+/// <summary>
+/// Suites of the context-mixing model (issue 3):
+/// <list type="bullet">
+/// <item><c>cm [--levels 6,9] [--no-xz] [DIR...]</c>: cm at the default and best levels, order3, and the panel
+/// (lzma = the xz/7-Zip algorithm, zstd-19, brotli, bzip2) plus the system <c>xz -9e</c> binary when present,
+/// on Calgary's 14 classic files and Canterbury, one run → docs/bench/cm-DATE.{md,tsv}.</item>
+/// <item><c>cm-quick LEVEL FILE...</c>: ideal code length of cm on files (no coder, no container), for tuning.</item>
+/// </list>
+/// </summary>
 public static partial class Program
 {
     static partial void RegisterCm(IDictionary<string, (string Help, Func<string[], int> Run)> suites)
     {
+        suites["cm"] = ("cm (default + best level) vs order3, lzma, xz -9e, zstd-19, brotli, bzip2 on Calgary+Canterbury -> docs/bench/cm-DATE.{md,tsv}", CmSuite);
         suites["cm-quick"] = ("cm ideal bits per byte on files: cm-quick LEVEL FILE...", CmQuick);
+    }
+
+    private static int CmSuite(string[] args)
+    {
+        var dirs = new List<string>();
+        var levels = new List<int> { CmModel.DefaultLevel, CmOptions.MaxLevel };
+        bool xz = true;
+        string outDir = "docs/bench";
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--levels" && i + 1 < args.Length)
+            {
+                levels = [.. args[++i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
+            }
+            else if (args[i] == "--no-xz")
+            {
+                xz = false;
+            }
+            else if (args[i] == "--out" && i + 1 < args.Length)
+            {
+                outDir = args[++i];
+            }
+            else
+            {
+                dirs.Add(args[i]);
+            }
+        }
+        if (dirs.Count == 0)
+        {
+            dirs.Add("../shared/data/corpora/calgary");
+            dirs.Add("../shared/data/corpora/canterbury");
+        }
+        var compressors = new List<ICompressor>();
+        foreach (int l in levels)
+        {
+            compressors.Add(new Renamed(new ModelCompressor("cm", l), $"cm-{l}"));
+        }
+        if (ModelCatalog.All.Any(e => e.Name == "order3"))
+        {
+            compressors.Add(new ModelCompressor("order3"));
+        }
+        compressors.Add(new LzmaCodec());
+        if (xz && ExternalXz.Available())
+        {
+            compressors.Add(new ExternalXz());
+        }
+        compressors.Add(new ZstdCodec(19));
+        compressors.Add(new BrotliCodec());
+        compressors.Add(new Bzip2Codec());
+
+        var env = MachineInfo();
+        string date = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var md = new StringBuilder();
+        var tsv = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"# cm benchmark, {date}");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {env.Cpu}, {System.Environment.ProcessorCount} logical CPUs, shared with other jobs (wall-clock speeds are comparable only within this run, as ratios). Runtime: {env.Runtime}. Commit: `{env.Commit}`. Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.");
+        md.AppendLine();
+        md.AppendLine("Command: `dotnet run --project bench/Kolmo.Bench -c Release -- cm " + string.Join(' ', args) + "`. Cells: bits per byte (8 × compressed bytes / original; Kolmo models include their `.kolmo` container). `lzma` is the in-process xz/7-Zip algorithm (64 MiB dictionary, 273 fast bytes, as xz -9e); `xz -9e` is the system binary (its time includes starting a process).");
+        md.AppendLine();
+        bool ok = true;
+        bool header = false;
+        foreach (var dir in dirs)
+        {
+            var files = BenchRunner.FilesIn(dir);
+            string corpus = Path.GetFileName(Path.TrimEndingDirectorySeparator(dir));
+            if (corpus == "calgary")
+            {
+                files = [.. files.Where(f => CalgaryClassic.Contains(Path.GetFileName(f)))];
+            }
+            var inputs = BenchRunner.Load(files);
+            foreach (var c in compressors)
+            {
+                // Warm-up (JIT) on a small slice, so the first file's timing is not start-up cost.
+                BenchRunner.Measure(c, "warm-up", inputs[0].Data.AsSpan(0, Math.Min(inputs[0].Data.Length, 16384)).ToArray());
+            }
+            Console.Error.WriteLine($"{dir}: {inputs.Count} files, {inputs.Sum(x => (long)x.Data.Length)} bytes");
+            var rows = BenchRunner.Run(compressors, inputs, r =>
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.File,-14} {r.Compressor,-10} {r.CompressedBytes,10} {r.BitsPerByte,7:F3} bpb {r.CompressMBps,8:F3} / {r.DecompressMBps,8:F3} MB/s {(r.RoundTrip ? "ok" : "FAILED")}")));
+            ok &= rows.All(r => r.RoundTrip);
+            md.AppendLine(CultureInfo.InvariantCulture, $"## {corpus} ({inputs.Count} files, {inputs.Sum(x => (long)x.Data.Length):N0} bytes)");
+            md.AppendLine();
+            md.AppendLine(BenchRunner.ToMarkdown(rows));
+            md.AppendLine(Summary(rows, levels));
+            var lines = BenchRunner.ToTsv([.. rows, .. BenchRunner.Totals(rows)]).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            if (!header)
+            {
+                tsv.AppendLine("corpus\t" + lines[0]);
+                header = true;
+            }
+            foreach (var l in lines.Skip(1))
+            {
+                tsv.AppendLine(corpus + "\t" + l);
+            }
+        }
+        Directory.CreateDirectory(outDir);
+        string stem = Path.Combine(outDir, $"cm-{date}");
+        File.WriteAllText(stem + ".md", md.ToString());
+        File.WriteAllText(stem + ".tsv", $"# date={date}\tcpu={env.Cpu}\truntime={env.Runtime}\tcommit={env.Commit}\n" + tsv);
+        Console.WriteLine(md.ToString());
+        Console.Error.WriteLine($"wrote {stem}.md and {stem}.tsv");
+        return ok ? 0 : 3;
+    }
+
+    /// <summary>Target checks of issue 3 for one corpus: totals, speed ratios to lzma, files where cm loses to lzma/xz.</summary>
+    private static string Summary(IReadOnlyList<BenchRow> rows, List<int> levels)
+    {
+        var sb = new StringBuilder();
+        var totals = BenchRunner.Totals(rows).ToDictionary(r => r.Compressor);
+        var lz = totals["lzma"];
+        sb.AppendLine("| compressor | total bpb | compress MB/s | decompress MB/s | compress speed ÷ lzma | decompress ÷ compress | files larger than lzma / xz -9e |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---|");
+        foreach (var (name, t) in totals)
+        {
+            var mine = rows.Where(r => r.Compressor == name).ToList();
+            var worse = mine.Where(r =>
+                rows.Any(o => o.File == r.File && (o.Compressor == "lzma" || o.Compressor == "xz-9e") && o.CompressedBytes <= r.CompressedBytes && o.Compressor != name))
+                .Select(r => r.File).ToList();
+            sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {name} | {t.BitsPerByte:F3} | {t.CompressMBps:F3} | {t.DecompressMBps:F3} | {t.CompressMBps / lz.CompressMBps:F2} | {t.DecompressMBps / t.CompressMBps:F2} | {(worse.Count == 0 ? "none" : string.Join(", ", worse))} |"));
+        }
+        return sb.ToString();
     }
 
     private static int CmQuick(string[] args)
     {
-        int level = int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture);
+        int level = int.Parse(args[0], CultureInfo.InvariantCulture);
         double totalBits = 0;
         long totalBytes = 0;
         var sw = Stopwatch.StartNew();
@@ -34,16 +170,67 @@ public static partial class Program
             }
             totalBits += coder.Bits;
             totalBytes += data.Length;
-            Console.WriteLine($"{Path.GetFileName(file),-14} {data.Length,9} {coder.Bits / 8,11:F0} {coder.Bits / data.Length,7:F4} bpb {data.Length / (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds / 1e6,6:F2} MB/s(cpu)");
-            if (System.Environment.GetEnvironmentVariable("CMLZMA") == "1")
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(file),-14} {data.Length,9} {coder.Bits / 8,11:F0} {coder.Bits / data.Length,7:F4} bpb {data.Length / (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds / 1e6,6:F2} MB/s(cpu)"));
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"TOTAL",-14} {totalBytes,9} {totalBits / 8,11:F0} {totalBits / totalBytes,7:F4} bpb {totalBytes / sw.Elapsed.TotalSeconds / 1e6,6:F2} MB/s"));
+        return 0;
+    }
+
+    /// <summary>An <see cref="ICompressor"/> under another name (two levels of one model in one table).</summary>
+    private sealed class Renamed(ICompressor inner, string name) : ICompressor
+    {
+        public string Name => name;
+
+        public long? WindowBytes => inner.WindowBytes;
+
+        public long DecompressorBytes => inner.DecompressorBytes;
+
+        public void Compress(Stream input, Stream output) => inner.Compress(input, output);
+
+        public void Decompress(Stream input, Stream output) => inner.Decompress(input, output);
+
+        public double CompressedBits(ReadOnlySpan<byte> data) => inner.CompressedBits(data);
+    }
+
+    /// <summary>The system <c>xz -9e</c> binary as an external reference (process start included in its time).</summary>
+    private sealed class ExternalXz : ICompressor
+    {
+        public string Name => "xz-9e";
+
+        public long? WindowBytes => 64 << 20;
+
+        public long DecompressorBytes => 0;
+
+        public static bool Available() => File.Exists("/usr/bin/xz");
+
+        public void Compress(Stream input, Stream output) => Pipe(["-9e", "-c", "-T1"], input, output);
+
+        public void Decompress(Stream input, Stream output) => Pipe(["-d", "-c"], input, output);
+
+        public double CompressedBits(ReadOnlySpan<byte> data)
+        {
+            var o = new MemoryStream();
+            Compress(new MemoryStream(data.ToArray()), o);
+            return o.Length * 8.0;
+        }
+
+        private static void Pipe(string[] args, Stream input, Stream output)
+        {
+            var psi = new ProcessStartInfo("/usr/bin/xz") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+            foreach (var a in args)
             {
-                var c0 = Process.GetCurrentProcess().TotalProcessorTime;
-                var lz = new Kolmo.Compression.Panel.LzmaCodec();
-                double bits = lz.CompressedBits(data);
-                Console.WriteLine($"  lzma {bits / data.Length:F4} bpb {data.Length / (Process.GetCurrentProcess().TotalProcessorTime - c0).TotalSeconds / 1e6,6:F2} MB/s(cpu)");
+                psi.ArgumentList.Add(a);
+            }
+            using var p = Process.Start(psi)!;
+            var copyOut = p.StandardOutput.BaseStream.CopyToAsync(output);
+            input.CopyTo(p.StandardInput.BaseStream);
+            p.StandardInput.Close();
+            copyOut.Wait();
+            p.WaitForExit();
+            if (p.ExitCode != 0)
+            {
+                throw new InvalidDataException($"xz exited with {p.ExitCode}");
             }
         }
-        Console.WriteLine($"{"TOTAL",-14} {totalBytes,9} {totalBits / 8,11:F0} {totalBits / totalBytes,7:F4} bpb {totalBytes / sw.Elapsed.TotalSeconds / 1e6,6:F2} MB/s");
-        return 0;
     }
 }

@@ -106,16 +106,30 @@ internal static class InfoBench
         }
         var rows = new List<(string Method, string Compressor, int K, int Docs, double Acc, double F1, double Seconds, double PerDocMs)>();
 
-        // 1. Class-conditional ordermix on the full test set (priming time counted).
-        var sw = Stopwatch.StartNew();
-        var cond = new ConditionalClassifier(n => new OrderMixModel(OrderMixModel.TableBitsFor(n)), train);
-        double primeSec = sw.Elapsed.TotalSeconds;
+        // 1. Class-conditional models on the full test set (priming time counted).
+        var condModels = opts.GetValueOrDefault("conditional", "ordermix,cm").Split(',', StringSplitOptions.RemoveEmptyEntries);
         var testData = test.Select(d => d.Data).ToArray();
-        var pred = cond.Predict(testData);
-        double condSec = sw.Elapsed.TotalSeconds;
-        var rep = new ClassificationReport([.. test.Select(d => d.Label)], pred);
-        rows.Add(("conditional", "ordermix", 0, test.Count, rep.Accuracy, rep.MacroF1, condSec, condSec * 1000 / test.Count));
-        Console.Error.WriteLine($"conditional ordermix: acc {rep.Accuracy:F4} macroF1 {rep.MacroF1:F4} in {condSec:F1}s (priming {primeSec:F1}s)");
+        var condPred = new Dictionary<string, string[]>();
+        var condPerDocMs = new Dictionary<string, double>();
+        var condPrime = new Dictionary<string, double>();
+        ClassificationReport rep = null!;
+        foreach (string cm in condModels)
+        {
+            var sw = Stopwatch.StartNew();
+            var cond = new ConditionalClassifier(CodeLengthPanel.SizedFactory(cm), train);
+            double primeSec = sw.Elapsed.TotalSeconds;
+            var pr = cond.Predict(testData);
+            double condSec = sw.Elapsed.TotalSeconds;
+            var r = new ClassificationReport([.. test.Select(d => d.Label)], pr);
+            rep ??= r;
+            condPred[cm] = pr;
+            condPerDocMs[cm] = condSec * 1000 / test.Count;
+            condPrime[cm] = primeSec;
+            rows.Add(("conditional", cm, 0, test.Count, r.Accuracy, r.MacroF1, condSec, condSec * 1000 / test.Count));
+            Console.Error.WriteLine($"conditional {cm}: acc {r.Accuracy:F4} macroF1 {r.MacroF1:F4} in {condSec:F1}s (priming {primeSec:F1}s)");
+        }
+        string refModel = condModels[0];
+        var pred = condPred[refModel];
 
         // 2. NCD-kNN on a deterministic subsample: every s-th test document.
         IReadOnlyList<LabeledDocument> Sample(int n)
@@ -135,7 +149,10 @@ internal static class InfoBench
             RunKnn(c, sample);
         }
         var modelSample = Sample(modelKnnDocs);
-        RunKnn(ModelCodeLength.OrderMix(), modelSample);
+        foreach (string mk in opts.GetValueOrDefault("model-knn", "ordermix").Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            RunKnn(CodeLengthPanel.Model(mk), modelSample);
+        }
 
         void RunKnn(ICodeLength c, IReadOnlyList<LabeledDocument> s)
         {
@@ -150,24 +167,25 @@ internal static class InfoBench
             var r1 = new ClassificationReport([.. s.Select(d => d.Label)], preds);
             rows.Add(("ncd-knn", c.Name, 1, s.Count, r1.Accuracy, r1.MacroF1, sec, sec * 1000 / s.Count));
             var condOnSample = new ClassificationReport([.. s.Select(d => d.Label)], [.. s.Select(d => condByDoc[d])]);
-            rows.Add(("conditional (same docs)", "ordermix", 0, s.Count, condOnSample.Accuracy, condOnSample.MacroF1, double.NaN, double.NaN));
+            rows.Add(("conditional (same docs)", refModel, 0, s.Count, condOnSample.Accuracy, condOnSample.MacroF1, double.NaN, double.NaN));
             Console.Error.WriteLine($"knn {c.Name}: acc {r1.Accuracy:F4} on {s.Count} docs in {sec:F1}s");
         }
 
-        double condPerDoc = rows[0].PerDocMs;
+
         var md = new StringBuilder(Header($"Text classification by compression: {set.ToUpperInvariant()}", $"dotnet run --project bench/Kolmo.Bench -c Release -- info-{set} {string.Join(' ', args)}"));
-        md.Append(CultureInfo.InvariantCulture, $"Split: {split}. NCD-kNN runs on every {Math.Max(1, (int)Math.Ceiling(test.Count / (double)knnDocs))}-th test document ({sample.Count} docs; ordermix-kNN on {modelSample.Count}); the conditional method on all {test.Count}, and its accuracy on the same subsample is shown under each kNN row. Time = wall seconds including training (C(t) of the training set, or priming the class models); per-doc = time / documents. Speed-up = kNN per-doc time / conditional per-doc time (same run).\n\n");
+        md.Append(CultureInfo.InvariantCulture, $"Split: {split}. NCD-kNN runs on every {Math.Max(1, (int)Math.Ceiling(test.Count / (double)knnDocs))}-th test document ({sample.Count} docs; ordermix-kNN on {modelSample.Count}); the conditional method on all {test.Count}, and its accuracy on the same subsample is shown under each kNN row. Time = wall seconds including training (C(t) of the training set, or priming the class models); per-doc = time / documents. Speed-up = kNN per-doc time / conditional per-doc time (same run). Conditional ordermix runs without its match model (see SizedFactory).\n\n");
         md.Append("| method | compressor | k | test docs | accuracy | macro-F1 | seconds | ms/doc | conditional speed-up |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
         var tsv = new StringBuilder("method\tcompressor\tk\tdocs\taccuracy\tmacroF1\tseconds\tmsPerDoc\tspeedup\n");
         foreach (var r in rows)
         {
-            string speed = r.Method == "ncd-knn" ? (r.PerDocMs / condPerDoc).ToString("F0", Inv) + "×" : "";
+            double condPerDoc = condPerDocMs.GetValueOrDefault(r.Compressor, condPerDocMs[refModel]);
+            string speed = r.Method == "ncd-knn" ? (r.PerDocMs / condPerDoc).ToString("F0", Inv) + "×" + (condPerDocMs.ContainsKey(r.Compressor) ? " (same)" : "") : "";
             string sec = double.IsNaN(r.Seconds) ? "" : r.Seconds.ToString("F1", Inv);
             string per = double.IsNaN(r.PerDocMs) ? "" : r.PerDocMs.ToString("F2", Inv);
             md.Append(CultureInfo.InvariantCulture, $"| {r.Method} | {r.Compressor} | {(r.K == 0 ? "" : r.K.ToString(Inv))} | {r.Docs} | {r.Acc:F4} | {r.F1:F4} | {sec} | {per} | {speed} |\n");
             tsv.Append(CultureInfo.InvariantCulture, $"{r.Method}\t{r.Compressor}\t{r.K}\t{r.Docs}\t{r.Acc:R}\t{r.F1:R}\t{r.Seconds:R}\t{r.PerDocMs:R}\t{(r.Method == "ncd-knn" ? r.PerDocMs / condPerDoc : double.NaN):R}\n");
         }
-        md.Append(CultureInfo.InvariantCulture, $"\nConditional ordermix, full test set: priming {primeSec:F1} s, total {condSec:F1} s.\n\nConfusion matrix (conditional ordermix, rows = truth, columns = predicted; labels {string.Join(", ", rep.Labels)}):\n\n```\n");
+        md.Append(CultureInfo.InvariantCulture, $"\nConditional models, full test set, priming seconds: {string.Join(", ", condPrime.Select(kv => $"{kv.Key} {kv.Value:F1}"))}. Speed-up is against the conditional method with the same model where there is one (marked \"same\"), otherwise against {refModel}.\n\nConfusion matrix (conditional {refModel}, rows = truth, columns = predicted; labels {string.Join(", ", rep.Labels)}):\n\n```\n");
         for (int i = 0; i < rep.Labels.Count; i++)
         {
             md.Append(CultureInfo.InvariantCulture, $"{rep.Labels[i],-10}");

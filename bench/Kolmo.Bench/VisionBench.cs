@@ -9,7 +9,74 @@ public static partial class Program
 {
     static partial void RegisterVision(IDictionary<string, (string Help, Func<string[], int> Run)> suites)
     {
+        suites["vision-gpt"] = ("time of one iGPT training step (batch 16) and one eval forward (batch 50) at 14x14 for model sizes, as ratios to the smallest. Args: [SIZES=1x16,1x32,2x32,2x48,3x64]", VisionGpt);
+        suites["vision-coders"] = ("bits/pixel of deflate, lzma, cm and the (left, above) context model on the pixel tokens of `kolmo igpt`'s MNIST and Fashion-MNIST test images. Args: [DATA_DIR=../shared/data] [FASHION_DIR=/usr/share/datasets/fashion-mnist] [IMAGES=20]", VisionCoders);
         suites["vision-probe"] = ("raw-pixel linear probes on MNIST (8k/2k of t10k) at 28x28, 14x14, 7x7: accuracy and time ratio. Args: [DATA_DIR=../shared/data]", VisionProbe);
+    }
+
+    private static int VisionGpt(string[] args)
+    {
+        var sizes = (args.Length > 0 ? args[0] : "1x16,1x32,2x32,2x48,3x64").Split(',').Select(ModelSize.Parse).ToArray();
+        var obj = new PixelObjective(Objective.Autoregressive, 16);
+        int t = 196;
+        var rng = new SplitMix64(1);
+        double baseStep = 0, baseEval = 0;
+        foreach (var size in sizes)
+        {
+            var m = IgptModels.Create(size, obj, t, new IgptOptions { Steps = 100 });
+            var inputs = new int[16 * t];
+            var targets = new int[16 * t];
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                inputs[i] = rng.NextInt(17);
+                targets[i] = rng.NextInt(16);
+            }
+            m.TrainStep(inputs, targets, 16);
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < 3; i++)
+            {
+                m.TrainStep(inputs, targets, 16);
+            }
+            double step = sw.Elapsed.TotalSeconds / 3;
+            var evalInputs = new int[50 * t];
+            sw.Restart();
+            m.Forward(evalInputs, 50);
+            m.LayerActivations(50);
+            double eval = sw.Elapsed.TotalSeconds;
+            if (baseStep == 0)
+            {
+                baseStep = step;
+                baseEval = eval;
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{size.Name,-6} params {m.ParameterCount,8}: train step {step * 1000,8:F0} ms ({step / baseStep:F2}x), eval forward of 50 images {eval * 1000,8:F0} ms ({eval / baseEval:F2}x)"));
+        }
+        return 0;
+    }
+
+    private static int VisionCoders(string[] args)
+    {
+        string data = args.Length > 0 ? args[0] : "../shared/data";
+        string fashion = args.Length > 1 ? args[1] : "/usr/share/datasets/fashion-mnist";
+        int images = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20;
+        var sets = new List<(string Name, ImageSet Train, ImageSet Test)>();
+        var mnist = Idx.ReadLabelled(Path.Combine(data, "mnist", "t10k-images-idx3-ubyte.gz"), Path.Combine(data, "mnist", "t10k-labels-idx1-ubyte.gz"));
+        sets.Add(("MNIST (palette from t10k[0..8000), test = t10k[8000..])", mnist.Slice(0, 8000), mnist.Slice(8000, 2000)));
+        if (File.Exists(Path.Combine(fashion, "train-images-idx3-ubyte.gz")))
+        {
+            sets.Add(("Fashion-MNIST (palette from train, test = t10k)", Idx.ReadImages(Path.Combine(fashion, "train-images-idx3-ubyte.gz")),
+                Idx.ReadImages(Path.Combine(fashion, "t10k-images-idx3-ubyte.gz"))));
+        }
+        foreach (var (name, train, test) in sets)
+        {
+            var palette = PixelTokens.FitPalette(train, 2, PaletteKind.KMeans, 16);
+            var tokens = new PixelTokens(test.Slice(0, images), 2, palette);
+            Console.WriteLine($"{name}: first {images} test images, 14x14, {palette.Size}-level k-means palette, {tokens.Tokens.Length} tokens");
+            foreach (var (coder, bpp) in PixelBaselines.Measure(tokens.Tokens, tokens.Rows, tokens.Cols, palette.Size))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {coder,-40} {bpp:F4} bits/pixel"));
+            }
+        }
+        return 0;
     }
 
     private static int VisionProbe(string[] args)

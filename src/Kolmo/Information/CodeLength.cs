@@ -96,12 +96,21 @@ public sealed class ModelCodeLength : ICodeLength
     }
 
     /// <summary>
-    /// The default adaptive model, <see cref="OrderMixModel"/> with tables sized by <see cref="OrderMixModel.TableBitsFor"/>.
-    /// Its decompressor is the Kolmo library assembly (which holds the model and the arithmetic decoder),
-    /// measured like the panel's: deflate-compressed size of the file.
+    /// The default adaptive model, <see cref="OrderMixModel"/> with a fixed table size (2^<paramref name="tableBits"/>
+    /// slots per context), so that C(x), C(x, y) and C(y | x) all come from the same model and
+    /// C(x, y) = C(x) + C(y | x) holds exactly. Its decompressor is the Kolmo library assembly (which holds the model
+    /// and the arithmetic decoder), measured like the panel's: the deflate-compressed size of the file.
     /// </summary>
-    public static ModelCodeLength OrderMix() =>
-        new("ordermix", n => new OrderMixModel(OrderMixModel.TableBitsFor(n)), DecompressorSize.Measure([typeof(OrderMixModel).Assembly.Location]));
+    public static ModelCodeLength OrderMix(int tableBits = DefaultOrderMixTableBits) =>
+        new("ordermix", _ => new OrderMixModel(tableBits), LibraryDecompressorBytes);
+
+    /// <summary>Deflate-compressed size of the Kolmo library assembly (the decoder of its models), measured once per process.</summary>
+    public static long LibraryDecompressorBytes => LibraryBytes.Value;
+
+    private static readonly Lazy<long> LibraryBytes = new(() => DecompressorSize.Measure([typeof(OrderMixModel).Assembly.Location]));
+
+    /// <summary>Table size of <see cref="OrderMix"/>: 2^18 slots per context (7 MiB in all), ample for inputs up to a few hundred KB.</summary>
+    public const int DefaultOrderMixTableBits = 18;
 
     /// <inheritdoc />
     public string Name { get; }

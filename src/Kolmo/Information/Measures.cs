@@ -116,8 +116,14 @@ public sealed record KolmogorovBound(string Compressor, double CompressedBits, l
 /// <summary>Creates the code-length sources by name: the standard panel and Kolmo's adaptive models.</summary>
 public static class CodeLengthPanel
 {
+    /// <summary>Names of the adaptive models: ordermix (this layer's fast model), order3 and cm.</summary>
+    public static IReadOnlyList<string> ModelNames => ["ordermix", "order3", "cm"];
+
+    /// <summary>The online-trained neural models (issue 7), accepted by name but not in the default panel (they are slow).</summary>
+    public static IReadOnlyList<string> NeuralNames => ["nn", "cm+nn"];
+
     /// <summary>Names accepted by <see cref="Create(IEnumerable{string})"/>.</summary>
-    public static IReadOnlyList<string> Names => [.. StandardPanel.Create().Select(c => c.Name), "ordermix"];
+    public static IReadOnlyList<string> Names => [.. StandardPanel.Create().Select(c => c.Name), .. ModelNames];
 
     /// <summary>All of them: the standard panel plus the adaptive models.</summary>
     public static IReadOnlyList<ICodeLength> Create() => Create(Names);
@@ -131,20 +137,67 @@ public static class CodeLengthPanel
         var result = new List<ICodeLength>();
         foreach (string raw in names)
         {
-            string n = raw.Trim();
+            string n = raw.Trim().ToLowerInvariant();
             if (panel.TryGetValue(n, out var comp))
             {
                 result.Add(new CompressorCodeLength(comp));
             }
-            else if (n.Equals("ordermix", StringComparison.OrdinalIgnoreCase))
+            else if (ModelNames.Contains(n) || NeuralNames.Contains(n))
             {
-                result.Add(ModelCodeLength.OrderMix());
+                result.Add(Model(n));
             }
             else
             {
-                throw new ArgumentException($"unknown compressor '{n}' (known: {string.Join(", ", Names)})", nameof(names));
+                throw new ArgumentException($"unknown compressor '{raw.Trim()}' (known: {string.Join(", ", Names)})", nameof(names));
             }
         }
         return result;
+    }
+
+    /// <summary>
+    /// An adaptive model as a code-length source, at a fixed size suited to inputs up to a few hundred KB (so every
+    /// query uses the same model and C(x, y) = C(x) + C(y | x) holds): ordermix 2^18 slots per context; order3 its
+    /// level 4 (2^18 counters per order); cm level 6 with a 2^20-byte hash table (and 256 KB match buffer).
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown model name.</exception>
+    public static ModelCodeLength Model(string name)
+    {
+        long dec = ModelCodeLength.LibraryDecompressorBytes;
+        return name.ToLowerInvariant() switch
+        {
+            "ordermix" => ModelCodeLength.OrderMix(),
+            "order3" => new ModelCodeLength("order3", _ => new Modeling.Order3Model(18), dec),
+            "cm" => new ModelCodeLength("cm", _ => new Modeling.CmModel(new Modeling.CmOptions { TableBits = 20 }), dec),
+            "nn" => new ModelCodeLength("nn", _ => Compression.ModelCatalog.Create("nn", 2), dec),
+            "cm+nn" => new ModelCodeLength("cm+nn", _ => Compression.ModelCatalog.Create("cm+nn", 6), dec),
+            _ => throw new ArgumentException($"unknown model '{name}' (known: {string.Join(", ", ModelNames)})", nameof(name)),
+        };
+    }
+
+    /// <summary>
+    /// A factory of models sized for priming on a corpus of the given length (used by class-conditional
+    /// classification): ordermix <see cref="Modeling.OrderMixModel.TableBitsFor"/> without its match model (which
+    /// rewards verbatim repeats of recent text, little evidence of a topic; measured on R8 in docs/INFORMATION.md); order3 and cm with tables growing
+    /// with the corpus, capped at 2^22 entries/bytes so a per-document clone stays cheap.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown model name.</exception>
+    public static Func<long, Modeling.IByteModel> SizedFactory(string name)
+    {
+        static int Bits(long bytes, int min, int max)
+        {
+            int b = min;
+            while (b < max && (1L << b) < bytes * 4)
+            {
+                b++;
+            }
+            return b;
+        }
+        return name.ToLowerInvariant() switch
+        {
+            "ordermix" => n => new Modeling.OrderMixModel(Modeling.OrderMixModel.TableBitsFor(n), match: false),
+            "order3" => n => new Modeling.Order3Model(Bits(n, 16, 22)),
+            "cm" => n => new Modeling.CmModel(new Modeling.CmOptions { TableBits = Bits(n, 18, 22) }),
+            _ => throw new ArgumentException($"unknown model '{name}' (known: {string.Join(", ", ModelNames)})", nameof(name)),
+        };
     }
 }

@@ -144,8 +144,10 @@ public sealed class DistanceMatrix
         }
     }
 
-    internal static string JsonString(string s)
+    /// <summary>A JSON string literal of <paramref name="s"/> (quoted and escaped).</summary>
+    public static string JsonString(string s)
     {
+        ArgumentNullException.ThrowIfNull(s);
         var sb = new StringBuilder("\"");
         foreach (char c in s)
         {

@@ -25,6 +25,7 @@ public static class Pictures
         plot.Axes.Left.SetTicks([.. pos.Select(p => n - 1 - p)], labels);
         plot.Axes.Bottom.TickLabelStyle.Rotation = 90;
         plot.Axes.Bottom.TickLabelStyle.Alignment = ScottPlot.Alignment.MiddleLeft;
+        plot.Axes.Bottom.MinimumSize = 20 + 8 * labels.Max(l => l.Length);
         plot.Title(title);
         int size = Math.Clamp(200 + 16 * n, 500, 2400);
         return Render(plot, size + 120, size, svg);

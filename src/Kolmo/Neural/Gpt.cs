@@ -349,6 +349,21 @@ public sealed unsafe class Gpt : SequenceModel
             _probs.AsSpan().Fill(1f / VocabSize);
         }
 
+        public ISymbolPredictor Clone(SequenceModel? model = null)
+        {
+            var target = model ?? _m;
+            if (target is not Gpt g || g.Config != _m.Config)
+            {
+                throw new ArgumentException("the model must be a GPT of the same configuration", nameof(model));
+            }
+            var c = new GptPredictor(g);
+            _qkvCache.CopyTo(c._qkvCache, 0);
+            _probs.CopyTo(c._probs, 0);
+            c._window.AddRange(_window);
+            c._position = _position;
+            return c;
+        }
+
         public void Update(int symbol)
         {
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)symbol, (uint)VocabSize, nameof(symbol));

@@ -272,34 +272,13 @@ internal static unsafe partial class Kernels
     public static void GeluForward(float* out_, float* inp, int n)
     {
         nint op = (nint)out_, ip = (nint)inp;
-        Par.For(n, 40, (a, b) =>
-        {
-            float* o = (float*)op, x = (float*)ip;
-            for (int i = a; i < b; i++)
-            {
-                float v = x[i];
-                float cube = 0.044715f * v * v * v;
-                o[i] = 0.5f * v * (1f + NMath.Tanh(GeluScale * (v + cube)));
-            }
-        });
+        Par.For(n, 40, (a, b) => GeluForwardRange((float*)op, (float*)ip, a, b));
     }
 
     public static void GeluBackward(float* dinp, float* inp, float* dout, int n)
     {
         nint dp = (nint)dinp, ip = (nint)inp, op = (nint)dout;
-        Par.For(n, 50, (a, b) =>
-        {
-            float* di = (float*)dp, x = (float*)ip, d = (float*)op;
-            for (int i = a; i < b; i++)
-            {
-                float v = x[i];
-                float cube = 0.044715f * v * v * v;
-                float th = NMath.Tanh(GeluScale * (v + cube));
-                float sech2 = 1f - th * th;
-                float grad = 0.5f * (1f + th) + v * 0.5f * sech2 * GeluScale * (1f + 3f * 0.044715f * v * v);
-                di[i] += grad * d[i];
-            }
-        });
+        Par.For(n, 50, (a, b) => GeluBackwardRange((float*)dp, (float*)ip, (float*)op, a, b));
     }
 
     // ---------------------------------------------------------------------------------------------------
@@ -353,10 +332,7 @@ internal static unsafe partial class Kernels
                 max = l[i];
             }
         }
-        for (int i = 0; i < V; i++)
-        {
-            p[i] = NMath.Exp(l[i] - max);
-        }
+        ExpShifted(p, l, max, V);
         float sum = Sum(p, V);
         float inv = 1f / sum;
         for (int i = 0; i < V; i++)

@@ -20,7 +20,7 @@ namespace Kolmo.Neural;
 internal static unsafe partial class Kernels
 {
     private const int KC = 256;   // k-block: a 6×KC strip of A and a KC×16 panel of B stay in L1
-    private const int MC = 96;    // row block
+    private const int MC = 192;    // row block
 
     // ---------------------------------------------------------------------------------------------------
     // C[M,N] += A[M,K] @ B[K,N]     (row-major, leading dimensions lda, ldb, ldc)
@@ -76,8 +76,11 @@ internal static unsafe partial class Kernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Block256(float* c, int ldc, float* a, int lda, float* b, int ldb, int r0, int r1, int k, int n)
     {
+        // packed KC×16 panel of B: contiguous, so the micro-kernel streams it from L1 without TLB misses
+        float* pk = stackalloc float[KC * 16];
         for (int k0 = 0; k0 < k; k0 += KC)
         {
             int kb = Math.Min(KC, k - k0);
@@ -87,14 +90,20 @@ internal static unsafe partial class Kernels
                 int j = 0;
                 for (; j + 16 <= n; j += 16)
                 {
+                    float* bs = b + (long)k0 * ldb + j;
+                    for (int p = 0; p < kb; p++)
+                    {
+                        Vector256.Load(bs + (long)p * ldb).Store(pk + p * 16);
+                        Vector256.Load(bs + (long)p * ldb + 8).Store(pk + p * 16 + 8);
+                    }
                     int i = i0;
                     for (; i + 6 <= i1; i += 6)
                     {
-                        Micro6x16(c + (long)i * ldc + j, ldc, a + (long)i * lda + k0, lda, b + (long)k0 * ldb + j, ldb, kb);
+                        Micro6x16(c + (long)i * ldc + j, ldc, a + (long)i * lda + k0, lda, pk, 16, kb);
                     }
                     for (; i < i1; i++)
                     {
-                        Micro1x16(c + (long)i * ldc + j, a + (long)i * lda + k0, b + (long)k0 * ldb + j, ldb, kb);
+                        Micro1x16(c + (long)i * ldc + j, a + (long)i * lda + k0, pk, 16, kb);
                     }
                 }
                 for (; j + 8 <= n; j += 8)
@@ -120,7 +129,7 @@ internal static unsafe partial class Kernels
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Micro1x16(float* c, float* a, float* b, int ldb, int kb)
     {
         var c0 = Vector256.Load(c);
@@ -137,6 +146,7 @@ internal static unsafe partial class Kernels
     }
 
     // 6 rows × 16 columns: 12 accumulators + 2 B vectors + 1 broadcast = 15 of the 16 ymm registers.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Micro6x16(float* c, int ldc, float* a, int lda, float* b, int ldb, int kb)
     {
         float* c0p = c, c1p = c + ldc, c2p = c + 2L * ldc, c3p = c + 3L * ldc, c4p = c + 4L * ldc, c5p = c + 5L * ldc;
@@ -174,6 +184,7 @@ internal static unsafe partial class Kernels
     }
 
     // Vector128 path: same tiles, each 8 columns held in two 4-wide registers (4 rows × 8 columns).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Block128(float* c, int ldc, float* a, int lda, float* b, int ldb, int r0, int r1, int k, int n)
     {
         for (int k0 = 0; k0 < k; k0 += KC)

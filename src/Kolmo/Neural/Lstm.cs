@@ -243,6 +243,10 @@ public sealed unsafe class Lstm : SequenceModel
             float* dpre = d + _pre + off * 4 * H, dh = d + _h + off * H;
             new Span<float>(dc, B * H).Clear();
             new Span<float>(dhTotal, B * H).Clear();   // dh flowing back from step t+1
+            float[] whT = System.Buffers.ArrayPool<float>.Shared.Rent(4 * H * H);
+            fixed (float* wht = whT)
+            {
+            Kernels.Transpose(wht, ps.ValuePtr(_wh[l]), H, 4 * H);                                  // Whᵀ [4H, H], once per layer
             for (int t = T - 1; t >= 0; t--)
             {
                 long r = (long)t * B;
@@ -253,11 +257,14 @@ public sealed unsafe class Lstm : SequenceModel
                 new Span<float>(dc, B * H).Clear();
                 Kernels.AddTo(dc, dcprev, B * H);
                 new Span<float>(dhTotal, B * H).Clear();
-                Kernels.MatMulBtAdd(dhTotal, dpre + r * 4 * H, ps.ValuePtr(_wh[l]), B, 4 * H, H);    // dh_{t-1} = dpre·Whᵀ
-                if (t > 0)
-                {
-                    Kernels.MatMulAtAdd(ps.GradPtr(_wh[l]), hprev, dpre + r * 4 * H, H, B, 4 * H); // dWh += h_{t-1}ᵀ·dpre
-                }
+                Kernels.MatMulAdd(dhTotal, dpre + r * 4 * H, wht, B, 4 * H, H);                      // dh_{t-1} = dpre·Whᵀ
+            }
+            }
+            System.Buffers.ArrayPool<float>.Shared.Return(whT);
+            // dWh += Σ_t h_{t-1}ᵀ·dpre_t as one product over the rows (t ≥ 1, b), summed in the order (t, b)
+            if (T > 1)
+            {
+                Kernels.MatMulAtAdd(ps.GradPtr(_wh[l]), h, dpre + (long)B * 4 * H, H, (T - 1) * B, 4 * H);
             }
             float* layerIn = l == 0 ? a + _x : a + _h + (off - N) * H;
             float* dlayerIn = l == 0 ? d + _x : d + _h + (off - N) * H;
@@ -305,6 +312,20 @@ public sealed unsafe class Lstm : SequenceModel
             Array.Clear(_state);
             _position = 0;
             _probs.AsSpan().Fill(1f / VocabSize);
+        }
+
+        public ISymbolPredictor Clone(SequenceModel? model = null)
+        {
+            var target = model ?? _m;
+            if (target is not Lstm l || l.Config != _m.Config)
+            {
+                throw new ArgumentException("the model must be an LSTM of the same configuration", nameof(model));
+            }
+            var c = new LstmPredictor(l);
+            _state.CopyTo(c._state, 0);
+            _probs.CopyTo(c._probs, 0);
+            c._position = _position;
+            return c;
         }
 
         public void Update(int symbol)

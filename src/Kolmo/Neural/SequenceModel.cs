@@ -22,6 +22,14 @@ public interface ISymbolPredictor
 
     /// <summary>Forgets all history.</summary>
     void Reset();
+
+    /// <summary>
+    /// An independent copy with the same history and state, reading the parameters of <paramref name="model"/>
+    /// (default: the same model as this one; otherwise a model of identical configuration, e.g. a
+    /// <see cref="SequenceModel.Clone"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="model"/> has a different kind or configuration.</exception>
+    ISymbolPredictor Clone(SequenceModel? model = null);
 }
 
 /// <summary>
@@ -69,6 +77,15 @@ public abstract class SequenceModel
 
     /// <summary>A fresh incremental predictor that shares this model's parameters (do not train while using it).</summary>
     public abstract ISymbolPredictor CreatePredictor();
+
+    /// <summary>A deep copy of configuration, parameters and <see cref="StepsTrained"/> (gradients start at zero).</summary>
+    public SequenceModel Clone()
+    {
+        using var ms = new MemoryStream();
+        Save(ms);
+        ms.Position = 0;
+        return Load(ms);
+    }
 
     /// <summary>Configuration integers stored in checkpoints.</summary>
     internal abstract int[] ConfigInts();

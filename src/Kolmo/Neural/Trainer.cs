@@ -68,6 +68,27 @@ public sealed class Trainer
     /// <summary>The options.</summary>
     public TrainOptions Options { get; }
 
+    /// <summary>
+    /// A copy of this trainer's optimiser state (moments, step, βᵗ) driving <paramref name="model"/>, which must
+    /// have the same parameter layout (e.g. a <see cref="SequenceModel.Clone"/> of this trainer's model).
+    /// </summary>
+    /// <exception cref="ArgumentException">Different parameter count.</exception>
+    public Trainer Clone(SequenceModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.Parameters.Count != _model.Parameters.Count)
+        {
+            throw new ArgumentException("the model has a different parameter layout", nameof(model));
+        }
+        var t = new Trainer(model, Options);
+        _m.CopyTo(t._m, 0);
+        _v.CopyTo(t._v, 0);
+        t._beta1Pow = _beta1Pow;
+        t._beta2Pow = _beta2Pow;
+        t.Step = Step;
+        return t;
+    }
+
     /// <summary>Steps taken by this trainer.</summary>
     public int Step { get; private set; }
 
@@ -90,14 +111,17 @@ public sealed class Trainer
     }
 
     /// <summary>Zero grads, forward, backward, clip, AdamW update. Returns the batch loss in nats (before the update).</summary>
-    public float TrainStep(Batch batch)
+    public float TrainStep(Batch batch) => TrainStep(batch, LearningRate(Step));
+
+    /// <summary>As <see cref="TrainStep(Batch)"/> with an explicit learning rate (e.g. a wall-clock schedule).</summary>
+    public float TrainStep(Batch batch, float learningRate)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var ps = _model.Parameters;
         ps.ZeroGrad();
         float loss = _model.Forward(batch.Inputs, batch.Targets, batch.BatchSize, batch.Time, batch.Weights);
         _model.Backward();
-        Update(LearningRate(Step));
+        Update(learningRate);
         Step++;
         _model.StepsTrained++;
         return loss;

@@ -39,11 +39,11 @@ public interface ITokenTransformer
     ReadOnlySpan<float> Probabilities(int b, int t);
 
     /// <summary>
-    /// Per-layer features of the last <see cref="Forward"/>, [B, L+1, C]: for each layer l (0 = embeddings, l = after
-    /// block l) the residual stream layer-normalised (no affine) at every position, then averaged over the T
-    /// positions (iGPT §3.3).
+    /// Per-layer activations of the last <see cref="Forward"/>, [B, L+1, T, C]: for each layer l (0 = embeddings,
+    /// l = after block l) the residual stream, layer-normalised (no affine) at every position — iGPT's probe input
+    /// (§3.3) before pooling over positions.
     /// </summary>
-    float[] PooledActivations(int batch);
+    float[] LayerActivations(int batch);
 
     /// <summary>An incremental next-token predictor sharing the weights (causal models only).</summary>
     /// <exception cref="InvalidOperationException">The model is not causal.</exception>

@@ -49,6 +49,9 @@ public sealed record IgptOptions
     /// <summary>Model sizes of the sweep (≥ 1).</summary>
     public IReadOnlyList<ModelSize> Sizes { get; init; } = [new("1x32", 1, 32, 2), new("2x32", 2, 32, 2), new("2x48", 2, 48, 3)];
 
+    /// <summary>Names of the sizes trained with the masked objective (null = all sizes).</summary>
+    public IReadOnlyList<string>? MaskedSizes { get; init; }
+
     /// <summary>Training steps per run.</summary>
     public int Steps { get; init; } = 600;
 
@@ -73,6 +76,12 @@ public sealed record IgptOptions
     /// <summary>Test images compressed with the arithmetic coder by the final AR model of the largest size (0 = none).</summary>
     public int CompressImages { get; init; } = 20;
 
+    /// <summary>
+    /// Second probe (beside iGPT's mean pooling over all positions): pool over a G×G grid of image regions and
+    /// concatenate, G·G·C features per layer. 0 or 1 = off. Default 2.
+    /// </summary>
+    public int ProbeGrid { get; init; } = 2;
+
     /// <summary>Forward-pass batch for evaluation and feature extraction.</summary>
     public int EvalBatch { get; init; } = 50;
 
@@ -90,8 +99,12 @@ public sealed record IgptOptions
 /// <param name="ProbeAccuracy">Best-layer linear-probe test accuracy.</param>
 /// <param name="BestLayer">The layer of <paramref name="ProbeAccuracy"/> (0 = embeddings, l = after block l); chosen by validation accuracy.</param>
 /// <param name="LayerAccuracies">Probe test accuracy of every layer 0..L.</param>
+/// <param name="GridProbeAccuracy">Best-layer probe accuracy on features pooled over a G×G grid of image regions (G·G·C features; NaN when off).</param>
+/// <param name="GridBestLayer">The layer of <paramref name="GridProbeAccuracy"/>.</param>
+/// <param name="GridLayerAccuracies">Grid-pooled probe test accuracy of every layer 0..L (empty when off).</param>
 public sealed record IgptRun(string Objective, string Size, long Parameters, int Step, double BitsPerDim, double TrainLoss,
-    double ProbeAccuracy, int BestLayer, IReadOnlyList<double> LayerAccuracies);
+    double ProbeAccuracy, int BestLayer, IReadOnlyList<double> LayerAccuracies,
+    double GridProbeAccuracy, int GridBestLayer, IReadOnlyList<double> GridLayerAccuracies);
 
 /// <summary>The compression tie-in: the final AR model driving the range coder on test images.</summary>
 /// <param name="Images">Test images coded.</param>
@@ -120,6 +133,12 @@ public sealed record IgptResults
 
     /// <summary>Spearman ρ between −bits/dim and probe accuracy over the trained AR checkpoints (NaN if fewer than 2).</summary>
     public required double Spearman { get; init; }
+
+    /// <summary>Best-layer grid-pooled probe accuracy of the largest AR network, untrained (NaN when off).</summary>
+    public required double UntrainedGridProbe { get; init; }
+
+    /// <summary>Spearman ρ between −bits/dim and grid-pooled probe accuracy over the trained AR checkpoints (NaN when off).</summary>
+    public required double SpearmanGrid { get; init; }
 
     /// <summary>Spearman ρ over the trained masked checkpoints (masked bits/dim vs probe), NaN if none.</summary>
     public required double SpearmanMasked { get; init; }
@@ -192,7 +211,10 @@ public sealed class IgptExperiment
         int probeTrain = options.ProbeTrainImages > 0 ? Math.Min(options.ProbeTrainImages, train.Count) : train.Count;
         int classes = Math.Max(trainLabels.Max(), testLabels.Max()) + 1;
         classes = Math.Max(classes, 2);
-        int unitsTotal = 1 + options.Objectives.Count * options.Sizes.Count * (options.Steps + (options.Checkpoints + 1) * 20) + (options.CompressImages > 0 ? 20 : 0);
+        int runCount = options.Objectives.Sum(k => k == Objective.Masked && options.MaskedSizes is { } only ? options.Sizes.Count(s => only.Contains(s.Name)) : options.Sizes.Count);
+        int perCheckpoint = layersMax(options) + 1 + 16;
+        int unitsTotal = 1 + runCount * (options.Steps + (options.Checkpoints + 1) * perCheckpoint) + (options.CompressImages > 0 ? 20 : 0);
+        static int layersMax(IgptOptions o) => o.Sizes.Max(s => s.Layers);
         int unitsDone = 0;
         void Report(string stage, int add)
         {
@@ -217,6 +239,10 @@ public sealed class IgptExperiment
             var objective = new PixelObjective(kind, palette.Size);
             foreach (var size in options.Sizes)
             {
+                if (kind == Objective.Masked && options.MaskedSizes is { } only && !only.Contains(size.Name))
+                {
+                    continue;
+                }
                 string name = kind == Objective.Autoregressive ? "ar" : "masked";
                 var model = _createModel(size, objective, trainTokens.Length, options);
                 var rng = new SplitMix64(options.Seed * 0x9E3779B97F4A7C15UL + (ulong)kind);
@@ -295,6 +321,8 @@ public sealed class IgptExperiment
             PaletteLevels = palette.Levels.ToArray().Select(x => (int)x).ToArray(),
             RawPixelProbe = raw.TestAccuracy,
             UntrainedProbe = untrained.ProbeAccuracy,
+            UntrainedGridProbe = untrained.GridProbeAccuracy,
+            SpearmanGrid = ar.Length >= 2 && options.ProbeGrid > 1 ? RankCorrelation.Spearman(ar.Select(r => -r.BitsPerDim).ToArray(), ar.Select(r => r.GridProbeAccuracy).ToArray()) : double.NaN,
             Spearman = ar.Length >= 2 ? RankCorrelation.Spearman(ar.Select(r => -r.BitsPerDim).ToArray(), ar.Select(r => r.ProbeAccuracy).ToArray()) : double.NaN,
             SpearmanMasked = masked.Length >= 2 ? RankCorrelation.Spearman(masked.Select(r => -r.BitsPerDim).ToArray(), masked.Select(r => r.ProbeAccuracy).ToArray()) : double.NaN,
             Runs = runs,
@@ -326,16 +354,33 @@ public sealed class IgptExperiment
     private static IgptRun Measure(ITokenTransformer model, PixelObjective objective, PixelTokens train, PixelTokens test, int probeTrain,
         int classes, IgptOptions options, string name, ModelSize size, int step, double trainLoss, Action tick)
     {
-        int layers = model.Layers + 1, c = model.Width;
-        var trainFeatures = Features(model, objective, train, probeTrain, options.EvalBatch, tick);
-        var (testFeatures, bits) = FeaturesAndBits(model, objective, test, options.EvalBatch, options.Seed, tick);
-        var accuracies = new double[layers];
+        int grid = options.ProbeGrid > 1 ? options.ProbeGrid : 1;
+        var (trainMean, trainGrid, _) = Features(model, objective, train, probeTrain, options, false, tick);
+        var (testMean, testGrid, bits) = Features(model, objective, test, test.Count, options, true, tick);
+        var trainLabels = train.Labels.AsSpan(0, probeTrain);
+        var (acc, best) = ProbeLayers(trainMean, trainLabels, testMean, test.Labels, model.Width, classes, options, tick);
+        double gridAcc = double.NaN;
+        int gridBest = 0;
+        double[] gridAccs = [];
+        if (grid > 1)
+        {
+            (gridAccs, gridBest) = ProbeLayers(trainGrid!, trainLabels, testGrid!, test.Labels, grid * grid * model.Width, classes, options, tick);
+            gridAcc = gridAccs[gridBest];
+        }
+        return new IgptRun(name, size.Name, model.ParameterCount, step, bits, trainLoss, acc[best], best, acc, gridAcc, gridBest, gridAccs);
+    }
+
+    /// <summary>Probes every layer; the best layer is chosen by validation accuracy.</summary>
+    private static (double[] Accuracies, int Best) ProbeLayers(float[][] trainX, ReadOnlySpan<byte> trainY, float[][] testX, ReadOnlySpan<byte> testY,
+        int features, int classes, IgptOptions options, Action tick)
+    {
+        var acc = new double[trainX.Length];
         double bestVal = -1;
         int best = 0;
-        for (int l = 0; l < layers; l++)
+        for (int l = 0; l < trainX.Length; l++)
         {
-            var r = LinearProbe.Run(trainFeatures[l], train.Labels.AsSpan(0, probeTrain), testFeatures[l], test.Labels, c, classes, options.Probe);
-            accuracies[l] = r.TestAccuracy;
+            var r = LinearProbe.Run(trainX[l], trainY, testX[l], testY, features, classes, options.Probe);
+            acc[l] = r.TestAccuracy;
             if (r.ValidationAccuracy > bestVal)
             {
                 bestVal = r.ValidationAccuracy;
@@ -343,26 +388,40 @@ public sealed class IgptExperiment
             }
             tick();
         }
-        return new IgptRun(name, size.Name, model.ParameterCount, step, bits, trainLoss, accuracies[best], best, accuracies);
+        return (acc, best);
     }
 
-    /// <summary>Per-layer pooled features [L+1][N·C] of the first <paramref name="count"/> images (clean inputs, no masking).</summary>
-    private static float[][] Features(ITokenTransformer model, PixelObjective objective, PixelTokens data, int count, int evalBatch, Action tick)
-        => FeaturesCore(model, objective, data, count, evalBatch, 0, tick).Features;
-
-    private static (float[][] Features, double Bits) FeaturesAndBits(ITokenTransformer model, PixelObjective objective, PixelTokens data, int evalBatch, ulong seed, Action tick)
-        => FeaturesCore(model, objective, data, data.Count, evalBatch, seed, tick, withBits: true);
-
-    private static (float[][] Features, double Bits) FeaturesCore(ITokenTransformer model, PixelObjective objective, PixelTokens data, int count,
-        int evalBatch, ulong seed, Action tick, bool withBits = false)
+    /// <summary>
+    /// Per-layer features of the first <paramref name="count"/> images of <paramref name="data"/> (clean inputs; for AR
+    /// the start token is prepended, for masked nothing is masked, as in iGPT's BERT probes): mean-pooled [L+1][N·C] and,
+    /// when enabled, grid-pooled [L+1][N·G·G·C]; plus the bits/dim when <paramref name="withBits"/>.
+    /// </summary>
+    private static (float[][] Mean, float[][]? Grid, double Bits) Features(ITokenTransformer model, PixelObjective objective, PixelTokens data,
+        int count, IgptOptions options, bool withBits, Action tick)
     {
-        int layers = model.Layers + 1, c = model.Width, t = data.Length;
-        var features = new float[layers][];
+        int layers = model.Layers + 1, c = model.Width, t = data.Length, evalBatch = options.EvalBatch;
+        int grid = options.ProbeGrid > 1 ? options.ProbeGrid : 1;
+        int rows = data.Rows, cols = data.Cols;
+        var mean = new float[layers][];
+        var gridded = grid > 1 ? new float[layers][] : null;
         for (int l = 0; l < layers; l++)
         {
-            features[l] = new float[count * c];
+            mean[l] = new float[count * c];
+            if (gridded is not null)
+            {
+                gridded[l] = new float[count * grid * grid * c];
+            }
         }
-        var rng = new SplitMix64(seed ^ 0x5EEDUL);
+        // region of each position in the G×G grid, and the region sizes
+        var region = new int[t];
+        var regionSize = new int[grid * grid];
+        for (int i = 0; i < t; i++)
+        {
+            int y = i / cols, x = i % cols;
+            region[i] = y * grid / rows * grid + x * grid / cols;
+            regionSize[region[i]]++;
+        }
+        var rng = new SplitMix64(options.Seed ^ 0x5EEDUL);
         double bits = 0;
         long positions = 0;
         int ticks = 0, tickEvery = Math.Max(1, count / evalBatch / 8);
@@ -372,12 +431,9 @@ public sealed class IgptExperiment
             var images = Enumerable.Range(start, b).ToArray();
             var inputs = new int[b * t];
             var targets = new int[b * t];
-            // Features: the whole clean image. For AR the start token is prepended (the model sees x0..x(T−2));
-            // for masked no position is masked, as in iGPT's BERT probes.
-            var featureObjective = objective.Kind == Objective.Autoregressive ? objective : null;
-            if (featureObjective is not null)
+            if (objective.Kind == Objective.Autoregressive)
             {
-                featureObjective.BuildBatch(data, images, inputs, targets, ref rng);
+                objective.BuildBatch(data, images, inputs, targets, ref rng);
             }
             else
             {
@@ -396,12 +452,30 @@ public sealed class IgptExperiment
                     positions += k;
                 }
             }
-            var pooled = model.PooledActivations(b);   // [b, L+1, C]
+            var acts = model.LayerActivations(b);   // [b, L+1, T, C]
             for (int i = 0; i < b; i++)
             {
                 for (int l = 0; l < layers; l++)
                 {
-                    pooled.AsSpan((i * layers + l) * c, c).CopyTo(features[l].AsSpan((start + i) * c, c));
+                    var m = mean[l].AsSpan((start + i) * c, c);
+                    var g = gridded is null ? default : gridded[l].AsSpan((start + i) * grid * grid * c, grid * grid * c);
+                    for (int p = 0; p < t; p++)
+                    {
+                        var x = acts.AsSpan((((i * layers) + l) * t + p) * c, c);
+                        for (int j = 0; j < c; j++)
+                        {
+                            m[j] += x[j] / t;
+                        }
+                        if (gridded is not null)
+                        {
+                            var gr = g.Slice(region[p] * c, c);
+                            float w = 1f / regionSize[region[p]];
+                            for (int j = 0; j < c; j++)
+                            {
+                                gr[j] += x[j] * w;
+                            }
+                        }
+                    }
                 }
             }
             if (withBits && objective.Kind == Objective.Masked)
@@ -421,7 +495,7 @@ public sealed class IgptExperiment
                 tick();
             }
         }
-        return (features, positions > 0 ? bits / positions : double.NaN);
+        return (mean, gridded, positions > 0 ? bits / positions : double.NaN);
     }
 
     private static IgptCompression Compress(ITokenTransformer model, PixelObjective objective, PixelTokens test, IgptOptions options)

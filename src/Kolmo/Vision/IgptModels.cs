@@ -1,10 +1,132 @@
+using Kolmo.Neural;
+
 namespace Kolmo.Vision;
 
 /// <summary>Creates the transformers of the iGPT experiment on the neural engine.</summary>
 public static class IgptModels
 {
-    /// <summary>A GPT of <paramref name="size"/> for <paramref name="objective"/> over sequences of <paramref name="context"/> tokens.</summary>
-    /// <exception cref="NotSupportedException">Always, until the neural engine (issue 5) is merged.</exception>
+    /// <summary>
+    /// A <see cref="Gpt"/> of <paramref name="size"/> for <paramref name="objective"/> (causal for AR, bidirectional for
+    /// masked) over sequences of <paramref name="context"/> tokens, vocabulary K + 1, trained by AdamW with the
+    /// options' peak learning rate, warm-up over 5% of the steps and cosine decay to 10%, weight decay 0.1, clip 1.
+    /// </summary>
     public static ITokenTransformer Create(ModelSize size, PixelObjective objective, int context, IgptOptions options)
-        => throw new NotSupportedException("the neural engine (issue 5) is not merged into this build yet.");
+    {
+        ArgumentNullException.ThrowIfNull(size);
+        ArgumentNullException.ThrowIfNull(objective);
+        ArgumentNullException.ThrowIfNull(options);
+        var gpt = new Gpt(new GptConfig(objective.Vocabulary, context, size.Layers, size.Width, size.Heads, objective.Causal), options.Seed);
+        var train = new TrainOptions(LearningRate: options.LearningRate, Steps: options.Steps, WarmupSteps: Math.Max(1, options.Steps / 20));
+        return new GptTokenTransformer(gpt, train);
+    }
+}
+
+/// <summary>
+/// <see cref="ITokenTransformer"/> over the neural engine's <see cref="Gpt"/> and <see cref="Trainer"/> (AdamW).
+/// Probe features: every residual-stream layer of <see cref="Gpt.Hidden"/> (0 = embeddings, l = after block l),
+/// layer-normalised per position without affine parameters (iGPT §3.3); the experiment pools them.
+/// </summary>
+public sealed class GptTokenTransformer : ITokenTransformer
+{
+    private readonly Gpt _gpt;
+    private readonly Trainer _trainer;
+    private int _batch;
+
+    /// <summary>Wraps <paramref name="gpt"/>, trained with <paramref name="options"/>.</summary>
+    public GptTokenTransformer(Gpt gpt, TrainOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(gpt);
+        _gpt = gpt;
+        _trainer = new Trainer(gpt, options);
+    }
+
+    /// <summary>The wrapped model.</summary>
+    public Gpt Model => _gpt;
+
+    /// <inheritdoc />
+    public int Vocabulary => _gpt.Config.VocabSize;
+
+    /// <inheritdoc />
+    public int Context => _gpt.Config.Context;
+
+    /// <inheritdoc />
+    public int Layers => _gpt.Config.Layers;
+
+    /// <inheritdoc />
+    public int Width => _gpt.Config.Dim;
+
+    /// <inheritdoc />
+    public long ParameterCount => _gpt.Parameters.Count;
+
+    /// <inheritdoc />
+    public bool Causal => _gpt.Config.Causal;
+
+    /// <inheritdoc />
+    public double TrainStep(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int batch)
+    {
+        _batch = batch;
+        return _trainer.TrainStep(new Batch(inputs.ToArray(), targets.ToArray(), batch, Context));
+    }
+
+    /// <inheritdoc />
+    public void Forward(ReadOnlySpan<int> inputs, int batch)
+    {
+        _batch = batch;
+        _gpt.Forward(inputs, default, batch, Context);
+    }
+
+    /// <inheritdoc />
+    public ReadOnlySpan<float> Probabilities(int b, int t) => _gpt.Probabilities(b, t);
+
+    /// <inheritdoc />
+    public float[] LayerActivations(int batch)
+    {
+        if (batch != _batch)
+        {
+            throw new ArgumentException($"the last forward had batch {_batch}, not {batch}.", nameof(batch));
+        }
+        int layers = Layers + 1, c = Width, t = Context;
+        var result = new float[(long)batch * layers * t * c];
+        for (int l = 0; l < layers; l++)
+        {
+            var h = _gpt.Hidden(l);   // [B, T, C]
+            for (int b = 0; b < batch; b++)
+            {
+                for (int i = 0; i < t; i++)
+                {
+                    var x = h.Slice((b * t + i) * c, c);
+                    double mean = 0;
+                    for (int j = 0; j < c; j++)
+                    {
+                        mean += x[j];
+                    }
+                    mean /= c;
+                    double var = 0;
+                    for (int j = 0; j < c; j++)
+                    {
+                        var += (x[j] - mean) * (x[j] - mean);
+                    }
+                    double rstd = 1 / Math.Sqrt(var / c + 1e-5);
+                    var dst = result.AsSpan((int)((((long)b * layers + l) * t + i) * c), c);
+                    for (int j = 0; j < c; j++)
+                    {
+                        dst[j] = (float)((x[j] - mean) * rstd);
+                    }
+                }
+            }
+        }
+        return result;
+    }
+
+    /// <inheritdoc />
+    public INextTokenPredictor CreatePredictor() => new Predictor(_gpt.CreatePredictor());
+
+    private sealed class Predictor(ISymbolPredictor inner) : INextTokenPredictor
+    {
+        public ReadOnlySpan<float> Probabilities => inner.Probabilities;
+
+        public void Update(int token) => inner.Update(token);
+
+        public void Reset() => inner.Reset();
+    }
 }

@@ -20,8 +20,9 @@ public static class IgptReport
     public const string LayerPlot = "igpt-layers.png";
 
     /// <summary>
-    /// results.json: <c>{"rawPixelProbe", "untrainedProbe", "spearman", "spearmanMasked", "runs": [{"objective", "size",
-    /// "parameters", "step", "bitsPerDim", "trainLoss", "probeAccuracy", "bestLayer", "layerAccuracies"}], "compression", "data", "options", "seconds"}</c>.
+    /// results.json: <c>{"rawPixelProbe", "untrainedProbe", "spearman", "spearmanMasked", "untrainedGridProbe", "spearmanGrid",
+    /// "runs": [{"objective", "size", "parameters", "step", "bitsPerDim", "trainLoss", "probeAccuracy", "bestLayer", "layerAccuracies",
+    /// "gridProbeAccuracy", "gridBestLayer", "gridLayerAccuracies"}], "compression", "data", "paletteLevels", "options", "seconds"}</c>.
     /// NaN values are written as null.
     /// </summary>
     public static string Json(IgptResults results)
@@ -35,6 +36,8 @@ public static class IgptReport
             untrainedProbe = N(results.UntrainedProbe),
             spearman = N(results.Spearman),
             spearmanMasked = N(results.SpearmanMasked),
+            untrainedGridProbe = N(results.UntrainedGridProbe),
+            spearmanGrid = N(results.SpearmanGrid),
             runs = results.Runs.Select(r => new
             {
                 objective = r.Objective,
@@ -46,6 +49,9 @@ public static class IgptReport
                 probeAccuracy = N(r.ProbeAccuracy),
                 bestLayer = r.BestLayer,
                 layerAccuracies = r.LayerAccuracies.Select(N).ToArray(),
+                gridProbeAccuracy = N(r.GridProbeAccuracy),
+                gridBestLayer = r.GridBestLayer,
+                gridLayerAccuracies = r.GridLayerAccuracies.Select(N).ToArray(),
             }).ToArray(),
             compression = results.Compression is { } c ? new
             {
@@ -71,6 +77,8 @@ public static class IgptReport
                 learningRate = o.LearningRate,
                 seed = o.Seed,
                 l2Grid = o.Probe.L2Grid,
+                probeGrid = o.ProbeGrid,
+                maskedSizes = o.MaskedSizes,
             },
             seconds = Math.Round(results.Seconds, 1),
         };
@@ -97,35 +105,41 @@ public static class IgptReport
         }
         sb.Append(Inv, $"- models: {string.Join(", ", o.Sizes.Select(s => $"{s.Name} ({s.Layers} blocks, width {s.Width}, {s.Heads} heads)"))}; objectives: {string.Join(", ", o.Objectives)}\n");
         sb.Append(Inv, $"- training: {o.Steps} steps × batch {o.Batch} images, AdamW, peak lr {o.LearningRate}, warm-up + cosine; checkpoints at step 0 and every {o.Steps / o.Checkpoints} steps; seed {o.Seed}\n");
-        sb.Append(Inv, $"- probes: multinomial logistic regression (L-BFGS), standardised mean-pooled activations of each layer, λ ∈ {{{string.Join(", ", o.Probe.L2Grid.Select(x => x.ToString("G2", Inv)))}}} chosen on the last {o.Probe.ValidationFraction:P0} of the training images; best layer chosen by validation accuracy, test accuracy reported\n");
+        sb.Append(Inv, $"- probes: multinomial logistic regression (L-BFGS) on standardised, layer-normalised activations of each layer, mean-pooled over all positions (iGPT, C features){(o.ProbeGrid > 1 ? $" and, as a second probe, pooled over a {o.ProbeGrid}×{o.ProbeGrid} grid of image regions ({o.ProbeGrid * o.ProbeGrid}·C features)" : "")}; λ ∈ {{{string.Join(", ", o.Probe.L2Grid.Select(x => x.ToString("G2", Inv)))}}} chosen on the last {o.Probe.ValidationFraction:P0} of the probe-training images; best layer chosen by validation accuracy, its test accuracy reported\n");
         sb.Append(Inv, $"- wall time: {results.Seconds / 60:F1} min (shared 2-core machine)\n\n");
 
         sb.Append("## Baselines (same split)\n\n| probe | test accuracy |\n|---|---:|\n");
         sb.Append(Inv, $"| raw pixels (downsampled grey levels) | {results.RawPixelProbe:P2} |\n");
-        sb.Append(Inv, $"| largest AR network, untrained (step 0), best layer | {results.UntrainedProbe:P2} |\n\n");
+        sb.Append(Inv, $"| largest AR network, untrained (step 0), best layer, mean-pooled | {results.UntrainedProbe:P2} |\n");
+        if (o.ProbeGrid > 1)
+        {
+            sb.Append(Inv, $"| largest AR network, untrained (step 0), best layer, {o.ProbeGrid}×{o.ProbeGrid}-pooled | {results.UntrainedGridProbe:P2} |\n");
+        }
+        sb.Append('\n');
 
         sb.Append("## Loss vs probe accuracy\n\n");
-        sb.Append("| objective | size | params | step | test bits/dim | train bits | best-layer probe | best layer | per-layer probe |\n|---|---|---:|---:|---:|---:|---:|---:|---|\n");
+        string g = $"{o.ProbeGrid}×{o.ProbeGrid}";
+        sb.Append(Inv, $"| objective | size | params | step | test bits/dim | train bits | probe (mean) | layer | per-layer (mean) | probe ({g}) | layer | per-layer ({g}) |\n|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---|\n");
         foreach (var r in results.Runs)
         {
-            sb.Append(Inv, $"| {r.Objective} | {r.Size} | {r.Parameters} | {r.Step} | {F(r.BitsPerDim, 4)} | {F(r.TrainLoss, 4)} | {r.ProbeAccuracy:P2} | {r.BestLayer} | {string.Join(" / ", r.LayerAccuracies.Select(a => (a * 100).ToString("F1", Inv)))} |\n");
+            sb.Append(Inv, $"| {r.Objective} | {r.Size} | {r.Parameters} | {r.Step} | {F(r.BitsPerDim, 4)} | {F(r.TrainLoss, 4)} | {r.ProbeAccuracy:P2} | {r.BestLayer} | {string.Join(" / ", r.LayerAccuracies.Select(a => (a * 100).ToString("F1", Inv)))} | {P(r.GridProbeAccuracy)} | {(r.GridLayerAccuracies.Count > 0 ? r.GridBestLayer.ToString(Inv) : "–")} | {string.Join(" / ", r.GridLayerAccuracies.Select(a => (a * 100).ToString("F1", Inv)))} |\n");
         }
-        sb.Append(Inv, $"\nSpearman ρ(−bits/dim, probe accuracy) over the trained AR checkpoints: **{F(results.Spearman, 3)}**");
-        sb.Append(Inv, $" (masked checkpoints, masked-position bits: {F(results.SpearmanMasked, 3)}).\n");
+        sb.Append(Inv, $"\nSpearman ρ(−bits/dim, best-layer probe accuracy) over the trained AR checkpoints: **{F(results.Spearman, 3)}** (mean-pooled), **{F(results.SpearmanGrid, 3)}** ({g}-pooled)");
+        sb.Append(Inv, $"; masked checkpoints (masked-position bits vs mean-pooled probe): {F(results.SpearmanMasked, 3)}.\n");
         sb.Append("AR bits/dim is the exact code length per pixel token; masked bits/dim is the loss on a seeded 15% of test positions, not a likelihood of the image.\n\n");
         sb.Append(Inv, $"![loss vs probe]({CurvePlot})\n\n");
 
         var finals = results.Runs.GroupBy(r => (r.Objective, r.Size)).Select(g => g.OrderBy(r => r.Step).Last()).ToArray();
         if (finals.Select(r => r.Objective).Distinct().Count() > 1)
         {
-            sb.Append("## AR vs masked at equal compute (final checkpoints: same steps, batch, tokens, architecture)\n\n| size | AR probe | masked probe | AR − masked |\n|---|---:|---:|---:|\n");
+            sb.Append(Inv, $"## AR vs masked at equal compute (final checkpoints: same steps, batch, tokens, architecture)\n\n| size | AR probe (mean) | masked probe (mean) | AR − masked | AR probe ({o.ProbeGrid}×{o.ProbeGrid}) | masked probe ({o.ProbeGrid}×{o.ProbeGrid}) | AR − masked |\n|---|---:|---:|---:|---:|---:|---:|\n");
             foreach (var size in o.Sizes)
             {
                 var a = finals.FirstOrDefault(r => r.Objective == "ar" && r.Size == size.Name);
                 var m = finals.FirstOrDefault(r => r.Objective == "masked" && r.Size == size.Name);
                 if (a is not null && m is not null)
                 {
-                    sb.Append(Inv, $"| {size.Name} | {a.ProbeAccuracy:P2} | {m.ProbeAccuracy:P2} | {(a.ProbeAccuracy - m.ProbeAccuracy) * 100:+0.00;-0.00} pt |\n");
+                    sb.Append(Inv, $"| {size.Name} | {a.ProbeAccuracy:P2} | {m.ProbeAccuracy:P2} | {(a.ProbeAccuracy - m.ProbeAccuracy) * 100:+0.00;-0.00} pt | {P(a.GridProbeAccuracy)} | {P(m.GridProbeAccuracy)} | {(a.GridProbeAccuracy - m.GridProbeAccuracy) * 100:+0.00;-0.00} pt |\n");
                 }
             }
             sb.Append(Inv, $"\n![AR vs masked]({ObjectivePlot})\n\n");
@@ -159,10 +173,17 @@ public static class IgptReport
         {
             var pts = g.OrderBy(r => r.Step).ToArray();
             var s = curve.Add.Scatter(pts.Select(r => r.BitsPerDim).ToArray(), pts.Select(r => r.ProbeAccuracy * 100).ToArray());
-            s.LegendText = $"AR {g.Key}";
+            s.LegendText = $"AR {g.Key}, mean-pooled";
             s.MarkerSize = 8;
+            if (results.Options.ProbeGrid > 1)
+            {
+                var sg = curve.Add.Scatter(pts.Select(r => r.BitsPerDim).ToArray(), pts.Select(r => r.GridProbeAccuracy * 100).ToArray());
+                sg.LegendText = $"AR {g.Key}, {results.Options.ProbeGrid}x{results.Options.ProbeGrid}-pooled";
+                sg.MarkerSize = 8;
+                sg.LinePattern = ScottPlot.LinePattern.Dashed;
+            }
         }
-        curve.Title($"Next-pixel loss vs linear probe (Spearman ρ = {F(results.Spearman, 3)})");
+        curve.Title($"Next-pixel loss vs linear probe (Spearman ρ = {F(results.Spearman, 3)} mean, {F(results.SpearmanGrid, 3)} grid)");
         curve.XLabel("test bits/dim (lower is better)");
         curve.YLabel("best-layer probe accuracy (%)");
         curve.ShowLegend();
@@ -204,6 +225,8 @@ public static class IgptReport
         plots[LayerPlot] = layers.GetImageBytes(800, 550, ScottPlot.ImageFormat.Png);
         return plots;
     }
+
+    private static string P(double v) => double.IsFinite(v) ? v.ToString("P2", Inv) : "–";
 
     private static string F(double v, int digits) => double.IsFinite(v) ? v.ToString("F" + digits.ToString(Inv), Inv) : "–";
 }

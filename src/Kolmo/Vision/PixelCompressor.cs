@@ -99,8 +99,8 @@ public sealed class PixelCompressor
 
 /// <summary>
 /// Classic coders on the same pixel tokens (one byte per pixel), for the compression comparison:
-/// deflate (panel), and an adaptive context model — counts of the next token given (left, above) neighbours,
-/// range-coded — which is the strongest simple adaptive model on images available here.
+/// deflate and lzma (panel), Kolmo's context-mixing byte model <c>cm</c> (ideal code length, no container), and an
+/// adaptive image context model — counts of the next token given its (left, above) neighbours, range-coded.
 /// </summary>
 public static class PixelBaselines
 {
@@ -113,6 +113,7 @@ public static class PixelBaselines
         {
             ["deflate"] = new Kolmo.Compression.Panel.DeflateCodec().CompressedBits(tokens) / n,
             ["lzma"] = new Kolmo.Compression.Panel.LzmaCodec().CompressedBits(tokens) / n,
+            ["cm (ideal code length)"] = new Kolmo.Compression.ModelCompressor("cm").CompressedBits(tokens) / n,
         };
         var coded = ContextPixelCoder.Encode(tokens, rows, cols, paletteSize);
         var back = ContextPixelCoder.Decode(coded, tokens.Length / (rows * cols), rows, cols, paletteSize);

@@ -159,4 +159,40 @@ public class CmComponentTests
         Assert.NotEqual(a, b);
         Assert.Equal(0, t.Table[b + 1]);
     }
+
+    [Fact]
+    public void RunMap_PredictsTheByteThatKeepsRepeatingInItsContext()
+    {
+        var run = new RunMap(1 << 10, 1);
+        var mixer = new Mixer(1, [1], 1);
+        uint[] seen = [0x1234567u];
+        const int a = 0x41; // 0100 0001
+        for (int rep = 0; rep < 100; rep++)
+        {
+            run.Lookup(seen);
+            int c0 = 1;
+            for (int bp = 0; bp < 8; bp++)
+            {
+                run.Predict(mixer, c0, bp);
+                int bit = (a >> (7 - bp)) & 1;
+                run.Update(bit);
+                mixer.Update(bit);
+                c0 = (c0 << 1) | bit;
+            }
+            run.ByteUpdate(a);
+        }
+        run.Lookup(seen);
+        run.Predict(mixer, 1, 0);
+        Assert.True(mixer.Input(0) < -1000, $"first bit of 'A' is 0: {mixer.Input(0)}");
+        mixer.Update(0);
+        run.Predict(mixer, 0b10, 1);
+        Assert.True(mixer.Input(0) > 1000, $"second bit of 'A' is 1: {mixer.Input(0)}");
+        mixer.Update(1);
+        run.Predict(mixer, 0b11, 1); // the partial byte disagrees with 'A': no opinion
+        Assert.Equal(0, mixer.Input(0));
+        mixer.Update(1);
+        run.Lookup([0x7654321u]); // an unseen context: no opinion
+        run.Predict(mixer, 1, 0);
+        Assert.Equal(0, mixer.Input(0));
+    }
 }

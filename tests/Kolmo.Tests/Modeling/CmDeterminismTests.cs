@@ -28,7 +28,7 @@ public class CmDeterminismTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { cli, "compress", "--model", "cm", "--level", "7", "--memory", "4M", "-q", "-f", "-o", output, input })
+        foreach (var a in new[] { cli, "compress", "--model", "cm", "--level", "7", "--memory", "12M", "-q", "-f", "-o", output, input })
         {
             psi.ArgumentList.Add(a);
         }
@@ -63,7 +63,7 @@ public class CmDeterminismTests
 
             // And the in-process decompressor restores the input from the child's file.
             var restored = new MemoryStream();
-            new ModelCompressor("cm", 7, 4L << 20).Decompress(new MemoryStream(simd), restored);
+            new ModelCompressor("cm", 7, 12L << 20).Decompress(new MemoryStream(simd), restored);
             Assert.Equal(data, restored.ToArray());
         }
         finally
@@ -76,7 +76,7 @@ public class CmDeterminismTests
     public void ModelCompressor_Cm_RoundTripAndErrors()
     {
         var data = Input();
-        var c = new ModelCompressor("cm", 3, 4L << 20);
+        var c = new ModelCompressor("cm", 3, 12L << 20);
         var packed = new MemoryStream();
         c.Compress(new MemoryStream(data), packed);
         var restored = new MemoryStream();

@@ -174,12 +174,19 @@ public class CmTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new CmModel(new CmOptions { Level = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new CmModel(new CmOptions { Level = 10 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new CmOptions { MemoryCap = 1000 }.Sizes());
-        for (int level = 1; level < 9; level++)
+        for (int level = 1; level < 7; level++)
         {
             Assert.Equal(2 * CmOptions.LevelMemory(level) - CmOptions.FixedBytes, CmOptions.LevelMemory(level + 1));
         }
-        var (hash, buffer, index) = new CmOptions { Level = 9, MemoryCap = 8L << 20 }.Sizes();
-        Assert.True(hash + buffer + 4L * index + CmOptions.FixedBytes <= 8L << 20);
+        Assert.Equal((7L << 25) + CmOptions.FixedBytes, CmOptions.LevelMemory(9)); // 1.75 · 2^27 + F
+        var (hash, buffer, index) = new CmOptions { Level = 9, MemoryCap = 16L << 20 }.Sizes();
+        Assert.True(hash + buffer + 4L * index + hash / 4 + CmOptions.FixedBytes <= 16L << 20);
+        Assert.True(hash >= 1L << 20);
+        foreach (int level in new[] { 1, 5, 8 })
+        {
+            long actual = new CmModel(new CmOptions { Level = level }).MemoryBytes;
+            Assert.InRange(actual, CmOptions.LevelMemory(level) - CmOptions.FixedBytes, CmOptions.LevelMemory(level));
+        }
         var capped = new CmModel(new CmOptions { Level = 4, MemoryCap = CmOptions.MinimumMemory });
         var full = new CmModel(new CmOptions { Level = 4 });
         Assert.True(capped.MemoryBytes < full.MemoryBytes);

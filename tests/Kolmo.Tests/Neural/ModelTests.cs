@@ -161,3 +161,35 @@ public class ModelTests
         Assert.Equal(Math.Log2(11), Evaluator.TotalBits(m, data[..1]), 10);
     }
 }
+
+public class CloneTests
+{
+    [Theory]
+    [InlineData("gpt")]
+    [InlineData("lstm")]
+    public void ModelTrainerPredictor_Clones_ContinueIdentically(string kind)
+    {
+        SequenceModel m = kind == "gpt" ? new Gpt(new GptConfig(13, 6, 1, 8, 2), 1) : new Lstm(new LstmConfig(13, 6, 1, 8), 1);
+        var tr = new Trainer(m, new TrainOptions(1e-2f, 10, 1));
+        var sampler = new WindowSampler(NeuralTestUtil.RandomSymbols(100, 13, 1), 2, 6, 3);
+        tr.TrainStep(sampler.Next());
+        var pred = m.CreatePredictor();
+        foreach (int s in new[] { 1, 5, 7, 2, 9, 3, 4, 0 })     // past the GPT context: window slid
+        {
+            pred.Update(s);
+        }
+        var m2 = m.Clone();
+        var tr2 = tr.Clone(m2);
+        var pred2 = pred.Clone(m2);
+        NeuralTestUtil.AssertBitsEqual(pred.Probabilities, pred2.Probabilities);
+        var batch = sampler.Next();
+        Assert.Equal(tr.TrainStep(batch), tr2.TrainStep(batch));
+        NeuralTestUtil.AssertBitsEqual(m.Parameters.Values, m2.Parameters.Values);
+        pred.Update(6);
+        pred2.Update(6);
+        NeuralTestUtil.AssertBitsEqual(pred.Probabilities, pred2.Probabilities);
+        Assert.Equal(pred.Position, pred2.Position);
+        var other = kind == "gpt" ? (SequenceModel)new Gpt(new GptConfig(13, 7, 1, 8, 2), 1) : new Lstm(new LstmConfig(13, 6, 1, 9), 1);
+        Assert.Throws<ArgumentException>(() => pred.Clone(other));
+    }
+}

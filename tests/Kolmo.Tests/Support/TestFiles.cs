@@ -46,7 +46,10 @@ public static class TestFiles
     }
 }
 
-/// <summary>A read-only stream that hands out its data in small, irregular chunks (tests streaming code paths).</summary>
+/// <summary>
+/// A read-only stream that hands out its data in small, irregular chunks (tests streaming code paths). It reports its
+/// length (as a file would) but cannot seek.
+/// </summary>
 public sealed class TrickleStream(byte[] data, int seed = 1) : Stream
 {
     private readonly Random _rng = new(seed);
@@ -54,11 +57,11 @@ public sealed class TrickleStream(byte[] data, int seed = 1) : Stream
 
     public override bool CanRead => true;
 
-    public override bool CanSeek => false;
+    public override bool CanSeek => true;
 
     public override bool CanWrite => false;
 
-    public override long Length => throw new NotSupportedException();
+    public override long Length => data.Length;
 
     public override long Position { get => _pos; set => throw new NotSupportedException(); }
 
@@ -74,7 +77,11 @@ public sealed class TrickleStream(byte[] data, int seed = 1) : Stream
         return n;
     }
 
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin)
+    {
+        _pos = (int)(origin == SeekOrigin.Begin ? offset : origin == SeekOrigin.Current ? _pos + offset : data.Length + offset);
+        return _pos;
+    }
 
     public override void SetLength(long value) => throw new NotSupportedException();
 

@@ -5,7 +5,7 @@ namespace Kolmo.Tests.Vision;
 /// <summary>
 /// A tiny trainable stand-in for a transformer, used to test the experiment plumbing independently of the neural
 /// engine: p(· | input at t) = softmax(W[input[t]]) over V (a V×V table), so position t depends only on input t
-/// (causal). Pooled activations: layer 0 = mean one-hot of the inputs, layer 1 = mean output distribution. Plain SGD.
+/// (causal). Layer activations: layer 0 = one-hot of the input, layer 1 = the output distribution. Plain SGD.
 /// </summary>
 internal sealed class BigramTokenModel(int vocabulary, int context, float learningRate) : ITokenTransformer
 {
@@ -87,20 +87,17 @@ internal sealed class BigramTokenModel(int vocabulary, int context, float learni
 
     public ReadOnlySpan<float> Probabilities(int b, int t) => _probs.AsSpan((b * context + t) * vocabulary, vocabulary);
 
-    public float[] PooledActivations(int batch)
+    public float[] LayerActivations(int batch)
     {
         int v = vocabulary;
-        var r = new float[batch * 2 * v];
+        var r = new float[batch * 2 * context * v];
         for (int b = 0; b < batch; b++)
         {
             for (int t = 0; t < context; t++)
             {
                 int p = b * context + t;
-                r[(b * 2) * v + _inputs[p]] += 1f / context;
-                for (int i = 0; i < v; i++)
-                {
-                    r[(b * 2 + 1) * v + i] += _probs[p * v + i] / context;
-                }
+                r[((b * 2) * context + t) * v + _inputs[p]] = 1f;
+                _probs.AsSpan(p * v, v).CopyTo(r.AsSpan(((b * 2 + 1) * context + t) * v, v));
             }
         }
         return r;

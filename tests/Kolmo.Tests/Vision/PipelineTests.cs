@@ -117,8 +117,8 @@ public class PipelineTests
         {
             PaletteSize = 8,
             Sizes = [new("a", 1, 9, 1), new("b", 1, 9, 1)],
-            Steps = 8,
-            Checkpoints = 4,
+            Steps = 4,
+            Checkpoints = 2,
             Batch = 8,
             LearningRate = 0.05f,
             CompressImages = 3,
@@ -126,9 +126,10 @@ public class PipelineTests
         };
         IgptResults Run() => new IgptExperiment((s, o, t, opt) => new BigramTokenModel(o.Vocabulary, t, 5f)).Run(train, test, options);
         var r = Run();
-        Assert.Equal(2 * 2 * 5, r.Runs.Count);   // 2 objectives × 2 sizes × (step 0 + 4 checkpoints)
-        Assert.Equal(new[] { 0, 2, 4, 6, 8 }, r.Runs.Where(x => x.Objective == "ar" && x.Size == "a").Select(x => x.Step));
+        Assert.Equal(2 * 2 * 3, r.Runs.Count);   // 2 objectives × 2 sizes × (step 0 + 2 checkpoints)
+        Assert.Equal(new[] { 0, 2, 4 }, r.Runs.Where(x => x.Objective == "ar" && x.Size == "a").Select(x => x.Step));
         Assert.All(r.Runs, x => Assert.Equal(2, x.LayerAccuracies.Count));
+        Assert.All(r.Runs, x => Assert.Equal(2, x.GridLayerAccuracies.Count));   // the 2×2 grid probe is on by default
         var ar = r.Runs.Where(x => x.Objective == "ar").ToArray();
         // untrained: the bigram table is zero, so every pixel costs log2 K bits
         Assert.All(ar.Where(x => x.Step == 0), x => Assert.Equal(3.0, x.BitsPerDim, 6));

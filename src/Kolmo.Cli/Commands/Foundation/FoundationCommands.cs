@@ -65,6 +65,10 @@ namespace Kolmo.Cli.Commands.Foundation
         [Description("No summary line and no progress bar")]
         public bool Quiet { get; set; }
 
+        [CommandOption("--threads <N>")]
+        [Description("Worker threads of the neural models (nn, cm+nn); the output does not depend on it")]
+        public int? Threads { get; set; }
+
         [CommandOption("--prime-data <FILE>")]
         [Description("Prior data X: models nn and cm+nn learn X before coding (the container records X's xxHash64; decompression needs the same X)")]
         public string? PrimeData { get; set; }
@@ -87,6 +91,10 @@ namespace Kolmo.Cli.Commands.Foundation
             {
                 return ValidationResult.Error("-k and --rm cannot be combined");
             }
+            if (Threads is int t && (t < 1 || t > 256))
+            {
+                return ValidationResult.Error("--threads must be 1-256");
+            }
             if (PrimeData != null && PrimeModel != null)
             {
                 return ValidationResult.Error("--prime-data and --prime-model cannot be combined");
@@ -103,7 +111,7 @@ namespace Kolmo.Cli.Commands.Foundation
         public string Model { get; set; } = "cm";
 
         [CommandOption("-l|--level <N>")]
-        [Description("Level 1-9 (default 6). cm memory ≈ 1.5·2^(18+L) bytes + 1.5 MiB: 1 → 2 MiB, 6 → 26 MiB, 9 → 194 MiB; levels 6-9 add sparse/record/indirect contexts")]
+        [Description("Level 1-9 (default 6). cm memory = 1.5·2^(18+L) bytes + 9.5 MiB (1.75·2^(18+L) for 8-9): 1 → 10 MiB, 6 → 34 MiB, 9 → 234 MiB. 1-5: orders 0-6 + word; 6-9 add order 8, sparse, record, indirect; 8-9 add run maps")]
         public int? Level { get; set; }
 
         [CommandOption("--memory <SIZE>")]
@@ -138,6 +146,7 @@ namespace Kolmo.Cli.Commands.Foundation
             ModelCompressor compressor;
             try
             {
+                NeuralCompression.NeuralCli.SetThreads(settings.Threads);
                 compressor = NeuralCompression.NeuralCli.Compressor(settings.Model, settings.Level, memory, block, NeuralCompression.NeuralCli.LoadPrior(settings.PrimeData, settings.PrimeModel));
             }
             catch (ArgumentException e)
@@ -159,6 +168,7 @@ namespace Kolmo.Cli.Commands.Foundation
     {
         public override int Execute(CommandContext context, DecompressSettings settings, CancellationToken cancellationToken)
         {
+            NeuralCompression.NeuralCli.SetThreads(settings.Threads);
             NeuralCompression.NeuralCli.LoadPrior(settings.PrimeData, settings.PrimeModel);
             foreach (var input in CodecRunner.Inputs(settings))
             {

@@ -12,22 +12,33 @@ namespace Kolmo.Cli.Commands.Foundation;
 public sealed class InfoSettings : CommandSettings
 {
     [CommandArgument(0, "<FILES>")]
-    [Description("One or more .kolmo files")]
+    [Description("One or more .kolmo files (prints their headers), or two ordinary files X Y (information report)")]
     public string[] Files { get; set; } = [];
+
+    [CommandOption("-c|--compressors <LIST>")]
+    [Description("For info X Y: comma-separated compressors (deflate, gzip, brotli, zstd-19, zstd-22-long, lzma, bzip2, ordermix, order3, cm) or 'all'")]
+    [DefaultValue("all")]
+    public string Compressors { get; set; } = "all";
 
     [CommandOption("--json")]
     [Description("Print JSON (an object for one file, an array for several)")]
     public bool Json { get; set; }
 }
 
-/// <summary>kolmo info FILE.kolmo…: prints container headers.</summary>
+/// <summary>kolmo info FILE.kolmo…: prints container headers; kolmo info X Y: the information report of two files (<see cref="Information.InfoPair"/>).</summary>
 public sealed class InfoCommand : Command<InfoSettings>
 {
     public override int Execute(CommandContext context, InfoSettings settings, CancellationToken cancellationToken)
     {
         if (settings.Files.Length == 2 && !ContainerInfo.IsContainer(settings.Files[0]) && !ContainerInfo.IsContainer(settings.Files[1]))
         {
-            throw new UsageException("info X Y (information between two files) is not available yet; info FILE.kolmo prints a container header");
+            return Information.InfoPair.Run(new Information.InfoPairOptions
+            {
+                X = settings.Files[0],
+                Y = settings.Files[1],
+                Compressors = settings.Compressors,
+                Json = settings.Json,
+            });
         }
         if (settings.Json && settings.Files.Length > 1)
         {

@@ -308,7 +308,14 @@ internal static class Plots
             plot.Legend.ManualItems.Add(new ScottPlot.LegendItem { LabelText = models[m], FillColor = palette.GetColor(m) });
         }
         double[] ticks = [.. Enumerable.Range(0, sources.Count).Select(s => s * (models.Count + 1) + (models.Count - 1) / 2.0)];
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks, [.. sources]);
+        // short labels: "moby-dick_pg2701.txt" → "moby-dick"
+        string Short(string name)
+        {
+            string n = Path.GetFileNameWithoutExtension(name);
+            int pg = n.IndexOf("_pg", StringComparison.Ordinal);
+            return pg > 0 ? n[..pg] : name.StartsWith("random:", StringComparison.Ordinal) ? name : n;
+        }
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks, [.. sources.Select(Short)]);
         plot.Add.HorizontalLine(0, 1, ScottPlot.Colors.Black);
         plot.YLabel("bits saved on target (% of C(Y))");
         plot.Title($"Transfer: C(Y) − C(Y|X), Y = {target}");

@@ -27,6 +27,15 @@ internal static class NeuralCli
         return prior;
     }
 
+    /// <summary>Sets the neural engine's worker threads when given.</summary>
+    public static void SetThreads(int? threads)
+    {
+        if (threads is int t)
+        {
+            Kolmo.Neural.NeuralRuntime.Threads = t;
+        }
+    }
+
     /// <summary>The compressor for <c>kolmo compress</c>: the catalog model, with the prior for the neural models.</summary>
     public static ModelCompressor Compressor(string model, int? level, long? memory, int block, NeuralPrior? prior)
     {

@@ -56,6 +56,10 @@ namespace Kolmo.Cli.Commands.Vision
         [DefaultValue("1x32,2x32,2x48")]
         public string Sizes { get; init; } = "1x32,2x32,2x48";
 
+        [CommandOption("--masked-sizes <LIST>")]
+        [Description("With --objective both/masked: train the masked objective only for these sizes (default: all).")]
+        public string? MaskedSizes { get; init; }
+
         [CommandOption("--steps <N>")]
         [Description("Training steps per run.")]
         [DefaultValue(600)]
@@ -100,6 +104,11 @@ namespace Kolmo.Cli.Commands.Vision
         [Description("Use at most N test images (0 = all).")]
         [DefaultValue(0)]
         public int TestLimit { get; init; }
+
+        [CommandOption("--probe-grid <G>")]
+        [Description("Also probe features pooled over a GxG grid of image regions (0 or 1 = only iGPT's mean pooling).")]
+        [DefaultValue(2)]
+        public int ProbeGrid { get; init; } = 2;
 
         [CommandOption("--compress <N>")]
         [Description("Range-code N test images with the final AR model (0 = skip).")]
@@ -150,7 +159,7 @@ namespace Kolmo.Cli.Commands.Vision
                 return ValidationResult.Error("--palette must be kmeans or uniform");
             }
             if (Steps < 1 || Checkpoints < 1 || Checkpoints > Steps || Batch < 1 || Downsample < 1 || PaletteSize is < 2 or > 256
-                || ProbeTrain < 0 || TestLimit < 0 || Compress < 0 || !(LearningRate > 0) || Split is < 1)
+                || ProbeTrain < 0 || ProbeGrid is < 0 or > 7 || TestLimit < 0 || Compress < 0 || !(LearningRate > 0) || Split is < 1)
             {
                 return ValidationResult.Error("--steps ≥ --checkpoints ≥ 1, --batch/--downsample/--split ≥ 1, --palette-size 2..256, --lr > 0, counts ≥ 0");
             }
@@ -216,12 +225,13 @@ namespace Kolmo.Cli.Commands.Vision
             AtomicOutput.WriteAllText(Path.Combine(outDir, "report.md"), IgptReport.Markdown(r, title, provenance), settings.Force);
 
             var best = r.Runs.Where(x => x.Step > 0).OrderByDescending(x => x.ProbeAccuracy).FirstOrDefault();
+            var bestGrid = r.Runs.Where(x => x.Step > 0).OrderByDescending(x => x.GridProbeAccuracy).FirstOrDefault();
             AnsiConsole.MarkupLine(CultureInfo.InvariantCulture,
-                "igpt: raw-pixel probe {0:P2}, untrained {1:P2}, best {2} ({3}, step {4}, layer {5}), Spearman {6:F3}, {7}; {8:F0} s → {9}",
+                "igpt: raw-pixel probe {0:P2}, untrained {1:P2}, best {2:P2} ({3}, step {4}, layer {5}; grid-pooled {10:P2}), Spearman {6:F3} (grid {11:F3}), {7}; {8:F0} s → {9}",
                 r.RawPixelProbe, r.UntrainedProbe, best?.ProbeAccuracy ?? double.NaN, Markup.Escape(best is null ? "-" : $"{best.Objective} {best.Size}"),
                 best?.Step ?? 0, best?.BestLayer ?? 0, r.Spearman,
                 r.Compression is { } c ? $"AR coder {c.CodedBitsPerDim:F3} bits/pixel (model {c.ModelBitsPerDim:F3})" : "no compression",
-                r.Seconds, Markup.Escape(outDir));
+                r.Seconds, Markup.Escape(outDir), bestGrid?.GridProbeAccuracy ?? double.NaN, r.SpearmanGrid);
             return CliErrors.Ok;
         }
 
@@ -262,7 +272,13 @@ namespace Kolmo.Cli.Commands.Vision
                 ProbeTrainImages = s.ProbeTrain,
                 TestImages = s.TestLimit,
                 CompressImages = s.Compress,
+                ProbeGrid = s.ProbeGrid,
+                MaskedSizes = s.MaskedSizes?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => ModelSize.Parse(x).Name).ToArray(),
             };
+            if (o.MaskedSizes is { } ms && ms.Any(m => !sizes.Any(z => z.Name == m)))
+            {
+                throw new UsageException($"--masked-sizes {s.MaskedSizes} names a size not in --sizes");
+            }
             if (s.Quick)
             {
                 o = o with

@@ -26,7 +26,7 @@ public sealed class MixedByteModel : IByteModel
     private int _pr = 2048;
 
     /// <summary>Mixes <paramref name="models"/> (the first is the one trusted at the start); <paramref name="learningRate"/> ≥ 1.</summary>
-    public MixedByteModel(IReadOnlyList<IByteModel> models, string name = "cm+nn", int learningRate = 4)
+    public MixedByteModel(IReadOnlyList<IByteModel> models, string name = "cm+nn", int learningRate = 2)
     {
         ArgumentNullException.ThrowIfNull(models);
         ArgumentOutOfRangeException.ThrowIfLessThan(models.Count, 1, nameof(models));

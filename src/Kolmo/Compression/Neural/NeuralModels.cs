@@ -24,8 +24,8 @@ public static class NeuralModels
 {
     private const byte Layout = 1;
 
-    /// <summary>Default level of <c>nn</c> and <c>cm+nn</c>.</summary>
-    public const int DefaultLevel = 2;
+    /// <summary>Default level of <c>nn</c>.</summary>
+    public const int DefaultLevel = NeuralCompressors.DefaultNnLevel;
 
     /// <summary>The stored parameters, decoded.</summary>
     /// <param name="PriorKind">0 none, 1 data, 2 model.</param>
@@ -101,12 +101,14 @@ public static class NeuralModels
     }
 
     /// <summary>The <c>nn</c> catalog entry; with a <paramref name="prior"/>, the entry used to compress with it.</summary>
-    public static ModelEntry NnEntry(NeuralPrior? prior = null, int block = PrequentialCoder.DefaultBlock) => new(
+    public static ModelEntry NnEntry(NeuralPrior? prior = null) => new(
         ModelId.Nn,
         "nn",
         "online-trained sequence model (prequential coding, NNCP-style), bits from its byte distribution",
         DefaultLevel,
-        (level, _) => Encode(new Parameters(prior?.Kind ?? 0, prior?.Hash ?? 0, block, [], NnSpec(level))),
+        (level, _) => prior is ModelPrior mp
+            ? Encode(new Parameters(mp.Kind, mp.Hash, mp.Window, [], mp.Spec))   // the checkpoint's own configuration
+            : Encode(new Parameters(prior?.Kind ?? 0, prior?.Hash ?? 0, NeuralCompressors.NnWindow(level), [], NnSpec(level))),
         (_, stored) => CreateNn(Decode(stored)));
 
     /// <summary>Builds the sequence model described by <paramref name="p"/>, prior applied.</summary>
@@ -138,16 +140,17 @@ public static class NeuralModels
     /// mixed by a <see cref="MixedByteModel"/>. The inner parameters are the base model's id followed by its own
     /// stored parameters, so the file names exactly the base model it was made with.
     /// </summary>
-    public static ModelEntry CmNnEntry(NeuralPrior? prior = null, int block = PrequentialCoder.DefaultBlock) => new(
+    public static ModelEntry CmNnEntry(NeuralPrior? prior = null) => new(
         ModelId.CmNn,
         "cm+nn",
         "context mixing with the online-trained sequence model's bit predictions mixed in (cmix-style)",
-        DefaultLevel,
+        6,
         (level, memory) =>
         {
             var baseEntry = BaseEntry();
             byte[] inner = [(byte)baseEntry.Id, .. baseEntry.Configure(level, memory)];
-            return Encode(new Parameters(prior?.Kind ?? 0, prior?.Hash ?? 0, block, inner, NnSpec(level)));
+            int net = NeuralCompressors.CmNnNetLevel(level);
+            return Encode(new Parameters(prior?.Kind ?? 0, prior?.Hash ?? 0, NeuralCompressors.NnWindow(net), inner, NnSpec(net)));
         },
         (level, stored) =>
         {
@@ -159,6 +162,10 @@ public static class NeuralModels
             }
             var cm = baseEntry.Create(level, p.CmParameters[1..]);
             var nn = new SequenceBitPredictor(CreateSequenceModel(p), p.Block);
+            if (p.PriorKind != 0 && PriorRegistry.Resolve(p.PriorKind, p.PriorHash) is DataPrior data)
+            {
+                cm.Prime(data.Data.Span);   // prior data: CM learns X too (the network was pretrained on it above)
+            }
             return new MixedByteModel([cm, nn]);
         });
 

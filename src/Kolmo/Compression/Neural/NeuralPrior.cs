@@ -84,7 +84,15 @@ public sealed class ModelPrior : NeuralPrior
         Hash = HashOf(checkpoint);
     }
 
-    /// <inheritdoc />
+    /// <summary>Configuration of the checkpoint's model (loads it once).</summary>
+    public string Spec => (_loaded ??= _load(_checkpoint)).Spec;
+
+    /// <summary>Training window of the checkpoint's model (bytes between optimizer steps), 32 when it has none.</summary>
+    public int Window => (_loaded ??= _load(_checkpoint)) is NetworkSequenceModel n ? n.Window : 32;
+
+    private ISequenceModel? _loaded;
+
+        /// <inheritdoc />
     public override byte Kind => 2;
 
     /// <inheritdoc />

@@ -13,9 +13,11 @@ public static class SequenceModels
         new(StringComparer.Ordinal)
         {
             ["order"] = o => new CountSequenceModel(GetInt(o, "k", 1)),
+            ["lstm"] = NetworkSequenceModel.CreateLstm,
+            ["gpt"] = NetworkSequenceModel.CreateGpt,
         };
 
-    private static readonly List<Func<byte[], ISequenceModel?>> Loaders = [];
+    private static readonly List<Func<byte[], ISequenceModel?>> Loaders = [b => NetworkSequenceModel.TryLoad(b)];
 
     /// <summary>Registers a checkpoint loader: returns the trained model, or null when the bytes are not its format.</summary>
     public static void RegisterLoader(Func<byte[], ISequenceModel?> loader)

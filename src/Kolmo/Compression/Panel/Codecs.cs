@@ -253,13 +253,23 @@ public sealed class ZstdCodec : StreamCodec
     protected override IEnumerable<string> DecoderFiles() => [DecompressorSize.AssemblyFile(typeof(Decompressor))];
 
     /// <inheritdoc />
-    protected override Stream CreateCompressor(Stream output)
+    protected override Stream CreateCompressor(Stream output) => CreateCompressor(output, null);
+
+    /// <summary>
+    /// With a known input length the size is pledged, so zstd sizes its tables (and window) to the input instead of
+    /// allocating for 2^27 bytes (level 22 would otherwise cost about a second per call, even for a few bytes).
+    /// </summary>
+    protected override Stream CreateCompressor(Stream output, long? inputLength)
     {
         var s = new CompressionStream(output, _level, 1 << 17, leaveOpen: true);
         if (_long)
         {
             s.SetParameter(ZstdSharp.Unsafe.ZSTD_cParameter.ZSTD_c_enableLongDistanceMatching, 1);
             s.SetParameter(ZstdSharp.Unsafe.ZSTD_cParameter.ZSTD_c_windowLog, 27);
+        }
+        if (inputLength is long n)
+        {
+            s.SetPledgedSrcSize((ulong)n);
         }
         return s;
     }

@@ -30,6 +30,12 @@ public abstract class StreamCodec : ICompressor
     /// <summary>Wraps <paramref name="output"/> in a compressing stream that leaves it open.</summary>
     protected abstract Stream CreateCompressor(Stream output);
 
+    /// <summary>
+    /// As <see cref="CreateCompressor(Stream)"/>, told the exact input length when it is known (a seekable input, or
+    /// <see cref="CompressedBits"/>) so codecs can size their tables to the input.
+    /// </summary>
+    protected virtual Stream CreateCompressor(Stream output, long? inputLength) => CreateCompressor(output);
+
     /// <summary>Wraps <paramref name="input"/> in a decompressing stream that leaves it open.</summary>
     protected abstract Stream CreateDecompressor(Stream input);
 
@@ -59,7 +65,8 @@ public abstract class StreamCodec : ICompressor
             output.Flush();
             return;
         }
-        using (var z = CreateCompressor(output))
+        long? length = input.CanSeek ? input.Length - input.Position + n : null;
+        using (var z = CreateCompressor(output, length))
         {
             while (n > 0)
             {
@@ -113,7 +120,7 @@ public abstract class StreamCodec : ICompressor
             return 8.0 * empty.Length;
         }
         var sink = new CountingStream();
-        using (var z = CreateCompressor(sink))
+        using (var z = CreateCompressor(sink, data.Length))
         {
             z.Write(data);
         }

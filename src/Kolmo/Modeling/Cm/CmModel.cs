@@ -19,8 +19,12 @@ public sealed class CmModel : IByteModel
     private readonly StateMap[] _sm;
     private readonly uint[] _hash;
     private readonly int[] _slot;
+    private readonly uint[] _hash2;
+    private readonly int[] _line;
     private readonly int[] _node;
     private readonly MatchModel _match;
+    private readonly RunMap? _run;
+    private readonly int _sets;
     private readonly Mixer _mixer;
     private readonly Apm _apm1;
     private readonly Apm _apm2;
@@ -30,6 +34,7 @@ public sealed class CmModel : IByteModel
     private int _bitPos;
     private int _pr = Probability.Half;
     private int _seen;
+
 
     /// <summary>Creates a model at <paramref name="options"/> (default level 6, no cap).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The level or memory cap is out of range.</exception>
@@ -47,14 +52,24 @@ public sealed class CmModel : IByteModel
         }
         _hash = new uint[_nctx];
         _slot = new int[_nctx];
+        _hash2 = new uint[_nctx];
+        _line = new int[_nctx];
         _node = new int[_nctx];
         _match = new MatchModel(bufferBytes, indexEntries);
-        _mixer = new Mixer(_nctx * 2 + 3, [256, 16 * 8, 256, 8 * 8], 8, lr: 12, lr2: 2);
+        _sets = _options.RunModel ? 8 : _options.FullContextSet ? 6 : 4;
+        _run = _options.RunModel ? new RunMap((int)(hashBytes / 16), _nctx) : null;
+        _mixer = new Mixer(_nctx * (_run != null ? 3 : 2) + 3, _sets switch
+        {
+            8 => [256, 16 * 8, 256, 8 * 8, 256, 256, 256, 256],
+            6 => [256, 16 * 8, 256, 8 * 8, 256, 256],
+            _ => [256, 16 * 8, 256, 8 * 8],
+        }, 8, lr: 8, lr2: 2);
         _apm1 = new Apm(256);
         _apm2 = new Apm(65536);
         _apm3 = new Apm(65536);
         _cs = new ContextState(_options.FullContextSet);
         _cs.Compute(_hash, _match);
+        _run?.Lookup(_hash);
         Lookup();
         _pr = Predict();
     }
@@ -68,8 +83,12 @@ public sealed class CmModel : IByteModel
         _sm = [.. o._sm.Select(s => s.Clone())];
         _hash = (uint[])o._hash.Clone();
         _slot = (int[])o._slot.Clone();
+        _hash2 = new uint[_nctx];
+        _line = new int[_nctx];
         _node = (int[])o._node.Clone();
         _match = o._match.Clone();
+        _run = o._run?.Clone();
+        _sets = o._sets;
         _mixer = o._mixer.Clone();
         _apm1 = o._apm1.Clone();
         _apm2 = o._apm2.Clone();
@@ -118,7 +137,7 @@ public sealed class CmModel : IByteModel
     /// <inheritdoc />
     public long MemoryBytes =>
         _table.MemoryBytes + _match.MemoryBytes + _mixer.MemoryBytes + _sm.Sum(s => s.MemoryBytes)
-        + _apm1.MemoryBytes + _apm2.MemoryBytes + _apm3.MemoryBytes + ContextState.MemoryBytes;
+        + (_run?.MemoryBytes ?? 0) + _apm1.MemoryBytes + _apm2.MemoryBytes + _apm3.MemoryBytes + ContextState.MemoryBytes;
 
     /// <summary>Mixer kernel path (tests compare the scalar reference with SIMD; default: widest SIMD).</summary>
     internal MixerKernels.Path KernelPath
@@ -145,6 +164,7 @@ public sealed class CmModel : IByteModel
             s = StateTable.Next[s * 2 + bit];
         }
         _match.Update(bit);
+        _run?.Update(bit);
 
         // 2. Update contexts: partial byte; at byte end the byte contexts, at bits 0 and 4 the hash slots.
         _c0 = (_c0 << 1) | bit;
@@ -153,7 +173,9 @@ public sealed class CmModel : IByteModel
             int c = _c0 & 255;
             _match.ByteUpdate(c);
             _cs.ByteUpdate(c, _match);
+            _run?.ByteUpdate(c);
             _cs.Compute(_hash, _match);
+            _run?.Lookup(_hash);
             _c0 = 1;
             _bitPos = 0;
             Lookup();
@@ -193,7 +215,14 @@ public sealed class CmModel : IByteModel
                 h = (h ^ salt) * 0x85EBCA6Bu;
                 h ^= h >> 15;
             }
-            _slot[i] = _table.Find(h);
+            _hash2[i] = h;
+            int line = _table.Line(h);
+            _line[i] = line;
+            _table.Prefetch(line);
+        }
+        for (int i = 0; i < _nctx; i++)
+        {
+            _slot[i] = _table.Find(_hash2[i], _line[i]);
         }
     }
 
@@ -224,6 +253,7 @@ public sealed class CmModel : IByteModel
                 }
             }
         }
+        _run?.Predict(m, _c0, bp);
         _match.Predict(m, _c0, bp);
         m.Add(256);
 
@@ -231,6 +261,16 @@ public sealed class CmModel : IByteModel
         m.Select(1, _match.LengthBucket * 8 + bp);
         m.Select(2, _cs.C1);
         m.Select(3, known * 8 + bp);
+        if (_sets >= 6)
+        {
+            m.Select(4, (int)((_cs.C4 >> 8) & 255));
+            m.Select(5, (int)((_cs.C4 >> 16) & 255));
+        }
+        if (_sets >= 8)
+        {
+            m.Select(6, _match.Length > 0 ? _match.ExpectedByte : 0);
+            m.Select(7, (int)(((_cs.C4 >> 4) & 15) | ((_cs.C4 >> 8) & 0xF0)));
+        }
         m.SelectFinal(bp);
         int pr = m.Mix();
 
@@ -238,7 +278,7 @@ public sealed class CmModel : IByteModel
         int a1 = _apm1.P(pr, _c0);
         int a2 = _apm2.P(pr, _c0 | (c1 << 8));
         int a3 = _apm3.P(pr, (int)((_cs.C4 & 0xFFFF) * 0x2F0F3A4Bu >> 16) ^ _c0);
-        int p16 = (pr * 16 * 2 + a1 + a2 * 2 + a3 * 3 + 4) >> 3;
+        int p16 = (pr * 16 + a1 + a2 + a3 + 2) >> 2;
         return Probability.Clamp(p16);
     }
 }

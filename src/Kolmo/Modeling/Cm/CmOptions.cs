@@ -2,11 +2,13 @@ namespace Kolmo.Modeling;
 
 /// <summary>
 /// Settings of the context-mixing model <see cref="CmModel"/>: a level 1–9 and an optional memory cap.
-/// <para>Memory of level L (bytes), before the cap: hash table 2^(18+L) + history buffer 2^(16+L) + match
-/// index 4·2^(14+L) = 1.5·2^(18+L), plus about 1.5 MiB of fixed tables (state maps, mixer weights, APMs, indirect
-/// tables). Level 1 ≈ 2 MiB, 6 ≈ 25.5 MiB, 9 ≈ 193.5 MiB. A cap halves the three sized tables until the total fits
-/// (down to a 64 KiB hash table). Levels 1–5 use the fast context set; 6–9 add sparse, record and indirect
-/// contexts, a second word context and more mixer sets.</para>
+/// <para>Memory of level L in bytes, before the cap, with T = 2^(18+L) the hash-table size:
+/// T (nibble hash table) + T/4 (history buffer) + T/4 (match index, 2^(14+L) four-byte entries)
+/// + T/4 for levels 8–9 (run map) + F, where F ≤ 9.5 MiB of fixed tables (two 64K-context APMs 8.3 MiB, mixer
+/// weights, state maps, indirect tables). So 1.5·T + F for levels 1–7 and 1.75·T + F for 8–9:
+/// level 1 ≈ 10 MiB, 6 ≈ 33.5 MiB, 9 ≈ 233.5 MiB. A cap shrinks T (halving) until the total fits, down to
+/// T = 64 KiB. Levels 1–5 use the fast context set (orders 0–6, word); 6–9 the full set (adds order 8,
+/// word pair, sparse, record, indirect); 8–9 add the run map.</para>
 /// </summary>
 public sealed record CmOptions
 {
@@ -53,7 +55,7 @@ public sealed record CmOptions
         else if (MemoryCap is long cap)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(cap, MinimumMemory, nameof(MemoryCap));
-            while (shift > 16 && (3L << (shift - 1)) + FixedBytes > cap)
+            while (shift > 16 && Total(shift, RunModel) > cap)
             {
                 shift--;
             }
@@ -61,14 +63,19 @@ public sealed record CmOptions
         return (1L << shift, 1 << (shift - 2), 1 << (shift - 4));
     }
 
-    /// <summary>Approximate fixed (level-independent) table bytes.</summary>
-    public const long FixedBytes = 3L << 19;
+    /// <summary>Upper bound of the fixed (level-independent) table bytes, F = 9.5 MiB.</summary>
+    public const long FixedBytes = 19L << 19;
 
     /// <summary>Smallest accepted memory cap (the smallest sized tables plus the fixed ones).</summary>
-    public const long MinimumMemory = (3L << 15) + FixedBytes;
+    public const long MinimumMemory = (7L << 14) + FixedBytes;
 
-    /// <summary>Memory of a level by the documented formula, 1.5·2^(18+L) + fixed.</summary>
-    public static long LevelMemory(int level) => (3L << (17 + level)) + FixedBytes;
+    /// <summary>Memory of a level by the documented formula: 1.5·2^(18+L) + F (1.75·2^(18+L) + F for levels 8–9).</summary>
+    public static long LevelMemory(int level) => Total(18 + level, level >= 8);
+
+    private static long Total(int shift, bool run) => (1L << shift) + (2L << (shift - 2)) + (run ? 1L << (shift - 2) : 0) + FixedBytes;
+
+    /// <summary>Whether the level adds the run map (levels 8–9; 2^(14+L) entries of 4 bytes).</summary>
+    public bool RunModel => Level >= 8;
 
     /// <summary>Whether the level uses the full context set (sparse, record, indirect, second word context).</summary>
     public bool FullContextSet => Level >= 6;

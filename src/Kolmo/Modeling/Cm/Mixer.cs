@@ -77,6 +77,9 @@ internal sealed class Mixer
     /// <summary>Bytes used.</summary>
     public long MemoryBytes => (_w.Sum(a => (long)a.Length) + _w2.Length + _x.Length + _x2.Length) * 4L;
 
+    /// <summary>Input <paramref name="i"/> added since the last update (tests read what a model contributed).</summary>
+    internal int Input(int i) => _x[i];
+
     /// <summary>Adds one stretched input (|x| ≤ 2047).</summary>
     public void Add(int x) => _x[_count++] = x;
 

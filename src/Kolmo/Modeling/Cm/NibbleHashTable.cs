@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics.X86;
+
 namespace Kolmo.Modeling;
 
 /// <summary>
@@ -8,9 +10,11 @@ namespace Kolmo.Modeling;
 /// <para>Lookup: three candidate slots inside one 64-byte cache line (index i, i^1, i^2); the one whose check
 /// matches wins; otherwise the candidate with the lowest priority (total count of its first node's state) is
 /// cleared and claimed.</para>
-/// <para>Cost: 16 bytes per slot; one cache line touched per lookup, two lookups per context per byte.</para>
+/// <para>Cost: 16 bytes per slot; one cache line touched per lookup, two lookups per context per byte. The
+/// caller first computes every context's line with <see cref="Line"/> and <see cref="Prefetch"/>es it, so the
+/// cache misses of all contexts overlap (a prefetch changes no result).</para>
 /// </summary>
-internal sealed class NibbleHashTable
+internal sealed unsafe class NibbleHashTable
 {
     private readonly byte[] _t;
     private readonly int _mask;
@@ -18,27 +22,45 @@ internal sealed class NibbleHashTable
     /// <summary>Creates a table of <paramref name="bytes"/> bytes (a power of two, at least 64).</summary>
     public NibbleHashTable(long bytes)
     {
-        _t = new byte[bytes];
+        _t = GC.AllocateArray<byte>((int)bytes, pinned: true);
         _mask = (int)(bytes / 16) - 1;
     }
 
     private NibbleHashTable(NibbleHashTable o)
     {
-        _t = (byte[])o._t.Clone();
+        _t = GC.AllocateArray<byte>(o._t.Length, pinned: true);
+        o._t.CopyTo(_t, 0);
         _mask = o._mask;
     }
 
-    /// <summary>The state bytes; a slot returned by <see cref="Find"/> starts at its check byte.</summary>
+    /// <summary>The slot index (in 16-byte units) a hash maps to.</summary>
+    public int Line(uint h) => (int)(h * 0x2F0F3A4Bu >> 8) & _mask;
+
+    /// <summary>Asks the CPU to start loading the cache line of slot index <paramref name="line"/>.</summary>
+    public void Prefetch(int line)
+    {
+        if (Sse.IsSupported)
+        {
+            fixed (byte* p = &_t[(line & ~3) * 16])
+            {
+                Sse.Prefetch0(p);
+            }
+        }
+    }
+
+    /// <summary>The state bytes; a slot returned by <see cref="Find(uint, int)"/> starts at its check byte.</summary>
     public byte[] Table => _t;
 
     /// <summary>Bytes used.</summary>
     public long MemoryBytes => _t.Length;
 
     /// <summary>Finds or claims the slot of hash <paramref name="h"/>; returns the index of its check byte.</summary>
-    public int Find(uint h)
+    public int Find(uint h) => Find(h, Line(h));
+
+    /// <summary><see cref="Find(uint)"/> with the slot index already computed by <see cref="Line"/>.</summary>
+    public int Find(uint h, int i)
     {
         byte chk = (byte)(h >> 24);
-        int i = (int)(h * 0x2F0F3A4Bu >> 8) & _mask;
         var t = _t;
         int j0 = i * 16;
         if (t[j0] == chk)

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using Kolmo.Compression;
+
+namespace Kolmo.Tests.NeuralCompression;
+
+/// <summary>
+/// nn and cm+nn output must not depend on SIMD width or thread count: the CLI compresses the same file in child
+/// processes with hardware intrinsics off, AVX-512 off, AVX2 off, and with 1 and 2 threads (combined, to keep the test short); every file must be
+/// byte-identical, and the in-process decoder must restore the input from it.
+/// </summary>
+public class DeterminismTests
+{
+    private static byte[] CompressInChild(string input, string output, string model, string level, string? envName, string threads)
+    {
+        string cli = Path.Combine(AppContext.BaseDirectory, "Kolmo.Cli.dll");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { cli, "compress", "--model", model, "--level", level, "--threads", threads, "-q", "-f", "-o", output, input })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        if (envName != null)
+        {
+            psi.Environment[envName] = "0";
+        }
+        using var p = Process.Start(psi)!;
+        string err = p.StandardError.ReadToEnd();
+        p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"exit {p.ExitCode}: {err}");
+        return File.ReadAllBytes(output);
+    }
+
+    [Theory]
+    [InlineData("nn", "4")]
+    [InlineData("cm+nn", "1")]
+    public void Compress_SameBytesForEverySimdWidthAndThreadCount(string model, string level)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "kolmo-nncomp-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            byte[] data = PrequentialTests.Text(800, 9);
+            string input = Path.Combine(dir, "in.txt");
+            File.WriteAllBytes(input, data);
+            var reference = CompressInChild(input, Path.Combine(dir, "a"), model, level, null, "2");
+            Assert.Equal(reference, CompressInChild(input, Path.Combine(dir, "b"), model, level, "DOTNET_EnableHWIntrinsic", "1"));
+            Assert.Equal(reference, CompressInChild(input, Path.Combine(dir, "c"), model, level, "DOTNET_EnableAVX512F", "2"));
+            Assert.Equal(reference, CompressInChild(input, Path.Combine(dir, "d"), model, level, "DOTNET_EnableAVX2", "1"));
+            var restored = new MemoryStream();
+            ModelCompressor.Decompress(new MemoryStream(reference), restored, null);
+            Assert.Equal(data, restored.ToArray());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
