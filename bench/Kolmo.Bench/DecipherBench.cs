@@ -151,7 +151,7 @@ internal static class DecipherBench
         // ciphers are generated from a fixed generator per (length, index): same ciphers for every solver config
         for (int i = 0; i < count; i++)
         {
-            var rng = new Rng(0xC1F3E5UL + (ulong)len, (ulong)i);
+            var rng = new Xoshiro256(0xC1F3E5UL + (ulong)len, (ulong)i);
             int start = rng.Next(held.Length - len);
             byte[] plain = held.AsSpan(start, len).ToArray();
             int[] perm = [.. Enumerable.Range(0, 26)];
@@ -238,7 +238,7 @@ internal static class DecipherBench
         for (int j = 0; j < jobs.Count; j++)
         {
             var (i, seed) = jobs[j];
-            var rng = new Rng(0x40A0UL, (ulong)i);
+            var rng = new Xoshiro256(0x40A0UL, (ulong)i);
             int len = 300 + rng.Next(101);
             int symbols = 50 + rng.Next(11);
             int start = rng.Next(held.Length - len);
@@ -248,7 +248,7 @@ internal static class DecipherBench
             {
                 symbols = 52 + rng.Next(19);
                 int[] al = Allot(q, symbols);
-                var probe = new Rng(0x40A1UL + (ulong)attempt, (ulong)i);
+                var probe = new Xoshiro256(0x40A1UL + (ulong)attempt, (ulong)i);
                 var used = new HashSet<(int, int)>();
                 for (int k = 0; k < len; k++)
                 {
@@ -277,7 +277,7 @@ internal static class DecipherBench
             }
             var ids = new Dictionary<int, int>();
             int[] text = new int[len];
-            var enc = new Rng(encSeed, (ulong)i);
+            var enc = new Xoshiro256(encSeed, (ulong)i);
             for (int k = 0; k < len; k++)
             {
                 int l = plain[k];
@@ -367,7 +367,7 @@ internal static class DecipherBench
             double cpu = 0;
             for (int i = 0; i < 5; i++)
             {
-                var rng = new Rng(0x5C0AEUL, (ulong)i);
+                var rng = new Xoshiro256(0x5C0AEUL, (ulong)i);
                 int start = rng.Next(held.Length - 100);
                 byte[] plain = held.AsSpan(start, 100).ToArray();
                 int[] perm = [.. Enumerable.Range(0, 26)];
@@ -400,7 +400,7 @@ internal static class DecipherBench
         int ok = 0;
         for (int i = 0; i < count; i++)
         {
-            var rng = new Rng(0xD15CUL + (ulong)len, (ulong)i);
+            var rng = new Xoshiro256(0xD15CUL + (ulong)len, (ulong)i);
             int start = rng.Next(held.Length - len);
             byte[] plain = held.AsSpan(start, len).ToArray();
             int a = plain[rng.Next(len)];

@@ -136,7 +136,7 @@ public static class ScorerHillClimber
         (int[] Key, byte[] Plain, double Bits) best = ([], [], double.PositiveInfinity);
         for (int r = 0; r < restarts; r++)
         {
-            var rng = new Rng(seed, (ulong)r);
+            var rng = new Xoshiro256(seed, (ulong)r);
             // key over letter slots: slot[i] = letter; symbols 0..S−1 (except space) use the first slots
             int[] slot = (int[])letters.Clone();
             for (int i = slot.Length - 1; i > 0; i--)

@@ -428,7 +428,7 @@ public sealed class SubstitutionSolver
 
         public Restart Run(int index, Stopwatch sw, long deadlineTicks)
         {
-            var rng = new Rng(_seed, (ulong)index);
+            var rng = new Xoshiro256(_seed, (ulong)index);
             Array.Fill(_owner, -1);
             if (_homophonic)
             {

@@ -186,7 +186,7 @@ public sealed class SolverTests(EnglishFixture english) : IClassFixture<EnglishF
     private static (Cipher Cipher, byte[] Plain) Encrypt(string plaintext, int seed)
     {
         byte[] plain = Alphabet.Letters.Normalize(plaintext);
-        var rng = new Rng((ulong)seed);
+        var rng = new Xoshiro256((ulong)seed);
         int[] perm = [.. Enumerable.Range(0, 26)];
         for (int i = 25; i > 0; i--)
         {
@@ -235,7 +235,7 @@ public sealed class SolverTests(EnglishFixture english) : IClassFixture<EnglishF
         {
             first[l + 1] = first[l] + homophones[l];
         }
-        var rng = new Rng(42);
+        var rng = new Xoshiro256(42);
         int[] ids = [.. plain.Select(p => first[p] + rng.Next(homophones[p]))];
         var cipher = Cipher.FromIds(ids);
         var result = new SubstitutionSolver(english.Table).Solve(cipher, new SolverOptions

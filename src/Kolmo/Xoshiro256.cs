@@ -1,15 +1,16 @@
-namespace Kolmo.Decipher;
+namespace Kolmo;
 
 /// <summary>
 /// xoshiro256** (Blackman &amp; Vigna 2018) seeded through SplitMix64: a small, fast generator whose sequence is
 /// fixed by its seed on every machine and .NET version (unlike <see cref="Random"/>, whose algorithm may change).
+/// Shared by every part of Kolmo that needs reproducible randomness (search restarts, weight initialisation, sampling).
 /// </summary>
-public struct Rng
+public struct Xoshiro256
 {
     private ulong _s0, _s1, _s2, _s3;
 
     /// <summary>Seeds the generator from a 64-bit seed and a stream number (e.g. the restart index).</summary>
-    public Rng(ulong seed, ulong stream = 0)
+    public Xoshiro256(ulong seed, ulong stream = 0)
     {
         ulong x = seed ^ (stream * 0xD1B54A32D192ED03UL);
         _s0 = SplitMix(ref x);
