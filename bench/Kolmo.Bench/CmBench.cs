@@ -84,7 +84,6 @@ public static partial class Program
         md.AppendLine("Command: `dotnet run --project bench/Kolmo.Bench -c Release -- cm " + string.Join(' ', args) + "`. Cells: bits per byte (8 × compressed bytes / original; Kolmo models include their `.kolmo` container). `lzma` is the in-process xz/7-Zip algorithm (64 MiB dictionary, 273 fast bytes, as xz -9e); `xz -9e` is the system binary (its time includes starting a process).");
         md.AppendLine();
         bool ok = true;
-        bool header = false;
         foreach (var dir in dirs)
         {
             var files = BenchRunner.FilesIn(dir);
@@ -107,23 +106,9 @@ public static partial class Program
             md.AppendLine();
             md.AppendLine(BenchRunner.ToMarkdown(rows));
             md.AppendLine(Summary(rows, levels));
-            var lines = BenchRunner.ToTsv([.. rows, .. BenchRunner.Totals(rows)]).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            if (!header)
-            {
-                tsv.AppendLine("corpus\t" + lines[0]);
-                header = true;
-            }
-            foreach (var l in lines.Skip(1))
-            {
-                tsv.AppendLine(corpus + "\t" + l);
-            }
+            BenchReport.AppendTsv(tsv, corpus, rows);
         }
-        Directory.CreateDirectory(outDir);
-        string stem = Path.Combine(outDir, $"cm-{date}");
-        File.WriteAllText(stem + ".md", md.ToString());
-        File.WriteAllText(stem + ".tsv", $"# date={date}\tcpu={env.Cpu}\truntime={env.Runtime}\tcommit={env.Commit}\n" + tsv);
-        Console.WriteLine(md.ToString());
-        Console.Error.WriteLine($"wrote {stem}.md and {stem}.tsv");
+        BenchReport.Write(outDir, $"cm-{date}", date, env, md, tsv);
         return ok ? 0 : 3;
     }
 

@@ -70,7 +70,6 @@ public static partial class Program
         md.AppendLine("Command: `dotnet run --project bench/Kolmo.Bench -c Release -- compress " + string.Join(' ', args) + "`. Cells: bits per byte (8 × compressed / original; best in bold). Kolmo models include their `.kolmo` container.");
         md.AppendLine();
         bool allOk = true;
-        bool headerWritten = false;
         foreach (var dir in dirs)
         {
             if (!Directory.Exists(dir))
@@ -92,23 +91,9 @@ public static partial class Program
             md.AppendLine();
             md.AppendLine(BenchRunner.ToMarkdown(rows));
             string corpus = Path.GetFileName(Path.TrimEndingDirectorySeparator(dir));
-            var lines = BenchRunner.ToTsv([.. rows, .. BenchRunner.Totals(rows)]).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            if (!headerWritten)
-            {
-                tsv.AppendLine("corpus\t" + lines[0]);
-                headerWritten = true;
-            }
-            foreach (var l in lines.Skip(1))
-            {
-                tsv.AppendLine(corpus + "\t" + l);
-            }
+            BenchReport.AppendTsv(tsv, corpus, rows);
         }
-        Directory.CreateDirectory(outDir);
-        string stem = Path.Combine(outDir, $"compress-{date}");
-        File.WriteAllText(stem + ".md", md.ToString());
-        File.WriteAllText(stem + ".tsv", $"# date={date}\tcpu={env.Cpu}\truntime={env.Runtime}\tcommit={env.Commit}\n" + tsv);
-        Console.WriteLine(md.ToString());
-        Console.Error.WriteLine($"wrote {stem}.md and {stem}.tsv");
+        BenchReport.Write(outDir, $"compress-{date}", date, env, md, tsv);
         return allOk ? 0 : 3;
     }
 
