@@ -21,26 +21,7 @@ public class CmDeterminismTests
 
     private static byte[] CompressInChild(string input, string output, string? envName)
     {
-        string cli = Path.Combine(AppContext.BaseDirectory, "Kolmo.Cli.dll");
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in new[] { cli, "compress", "--model", "cm", "--level", "7", "--memory", "12M", "-q", "-f", "-o", output, input })
-        {
-            psi.ArgumentList.Add(a);
-        }
-        if (envName != null)
-        {
-            psi.Environment[envName] = "0";
-        }
-        using var p = Process.Start(psi)!;
-        string err = p.StandardError.ReadToEnd();
-        p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"exit {p.ExitCode}: {err}");
+        Support.CliRunner.RunChild(envName, "compress", "--model", "cm", "--level", "7", "--memory", "12M", "-q", "-f", "-o", output, input);
         return File.ReadAllBytes(output);
     }
 

@@ -12,21 +12,7 @@ public class DeterminismTests
 {
     private static byte[] CompressInChild(string input, string output, string model, string level, string? envName, string threads)
     {
-        string cli = Path.Combine(AppContext.BaseDirectory, "Kolmo.Cli.dll");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { cli, "compress", "--model", model, "--level", level, "--threads", threads, "-q", "-f", "-o", output, input })
-        {
-            psi.ArgumentList.Add(a);
-        }
-        if (envName != null)
-        {
-            psi.Environment[envName] = "0";
-        }
-        using var p = Process.Start(psi)!;
-        string err = p.StandardError.ReadToEnd();
-        p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"exit {p.ExitCode}: {err}");
+        Support.CliRunner.RunChild(envName, "compress", "--model", model, "--level", level, "--threads", threads, "-q", "-f", "-o", output, input);
         return File.ReadAllBytes(output);
     }
 

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+
+namespace Kolmo.Tests.Support;
+
+/// <summary>Runs the <c>kolmo</c> command in-process (capturing its console) or in a child process.</summary>
+public static class CliRunner
+{
+    // Console.SetOut is process-wide: captures from parallel test classes must not interleave.
+    private static readonly Lock ConsoleGate = new();
+
+    /// <summary>Runs the CLI in-process; returns the exit code and what it wrote to stdout and stderr.</summary>
+    public static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        lock (ConsoleGate)
+        {
+            var oldOut = Console.Out;
+            var oldErr = Console.Error;
+            var o = new StringWriter();
+            var e = new StringWriter();
+            Console.SetOut(o);
+            Console.SetError(e);
+            try
+            {
+                int code = global::Kolmo.Cli.Program.CreateApp().Run(args);
+                return (code, o.ToString(), e.ToString());
+            }
+            finally
+            {
+                Console.SetOut(oldOut);
+                Console.SetError(oldErr);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs <c>dotnet Kolmo.Cli.dll ARGS</c> in a child process, with the environment variable
+    /// <paramref name="zeroEnv"/> (e.g. <c>DOTNET_EnableHWIntrinsic</c>) set to 0 when given; asserts exit code 0.
+    /// </summary>
+    public static void RunChild(string? zeroEnv, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Kolmo.Cli.dll"));
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        if (zeroEnv != null)
+        {
+            psi.Environment[zeroEnv] = "0";
+        }
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        string err = p.StandardError.ReadToEnd();
+        stdout.Wait();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"exit {p.ExitCode}: {err}");
+    }
+}
