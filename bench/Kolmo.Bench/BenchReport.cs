@@ -6,6 +6,9 @@ namespace Kolmo.Bench;
 /// <summary>Writing of the dated markdown + TSV tables that the compression suites share.</summary>
 internal static class BenchReport
 {
+    /// <summary>Corpus folders the compression suites read when none are given (relative to the repository root).</summary>
+    public static readonly string[] DefaultCorpora = ["../shared/data/corpora/calgary", "../shared/data/corpora/canterbury"];
+
     /// <summary>Appends <paramref name="rows"/> and their totals to <paramref name="tsv"/>, each line prefixed by the corpus name; the column header is written once.</summary>
     public static void AppendTsv(StringBuilder tsv, string corpus, IReadOnlyList<BenchRow> rows)
     {

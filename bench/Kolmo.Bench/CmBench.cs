@@ -52,8 +52,7 @@ public static partial class Program
         }
         if (dirs.Count == 0)
         {
-            dirs.Add("../shared/data/corpora/calgary");
-            dirs.Add("../shared/data/corpora/canterbury");
+            dirs.AddRange(BenchReport.DefaultCorpora);
         }
         var compressors = new List<ICompressor>();
         foreach (int l in levels)

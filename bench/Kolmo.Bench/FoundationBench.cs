@@ -50,8 +50,7 @@ public static partial class Program
         }
         if (dirs.Count == 0)
         {
-            dirs.Add("../shared/data/corpora/calgary");
-            dirs.Add("../shared/data/corpora/canterbury");
+            dirs.AddRange(BenchReport.DefaultCorpora);
         }
         var compressors = (only == null ? Compressors.Default() : Compressors.All()).ToList();
         if (only != null)
