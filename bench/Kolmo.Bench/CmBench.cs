@@ -134,29 +134,25 @@ public static partial class Program
     private static int CmQuick(string[] args)
     {
         int level = int.Parse(args[0], CultureInfo.InvariantCulture);
-        double totalBits = 0;
+        long totalOut = 0;
         long totalBytes = 0;
-        var sw = Stopwatch.StartNew();
+        double totalCpu = 0;
         foreach (var file in args[1..])
         {
             var data = File.ReadAllBytes(file);
-            var model = new CmModel(new CmOptions { Level = level });
-            var coder = new CountingBitCoder();
             var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-            foreach (byte b in data)
-            {
-                for (int k = 7; k >= 0; k--)
-                {
-                    int bit = (b >> k) & 1;
-                    coder.Code(bit, model.P());
-                    model.Update(bit);
-                }
-            }
-            totalBits += coder.Bits;
+            var model = new CmModel(new CmOptions { Level = level });
+            var packed = new MemoryStream();
+            var enc = new ArithmeticEncoder(packed);
+            model.Encode(enc, data);
+            enc.Flush();
+            double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+            totalOut += packed.Length;
             totalBytes += data.Length;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(file),-14} {data.Length,9} {coder.Bits / 8,11:F0} {coder.Bits / data.Length,7:F4} bpb {data.Length / (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds / 1e6,6:F2} MB/s(cpu)"));
+            totalCpu += cpu;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(file),-14} {data.Length,9} {packed.Length,9} {8.0 * packed.Length / data.Length,7:F4} bpb {cpu,7:F2} cpu-s"));
         }
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"TOTAL",-14} {totalBytes,9} {totalBits / 8,11:F0} {totalBits / totalBytes,7:F4} bpb {totalBytes / sw.Elapsed.TotalSeconds / 1e6,6:F2} MB/s"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"TOTAL",-14} {totalBytes,9} {totalOut,9} {8.0 * totalOut / totalBytes,7:F4} bpb {totalCpu,7:F2} cpu-s"));
         return 0;
     }
 

@@ -251,6 +251,16 @@ public sealed class ModelCompressor : ICompressor
     /// </summary>
     private static void CodeBytes(IBitCoder coder, IByteModel model, Span<byte> data)
     {
+        if (model is CmModel cm && coder is ArithmeticEncoder enc)
+        {
+            cm.Encode(enc, data);
+            return;
+        }
+        if (model is CmModel cmd && coder is ArithmeticDecoder dec)
+        {
+            cmd.Decode(dec, data);
+            return;
+        }
         for (int k = 0; k < data.Length; k++)
         {
             int c = data[k];

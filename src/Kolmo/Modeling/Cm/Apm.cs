@@ -1,65 +1,83 @@
-using Kolmo.Coding;
-
 namespace Kolmo.Modeling;
 
 /// <summary>
-/// Adaptive probability map (APM, a.k.a. SSE stage): (probability, context) → refined probability.
-/// <para>Maps: the input's stretched value st ∈ [−2047, 2047] is split into 33 buckets 128 apart; each context
-/// owns 33 entries and the output interpolates linearly between the two buckets around st.</para>
-/// <para>Scale: input 12-bit probability; entries and output are 16-bit probabilities (so a refined
+/// Adaptive probability map (APM, an SSE stage): (stretched probability, context) → refined probability.
+/// <para>Maps: each context owns one 64-byte row (one cache line) of 32 knots at stretched values
+/// −1984 + 128·j; the output interpolates linearly between the two knots around the input (inputs beyond the
+/// outer knots are clamped to them).</para>
+/// <para>Scale: input is a stretched value (±2047); knots and output are 16-bit probabilities (so a refined
 /// prediction can be more confident than 4095/4096).</para>
-/// <para>Update rule: the nearer of the two buckets moves toward the bit: t += (y·65536 − t) >> rate.
-/// Entries start at squash of their bucket centre, i.e. the identity map.</para>
-/// <para>Cost: 33 × 2 bytes per context; two reads, one write per bit.</para>
+/// <para>Update rule: the nearer knot moves toward the bit: t += (y·65536 − t) >> rate. Knots start at squash of
+/// their position, i.e. the identity map.</para>
+/// <para>Cost: 64 bytes per context, one cache line read and written per bit; the caller may
+/// <see cref="Prefetch"/> the next row as soon as its context is known.</para>
 /// </summary>
-internal sealed class Apm
+internal sealed unsafe class Apm
 {
-    private readonly ushort[] _t;
+    private const int Knots = 32;
+    private readonly PinnedBuffer<ushort> _buf;
+    private readonly ushort* _t;
+    private readonly int _contexts;
     private readonly int _rate;
-    private int _idx;
+    private ushort* _e;
 
     /// <summary>Creates an APM over <paramref name="contexts"/> contexts, adapting at 1/2^<paramref name="rate"/>.</summary>
     public Apm(int contexts, int rate = 7)
     {
+        _contexts = contexts;
         _rate = rate;
-        _t = new ushort[contexts * 33];
+        _buf = new PinnedBuffer<ushort>((long)contexts * Knots);
+        _t = _buf.Pointer;
+        Span<ushort> row = stackalloc ushort[Knots];
+        for (int j = 0; j < Knots; j++)
+        {
+            row[j] = (ushort)Math.Clamp(CmTables.Squash[j * 128 - 1984 + 2048] * 16, 32, 65535 - 32);
+        }
+        var all = _buf.Span;
         for (int c = 0; c < contexts; c++)
         {
-            for (int j = 0; j < 33; j++)
-            {
-                int p = Logistic.Squash((j - 16) * 128) * 16;
-                _t[c * 33 + j] = (ushort)Math.Clamp(p, 16, 65535 - 16);
-            }
+            row.CopyTo(all.Slice(c * Knots, Knots));
         }
+        _e = _t;
     }
 
-    private Apm(Apm other)
+    private Apm(Apm o)
     {
-        _t = (ushort[])other._t.Clone();
-        _rate = other._rate;
-        _idx = other._idx;
+        _contexts = o._contexts;
+        _rate = o._rate;
+        _buf = o._buf.Clone();
+        _t = _buf.Pointer;
+        _e = _t + (o._e - o._t);
     }
+
+    /// <summary>Number of contexts.</summary>
+    public int Contexts => _contexts;
 
     /// <summary>Bytes used.</summary>
-    public long MemoryBytes => _t.Length * 2L;
+    public long MemoryBytes => _buf.Bytes;
 
-    /// <summary>Refines 12-bit <paramref name="p12"/> in context <paramref name="cx"/>; returns a 16-bit probability.</summary>
-    public int P(int p12, int cx)
+    /// <summary>Starts loading the row of context <paramref name="cx"/> into the cache (changes no result).</summary>
+    public void Prefetch(int cx) => CmPrefetch.Line(_t + (cx * Knots));
+
+    /// <summary>Refines stretched <paramref name="st"/> in context <paramref name="cx"/> (in [0, contexts)); returns a 16-bit probability.</summary>
+    public int P(int st, int cx)
     {
-        int s = Logistic.Stretch(p12) + 2048; // 1..4095
+        System.Diagnostics.Debug.Assert((uint)cx < (uint)_contexts);
+        int s = st + 1984;
+        s = s < 0 ? 0 : s > 3968 ? 3968 : s;
         int lo = s >> 7;
         int w = s & 127;
-        int idx = cx * 33 + lo;
-        _idx = idx + (w >> 6);
-        return (_t[idx] * (128 - w) + _t[idx + 1] * w) >> 7;
+        ushort* r = _t + (cx * Knots) + lo;
+        _e = r + (w >> 6);
+        return (r[0] * (128 - w) + r[w == 0 ? 0 : 1] * w) >> 7;
     }
 
     /// <summary>Learns the bit for the last <see cref="P"/> call.</summary>
     public void Update(int bit)
     {
-        ref ushort e = ref _t[_idx];
+        int e = *_e;
         int g = (bit << 16) + (bit << _rate) - bit - bit;
-        e = (ushort)(e + ((g - e) >> _rate));
+        *_e = (ushort)(e + ((g - e) >> _rate));
     }
 
     /// <summary>A deep copy.</summary>

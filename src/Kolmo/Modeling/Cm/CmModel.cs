@@ -3,38 +3,43 @@ using Kolmo.Coding;
 namespace Kolmo.Modeling;
 
 /// <summary>
-/// The paq-class context-mixing byte model (see docs/CM.md). Per bit, every context's bit-history state is
-/// mapped to a probability by its own adaptive <see cref="StateMap"/>; those, the <see cref="MatchModel"/>
-/// and an order-0 bias go into a two-layer <see cref="Mixer"/> whose weight sets are chosen by the partial
-/// byte, the match state, the previous byte and how many high orders have been seen; three <see cref="Apm"/>
-/// stages refine the mix. Contexts are hashed into one <see cref="NibbleHashTable"/> at bits 0 and 4 of each
-/// byte. Integer arithmetic only: identical output on every machine.
+/// The paq-class context-mixing byte model (see docs/CM.md). Per bit, every context's bit-history state
+/// (<see cref="BitHistory"/>) is mapped to a probability by its own adaptive state map; those, the
+/// <see cref="MatchModel"/> and a bias go into a two-layer <see cref="Mixer"/> whose weight rows are chosen by
+/// the level's selectors; <see cref="Apm"/> stages refine the mix. Orders 0 and 1 are direct tables; the other
+/// contexts are hashed into one <see cref="HashTable"/> at bits 0 and 4 of each byte. Integer arithmetic only:
+/// identical output on every machine, SIMD width and thread count.
 /// </summary>
-public sealed class CmModel : IByteModel
+public sealed unsafe class CmModel : IByteModel
 {
+    private const int Direct = 2;
     private readonly CmOptions _options;
-    private readonly int _nctx;
-    private readonly NibbleHashTable _table;
-    private readonly byte[] _t;
-    private readonly StateMap[] _sm;
+    private readonly CmProfile _profile;
+    private readonly CmContext[] _contexts;
+    private readonly int _nh;
+    private readonly int _n;
+    private readonly HashTable _table;
+    private readonly PinnedBuffer<byte> _directBuf;
+    private readonly PinnedBuffer<uint> _smBuf;
+    private readonly PinnedBuffer<nint> _ptrBuf;
     private readonly uint[] _hash;
-    private readonly int[] _slot;
-    private readonly uint[] _hash2;
-    private readonly int[] _line;
-    private readonly int[] _node;
+    private readonly byte* _order0;
+    private readonly byte* _order1;
+    private readonly uint* _sm;
+    private readonly byte** _slot;
+    private readonly byte** _sp;
+    private readonly uint** _ep;
+    private readonly uint* _nibbleHash;
     private readonly MatchModel _match;
-    private readonly RunMap? _run;
-    private readonly int _sets;
     private readonly Mixer _mixer;
+    private readonly Apm _apm0;
     private readonly Apm _apm1;
-    private readonly Apm _apm2;
-    private readonly Apm _apm3;
+    private readonly Apm? _apm2;
     private readonly ContextState _cs;
     private int _c0 = 1;
     private int _bitPos;
     private int _pr = Probability.Half;
-    private int _seen;
-
+    private int _mixSt;
 
     /// <summary>Creates a model at <paramref name="options"/> (default level 6, no cap).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The level or memory cap is out of range.</exception>
@@ -42,88 +47,123 @@ public sealed class CmModel : IByteModel
     {
         _options = options ?? new CmOptions();
         var (hashBytes, bufferBytes, indexEntries) = _options.Sizes();
-        _nctx = _options.FullContextSet ? ContextState.FullCount : ContextState.FastCount;
-        _table = new NibbleHashTable(hashBytes);
-        _t = _table.Table;
-        _sm = new StateMap[_nctx];
-        for (int i = 0; i < _nctx; i++)
-        {
-            _sm[i] = new StateMap(256, 1023, bitHistory: true);
-        }
-        _hash = new uint[_nctx];
-        _slot = new int[_nctx];
-        _hash2 = new uint[_nctx];
-        _line = new int[_nctx];
-        _node = new int[_nctx];
-        _match = new MatchModel(bufferBytes, indexEntries);
-        _sets = _options.RunModel ? 8 : _options.FullContextSet ? 6 : 4;
-        _run = _options.RunModel ? new RunMap((int)(hashBytes / 16), _nctx) : null;
-        _mixer = new Mixer(_nctx * (_run != null ? 3 : 2) + 3, _sets switch
-        {
-            8 => [256, 16 * 8, 256, 8 * 8, 256, 256, 256, 256],
-            6 => [256, 16 * 8, 256, 8 * 8, 256, 256],
-            _ => [256, 16 * 8, 256, 8 * 8],
-        }, 8, lr: 8, lr2: 2);
-        _apm1 = new Apm(256);
-        _apm2 = new Apm(65536);
-        _apm3 = new Apm(65536);
-        _cs = new ContextState(_options.FullContextSet);
-        _cs.Compute(_hash, _match);
-        _run?.Lookup(_hash);
-        Lookup();
+        _profile = _options.Profile();
+        _contexts = _profile.Contexts;
+        _nh = _contexts.Length;
+        _n = Direct + _nh;
+        _table = new HashTable(hashBytes);
+        _directBuf = new PinnedBuffer<byte>(256 + 65536);
+        _smBuf = new PinnedBuffer<uint>(_n * 256L);
+        StateMap.Init(_smBuf.Span, bitHistory: true);
+        _ptrBuf = new PinnedBuffer<nint>(4L * _n);
+        _hash = new uint[_nh];
+        _match = new MatchModel(bufferBytes, indexEntries, _profile.MatchMinLength);
+        _mixer = new Mixer(_n + MatchModel.Inputs + 1, [.. _profile.Selectors.Select(CmOptions.SelectorSize)], 8, lr: 6, lr2: 2, initialWeight: 4096);
+        _apm0 = new Apm(256);
+        _apm1 = new Apm(65536);
+        _apm2 = _profile.Apms > 2 ? new Apm(65536) : null;
+        _cs = new ContextState();
+        _order0 = _directBuf.Pointer;
+        _order1 = _directBuf.Pointer + 256;
+        _sm = _smBuf.Pointer;
+        _slot = (byte**)_ptrBuf.Pointer;
+        _sp = _slot + _n;
+        _ep = (uint**)(_sp + _n);
+        _nibbleHash = (uint*)(_ep + _n);
+        ByteStart();
         _pr = Predict();
     }
 
     private CmModel(CmModel o)
     {
         _options = o._options;
-        _nctx = o._nctx;
+        _profile = o._profile;
+        _contexts = o._contexts;
+        _nh = o._nh;
+        _n = o._n;
         _table = o._table.Clone();
-        _t = _table.Table;
-        _sm = [.. o._sm.Select(s => s.Clone())];
+        _directBuf = o._directBuf.Clone();
+        _smBuf = o._smBuf.Clone();
+        _ptrBuf = o._ptrBuf.Clone();
         _hash = (uint[])o._hash.Clone();
-        _slot = (int[])o._slot.Clone();
-        _hash2 = new uint[_nctx];
-        _line = new int[_nctx];
-        _node = (int[])o._node.Clone();
         _match = o._match.Clone();
-        _run = o._run?.Clone();
-        _sets = o._sets;
         _mixer = o._mixer.Clone();
+        _apm0 = o._apm0.Clone();
         _apm1 = o._apm1.Clone();
-        _apm2 = o._apm2.Clone();
-        _apm3 = o._apm3.Clone();
+        _apm2 = o._apm2?.Clone();
         _cs = o._cs.Clone();
+        _order0 = _directBuf.Pointer;
+        _order1 = _directBuf.Pointer + 256;
+        _sm = _smBuf.Pointer;
+        _slot = (byte**)_ptrBuf.Pointer;
+        _sp = _slot + _n;
+        _ep = (uint**)(_sp + _n);
+        _nibbleHash = (uint*)(_ep + _n);
+        // Re-point every saved pointer from the source's tables into this copy's.
+        for (int i = 0; i < _n; i++)
+        {
+            _slot[i] = Rebase(o._slot[i], o);
+            _sp[i] = Rebase(o._sp[i], o);
+            _ep[i] = _sm + (o._ep[i] - o._sm);
+        }
         _c0 = o._c0;
         _bitPos = o._bitPos;
         _pr = o._pr;
-        _seen = o._seen;
+        _mixSt = o._mixSt;
+    }
+
+    private byte* Rebase(byte* p, CmModel o)
+    {
+        if (p == null)
+        {
+            return null;
+        }
+        long d = p - o._directBuf.Pointer;
+        if (d >= 0 && d < o._directBuf.Length)
+        {
+            return _directBuf.Pointer + d;
+        }
+        return _table.Rebase(p, o._table);
     }
 
     /// <summary>The default level (<see cref="CmOptions.DefaultLevel"/>).</summary>
     public const int DefaultLevel = CmOptions.DefaultLevel;
 
-    /// <summary>Container parameters for a level and optional memory limit: one byte, log2 of the hash-table bytes.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The level is outside 1–9 or the limit is below <see cref="CmOptions.MinimumMemory"/>.</exception>
+    /// <summary>
+    /// Container parameters for a level and optional memory limit: two bytes, log2 of the hash-table bytes and
+    /// the model revision (1). (Files whose cm parameters are one byte were written by the first cm model and
+    /// are decoded by it.)
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The level is outside 1–9 or the limit is below the level's minimum.</exception>
     public static byte[] Configure(int level, long? memoryLimitBytes)
     {
-        if (memoryLimitBytes is long m && m < CmOptions.MinimumMemory)
+        if (memoryLimitBytes is long m && level >= CmOptions.MinLevel && level <= CmOptions.MaxLevel && m < CmOptions.MinimumMemory(level))
         {
-            throw new ArgumentOutOfRangeException(nameof(memoryLimitBytes), m, $"cm needs at least {CmOptions.MinimumMemory} bytes");
+            throw new ArgumentOutOfRangeException(nameof(memoryLimitBytes), m, $"cm level {level} needs at least {CmOptions.MinimumMemory(level)} bytes");
         }
         var (hashBytes, _, _) = new CmOptions { Level = level, MemoryCap = memoryLimitBytes }.Sizes();
-        return [(byte)System.Numerics.BitOperations.Log2((ulong)hashBytes)];
+        return [(byte)System.Numerics.BitOperations.Log2((ulong)hashBytes), Revision];
     }
 
-    /// <summary>Builds a model from a level and container parameters written by <see cref="Configure"/>.</summary>
-    /// <exception cref="InvalidDataException">The parameters are not one byte in [16, 27] or the level is out of range.</exception>
-    public static CmModel Create(int level, byte[] parameters)
+    /// <summary>The model revision written into new files' parameters.</summary>
+    public const byte Revision = 1;
+
+    /// <summary>Builds a model from a level and container parameters written by <see cref="Configure"/> (or by the first cm model).</summary>
+    /// <exception cref="InvalidDataException">The parameters or the level are not valid.</exception>
+    public static IByteModel Create(int level, byte[] parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        if (parameters.Length != 1 || parameters[0] < CmOptions.MinTableBits || parameters[0] > CmOptions.MaxTableBits
-            || level < CmOptions.MinLevel || level > CmOptions.MaxLevel)
+        if (level < CmOptions.MinLevel || level > CmOptions.MaxLevel)
         {
-            throw new InvalidDataException($"cm: invalid model parameters (level {level}, {Convert.ToHexString(parameters)}); expected one byte in [{CmOptions.MinTableBits}, {CmOptions.MaxTableBits}]");
+            throw new InvalidDataException($"cm: invalid level {level}");
+        }
+        if (parameters.Length == 1)
+        {
+            return Legacy.LegacyCmModel.Create(level, parameters);
+        }
+        if (parameters.Length != 2 || parameters[0] < CmOptions.MinTableBits || parameters[0] > CmOptions.MaxTableBits || parameters[1] != Revision)
+        {
+            throw new InvalidDataException($"cm: invalid model parameters (level {level}, {Convert.ToHexString(parameters)}); expected table bits in [{CmOptions.MinTableBits}, {CmOptions.MaxTableBits}] and revision {Revision}");
         }
         return new CmModel(new CmOptions { Level = level, TableBits = parameters[0] });
     }
@@ -136,14 +176,14 @@ public sealed class CmModel : IByteModel
 
     /// <inheritdoc />
     public long MemoryBytes =>
-        _table.MemoryBytes + _match.MemoryBytes + _mixer.MemoryBytes + _sm.Sum(s => s.MemoryBytes)
-        + (_run?.MemoryBytes ?? 0) + _apm1.MemoryBytes + _apm2.MemoryBytes + _apm3.MemoryBytes + ContextState.MemoryBytes;
+        _table.MemoryBytes + _directBuf.Bytes + _smBuf.Bytes + _ptrBuf.Bytes + _match.MemoryBytes + _mixer.MemoryBytes
+        + _apm0.MemoryBytes + _apm1.MemoryBytes + (_apm2?.MemoryBytes ?? 0) + ContextState.MemoryBytes;
 
-    /// <summary>Mixer kernel path (tests compare the scalar reference with SIMD; default: widest SIMD).</summary>
+    /// <summary>Mixer kernel path (tests compare the scalar reference with each SIMD width; default: widest).</summary>
     internal MixerKernels.Path KernelPath
     {
         get => _mixer.KernelPath;
-        set => _mixer.KernelPath = value;
+        set => _mixer.KernelPath = MixerKernels.Resolve(value);
     }
 
     /// <inheritdoc />
@@ -152,41 +192,84 @@ public sealed class CmModel : IByteModel
     /// <inheritdoc />
     public void Update(int bit)
     {
-        // 1. Update models with the coded bit.
-        _mixer.Update(bit);
-        _apm1.Update(bit);
-        _apm2.Update(bit);
-        _apm3.Update(bit);
-        for (int i = 0; i < _nctx; i++)
-        {
-            ref byte s = ref _t[_node[i]];
-            _sm[i].Update(bit);
-            s = StateTable.Next[s * 2 + bit];
-        }
+        // 1. The new partial byte; at a nibble or byte end the next contexts' buckets and, always, the next APM
+        //    rows are requested from memory first, so the loads overlap with the updates below.
+        int c0 = (_c0 << 1) | bit;
+        int bp = _bitPos + 1;
         _match.Update(bit);
-        _run?.Update(bit);
-
-        // 2. Update contexts: partial byte; at byte end the byte contexts, at bits 0 and 4 the hash slots.
-        _c0 = (_c0 << 1) | bit;
-        if (++_bitPos == 8)
+        if (bp == 8)
         {
-            int c = _c0 & 255;
+            int c = c0 & 255;
             _match.ByteUpdate(c);
             _cs.ByteUpdate(c, _match);
-            _run?.ByteUpdate(c);
-            _cs.Compute(_hash, _match);
-            _run?.Lookup(_hash);
-            _c0 = 1;
-            _bitPos = 0;
-            Lookup();
+            _cs.Compute(_contexts, _hash, _match);
+            c0 = 1;
+            bp = 0;
+            Request(0);
         }
-        else if (_bitPos == 4)
+        else if (bp == 4)
         {
-            Lookup();
+            Request((uint)c0 * 0x9E3779B1u);
+        }
+        PrefetchApms(c0);
+
+        // 2. Update the models with the coded bit.
+        _mixer.Update(bit);
+        _apm0.Update(bit);
+        _apm1.Update(bit);
+        _apm2?.Update(bit);
+        var next = CmTables.Next;
+        for (int i = 0; i < _n; i++)
+        {
+            byte* sp = _sp[i];
+            StateMap.UpdateEntry(_ep[i], bit, 1023);
+            *sp = next[*sp * 2 + bit];
         }
 
-        // 3. Predict the next bit.
+        // 3. Claim the hash slots of the new nibble, then predict the next bit.
+        _c0 = c0;
+        _bitPos = bp;
+        if (bp == 0)
+        {
+            _slot[0] = _order0;
+            _slot[1] = _order1 + (_cs.C1 << 8);
+            Claim();
+        }
+        else if (bp == 4)
+        {
+            Claim();
+        }
         _pr = Predict();
+    }
+
+    /// <summary>Encodes <paramref name="data"/> with <paramref name="coder"/> (the same steps as P/Update per bit, without interface calls).</summary>
+    internal void Encode(ArithmeticEncoder coder, ReadOnlySpan<byte> data)
+    {
+        foreach (byte b in data)
+        {
+            for (int k = 7; k >= 0; k--)
+            {
+                int bit = (b >> k) & 1;
+                coder.Code(bit, _pr);
+                Update(bit);
+            }
+        }
+    }
+
+    /// <summary>Decodes <paramref name="data"/>.Length bytes with <paramref name="coder"/> into <paramref name="data"/>.</summary>
+    internal void Decode(ArithmeticDecoder coder, Span<byte> data)
+    {
+        for (int i = 0; i < data.Length; i++)
+        {
+            int c = 0;
+            for (int k = 0; k < 8; k++)
+            {
+                int bit = coder.Code(0, _pr);
+                Update(bit);
+                c = (c << 1) | bit;
+            }
+            data[i] = (byte)c;
+        }
     }
 
     /// <inheritdoc />
@@ -204,10 +287,21 @@ public sealed class CmModel : IByteModel
     /// <inheritdoc />
     public IByteModel Clone() => new CmModel(this);
 
-    private void Lookup()
+    private void ByteStart()
     {
-        uint salt = _bitPos == 0 ? 0u : (uint)_c0 * 0x9E3779B1u;
-        for (int i = 0; i < _nctx; i++)
+        _cs.Compute(_contexts, _hash, _match);
+        Request(0);
+        _slot[0] = _order0;
+        _slot[1] = _order1 + (_cs.C1 << 8);
+        Claim();
+    }
+
+    /// <summary>Computes the nibble hashes of the hashed contexts (salted by the first nibble at bit 4) and prefetches their buckets.</summary>
+    private void Request(uint salt)
+    {
+        var t = _table;
+        uint* h2 = _nibbleHash;
+        for (int i = 0; i < _nh; i++)
         {
             uint h = _hash[i];
             if (salt != 0)
@@ -215,70 +309,106 @@ public sealed class CmModel : IByteModel
                 h = (h ^ salt) * 0x85EBCA6Bu;
                 h ^= h >> 15;
             }
-            _hash2[i] = h;
-            int line = _table.Line(h);
-            _line[i] = line;
-            _table.Prefetch(line);
-        }
-        for (int i = 0; i < _nctx; i++)
-        {
-            _slot[i] = _table.Find(_hash2[i], _line[i]);
+            h2[i] = h;
+            t.Prefetch(h);
         }
     }
+
+    /// <summary>Finds or claims the slots requested by <see cref="Request"/>.</summary>
+    private void Claim()
+    {
+        var t = _table;
+        uint* h2 = _nibbleHash;
+        byte** slot = _slot + Direct;
+        for (int i = 0; i < _nh; i++)
+        {
+            slot[i] = t.Find(h2[i]);
+        }
+    }
+
+    private void PrefetchApms(int c0)
+    {
+        uint c4 = _cs.C4;
+        _apm1.Prefetch(c0 | (int)((c4 & 255) << 8));
+        _apm2?.Prefetch(Apm2Context(c4, c0));
+    }
+
+    private static int Apm2Context(uint c4, int c0) => (int)(((c4 & 0xFFFF) * 0x2F0F3A4Bu) >> 16) ^ c0;
 
     private int Predict()
     {
         var m = _mixer;
         int bp = _bitPos;
-        int j = bp < 4 ? _c0 : (_c0 & ((1 << (bp - 4)) - 1)) | (1 << (bp - 4));
+        int c0 = _c0;
+        int j = bp < 4 ? c0 : (c0 & ((1 << (bp - 4)) - 1)) | (1 << (bp - 4));
+        var stretch = CmTables.Stretch;
+        short* x = m.Next;
         int known = 0;
-        for (int i = 0; i < _nctx; i++)
+
+        // Direct orders 0 and 1: the node is the partial byte.
+        for (int i = 0; i < Direct; i++)
         {
-            int node = _slot[i] + j;
-            _node[i] = node;
-            int s = _t[node];
-            int p = _sm[i].P(s);
+            byte* sp = _slot[i] + c0;
+            _sp[i] = sp;
+            int s = *sp;
+            uint* e = _sm + (i << 8) + s;
+            _ep[i] = e;
+            x[i] = s == 0 ? (short)0 : stretch[*e >> 20];
+        }
+        for (int i = Direct; i < _n; i++)
+        {
+            byte* sp = _slot[i] + j;
+            _sp[i] = sp;
+            int s = *sp;
+            uint* e = _sm + (i << 8) + s;
+            _ep[i] = e;
             if (s == 0)
             {
-                m.Add(0);
-                m.Add(0);
+                x[i] = 0;
             }
             else
             {
-                m.Add(Logistic.Stretch(p));
-                m.Add((p - 2048) >> 1);
-                if (i >= 2 && i <= 5)
-                {
-                    known++;
-                }
+                x[i] = stretch[*e >> 20];
+                known += i < Direct + 5 ? 1 : 0;
             }
         }
-        _run?.Predict(m, _c0, bp);
-        _match.Predict(m, _c0, bp);
+        m.Advance(_n);
+        _match.Predict(m, c0, bp);
         m.Add(256);
 
-        m.Select(0, _c0);
-        m.Select(1, _match.LengthBucket * 8 + bp);
-        m.Select(2, _cs.C1);
-        m.Select(3, known * 8 + bp);
-        if (_sets >= 6)
+        var sel = _profile.Selectors;
+        uint c4 = _cs.C4;
+        for (int s = 0; s < sel.Length; s++)
         {
-            m.Select(4, (int)((_cs.C4 >> 8) & 255));
-            m.Select(5, (int)((_cs.C4 >> 16) & 255));
-        }
-        if (_sets >= 8)
-        {
-            m.Select(6, _match.Length > 0 ? _match.ExpectedByte : 0);
-            m.Select(7, (int)(((_cs.C4 >> 4) & 15) | ((_cs.C4 >> 8) & 0xF0)));
+            m.Select(s, sel[s] switch
+            {
+                CmSelector.Partial => c0,
+                CmSelector.MatchBit => _match.LengthBucket * 8 + bp,
+                CmSelector.Byte1 => (int)(c4 & 255),
+                CmSelector.Byte2 => (int)((c4 >> 8) & 255),
+                CmSelector.Byte3 => (int)((c4 >> 16) & 255),
+                CmSelector.Known => Math.Min(known, 7) * 8 + bp,
+                CmSelector.MatchByte => _match.Length > 0 ? _match.ExpectedByte : 0,
+                _ => (int)(((c4 >> 4) & 15) | ((c4 >> 8) & 0xF0)),
+            });
         }
         m.SelectFinal(bp);
-        int pr = m.Mix();
+        int st = m.Mix();
+        _mixSt = st;
 
-        int c1 = _cs.C1;
-        int a1 = _apm1.P(pr, _c0);
-        int a2 = _apm2.P(pr, _c0 | (c1 << 8));
-        int a3 = _apm3.P(pr, (int)((_cs.C4 & 0xFFFF) * 0x2F0F3A4Bu >> 16) ^ _c0);
-        int p16 = (pr * 16 + a1 + a2 + a3 + 2) >> 2;
+        int c1 = (int)(c4 & 255);
+        int a0 = _apm0.P(st, c0);
+        int a1 = _apm1.P(st, c0 | (c1 << 8));
+        int p16;
+        if (_apm2 != null)
+        {
+            int a2 = _apm2.P(st, Apm2Context(c4, c0));
+            p16 = (m.P12 * 16 + a0 + a1 + a2 + 2) >> 2;
+        }
+        else
+        {
+            p16 = (m.P12 * 16 + a0 + a1 * 2 + 2) >> 2;
+        }
         return Probability.Clamp(p16);
     }
 }

@@ -1,14 +1,46 @@
 namespace Kolmo.Modeling;
 
+/// <summary>What selects a layer-1 weight row of the cm mixer.</summary>
+internal enum CmSelector : byte
+{
+    /// <summary>The partial byte c0 (256).</summary>
+    Partial,
+
+    /// <summary>Match length bucket × bit position (16 × 8).</summary>
+    MatchBit,
+
+    /// <summary>The previous byte (256).</summary>
+    Byte1,
+
+    /// <summary>The byte two back (256).</summary>
+    Byte2,
+
+    /// <summary>The byte three back (256).</summary>
+    Byte3,
+
+    /// <summary>How many of the order 2–6 contexts have been seen × bit position (8 × 8).</summary>
+    Known,
+
+    /// <summary>The byte the match predicts, or 0 (256).</summary>
+    MatchByte,
+
+    /// <summary>The high nibbles of the last two bytes (256).</summary>
+    Nibbles,
+}
+
+/// <summary>The model a level builds: its contexts, mixer selectors and sizes (see docs/CM.md).</summary>
+/// <param name="Contexts">Hashed contexts (orders 0 and 1 are always direct tables).</param>
+/// <param name="Selectors">Layer-1 weight-set selectors.</param>
+/// <param name="Apms">Number of APM stages (2: order 0 and order 1; 3: + hashed order 2).</param>
+/// <param name="MatchMinLength">Bytes hashed to find a match.</param>
+internal sealed record CmProfile(CmContext[] Contexts, CmSelector[] Selectors, int Apms, int MatchMinLength);
+
 /// <summary>
 /// Settings of the context-mixing model <see cref="CmModel"/>: a level 1–9 and an optional memory cap.
-/// <para>Memory of level L in bytes, before the cap, with T = 2^(18+L) the hash-table size:
-/// T (nibble hash table) + T/4 (history buffer) + T/4 (match index, 2^(14+L) four-byte entries)
-/// + T/4 for levels 8–9 (run map) + F, where F ≤ 9.5 MiB of fixed tables (two 64K-context APMs 8.3 MiB, mixer
-/// weights, state maps, indirect tables). So 1.5·T + F for levels 1–7 and 1.75·T + F for 8–9:
-/// level 1 ≈ 10 MiB, 6 ≈ 33.5 MiB, 9 ≈ 233.5 MiB. A cap shrinks T (halving) until the total fits, down to
-/// T = 64 KiB. Levels 1–5 use the fast context set (orders 0–6, word); 6–9 the full set (adds order 8,
-/// word pair, sparse, record, indirect); 8–9 add the run map.</para>
+/// <para>Memory of level L with T the hash-table bytes: T + T/4 (history buffer) + T/4 (match index) + F, where F
+/// is the level's fixed tables (state maps, mixer rows, APMs, indirect tables; <see cref="FixedBytes"/>).
+/// A cap shrinks T (halving) until the total fits, down to T = 64 KiB. The level's contexts are listed in
+/// docs/CM.md.</para>
 /// </summary>
 public sealed record CmOptions
 {
@@ -28,7 +60,7 @@ public sealed record CmOptions
     public long? MemoryCap { get; init; }
 
     /// <summary>
-    /// Explicit log2 of the hash-table bytes (16–27), overriding the level's size and the cap; what the
+    /// Explicit log2 of the hash-table bytes (16–30), overriding the level's size and the cap; what the
     /// <c>.kolmo</c> container stores, so a decoder never depends on how levels map to sizes.
     /// </summary>
     public int? TableBits { get; init; }
@@ -37,7 +69,9 @@ public sealed record CmOptions
     public const int MinTableBits = 16;
 
     /// <summary>Largest <see cref="TableBits"/>.</summary>
-    public const int MaxTableBits = 27;
+    public const int MaxTableBits = 30;
+
+    private static readonly int[] LevelTableBits = [0, 22, 22, 23, 23, 24, 24, 25, 26, 27];
 
     /// <summary>Validates and returns the sized tables: (hash table bytes, history buffer bytes, match index entries).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The level is outside 1–9 or the cap is below the minimum.</exception>
@@ -45,7 +79,7 @@ public sealed record CmOptions
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(Level, MinLevel, nameof(Level));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(Level, MaxLevel, nameof(Level));
-        int shift = 18 + Level;
+        int shift = LevelTableBits[Level];
         if (TableBits is int bits)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(bits, MinTableBits, nameof(TableBits));
@@ -54,8 +88,8 @@ public sealed record CmOptions
         }
         else if (MemoryCap is long cap)
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(cap, MinimumMemory, nameof(MemoryCap));
-            while (shift > 16 && Total(shift, RunModel) > cap)
+            ArgumentOutOfRangeException.ThrowIfLessThan(cap, MinimumMemory(Level), nameof(MemoryCap));
+            while (shift > MinTableBits && Total(shift, Level) > cap)
             {
                 shift--;
             }
@@ -63,20 +97,50 @@ public sealed record CmOptions
         return (1L << shift, 1 << (shift - 2), 1 << (shift - 4));
     }
 
-    /// <summary>Upper bound of the fixed (level-independent) table bytes, F = 9.5 MiB.</summary>
-    public const long FixedBytes = 19L << 19;
+    /// <summary>Memory of a level by the documented formula: 1.5·T + F(level).</summary>
+    public static long LevelMemory(int level) => Total(LevelTableBits[level], level);
 
-    /// <summary>Smallest accepted memory cap (the smallest sized tables plus the fixed ones).</summary>
-    public const long MinimumMemory = (7L << 14) + FixedBytes;
+    /// <summary>Smallest accepted memory cap of a level (the smallest hash table plus the fixed tables).</summary>
+    public static long MinimumMemory(int level) => Total(MinTableBits, level);
 
-    /// <summary>Memory of a level by the documented formula: 1.5·2^(18+L) + F (1.75·2^(18+L) + F for levels 8–9).</summary>
-    public static long LevelMemory(int level) => Total(18 + level, level >= 8);
+    /// <summary>Upper bound of a level's fixed (table-size independent) bytes.</summary>
+    public static long FixedBytes(int level)
+    {
+        var p = Profile(level);
+        int inputs = p.Contexts.Length + 2 + 3 + 1;
+        long mixer = (long)p.Selectors.Sum(SelectorSize) * ((inputs + 31) / 32 * 32) * 2 + 8 * 64;
+        long apms = 64L * (256 + 65536 + (p.Apms > 2 ? 65536 : 0));
+        long maps = 4L * 256 * (p.Contexts.Length + 2) + 4L * 16 * 2 * 256;
+        return mixer + apms + maps + ContextState.MemoryBytes + (64 << 10);
+    }
 
-    private static long Total(int shift, bool run) => (1L << shift) + (2L << (shift - 2)) + (run ? 1L << (shift - 2) : 0) + FixedBytes;
+    private static long Total(int shift, int level) => (1L << shift) + (2L << (shift - 2)) + FixedBytes(level);
 
-    /// <summary>Whether the level adds the run map (levels 8–9; 2^(14+L) entries of 4 bytes).</summary>
-    public bool RunModel => Level >= 8;
+    internal static int SelectorSize(CmSelector s) => s switch
+    {
+        CmSelector.MatchBit => 16 * 8,
+        CmSelector.Known => 8 * 8,
+        _ => 256,
+    };
 
-    /// <summary>Whether the level uses the full context set (sparse, record, indirect, second word context).</summary>
-    public bool FullContextSet => Level >= 6;
+    internal CmProfile Profile() => Profile(Level);
+
+    internal static CmProfile Profile(int level)
+    {
+        CmContext[] fast = [CmContext.Order2, CmContext.Order3, CmContext.Order4, CmContext.Order6, CmContext.Word];
+        CmContext[] full =
+        [
+            CmContext.Order2, CmContext.Order3, CmContext.Order4, CmContext.Order5, CmContext.Order6, CmContext.Order8,
+            CmContext.Word, CmContext.WordPair, CmContext.Sparse23, CmContext.Sparse13, CmContext.Sparse34,
+            CmContext.RecordAbove, CmContext.RecordAround, CmContext.Indirect1, CmContext.Indirect2,
+        ];
+        CmSelector[] few = [CmSelector.Partial, CmSelector.MatchBit, CmSelector.Byte1];
+        CmSelector[] many = [CmSelector.Partial, CmSelector.MatchBit, CmSelector.Byte1, CmSelector.Known, CmSelector.Byte2, CmSelector.Byte3];
+        return level switch
+        {
+            <= 3 => new CmProfile(fast, few, 2, 6),
+            <= 5 => new CmProfile(fast, many, 3, 6),
+            _ => new CmProfile(full, many, 3, 6),
+        };
+    }
 }

@@ -1,55 +1,83 @@
 namespace Kolmo.Modeling;
 
+/// <summary>The byte contexts a cm level can hash (see <see cref="ContextState.Compute"/> for what each one hashes).</summary>
+internal enum CmContext : byte
+{
+    Order2,
+    Order3,
+    Order4,
+    Order5,
+    Order6,
+    Order7,
+    Order8,
+    Order12,
+    Order16,
+    Order24,
+    Word,
+    WordPair,
+    WordTriple,
+    WordSkip,
+    TextColumn,
+    Sparse23,
+    Sparse13,
+    Sparse34,
+    Sparse24,
+    RecordAbove,
+    RecordAround,
+    RecordTwoAbove,
+    RecordColumn,
+    Indirect1,
+    Indirect2,
+}
+
 /// <summary>
-/// Byte-level context state of <see cref="CmModel"/>: recent bytes, case-folded word hashes, the detected
-/// record length, and the indirect tables; <see cref="Compute"/> turns them into one 32-bit hash per context.
-/// <para>Contexts (index: what is hashed). Fast set: 0 order 1, 1 order 2, 2 order 3, 3 order 4, 4 order 5,
-/// 5 order 6, 6 current word (letters folded to lower case) + previous byte, 7 order 0. Full set adds
-/// 8 order 8, 9 current + previous word, 10–12 sparse (bytes 2–3, bytes 1 and 3, bytes 3–4),
-/// 13–14 record/column (byte one record above with the previous byte; the three bytes around it above),
-/// 15–16 indirect (the last two bytes that followed the previous byte / the previous two bytes, with them).</para>
-/// <para>Record length: for each byte value the distance to its previous occurrence is kept; a distance seen
-/// twice in a row for the same value is a vote, and after 8 consecutive votes for the same distance (2..65535)
-/// it becomes the record length (paq8's record-model idea, our rule).</para>
-/// <para>Cost: O(contexts) integer ops per byte; 128 KiB of indirect table and 2 KiB of record tables.</para>
+/// Byte-level context state of <see cref="CmModel"/>: recent bytes, case-folded word hashes, line and record
+/// positions, the detected record length and the indirect tables; <see cref="Compute"/> turns them into one
+/// 32-bit hash per context of the level.
+/// <para>Record length: for every byte value the distance to its previous occurrence is kept; the same distance
+/// seen twice in a row for one value is a vote, and 8 consecutive votes for one distance (2..65535) make it the
+/// record length (paq8's record-model idea, our rule).</para>
+/// <para>Cost: O(contexts) integer operations per byte; 128 KiB of indirect tables and 2 KiB of record tables.</para>
 /// </summary>
 internal sealed class ContextState
 {
-    /// <summary>Contexts of the fast set.</summary>
-    public const int FastCount = 8;
-
-    /// <summary>Contexts of the full set.</summary>
-    public const int FullCount = 17;
-
     /// <summary>Fixed bytes of the tables here.</summary>
     public const long MemoryBytes = 65536 * 2 + 256 * 2 + 256 * 8;
 
-    private readonly bool _full;
     private readonly ushort[] _ind1 = new ushort[256];
     private readonly ushort[] _ind2 = new ushort[65536];
     private readonly int[] _lastPos = new int[256];
     private readonly int[] _lastDist = new int[256];
     private uint _c4;
     private uint _c8;
+    private ulong _c16;
     private uint _word0;
     private uint _word1;
+    private uint _word2;
+    private int _lineStart;
+    private int _prevLineStart;
     private int _rCand;
     private int _rHits;
     private int _rlen;
 
-    public ContextState(bool full) => _full = full;
+    public ContextState()
+    {
+    }
 
     private ContextState(ContextState o)
     {
-        _full = o._full;
         _ind1 = (ushort[])o._ind1.Clone();
         _ind2 = (ushort[])o._ind2.Clone();
         _lastPos = (int[])o._lastPos.Clone();
         _lastDist = (int[])o._lastDist.Clone();
         _c4 = o._c4;
         _c8 = o._c8;
+        _c16 = o._c16;
         _word0 = o._word0;
         _word1 = o._word1;
+        _word2 = o._word2;
+        _lineStart = o._lineStart;
+        _prevLineStart = o._prevLineStart;
         _rCand = o._rCand;
         _rHits = o._rHits;
         _rlen = o._rlen;
@@ -64,6 +92,9 @@ internal sealed class ContextState
     /// <summary>The detected record length (0 = none).</summary>
     public int RecordLength => _rlen;
 
+    /// <summary>Hash of the current word so far (0 between words).</summary>
+    public uint Word0 => _word0;
+
     /// <summary>Learns byte <paramref name="c"/> (already appended to the match model's history).</summary>
     public void ByteUpdate(int c, MatchModel match)
     {
@@ -71,21 +102,28 @@ internal sealed class ContextState
         uint c3 = (_c4 >> 8) & 0xFF;
         _ind1[c2] = (ushort)((_ind1[c2] << 8) | c);
         _ind2[(c3 << 8) | c2] = (ushort)((_ind2[(c3 << 8) | c2] << 8) | c);
+        _c16 = (_c16 << 8) | (_c8 >> 24);
         _c8 = (_c8 << 8) | (_c4 >> 24);
         _c4 = (_c4 << 8) | (uint)c;
 
         int lc = c >= 'A' && c <= 'Z' ? c + 32 : c;
-        if (lc >= 'a' && lc <= 'z')
+        if ((lc >= 'a' && lc <= 'z') || c >= 128)
         {
             _word0 = (_word0 + (uint)lc + 1) * 0x3D4D51CBu;
         }
         else if (_word0 != 0)
         {
+            _word2 = _word1;
             _word1 = _word0;
             _word0 = 0;
         }
 
         int pos = match.Position;
+        if (c == '\n')
+        {
+            _prevLineStart = _lineStart;
+            _lineStart = pos;
+        }
         int d = pos - _lastPos[c];
         if (d == _lastDist[c] && d >= 2 && d <= 65535)
         {
@@ -106,42 +144,67 @@ internal sealed class ContextState
         _lastPos[c] = pos;
     }
 
-    /// <summary>Writes the context hashes for the next byte into <paramref name="h"/>.</summary>
-    public void Compute(uint[] h, MatchModel match)
+    /// <summary>Writes the hashes of <paramref name="contexts"/> for the next byte into <paramref name="h"/>.</summary>
+    public void Compute(ReadOnlySpan<CmContext> contexts, Span<uint> h, MatchModel match)
     {
         uint c4 = _c4;
-        h[0] = Hash(0, c4 & 0xFF, 0);
-        h[1] = Hash(1, c4 & 0xFFFF, 0);
-        h[2] = Hash(2, c4 & 0xFFFFFF, 0);
-        h[3] = Hash(3, c4, 0);
-        h[4] = Hash(4, c4, _c8 & 0xFF);
-        h[5] = Hash(5, c4, _c8 & 0xFFFF);
-        h[6] = Hash(6, _word0, c4 & 0xFF);
-        h[7] = Hash(7, 0, 0);
-        if (!_full)
-        {
-            return;
-        }
-        h[8] = Hash(8, c4, _c8);
-        h[9] = Hash(9, _word0, _word1);
-        h[10] = Hash(10, (c4 >> 8) & 0xFFFF, 0);
-        h[11] = Hash(11, c4 & 0xFF00FF, 0);
-        h[12] = Hash(12, c4 & 0xFFFF0000, 0);
         var buf = match.Buffer;
         int mask = match.BufferMask;
         int pos = match.Position;
         int r = _rlen;
-        uint above = r > 0 ? buf[(pos - r) & mask] : 0u;
-        uint aboveL = r > 0 ? buf[(pos - r - 1) & mask] : 0u;
-        uint aboveR = r > 0 ? buf[(pos - r + 1) & mask] : 0u;
-        h[13] = Hash(13, above | ((uint)r << 8), c4 & 0xFF);
-        h[14] = Hash(14, above | (aboveL << 8) | (aboveR << 16), (uint)r);
-        uint c1 = c4 & 0xFF;
-        h[15] = Hash(15, c1 | ((uint)_ind1[c1] << 8), 0);
-        uint c21 = c4 & 0xFFFF;
-        h[16] = Hash(16, c21 | ((uint)_ind2[c21] << 16), 0);
+        for (int i = 0; i < contexts.Length; i++)
+        {
+            int k = (int)contexts[i];
+            h[i] = contexts[i] switch
+            {
+                CmContext.Order2 => Hash(k, c4 & 0xFFFF, 0),
+                CmContext.Order3 => Hash(k, c4 & 0xFFFFFF, 0),
+                CmContext.Order4 => Hash(k, c4, 0),
+                CmContext.Order5 => Hash(k, c4, _c8 & 0xFF),
+                CmContext.Order6 => Hash(k, c4, _c8 & 0xFFFF),
+                CmContext.Order7 => Hash(k, c4, _c8 & 0xFFFFFF),
+                CmContext.Order8 => Hash(k, c4, _c8),
+                CmContext.Order12 => Hash(k, c4, _c8 ^ (uint)(_c16 & 0xFFFFFFFF) * 0x2E5BF271u),
+                CmContext.Order16 => Hash(k, c4, _c8 ^ (uint)((_c16 & 0xFFFFFFFF) * 0x2E5BF271u ^ (_c16 >> 32) * 0x6A09E667u)),
+                CmContext.Order24 => Hash(k, c4 ^ Tail24(buf, pos, mask), _c8 ^ (uint)(_c16 * 0x9E3779B97F4A7C15ul >> 32)),
+                CmContext.Word => Hash(k, _word0, c4 & 0xFF),
+                CmContext.WordPair => Hash(k, _word0, _word1),
+                CmContext.WordTriple => Hash(k, _word0 ^ _word2 * 0x7FEB352Du, _word1),
+                CmContext.WordSkip => Hash(k, _word0, _word2),
+                CmContext.TextColumn => Hash(k, (uint)Math.Min(pos - _lineStart, 255) | (Above(buf, mask, pos, pos - _lineStart, _prevLineStart, _lineStart) << 8), c4 & 0xFF),
+                CmContext.Sparse23 => Hash(k, (c4 >> 8) & 0xFFFF, 0),
+                CmContext.Sparse13 => Hash(k, c4 & 0xFF00FF, 0),
+                CmContext.Sparse34 => Hash(k, c4 & 0xFFFF0000, 0),
+                CmContext.Sparse24 => Hash(k, c4 & 0xFF00FF00, 0),
+                CmContext.RecordAbove => Hash(k, (r > 0 ? buf[(pos - r) & mask] : 0u) | ((uint)r << 8), c4 & 0xFF),
+                CmContext.RecordAround => Hash(k, r > 0 ? buf[(pos - r) & mask] | ((uint)buf[(pos - r - 1) & mask] << 8) | ((uint)buf[(pos - r + 1) & mask] << 16) : 0u, (uint)r),
+                CmContext.RecordTwoAbove => Hash(k, r > 0 ? buf[(pos - r) & mask] | ((uint)buf[(pos - 2 * r) & mask] << 8) : 0u, (uint)r),
+                CmContext.RecordColumn => Hash(k, r > 0 ? (uint)(pos % r) | ((uint)buf[(pos - r) & mask] << 16) : 0u, (uint)r),
+                CmContext.Indirect1 => Hash(k, (c4 & 0xFF) | ((uint)_ind1[c4 & 0xFF] << 8), 0),
+                CmContext.Indirect2 => Hash(k, (c4 & 0xFFFF) | ((uint)_ind2[c4 & 0xFFFF] << 16), 0),
+                _ => throw new InvalidOperationException($"unknown context {contexts[i]}"),
+            };
+        }
     }
 
+    private static uint Tail24(byte[] buf, int pos, int mask)
+    {
+        uint t = 0;
+        for (int k = 17; k <= 24; k++)
+        {
+            t = (t << 4) ^ buf[(pos - k) & mask];
+        }
+        return t * 0x2545F491u;
+    }
+
+    /// <summary>The byte in the previous line at the same column (0 when that line is shorter).</summary>
+    private static uint Above(byte[] buf, int mask, int pos, int column, int prevStart, int lineStart)
+    {
+        int at = prevStart + column;
+        return at < lineStart && pos - at <= mask ? buf[at & mask] : 0u;
+    }
+
+    /// <summary>Mixes a context number and two words into a 32-bit hash (low 8 bits: check byte; higher: bucket).</summary>
     private static uint Hash(int i, uint a, uint b)
     {
         uint h = (a + 0x9E3779B9u * (uint)(i + 1)) * 0x85EBCA6Bu;

@@ -3,20 +3,22 @@ using Kolmo.Coding;
 namespace Kolmo.Modeling;
 
 /// <summary>
-/// Match model: finds the last occurrence of the most recent <see cref="MinLen"/> bytes and predicts the bit
+/// Match model: finds the last occurrence of the most recent minimum length bytes and predicts the bit
 /// that followed it, for as long as the prediction keeps coming true.
 /// <para>Maps: (match length bucket, expected bit) → P(1) through an adaptive <see cref="StateMap"/>; gives the
 /// mixer two inputs (that prediction stretched, and a length-scaled vote for the expected bit) and a
 /// selector context (<see cref="LengthBucket"/>).</para>
-/// <para>Update rule: per byte, a hash of the last MinLen bytes indexes a table of positions in the history
+/// <para>Update rule: per byte, a hash of the last minimum-length bytes indexes a table of positions in the history
 /// buffer; a running match is extended by one byte, a broken one is looked up again and its length counted
 /// backwards. A mispredicted bit ends the match for the rest of the byte.</para>
 /// <para>Cost: history buffer (bytes) + 4 bytes per index entry; O(1) per bit, O(length) per new match.</para>
 /// </summary>
 internal sealed class MatchModel
 {
-    /// <summary>Bytes hashed to find a match candidate.</summary>
-    public const int MinLen = 6;
+    /// <summary>Mixer inputs added per bit.</summary>
+    public const int Inputs = 2;
+
+    private readonly int _minLen;
 
     private const int MaxLen = 65535;
     private readonly byte[] _buf;
@@ -25,6 +27,7 @@ internal sealed class MatchModel
     private readonly int _htMask;
     private readonly StateMap _sm;
     private int _pos;
+    private ulong _last8;
     private int _ptr;
     private int _len;
     private int _expectedByte;
@@ -32,8 +35,11 @@ internal sealed class MatchModel
     private bool _active;
 
     /// <summary>Creates a model with a history of <paramref name="bufferBytes"/> and <paramref name="indexEntries"/> hash entries (powers of two).</summary>
-    public MatchModel(int bufferBytes, int indexEntries)
+    public MatchModel(int bufferBytes, int indexEntries, int minLength = 6)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(minLength, 2);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(minLength, 8);
+        _minLen = minLength;
         _buf = new byte[bufferBytes];
         _bufMask = bufferBytes - 1;
         _ht = new int[indexEntries];
@@ -43,12 +49,14 @@ internal sealed class MatchModel
 
     private MatchModel(MatchModel o)
     {
+        _minLen = o._minLen;
         _buf = (byte[])o._buf.Clone();
         _bufMask = o._bufMask;
         _ht = (int[])o._ht.Clone();
         _htMask = o._htMask;
         _sm = o._sm.Clone();
         _pos = o._pos;
+        _last8 = o._last8;
         _ptr = o._ptr;
         _len = o._len;
         _expectedByte = o._expectedByte;
@@ -89,6 +97,7 @@ internal sealed class MatchModel
     {
         _buf[_pos & _bufMask] = (byte)c;
         _pos++;
+        _last8 = (_last8 << 8) | (uint)c;
         if (_len > 0 && _active && _expectedByte == c)
         {
             if (_len < MaxLen)
@@ -101,14 +110,10 @@ internal sealed class MatchModel
         {
             _len = 0;
         }
-        if (_pos >= MinLen)
+        if (_pos >= _minLen)
         {
-            uint h = 0;
-            for (int k = 1; k <= MinLen; k++)
-            {
-                h = (h + _buf[(_pos - k) & _bufMask] + 1) * 0x6F4F2A35u;
-            }
-            int slot = (int)(h >> 8) & _htMask;
+            ulong key = _minLen >= 8 ? _last8 : _last8 & ((1UL << (8 * _minLen)) - 1);
+            int slot = (int)((key * 0x9E3779B97F4A7C15UL) >> 32) & _htMask;
             if (_len == 0)
             {
                 int cand = _ht[slot];
@@ -119,7 +124,7 @@ internal sealed class MatchModel
                     {
                         l++;
                     }
-                    if (l >= MinLen)
+                    if (l >= _minLen)
                     {
                         _len = l;
                         _ptr = cand;

@@ -1,30 +1,37 @@
-using Kolmo.Coding;
-
 namespace Kolmo.Modeling;
 
 /// <summary>
-/// Two-layer gated logistic mixer (paq8 style): combines stretched predictions into one probability.
-/// <para>Maps: layer 1 has <c>S</c> weight sets; set s picks one weight vector by its own selector context
-/// (e.g. the partial byte, the match state, the previous byte) and outputs st_s = Σ w·x (stretched, clamped to
-/// ±2047). Layer 2 mixes the S outputs with a weight vector picked by one more selector; the result is squashed
-/// to a 12-bit probability.</para>
-/// <para>Scale: inputs are stretched probabilities (|x| ≤ 2047, 8 fractional bits of a nat); weights have 16
-/// fractional bits (65536 = 1.0), clamped to ±8.</para>
-/// <para>Update rule: online gradient descent on coding cost, per set: err = (y·4096 − p_s) · lr,
-/// w += x · err / 1024 (layer 2 the same with its own rate) — see <see cref="MixerKernels"/>.</para>
-/// <para>Cost per bit: (S + 1) dot products and training steps over the padded input count, SIMD.</para>
-/// <para>Call order per bit: <see cref="Add"/> × inputs, <see cref="Select"/> per set, <see cref="Mix"/>, <see cref="Update"/>.</para>
+/// Two-layer gated logistic mixer on 16-bit integers (paq8 style): combines stretched predictions into one.
+/// <para>Maps: layer 1 has S weight sets; set s picks one weight row by its own selector context (the partial
+/// byte, the match state, the previous byte, …) and outputs st_s = Σ w·x / 2^14, clamped to ±2047. Layer 2
+/// mixes the S outputs with a row picked by one more selector; the result is squashed to a 12-bit probability.</para>
+/// <para>Scale: inputs are stretched probabilities (|x| ≤ 2047, 8 fractional bits of a nat); weights are 16-bit
+/// with 14 fractional bits (16384 = 1.0, so |w| &lt; 2). Rows start at <c>initialWeight</c>.</para>
+/// <para>Update rule: online gradient descent on coding cost, per set: e = (y·4096 − p_s)·lr,
+/// w += round(x·e / 2^15) saturated (see <see cref="MixerKernels"/>); layer 2 the same with its own rate.</para>
+/// <para>Cost per bit: S + 1 SIMD dot products and training steps over the padded input count (one 512-bit
+/// vector for up to 32 inputs). Call order per bit: <see cref="Add"/> × inputs, <see cref="Select"/> per set,
+/// <see cref="SelectFinal"/>, <see cref="Mix"/>, <see cref="Update"/>.</para>
 /// </summary>
-internal sealed class Mixer
+internal sealed unsafe class Mixer
 {
     private readonly int _n;
-    private readonly int[] _x;
-    private readonly int[][] _w;
-    private readonly int[] _sel;
-    private readonly int[] _pr;
+    private readonly int _sets;
+    private readonly PinnedBuffer<short> _xBuf;
+    private readonly PinnedBuffer<short> _wBuf;
+    private readonly PinnedBuffer<short> _w2Buf;
+    private readonly PinnedBuffer<int> _state;
+    private readonly PinnedBuffer<short> _x2Buf;
+    private readonly short* _x;
+    private readonly short* _w;
+    private readonly short* _w2;
+    private readonly int* _sel;
+    private readonly int* _pr;
+    private readonly short* _x2;
+    private readonly int[] _setBase;
+    private readonly int[] _setSizes;
     private readonly int _n2;
-    private readonly int[] _x2;
-    private readonly int[] _w2;
+    private readonly int _finalContexts;
     private readonly int _lr;
     private readonly int _lr2;
     private int _count;
@@ -32,100 +39,155 @@ internal sealed class Mixer
     private int _pr2;
 
     /// <summary>Creates a mixer of up to <paramref name="inputs"/> inputs, one layer-1 set per entry of
-    /// <paramref name="setSizes"/> (its number of selector contexts), and <paramref name="finalContexts"/> layer-2 weight sets.</summary>
-    public Mixer(int inputs, int[] setSizes, int finalContexts, int lr = 6, int lr2 = 2)
+    /// <paramref name="setSizes"/> (its number of selector contexts), and <paramref name="finalContexts"/> layer-2 rows.</summary>
+    public Mixer(int inputs, int[] setSizes, int finalContexts, int lr, int lr2, int initialWeight)
     {
-        _n = (inputs + 7) & ~7;
-        _x = new int[_n];
-        _w = new int[setSizes.Length][];
-        int init = 65536 / 4;
-        for (int s = 0; s < setSizes.Length; s++)
+        _n = (inputs + MixerKernels.Lanes - 1) / MixerKernels.Lanes * MixerKernels.Lanes;
+        _sets = setSizes.Length;
+        _setSizes = [.. setSizes];
+        _setBase = new int[_sets];
+        long total = 0;
+        for (int s = 0; s < _sets; s++)
         {
-            _w[s] = new int[setSizes[s] * _n];
-            Array.Fill(_w[s], init);
+            _setBase[s] = (int)total;
+            total += (long)setSizes[s] * _n;
         }
-        _sel = new int[setSizes.Length];
-        _pr = new int[setSizes.Length];
-        _n2 = (setSizes.Length + 7) & ~7;
-        _x2 = new int[_n2];
-        _w2 = new int[finalContexts * _n2];
-        Array.Fill(_w2, 65536 / setSizes.Length);
+        _xBuf = new PinnedBuffer<short>(_n);
+        _wBuf = new PinnedBuffer<short>(total);
+        _wBuf.Span.Fill((short)initialWeight);
+        _n2 = (_sets + MixerKernels.Lanes - 1) / MixerKernels.Lanes * MixerKernels.Lanes;
+        _finalContexts = finalContexts;
+        _w2Buf = new PinnedBuffer<short>((long)finalContexts * _n2);
+        for (int c = 0; c < finalContexts; c++)
+        {
+            _w2Buf.Span.Slice(c * _n2, _sets).Fill((short)(16384 / _sets));
+        }
+        _state = new PinnedBuffer<int>(2 * _sets);
+        _x2Buf = new PinnedBuffer<short>(_n2);
         _lr = lr;
         _lr2 = lr2;
+        _x = _xBuf.Pointer;
+        _w = _wBuf.Pointer;
+        _w2 = _w2Buf.Pointer;
+        _sel = _state.Pointer;
+        _pr = _state.Pointer + _sets;
+        _x2 = _x2Buf.Pointer;
     }
 
     private Mixer(Mixer o)
     {
         _n = o._n;
-        _x = (int[])o._x.Clone();
-        _w = [.. o._w.Select(a => (int[])a.Clone())];
-        _sel = (int[])o._sel.Clone();
-        _pr = (int[])o._pr.Clone();
+        _sets = o._sets;
+        _setSizes = o._setSizes;
+        _setBase = o._setBase;
+        _xBuf = o._xBuf.Clone();
+        _wBuf = o._wBuf.Clone();
+        _w2Buf = o._w2Buf.Clone();
+        _state = o._state.Clone();
+        _x2Buf = o._x2Buf.Clone();
         _n2 = o._n2;
-        _x2 = (int[])o._x2.Clone();
-        _w2 = (int[])o._w2.Clone();
+        _finalContexts = o._finalContexts;
         _lr = o._lr;
         _lr2 = o._lr2;
+        _x = _xBuf.Pointer;
+        _w = _wBuf.Pointer;
+        _w2 = _w2Buf.Pointer;
+        _sel = _state.Pointer;
+        _pr = _state.Pointer + _sets;
+        _x2 = _x2Buf.Pointer;
         _count = o._count;
         _sel2 = o._sel2;
         _pr2 = o._pr2;
+        KernelPath = o.KernelPath;
     }
 
-    /// <summary>Forces a kernel path (tests compare the scalar reference with SIMD).</summary>
-    public MixerKernels.Path KernelPath { get; set; }
+    /// <summary>The kernel path (tests force the scalar reference or a narrower SIMD width).</summary>
+    public MixerKernels.Path KernelPath { get; set; } = MixerKernels.Widest;
 
     /// <summary>Bytes used.</summary>
-    public long MemoryBytes => (_w.Sum(a => (long)a.Length) + _w2.Length + _x.Length + _x2.Length) * 4L;
+    public long MemoryBytes => _xBuf.Bytes + _wBuf.Bytes + _w2Buf.Bytes + _state.Bytes + _x2Buf.Bytes;
+
+    /// <summary>Padded input count.</summary>
+    public int Width => _n;
+
+    /// <summary>Inputs added since the last update.</summary>
+    public int Count => _count;
 
     /// <summary>Input <paramref name="i"/> added since the last update (tests read what a model contributed).</summary>
-    internal int Input(int i) => _x[i];
+    public int Input(int i) => _x[i];
+
+    /// <summary>Pointer to the next free input slot (the model writes its inputs there directly, then <see cref="Advance"/>s).</summary>
+    public short* Next => _x + _count;
+
+    /// <summary>Counts <paramref name="k"/> inputs written through <see cref="Next"/>.</summary>
+    public void Advance(int k) => _count += k;
 
     /// <summary>Adds one stretched input (|x| ≤ 2047).</summary>
-    public void Add(int x) => _x[_count++] = x;
+    public void Add(int x) => _x[_count++] = (short)x;
 
-    /// <summary>Chooses the weight vector of layer-1 set <paramref name="set"/> (context in [0, size)).</summary>
-    public void Select(int set, int cx) => _sel[set] = cx * _n;
+    /// <summary>Chooses the row of layer-1 set <paramref name="set"/> (context in [0, size)).</summary>
+    public void Select(int set, int cx)
+    {
+        System.Diagnostics.Debug.Assert((uint)cx < (uint)_setSizes[set]);
+        _sel[set] = _setBase[set] + cx * _n;
+    }
 
-    /// <summary>Chooses the layer-2 weight vector.</summary>
-    public void SelectFinal(int cx) => _sel2 = cx * _n2;
+    /// <summary>Chooses the layer-2 row (context in [0, finalContexts)).</summary>
+    public void SelectFinal(int cx)
+    {
+        System.Diagnostics.Debug.Assert((uint)cx < (uint)_finalContexts);
+        _sel2 = cx * _n2;
+    }
 
-    /// <summary>Mixes the inputs; returns P(1) on 12 bits.</summary>
+    /// <summary>Mixes the inputs; returns the stretched output (±2047). <see cref="P12"/> then holds its 12-bit probability.</summary>
     public int Mix()
     {
         var path = KernelPath;
-        for (int i = _count; i < _n; i++)
+        int n = _n;
+        short* x = _x;
+        for (int i = _count; i < n; i++)
         {
-            _x[i] = 0;
+            x[i] = 0;
         }
-        for (int s = 0; s < _w.Length; s++)
+        var squash = CmTables.Squash;
+        for (int s = 0; s < _sets; s++)
         {
-            int dot = MixerKernels.Dot(_x, _w[s].AsSpan(_sel[s], _n), _n, path) >> 8;
-            dot = Math.Clamp(dot, -2047, 2047);
-            _x2[s] = dot;
-            _pr[s] = Logistic.Squash(dot);
+            int dot = MixerKernels.Dot(x, _w + _sel[s], n, path) >> 6;
+            dot = dot < -2047 ? -2047 : dot > 2047 ? 2047 : dot;
+            _x2[s] = (short)dot;
+            _pr[s] = squash[dot + 2048];
         }
-        int d2 = MixerKernels.Dot(_x2, _w2.AsSpan(_sel2, _n2), _n2, path) >> 8;
-        _pr2 = Logistic.Squash(Math.Clamp(d2, -2047, 2047));
-        return _pr2;
+        int d2 = MixerKernels.Dot(_x2, _w2 + _sel2, _n2, path) >> 6;
+        d2 = d2 < -2047 ? -2047 : d2 > 2047 ? 2047 : d2;
+        _pr2 = squash[d2 + 2048];
+        return d2;
     }
+
+    /// <summary>12-bit probability of the last <see cref="Mix"/>.</summary>
+    public int P12 => _pr2;
 
     /// <summary>Trains both layers on <paramref name="bit"/> and clears the inputs.</summary>
     public void Update(int bit)
     {
         var path = KernelPath;
         int target = bit << 12;
-        int err2 = (target - _pr2) * _lr2;
-        MixerKernels.Train(_x2, _w2.AsSpan(_sel2, _n2), _n2, err2, path);
-        for (int s = 0; s < _w.Length; s++)
+        int e2 = Clamp16((target - _pr2) * _lr2);
+        if (e2 != 0)
         {
-            int err = (target - _pr[s]) * _lr;
-            if (err != 0)
+            MixerKernels.Train(_x2, _w2 + _sel2, _n2, e2, path);
+        }
+        for (int s = 0; s < _sets; s++)
+        {
+            int e = Clamp16((target - _pr[s]) * _lr);
+            if (e != 0)
             {
-                MixerKernels.Train(_x, _w[s].AsSpan(_sel[s], _n), _n, err, path);
+                MixerKernels.Train(_x, _w + _sel[s], _n, e, path);
             }
         }
         _count = 0;
     }
+
+    private static int Clamp16(int e) => e < -32767 ? -32767 : e > 32767 ? 32767 : e;
 
     /// <summary>A deep copy.</summary>
     public Mixer Clone() => new(this);

@@ -1,26 +1,28 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Kolmo.Modeling;
 
 /// <summary>
-/// The two inner loops of the mixer, in a scalar reference form and SIMD forms (Vector256 / Vector128 on
-/// int32 lanes). All are integer-only and compute exactly the same numbers: per-term products are shifted
-/// before summing and integer addition is associative, so lane width and order cannot change a result.
+/// The mixer's two inner loops on 16-bit inputs and weights: a scalar reference and x86 SIMD paths of 128, 256
+/// and 512 bits (<c>pmaddwd</c>, <c>pmulhrsw</c>, saturating adds). Every path computes exactly the same integers,
+/// so the model's output does not depend on the machine:
 /// <list type="bullet">
-/// <item><see cref="Dot"/>: Σ (x_i · w_i) >> 8 over n inputs (n a multiple of 8). x: stretched inputs
-/// |x| ≤ 2047; w: weights, 16 fractional bits, |w| ≤ 2^19, so each product fits in 31 bits.</item>
-/// <item><see cref="Train"/>: w_i += (x_i · err + 8192) >> 14, then clamped to ±2^19 (err already holds
-/// the learning rate: |err| ≤ 4095 · 256, so x · err fits in 31 bits).</item>
+/// <item><see cref="Dot"/>: Σ over pairs ((x[2i]·w[2i] + x[2i+1]·w[2i+1]) >> 8). Each pair sum is what one
+/// <c>pmaddwd</c> lane holds; the shift is per pair and integer addition is associative, so lane width and
+/// order cannot change the sum. |x| ≤ 2047, so a pair sum fits in 28 bits.</item>
+/// <item><see cref="Train"/>: w[i] = saturate16(w[i] + ((x[i]·e + 2^14) >> 15)) — exactly <c>pmulhrsw</c>
+/// followed by <c>paddsw</c>; |e| ≤ 32767.</item>
 /// </list>
+/// n (the padded input count) is a multiple of <see cref="Lanes"/>. Other CPUs take the scalar path.
 /// </summary>
-internal static class MixerKernels
+internal static unsafe class MixerKernels
 {
-    /// <summary>Largest weight magnitude (8.0 at 16 fractional bits).</summary>
-    public const int WeightLimit = 1 << 19;
+    /// <summary>Inputs are padded to a multiple of this (one 512-bit vector of 16-bit lanes).</summary>
+    public const int Lanes = 32;
 
-    /// <summary>Which path <see cref="Dot"/> and <see cref="Train"/> take (tests force each one).</summary>
+    /// <summary>Which path the kernels take (tests force each one; <see cref="Auto"/> takes the widest available).</summary>
     public enum Path
     {
         /// <summary>Widest available SIMD.</summary>
@@ -29,141 +31,112 @@ internal static class MixerKernels
         /// <summary>Plain loop, the reference.</summary>
         Scalar,
 
-        /// <summary>Vector128 lanes (if accelerated, else scalar).</summary>
-        Vector128,
+        /// <summary>128-bit vectors (SSSE3), else scalar.</summary>
+        V128,
+
+        /// <summary>256-bit vectors (AVX2), else narrower.</summary>
+        V256,
+
+        /// <summary>512-bit vectors (AVX-512BW), else narrower.</summary>
+        V512,
     }
 
-    /// <summary>Dot product Σ (x·w) >> 8.</summary>
+    /// <summary>The path <see cref="Path.Auto"/> resolves to on this machine and runtime settings.</summary>
+    public static Path Widest { get; } =
+        Avx512BW.IsSupported ? Path.V512 : Avx2.IsSupported ? Path.V256 : Ssse3.IsSupported ? Path.V128 : Path.Scalar;
+
+    /// <summary>Resolves <paramref name="p"/> to a path this machine runs (a forced path narrows when unsupported).</summary>
+    public static Path Resolve(Path p) => p == Path.Auto || p > Widest ? Widest : p;
+
+    /// <summary>Σ pairs (x·w) >> 8 over <paramref name="n"/> inputs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Dot(ReadOnlySpan<int> x, ReadOnlySpan<int> w, int n, Path path = Path.Auto)
+    public static int Dot(short* x, short* w, int n, Path path)
     {
-        if (path == Path.Auto && Vector256.IsHardwareAccelerated)
+        if (path == Path.V512 && Avx512BW.IsSupported)
         {
-            return Dot256(x, w, n);
+            var acc = Vector512<int>.Zero;
+            for (int i = 0; i < n; i += 32)
+            {
+                acc += Avx512BW.ShiftRightArithmetic(Avx512BW.MultiplyAddAdjacent(Avx512BW.LoadVector512(x + i), Avx512BW.LoadVector512(w + i)), 8);
+            }
+            return Vector512.Sum(acc);
         }
-        if (path != Path.Scalar && Vector128.IsHardwareAccelerated)
+        if (path == Path.V256 && Avx2.IsSupported)
         {
-            return Dot128(x, w, n);
+            var acc = Vector256<int>.Zero;
+            for (int i = 0; i < n; i += 16)
+            {
+                acc += Avx2.ShiftRightArithmetic(Avx2.MultiplyAddAdjacent(Avx.LoadVector256(x + i), Avx.LoadVector256(w + i)), 8);
+            }
+            return Vector256.Sum(acc);
+        }
+        if (path == Path.V128 && Sse2.IsSupported)
+        {
+            var acc = Vector128<int>.Zero;
+            for (int i = 0; i < n; i += 8)
+            {
+                acc += Sse2.ShiftRightArithmetic(Sse2.MultiplyAddAdjacent(Sse2.LoadVector128(x + i), Sse2.LoadVector128(w + i)), 8);
+            }
+            return Vector128.Sum(acc);
         }
         return DotScalar(x, w, n);
     }
 
-    /// <summary>Weight update w += (x·err + 512) >> 10, clamped.</summary>
+    /// <summary>w += round(x·e / 2^15), saturated to 16 bits, over <paramref name="n"/> inputs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Train(ReadOnlySpan<int> x, Span<int> w, int n, int err, Path path = Path.Auto)
+    public static void Train(short* x, short* w, int n, int e, Path path)
     {
-        if (path == Path.Auto && Vector256.IsHardwareAccelerated)
+        if (path == Path.V512 && Avx512BW.IsSupported)
         {
-            Train256(x, w, n, err);
+            var ev = Vector512.Create((short)e);
+            for (int i = 0; i < n; i += 32)
+            {
+                var d = Avx512BW.MultiplyHighRoundScale(Avx512BW.LoadVector512(x + i), ev);
+                Avx512BW.AddSaturate(Avx512BW.LoadVector512(w + i), d).Store(w + i);
+            }
+            return;
         }
-        else if (path != Path.Scalar && Vector128.IsHardwareAccelerated)
+        if (path == Path.V256 && Avx2.IsSupported)
         {
-            Train128(x, w, n, err);
+            var ev = Vector256.Create((short)e);
+            for (int i = 0; i < n; i += 16)
+            {
+                var d = Avx2.MultiplyHighRoundScale(Avx.LoadVector256(x + i), ev);
+                Avx2.AddSaturate(Avx.LoadVector256(w + i), d).Store(w + i);
+            }
+            return;
         }
-        else
+        if (path == Path.V128 && Ssse3.IsSupported)
         {
-            TrainScalar(x, w, n, err);
+            var ev = Vector128.Create((short)e);
+            for (int i = 0; i < n; i += 8)
+            {
+                var d = Ssse3.MultiplyHighRoundScale(Sse2.LoadVector128(x + i), ev);
+                Sse2.AddSaturate(Sse2.LoadVector128(w + i), d).Store(w + i);
+            }
+            return;
         }
+        TrainScalar(x, w, n, e);
     }
 
-    /// <summary>Scalar reference dot product.</summary>
-    public static int DotScalar(ReadOnlySpan<int> x, ReadOnlySpan<int> w, int n)
+    /// <summary>Scalar reference of <see cref="Dot"/>.</summary>
+    public static int DotScalar(short* x, short* w, int n)
     {
         int sum = 0;
+        for (int i = 0; i < n; i += 2)
+        {
+            sum += (x[i] * w[i] + x[i + 1] * w[i + 1]) >> 8;
+        }
+        return sum;
+    }
+
+    /// <summary>Scalar reference of <see cref="Train"/>.</summary>
+    public static void TrainScalar(short* x, short* w, int n, int e)
+    {
         for (int i = 0; i < n; i++)
         {
-            sum += (x[i] * w[i]) >> 8;
-        }
-        return sum;
-    }
-
-    /// <summary>Scalar reference training step.</summary>
-    public static void TrainScalar(ReadOnlySpan<int> x, Span<int> w, int n, int err)
-    {
-        for (int i = 0; i < n; i++)
-        {
-            int v = w[i] + ((x[i] * err + 8192) >> 14);
-            w[i] = v < -WeightLimit ? -WeightLimit : v > WeightLimit ? WeightLimit : v;
-        }
-    }
-
-    private static int Dot256(ReadOnlySpan<int> x, ReadOnlySpan<int> w, int n)
-    {
-        ref int xr = ref MemoryMarshal.GetReference(x);
-        ref int wr = ref MemoryMarshal.GetReference(w);
-        var acc = Vector256<int>.Zero;
-        int i = 0;
-        for (; i + 8 <= n; i += 8)
-        {
-            var p = Vector256.LoadUnsafe(ref xr, (nuint)i) * Vector256.LoadUnsafe(ref wr, (nuint)i);
-            acc += Vector256.ShiftRightArithmetic(p, 8);
-        }
-        int sum = Vector256.Sum(acc);
-        for (; i < n; i++)
-        {
-            sum += (x[i] * w[i]) >> 8;
-        }
-        return sum;
-    }
-
-    private static int Dot128(ReadOnlySpan<int> x, ReadOnlySpan<int> w, int n)
-    {
-        ref int xr = ref MemoryMarshal.GetReference(x);
-        ref int wr = ref MemoryMarshal.GetReference(w);
-        var acc = Vector128<int>.Zero;
-        int i = 0;
-        for (; i + 4 <= n; i += 4)
-        {
-            var p = Vector128.LoadUnsafe(ref xr, (nuint)i) * Vector128.LoadUnsafe(ref wr, (nuint)i);
-            acc += Vector128.ShiftRightArithmetic(p, 8);
-        }
-        int sum = Vector128.Sum(acc);
-        for (; i < n; i++)
-        {
-            sum += (x[i] * w[i]) >> 8;
-        }
-        return sum;
-    }
-
-    private static void Train256(ReadOnlySpan<int> x, Span<int> w, int n, int err)
-    {
-        ref int xr = ref MemoryMarshal.GetReference(x);
-        ref int wr = ref MemoryMarshal.GetReference(w);
-        var e = Vector256.Create(err);
-        var half = Vector256.Create(8192);
-        var lo = Vector256.Create(-WeightLimit);
-        var hi = Vector256.Create(WeightLimit);
-        int i = 0;
-        for (; i + 8 <= n; i += 8)
-        {
-            var d = Vector256.ShiftRightArithmetic(Vector256.LoadUnsafe(ref xr, (nuint)i) * e + half, 14);
-            var v = Vector256.LoadUnsafe(ref wr, (nuint)i) + d;
-            Vector256.Min(Vector256.Max(v, lo), hi).StoreUnsafe(ref wr, (nuint)i);
-        }
-        if (i < n)
-        {
-            TrainScalar(x[i..], w[i..], n - i, err);
-        }
-    }
-
-    private static void Train128(ReadOnlySpan<int> x, Span<int> w, int n, int err)
-    {
-        ref int xr = ref MemoryMarshal.GetReference(x);
-        ref int wr = ref MemoryMarshal.GetReference(w);
-        var e = Vector128.Create(err);
-        var half = Vector128.Create(8192);
-        var lo = Vector128.Create(-WeightLimit);
-        var hi = Vector128.Create(WeightLimit);
-        int i = 0;
-        for (; i + 4 <= n; i += 4)
-        {
-            var d = Vector128.ShiftRightArithmetic(Vector128.LoadUnsafe(ref xr, (nuint)i) * e + half, 14);
-            var v = Vector128.LoadUnsafe(ref wr, (nuint)i) + d;
-            Vector128.Min(Vector128.Max(v, lo), hi).StoreUnsafe(ref wr, (nuint)i);
-        }
-        if (i < n)
-        {
-            TrainScalar(x[i..], w[i..], n - i, err);
+            int v = w[i] + ((x[i] * e + 0x4000) >> 15);
+            w[i] = (short)(v < short.MinValue ? short.MinValue : v > short.MaxValue ? short.MaxValue : v);
         }
     }
 }

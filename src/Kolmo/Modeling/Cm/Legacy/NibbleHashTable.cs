@@ -1,6 +1,6 @@
 using System.Runtime.Intrinsics.X86;
 
-namespace Kolmo.Modeling;
+namespace Kolmo.Modeling.Legacy;
 
 /// <summary>
 /// Hashed context slots with check bytes, nibble-oriented (the layout of lpaq1's hash table, our code).

@@ -1,6 +1,6 @@
 using Kolmo.Coding;
 
-namespace Kolmo.Modeling;
+namespace Kolmo.Modeling.Legacy;
 
 /// <summary>
 /// Run map (paq8's "run model" idea, our layout): per context, the last byte seen in that context and how many

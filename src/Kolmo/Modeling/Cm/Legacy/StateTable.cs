@@ -1,4 +1,4 @@
-namespace Kolmo.Modeling;
+namespace Kolmo.Modeling.Legacy;
 
 /// <summary>
 /// Bit-history state machine ("nex" table). A state stands for a pair of counts (n0, n1): how many zeros and
