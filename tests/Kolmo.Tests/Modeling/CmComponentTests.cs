@@ -3,30 +3,44 @@ using Kolmo.Modeling;
 
 namespace Kolmo.Tests.Modeling;
 
-public class CmComponentTests
+public unsafe class CmComponentTests
 {
     [Fact]
-    public void StateTable_CountsFollowBits()
+    public void BitHistory_ExactThenCountsWithLastBit()
     {
-        Assert.True(StateTable.Count <= 256);
-        Assert.Equal(0, StateTable.N0[0] + StateTable.N1[0]);
+        Assert.InRange(BitHistory.Count, 200, 256);
+        Assert.Equal(0, BitHistory.N0[0] + BitHistory.N1[0]);
         int s = 0;
-        for (int i = 0; i < 3; i++)
+        foreach (int bit in new[] { 1, 1, 0, 1 })
         {
-            s = StateTable.Next[s * 2 + 1];
+            s = BitHistory.Next[s * 2 + bit];
         }
-        Assert.Equal((0, 3), (StateTable.N0[s], StateTable.N1[s]));
-        s = StateTable.Next[s * 2];
-        Assert.Equal((1, 2), (StateTable.N0[s], StateTable.N1[s])); // opposite count 3 > 2 is halved: 3/2+1
+        Assert.Equal((1, 3), (BitHistory.N0[s], BitHistory.N1[s])); // exact history 1101
+        int t = 0;
+        foreach (int bit in new[] { 1, 0, 1, 1 })
+        {
+            t = BitHistory.Next[t * 2 + bit];
+        }
+        Assert.NotEqual(s, t); // same counts, different order: different states
+        s = BitHistory.Next[s * 2 + 1];
+        Assert.Equal((1, 4), (BitHistory.N0[s], BitHistory.N1[s]));
+        s = BitHistory.Next[s * 2 + 0];
+        Assert.Equal((2, 3), (BitHistory.N0[s], BitHistory.N1[s])); // opposite count 4 > 2 fades to 4/2+1
         for (int i = 0; i < 1000; i++)
         {
-            s = StateTable.Next[s * 2 + (i % 3 == 0 ? 1 : 0)];
-            Assert.InRange(s, 0, StateTable.Count - 1);
+            s = BitHistory.Next[s * 2 + (i % 3 == 0 ? 1 : 0)];
+            Assert.InRange(s, 1, BitHistory.Count - 1);
         }
-        for (int t = 0; t < StateTable.Count * 2; t++)
+        for (int k = 0; k < BitHistory.Count * 2; k++)
         {
-            Assert.NotEqual(0, StateTable.Next[t]); // no transition returns to the empty history
+            Assert.NotEqual(0, BitHistory.Next[k]); // no transition returns to the empty history
         }
+        int run = 0;
+        for (int i = 0; i < 100; i++)
+        {
+            run = BitHistory.Next[run * 2];
+        }
+        Assert.Equal((40, 0), (BitHistory.N0[run], BitHistory.N1[run])); // a long run saturates at its limit
     }
 
     [Fact]
@@ -52,7 +66,7 @@ public class CmComponentTests
     public void Mixer_LowersLossOnLearnableStream()
     {
         // Input 0 carries the truth (stretch of the bit's real probability), input 1 is noise.
-        var mixer = new Mixer(2, [1], 1);
+        var mixer = new Mixer(2, [1], 1, lr: 6, lr2: 2, initialWeight: 4096);
         var rng = new Random(9);
         double early = 0;
         double late = 0;
@@ -64,7 +78,8 @@ public class CmComponentTests
             mixer.Add(rng.Next(-2047, 2048));
             mixer.Select(0, 0);
             mixer.SelectFinal(0);
-            int pr = Probability.Clamp(mixer.Mix() * 16);
+            mixer.Mix();
+            int pr = Probability.Clamp(mixer.P12 * 16);
             double cost = Probability.CostBits(bit, pr);
             if (i < 2000)
             {
@@ -82,35 +97,46 @@ public class CmComponentTests
     }
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(7)]
-    [InlineData(8)]
-    [InlineData(15)]
-    [InlineData(1024 + 15)]
-    public void MixerKernels_SimdEqualsScalar(int n)
+    [InlineData(32)]
+    [InlineData(64)]
+    [InlineData(1024 + 32)]
+    public void MixerKernels_EveryWidthEqualsScalar(int n)
     {
         var rng = new Random(n);
-        var x = new int[n];
-        var w = new int[n];
+        var x = new short[n];
+        var w = new short[n];
         for (int i = 0; i < n; i++)
         {
-            x[i] = rng.Next(-2047, 2048);
-            w[i] = rng.Next(-MixerKernels.WeightLimit, MixerKernels.WeightLimit + 1);
+            x[i] = (short)rng.Next(-2047, 2048);
+            w[i] = (short)rng.Next(short.MinValue, short.MaxValue + 1);
         }
-        int reference = MixerKernels.DotScalar(x, w, n);
-        Assert.Equal(reference, MixerKernels.Dot(x, w, n, MixerKernels.Path.Auto));
-        Assert.Equal(reference, MixerKernels.Dot(x, w, n, MixerKernels.Path.Vector128));
-        foreach (int err in new[] { 4095 * 24, -4095 * 24, 77, 0 })
+        fixed (short* xp = x)
+        fixed (short* wp = w)
         {
-            var w1 = (int[])w.Clone();
-            var w2 = (int[])w.Clone();
-            var w3 = (int[])w.Clone();
-            MixerKernels.TrainScalar(x, w1, n, err);
-            MixerKernels.Train(x, w2, n, err, MixerKernels.Path.Auto);
-            MixerKernels.Train(x, w3, n, err, MixerKernels.Path.Vector128);
-            Assert.Equal(w1, w2);
-            Assert.Equal(w1, w3);
+            int reference = MixerKernels.DotScalar(xp, wp, n);
+            foreach (var path in new[] { MixerKernels.Path.V128, MixerKernels.Path.V256, MixerKernels.Path.V512 })
+            {
+                Assert.Equal(reference, MixerKernels.Dot(xp, wp, n, MixerKernels.Resolve(path)));
+            }
+        }
+        foreach (int e in new[] { 32767, -32767, 77, 1 })
+        {
+            var w1 = (short[])w.Clone();
+            fixed (short* xp = x)
+            fixed (short* wp = w1)
+            {
+                MixerKernels.TrainScalar(xp, wp, n, e);
+            }
+            foreach (var path in new[] { MixerKernels.Path.V128, MixerKernels.Path.V256, MixerKernels.Path.V512 })
+            {
+                var w2 = (short[])w.Clone();
+                fixed (short* xp = x)
+                fixed (short* wp = w2)
+                {
+                    MixerKernels.Train(xp, wp, n, e, MixerKernels.Resolve(path));
+                }
+                Assert.Equal(w1, w2);
+            }
         }
     }
 
@@ -121,18 +147,20 @@ public class CmComponentTests
         var rng = new Random(4);
         for (int i = 0; i < 5000; i++)
         {
-            apm.P(2048, 1); // the input claims 1/2 ...
+            apm.P(0, 1); // the input claims 1/2 ...
             apm.Update(rng.Next(10) < 9 ? 1 : 0); // ... but ones come 90% of the time
         }
-        int refined = apm.P(2048, 1);
+        int refined = apm.P(0, 1);
         Assert.InRange(refined, (int)(0.85 * 65536), (int)(0.95 * 65536));
-        Assert.InRange(apm.P(2048, 0), 32000, 33600); // the other context still maps 1/2 to about 1/2
+        Assert.InRange(apm.P(0, 0), 32000, 33600); // the other context still maps 1/2 to about 1/2
+        Assert.InRange(apm.P(2047, 0), 65000, 65535); // the ends stay confident
+        Assert.InRange(apm.P(-2047, 0), 0, 535);
     }
 
     [Fact]
     public void MatchModel_FindsRepeatAndPredictsNextByte()
     {
-        var mm = new MatchModel(1 << 16, 1 << 12);
+        var mm = new MatchModel(1 << 16, 1 << 12, 6);
         var block = new byte[300];
         new Random(2).NextBytes(block);
         foreach (byte b in block)
@@ -144,55 +172,19 @@ public class CmComponentTests
         {
             mm.ByteUpdate(block[i]);
         }
-        Assert.True(mm.Length >= 20 - MatchModel.MinLen, $"length {mm.Length}");
+        Assert.True(mm.Length >= 20 - 6, $"length {mm.Length}");
         Assert.Equal(block[20], mm.ExpectedByte);
     }
 
     [Fact]
-    public void NibbleHashTable_FindsSameSlotAndSeparatesContexts()
+    public void HashTable_FindsSameSlotAndSeparatesContexts()
     {
-        var t = new NibbleHashTable(1 << 12);
-        int a = t.Find(0x12345678u);
-        t.Table[a + 1] = 5;
-        Assert.Equal(a, t.Find(0x12345678u));
-        int b = t.Find(0xABCDEF01u);
-        Assert.NotEqual(a, b);
-        Assert.Equal(0, t.Table[b + 1]);
-    }
-
-    [Fact]
-    public void RunMap_PredictsTheByteThatKeepsRepeatingInItsContext()
-    {
-        var run = new RunMap(1 << 10, 1);
-        var mixer = new Mixer(1, [1], 1);
-        uint[] seen = [0x1234567u];
-        const int a = 0x41; // 0100 0001
-        for (int rep = 0; rep < 100; rep++)
-        {
-            run.Lookup(seen);
-            int c0 = 1;
-            for (int bp = 0; bp < 8; bp++)
-            {
-                run.Predict(mixer, c0, bp);
-                int bit = (a >> (7 - bp)) & 1;
-                run.Update(bit);
-                mixer.Update(bit);
-                c0 = (c0 << 1) | bit;
-            }
-            run.ByteUpdate(a);
-        }
-        run.Lookup(seen);
-        run.Predict(mixer, 1, 0);
-        Assert.True(mixer.Input(0) < -1000, $"first bit of 'A' is 0: {mixer.Input(0)}");
-        mixer.Update(0);
-        run.Predict(mixer, 0b10, 1);
-        Assert.True(mixer.Input(0) > 1000, $"second bit of 'A' is 1: {mixer.Input(0)}");
-        mixer.Update(1);
-        run.Predict(mixer, 0b11, 1); // the partial byte disagrees with 'A': no opinion
-        Assert.Equal(0, mixer.Input(0));
-        mixer.Update(1);
-        run.Lookup([0x7654321u]); // an unseen context: no opinion
-        run.Predict(mixer, 1, 0);
-        Assert.Equal(0, mixer.Input(0));
+        var t = new HashTable(1 << 12);
+        byte* a = t.Find(0x12345678u);
+        a[1] = 5;
+        Assert.True(a == t.Find(0x12345678u));
+        byte* b = t.Find(0xABCDEF01u);
+        Assert.True(a != b);
+        Assert.Equal(0, b[1]);
     }
 }

@@ -6,7 +6,7 @@ namespace Kolmo.Tests.Modeling;
 
 public class CmTests
 {
-    private static CmModel Small(int level) => new(new CmOptions { Level = level, MemoryCap = CmOptions.MinimumMemory });
+    private static CmModel Small(int level) => new(new CmOptions { Level = level, MemoryCap = CmOptions.MinimumMemory(level) });
 
     internal static byte[] SampleText(int n)
     {
@@ -145,9 +145,10 @@ public class CmTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    public void Model_SimdAndScalarKernels_IdenticalPredictions(int path)
+    [InlineData(MixerKernels.Path.Scalar)]
+    [InlineData(MixerKernels.Path.V128)]
+    [InlineData(MixerKernels.Path.V256)]
+    internal void Model_SimdAndScalarKernels_IdenticalPredictions(MixerKernels.Path path)
     {
         var rng = new Random(11);
         var data = new byte[3000];
@@ -155,7 +156,7 @@ public class CmTests
         rng.NextBytes(data.AsSpan(1500));
         var simd = Small(7);
         var other = Small(7);
-        other.KernelPath = (MixerKernels.Path)path; // 1 = scalar reference, 2 = Vector128
+        other.KernelPath = path;
         foreach (byte b in data)
         {
             for (int k = 7; k >= 0; k--)
@@ -174,21 +175,14 @@ public class CmTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new CmModel(new CmOptions { Level = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new CmModel(new CmOptions { Level = 10 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new CmOptions { MemoryCap = 1000 }.Sizes());
-        for (int level = 1; level < 7; level++)
+        for (int level = 1; level <= 9; level++)
         {
-            Assert.Equal(2 * CmOptions.LevelMemory(level) - CmOptions.FixedBytes, CmOptions.LevelMemory(level + 1));
+            long actual = new CmModel(new CmOptions { Level = level, MemoryCap = CmOptions.MinimumMemory(level) }).MemoryBytes;
+            Assert.InRange(actual, CmOptions.MinimumMemory(level) / 2, CmOptions.MinimumMemory(level));
+            var (hash, buffer, index) = new CmOptions { Level = level, MemoryCap = 2 * CmOptions.MinimumMemory(level) }.Sizes();
+            Assert.True(hash + buffer + 4L * index + CmOptions.FixedBytes(level) <= 2 * CmOptions.MinimumMemory(level));
         }
-        Assert.Equal((7L << 25) + CmOptions.FixedBytes, CmOptions.LevelMemory(9)); // 1.75 · 2^27 + F
-        var (hash, buffer, index) = new CmOptions { Level = 9, MemoryCap = 16L << 20 }.Sizes();
-        Assert.True(hash + buffer + 4L * index + hash / 4 + CmOptions.FixedBytes <= 16L << 20);
-        Assert.True(hash >= 1L << 20);
-        foreach (int level in new[] { 1, 5, 8 })
-        {
-            long actual = new CmModel(new CmOptions { Level = level }).MemoryBytes;
-            Assert.InRange(actual, CmOptions.LevelMemory(level) - CmOptions.FixedBytes, CmOptions.LevelMemory(level));
-        }
-        var capped = new CmModel(new CmOptions { Level = 4, MemoryCap = CmOptions.MinimumMemory });
-        var full = new CmModel(new CmOptions { Level = 4 });
-        Assert.True(capped.MemoryBytes < full.MemoryBytes);
+        long full = new CmModel(new CmOptions { Level = 4 }).MemoryBytes;
+        Assert.InRange(full, CmOptions.LevelMemory(4) - CmOptions.FixedBytes(4), CmOptions.LevelMemory(4));
     }
 }

@@ -7,8 +7,8 @@ namespace Kolmo.Modeling;
 /// outer knots are clamped to them).</para>
 /// <para>Scale: input is a stretched value (±2047); knots and output are 16-bit probabilities (so a refined
 /// prediction can be more confident than 4095/4096).</para>
-/// <para>Update rule: the nearer knot moves toward the bit: t += (y·65536 − t) >> rate. Knots start at squash of
-/// their position, i.e. the identity map.</para>
+/// <para>Update rule: both knots around the input move toward the bit in proportion to their interpolation weight:
+/// t += ((y·65536 − t)·weight) >> (rate + 7). Knots start at squash of their position, i.e. the identity map.</para>
 /// <para>Cost: 64 bytes per context, one cache line read and written per bit; the caller may
 /// <see cref="Prefetch"/> the next row as soon as its context is known.</para>
 /// </summary>
@@ -20,6 +20,7 @@ internal sealed unsafe class Apm
     private readonly int _contexts;
     private readonly int _rate;
     private ushort* _e;
+    private int _w;
 
     /// <summary>Creates an APM over <paramref name="contexts"/> contexts, adapting at 1/2^<paramref name="rate"/>.</summary>
     public Apm(int contexts, int rate = 7)
@@ -48,6 +49,7 @@ internal sealed unsafe class Apm
         _buf = o._buf.Clone();
         _t = _buf.Pointer;
         _e = _t + (o._e - o._t);
+        _w = o._w;
     }
 
     /// <summary>Number of contexts.</summary>
@@ -68,16 +70,22 @@ internal sealed unsafe class Apm
         int lo = s >> 7;
         int w = s & 127;
         ushort* r = _t + (cx * Knots) + lo;
-        _e = r + (w >> 6);
+        _e = r;
+        _w = w;
         return (r[0] * (128 - w) + r[w == 0 ? 0 : 1] * w) >> 7;
     }
 
     /// <summary>Learns the bit for the last <see cref="P"/> call.</summary>
     public void Update(int bit)
     {
-        int e = *_e;
         int g = (bit << 16) + (bit << _rate) - bit - bit;
-        *_e = (ushort)(e + ((g - e) >> _rate));
+        ushort* r = _e;
+        int w = _w;
+        r[0] = (ushort)(r[0] + (((g - r[0]) * (128 - w)) >> (_rate + 7)));
+        if (w != 0)
+        {
+            r[1] = (ushort)(r[1] + (((g - r[1]) * w) >> (_rate + 7)));
+        }
     }
 
     /// <summary>A deep copy.</summary>

@@ -111,7 +111,7 @@ public sealed record CmOptions
         long mixer = (long)p.Selectors.Sum(SelectorSize) * ((inputs + 31) / 32 * 32) * 2 + 8 * 64;
         long apms = 64L * (256 + 65536 + (p.Apms > 2 ? 65536 : 0));
         long maps = 4L * 256 * (p.Contexts.Length + 2) + 4L * 16 * 2 * 256;
-        return mixer + apms + maps + ContextState.MemoryBytes + (64 << 10);
+        return mixer + apms + maps + ContextState.MemoryBytes + (256 << 10);
     }
 
     private static long Total(int shift, int level) => (1L << shift) + (2L << (shift - 2)) + FixedBytes(level);
