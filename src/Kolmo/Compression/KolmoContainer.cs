@@ -4,15 +4,20 @@ using System.IO.Hashing;
 namespace Kolmo.Compression;
 
 /// <summary>The fixed part of a <c>.kolmo</c> file, as read from or written to its header (docs/FORMAT.md).</summary>
-/// <param name="Version">Format version (1).</param>
+/// <param name="Version">Format version (1 or 2).</param>
 /// <param name="Model">Model id.</param>
 /// <param name="Level">Level 1–9 the model was configured with.</param>
-/// <param name="BlockSize">Uncompressed bytes per block (every block but the last is exactly this long).</param>
+/// <param name="BlockSize">Uncompressed bytes per block (every block but the last of each segment is exactly this long).</param>
 /// <param name="Parameters">Model parameters (0–255 bytes, meaning defined by the model).</param>
-public sealed record KolmoHeader(byte Version, ModelId Model, byte Level, int BlockSize, byte[] Parameters)
+/// <param name="SegmentSize">Version 2: uncompressed bytes per independent segment (the model restarts at each); 0 = one segment.</param>
+/// <param name="Flags">Version 2: bit 0 = each segment was coded after the x86 branch transform (<see cref="X86Filter"/>).</param>
+public sealed record KolmoHeader(byte Version, ModelId Model, byte Level, int BlockSize, byte[] Parameters, long SegmentSize = 0, byte Flags = 0)
 {
-    /// <summary>Size of this header in the file, in bytes (13 + parameters + 4).</summary>
-    public int Length => KolmoContainer.HeaderFixedBytes + Parameters.Length + 4;
+    /// <summary>Size of this header in the file, in bytes (13 + parameters + 4 in version 1; 17 + parameters + 4 in version 2).</summary>
+    public int Length => KolmoContainer.FixedBytes(Version) + Parameters.Length + 4;
+
+    /// <summary>Whether segments were coded after the x86 branch transform.</summary>
+    public bool X86 => (Flags & KolmoContainer.FlagX86) != 0;
 }
 
 /// <summary>What <see cref="KolmoContainer.Inspect"/> finds in a container without decoding it.</summary>
@@ -26,27 +31,44 @@ public sealed record KolmoHeader(byte Version, ModelId Model, byte Level, int Bl
 public sealed record KolmoSummary(KolmoHeader Header, long Blocks, long StoredBlocks, long PayloadBytes, long OriginalLength, ulong Checksum, long FileLength);
 
 /// <summary>
-/// The <c>.kolmo</c> container, version 1 (specified with byte tables in docs/FORMAT.md). All integers are
+/// The <c>.kolmo</c> container, versions 1 and 2 (specified with byte tables in docs/FORMAT.md). All integers are
 /// little-endian.
 /// <code>
-/// header   magic "KOLM" | version u8 = 1 | flags u8 = 0 | model u8 | level u8 | block size u32 |
-///          parameter length u8 | parameters | header checksum u32 (xxHash32 of all previous header bytes)
+/// header   magic "KOLM" | version u8 | flags u8 | model u8 | level u8 | block size u32 |
+///          [version 2: segment size u32] | parameter length u8 | parameters | header checksum u32
 /// block    type u8 (0 = model-coded, 1 = stored) | raw length u32 | payload length u32 | payload
 /// end      type u8 = 0xFF | original length u64 | xxHash64 of the original u64
 /// </code>
-/// The model state runs on across blocks; each block's arithmetic coder is flushed, so a block's payload
-/// length is known and the decoder reads exactly that many bytes.
+/// The model state runs on across the blocks of a segment; each block's arithmetic coder is flushed, so a block's
+/// payload length is known and the decoder reads exactly that many bytes. Version 1 has one segment (the whole
+/// input, flags 0); version 2 adds independent segments (coded and decoded in parallel) and the x86 flag. The
+/// writer uses version 1 whenever a file needs neither, so such files stay readable by version-1 readers.
 /// </summary>
 public static class KolmoContainer
 {
     /// <summary>The four magic bytes, "KOLM".</summary>
     public static ReadOnlySpan<byte> Magic => "KOLM"u8;
 
-    /// <summary>The only format version this code reads and writes.</summary>
+    /// <summary>The format version of files with one segment and no filter.</summary>
     public const byte Version = 1;
 
-    /// <summary>Header bytes before the parameters (magic, version, flags, model, level, block size, parameter length).</summary>
+    /// <summary>The format version of files with independent segments or a filter.</summary>
+    public const byte SegmentedVersion = 2;
+
+    /// <summary>Header bytes before the parameters in version 1 (magic, version, flags, model, level, block size, parameter length).</summary>
     public const int HeaderFixedBytes = 13;
+
+    /// <summary>Header bytes before the parameters in version 2 (version 1's plus the segment size).</summary>
+    public const int SegmentedHeaderFixedBytes = 17;
+
+    /// <summary>Header flag (version 2): segments were coded after the x86 branch transform.</summary>
+    public const byte FlagX86 = 1;
+
+    /// <summary>Largest segment size.</summary>
+    public const long MaxSegmentSize = uint.MaxValue;
+
+    /// <summary>Header bytes before the parameters in <paramref name="version"/>.</summary>
+    public static int FixedBytes(byte version) => version >= SegmentedVersion ? SegmentedHeaderFixedBytes : HeaderFixedBytes;
 
     /// <summary>Bytes of a block header (type, raw length, payload length).</summary>
     public const int BlockHeaderBytes = 9;
@@ -80,16 +102,35 @@ public static class KolmoContainer
         ArgumentOutOfRangeException.ThrowIfGreaterThan(header.Parameters.Length, 255, nameof(header));
         ArgumentOutOfRangeException.ThrowIfLessThan(header.BlockSize, MinBlockSize, nameof(header));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(header.BlockSize, MaxBlockSize, nameof(header));
+        if (header.Version != Version && header.Version != SegmentedVersion)
+        {
+            throw new ArgumentOutOfRangeException(nameof(header), header.Version, "unknown format version");
+        }
+        if (header.Version == Version && (header.SegmentSize != 0 || header.Flags != 0))
+        {
+            throw new ArgumentException("segments and filters need format version 2", nameof(header));
+        }
+        ArgumentOutOfRangeException.ThrowIfNegative(header.SegmentSize, nameof(header));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(header.SegmentSize, MaxSegmentSize, nameof(header));
+        if ((header.Flags & ~FlagX86) != 0)
+        {
+            throw new ArgumentException("unknown header flags", nameof(header));
+        }
+        int fixedBytes = FixedBytes(header.Version);
         var buf = new byte[header.Length];
         Magic.CopyTo(buf);
         buf[4] = header.Version;
-        buf[5] = 0;
+        buf[5] = header.Flags;
         buf[6] = (byte)header.Model;
         buf[7] = header.Level;
         BinaryPrimitives.WriteUInt32LittleEndian(buf.AsSpan(8), (uint)header.BlockSize);
-        buf[12] = (byte)header.Parameters.Length;
-        header.Parameters.CopyTo(buf, HeaderFixedBytes);
-        int n = HeaderFixedBytes + header.Parameters.Length;
+        if (header.Version == SegmentedVersion)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(buf.AsSpan(12), (uint)header.SegmentSize);
+        }
+        buf[fixedBytes - 1] = (byte)header.Parameters.Length;
+        header.Parameters.CopyTo(buf, fixedBytes);
+        int n = fixedBytes + header.Parameters.Length;
         BinaryPrimitives.WriteUInt32LittleEndian(buf.AsSpan(n), XxHash32.HashToUInt32(buf.AsSpan(0, n)));
         output.Write(buf);
     }
@@ -99,9 +140,9 @@ public static class KolmoContainer
     public static KolmoHeader ReadHeader(ContainerReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        var fixedPart = new byte[HeaderFixedBytes];
+        var fixedPart = new byte[SegmentedHeaderFixedBytes];
         long start = reader.Offset;
-        int got = reader.ReadAtMost(fixedPart);
+        int got = reader.ReadAtMost(fixedPart.AsSpan(0, HeaderFixedBytes));
         if (got < Magic.Length || !fixedPart.AsSpan(0, 4).SequenceEqual(Magic))
         {
             throw new InvalidDataException(got == 0
@@ -112,11 +153,18 @@ public static class KolmoContainer
         {
             throw new InvalidDataException($"truncated input: header ends at offset {start + got}, needs {HeaderFixedBytes} bytes");
         }
-        if (fixedPart[4] != Version)
+        byte version = fixedPart[4];
+        if (version != Version && version != SegmentedVersion)
         {
-            throw new InvalidDataException($"unsupported .kolmo format version {fixedPart[4]} at offset {start + 4} (this build reads version {Version})");
+            throw new InvalidDataException($"unsupported .kolmo format version {version} at offset {start + 4} (this build reads versions {Version} and {SegmentedVersion})");
         }
-        if (fixedPart[5] != 0)
+        int fixedBytes = FixedBytes(version);
+        if (fixedBytes > HeaderFixedBytes)
+        {
+            reader.ReadExactly(fixedPart.AsSpan(HeaderFixedBytes, fixedBytes - HeaderFixedBytes), "header");
+        }
+        byte allowedFlags = version == SegmentedVersion ? FlagX86 : (byte)0;
+        if ((fixedPart[5] & ~allowedFlags) != 0)
         {
             throw new InvalidDataException($"reserved flag bits set (0x{fixedPart[5]:X2}) at offset {start + 5}");
         }
@@ -135,19 +183,20 @@ public static class KolmoContainer
         {
             throw new InvalidDataException($"invalid block size {blockSize} at offset {start + 8} (expected {MinBlockSize}-{MaxBlockSize})");
         }
-        var parameters = new byte[fixedPart[12]];
+        long segmentSize = version == SegmentedVersion ? BinaryPrimitives.ReadUInt32LittleEndian(fixedPart.AsSpan(12)) : 0;
+        var parameters = new byte[fixedPart[fixedBytes - 1]];
         reader.ReadExactly(parameters, "model parameters");
         var check = new byte[4];
         long checkOffset = reader.Offset;
         reader.ReadExactly(check, "header checksum");
         var hash = new XxHash32();
-        hash.Append(fixedPart);
+        hash.Append(fixedPart.AsSpan(0, fixedBytes));
         hash.Append(parameters);
         if (hash.GetCurrentHashAsUInt32() != BinaryPrimitives.ReadUInt32LittleEndian(check))
         {
             throw new InvalidDataException($"header checksum mismatch at offset {checkOffset}: the header is corrupt");
         }
-        return new KolmoHeader(fixedPart[4], model, level, (int)blockSize, parameters);
+        return new KolmoHeader(version, model, level, (int)blockSize, parameters, segmentSize, fixedPart[5]);
     }
 
     /// <summary>
@@ -162,10 +211,10 @@ public static class KolmoContainer
         var header = ReadHeader(reader);
         long blocks = 0, stored = 0, payload = 0, raw = 0;
         var blockBuf = new byte[BlockHeaderBytes];
-        bool shortSeen = false;
+        var layout = new BlockLayout(header);
         while (true)
         {
-            var b = ReadBlockHeader(reader, header, blockBuf, ref shortSeen);
+            var b = ReadBlockHeader(reader, header, blockBuf, ref layout);
             if (b.Type == BlockEnd)
             {
                 break;
@@ -183,8 +232,39 @@ public static class KolmoContainer
     /// <summary>A block header as read from the file.</summary>
     internal readonly record struct BlockHeader(byte Type, int RawLength, int PayloadLength);
 
+    /// <summary>
+    /// Where the reader is in the block layout: blocks are cut at <see cref="KolmoHeader.BlockSize"/> and at segment
+    /// ends, so every block is exactly min(block size, bytes left in its segment) long except the file's last.
+    /// </summary>
+    internal struct BlockLayout(KolmoHeader header)
+    {
+        private readonly int _blockSize = header.BlockSize;
+        private readonly long _segmentSize = header.SegmentSize;
+        private long _inSegment;
+
+        /// <summary>Whether the last block was short (so only the end may follow).</summary>
+        public bool ShortSeen { get; private set; }
+
+        /// <summary>Whether the next block starts a new segment (the model restarts).</summary>
+        public readonly bool AtSegmentStart => _inSegment == 0;
+
+        /// <summary>The length every block here must have unless it is the last.</summary>
+        public readonly int Expected => _segmentSize == 0 ? _blockSize : (int)Math.Min(_blockSize, _segmentSize - _inSegment);
+
+        /// <summary>Records a block of <paramref name="raw"/> bytes.</summary>
+        public void Advance(int raw)
+        {
+            ShortSeen = raw < Expected;
+            _inSegment += raw;
+            if (_segmentSize != 0 && _inSegment == _segmentSize)
+            {
+                _inSegment = 0;
+            }
+        }
+    }
+
     /// <summary>Reads and validates one block header (or the end marker's type byte).</summary>
-    internal static BlockHeader ReadBlockHeader(ContainerReader reader, KolmoHeader header, byte[] buf, ref bool shortSeen)
+    internal static BlockHeader ReadBlockHeader(ContainerReader reader, KolmoHeader header, byte[] buf, ref BlockLayout layout)
     {
         long at = reader.Offset;
         reader.ReadExactly(buf.AsSpan(0, 1), "block header");
@@ -197,22 +277,22 @@ public static class KolmoContainer
         {
             throw new InvalidDataException($"reserved block type 0x{type:X2} at offset {at}");
         }
-        if (shortSeen)
+        if (layout.ShortSeen)
         {
             throw new InvalidDataException($"block at offset {at} follows a short block (only the last block may be shorter than the block size)");
         }
         reader.ReadExactly(buf.AsSpan(1, 8), "block header");
         uint rawLength = BinaryPrimitives.ReadUInt32LittleEndian(buf.AsSpan(1));
         uint payloadLength = BinaryPrimitives.ReadUInt32LittleEndian(buf.AsSpan(5));
-        if (rawLength == 0 || rawLength > (uint)header.BlockSize)
+        if (rawLength == 0 || rawLength > (uint)layout.Expected)
         {
-            throw new InvalidDataException($"invalid block raw length {rawLength} at offset {at + 1} (block size {header.BlockSize})");
+            throw new InvalidDataException($"invalid block raw length {rawLength} at offset {at + 1} (block size {header.BlockSize}{(header.SegmentSize != 0 ? $", {layout.Expected} bytes left in the segment" : "")})");
         }
         if (type == BlockStored ? payloadLength != rawLength : payloadLength == 0 || payloadLength >= rawLength)
         {
             throw new InvalidDataException($"invalid block payload length {payloadLength} at offset {at + 5} for raw length {rawLength}");
         }
-        shortSeen = rawLength < (uint)header.BlockSize;
+        layout.Advance((int)rawLength);
         return new BlockHeader(type, (int)rawLength, (int)payloadLength);
     }
 

@@ -10,10 +10,16 @@ namespace Kolmo.Compression;
 /// A predictive model plus the binary arithmetic coder plus the <c>.kolmo</c> container: a lossless compressor.
 /// <para>
 /// Streaming with bounded memory: the input is cut into blocks of <see cref="BlockSize"/> bytes (default 1 MiB);
-/// the model state runs on across blocks (so compression is the same as one long stream), and each block's coder
-/// is flushed so the block's payload length can be written before it. Memory: the model's tables + one block of
-/// input + one block of payload. A block that the model would not shrink is stored raw (the model still learns it),
-/// so the output is never more than 9 bytes per block + 17 + header bytes longer than the input.
+/// the model state runs on across the blocks of a segment, and each block's coder is flushed so the block's
+/// payload length can be written before it. A block that the model would not shrink is stored raw (the model still
+/// learns it), so the output is never more than 9 bytes per block + 21 + header bytes longer than the input.
+/// </para>
+/// <para>
+/// Segments: with <see cref="SegmentSize"/> (or automatically with <see cref="Threads"/> ≥ 2 for the sequential
+/// models cm and order3) the input is cut into independent segments, each coded by a fresh model, so
+/// <see cref="Threads"/> workers compress and decompress them in parallel. The output depends on the segment size
+/// only, never on the number of threads. Memory: the model's tables + one block of input and payload with one
+/// thread; per worker one model plus one segment of input and payload with several.
 /// </para>
 /// <para>
 /// <see cref="CompressedBits(ReadOnlySpan{byte})"/> is the model's <b>ideal</b> code length −Σ log2 p over the
@@ -23,8 +29,16 @@ namespace Kolmo.Compression;
 /// </summary>
 public sealed class ModelCompressor : ICompressor
 {
+    /// <summary>Smallest automatic segment (below it, a fresh model costs too much ratio).</summary>
+    public const long MinAutoSegmentSize = 4L << 20;
+
+    /// <summary>Automatic segment size when the input length is not known in advance.</summary>
+    public const long StreamSegmentSize = 8L << 20;
+
     private readonly ModelEntry _entry;
     private readonly byte[] _parameters;
+    private readonly long? _segmentSize;
+    private readonly int _threads = 1;
     private long _decompressorBytes = -1;
 
     /// <summary>Creates a compressor for the model named <paramref name="model"/> (see <see cref="ModelCatalog"/>).</summary>
@@ -57,6 +71,19 @@ public sealed class ModelCompressor : ICompressor
         BlockSize = blockSize;
     }
 
+    private ModelCompressor(ModelCompressor o)
+    {
+        _entry = o._entry;
+        Level = o.Level;
+        _parameters = o._parameters;
+        BlockSize = o.BlockSize;
+    }
+
+    /// <summary>A copy of this compressor with other segment, thread and x86-filter settings (see <see cref="SegmentSize"/>, <see cref="Threads"/>, <see cref="X86"/>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    public ModelCompressor WithSegments(long? segmentSize, int threads, bool? x86 = null) =>
+        new(this) { SegmentSize = segmentSize, Threads = threads, X86 = x86 };
+
     /// <inheritdoc />
     public string Name => _entry.Name;
 
@@ -69,10 +96,46 @@ public sealed class ModelCompressor : ICompressor
     /// <summary>Uncompressed bytes per block.</summary>
     public int BlockSize { get; }
 
+    /// <summary>
+    /// Uncompressed bytes per independent segment (1 … 2^32 − 1), or null for automatic: one segment with one
+    /// thread; with several threads (cm and order3 only) max(4 MiB, input length / threads rounded up to a MiB),
+    /// or 8 MiB when the length is not known (one segment when that covers the whole input).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The size is not positive or too large.</exception>
+    public long? SegmentSize
+    {
+        get => _segmentSize;
+        init
+        {
+            if (value is long v)
+            {
+                ArgumentOutOfRangeException.ThrowIfNegativeOrZero(v, nameof(SegmentSize));
+                ArgumentOutOfRangeException.ThrowIfGreaterThan(v, KolmoContainer.MaxSegmentSize, nameof(SegmentSize));
+            }
+            _segmentSize = value;
+        }
+    }
+
+    /// <summary>Worker threads for independent segments (1–256; default 1). The output does not depend on it when <see cref="SegmentSize"/> is given.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Outside 1–256.</exception>
+    public int Threads
+    {
+        get => _threads;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(Threads));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 256, nameof(Threads));
+            _threads = value;
+        }
+    }
+
+    /// <summary>The x86 branch transform: true = always, false = never, null (default) = when the first block looks like x86 code (cm only).</summary>
+    public bool? X86 { get; init; }
+
     /// <summary>The model parameters this compressor writes into the container.</summary>
     public ReadOnlySpan<byte> Parameters => _parameters;
 
-    /// <summary>Unbounded: an adaptive model sees the whole input.</summary>
+    /// <summary>Unbounded: an adaptive model sees the whole input (or segment).</summary>
     public long? WindowBytes => null;
 
     /// <summary>
@@ -83,18 +146,52 @@ public sealed class ModelCompressor : ICompressor
         _decompressorBytes >= 0 ? _decompressorBytes : _decompressorBytes = DecompressorSize.Measure([typeof(ModelCompressor).Assembly.Location]);
 
     /// <summary>
-    /// Largest possible container size for <paramref name="inputLength"/> input bytes: header, 9 bytes per block,
-    /// the input itself (a block that does not shrink is stored) and the 17-byte end.
+    /// Largest possible container size for <paramref name="inputLength"/> input bytes: the longest header, 9 bytes per
+    /// block (blocks are also cut at segment ends), the input itself (a block that does not shrink is stored) and
+    /// the 17-byte end.
     /// </summary>
     public long GetMaxCompressedLength(long inputLength)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(inputLength);
-        long blocks = (inputLength + BlockSize - 1) / BlockSize;
-        return KolmoContainer.HeaderFixedBytes + _parameters.Length + 4 + blocks * KolmoContainer.BlockHeaderBytes + inputLength + KolmoContainer.EndBytes;
+        long segment = SegmentSizeFor(inputLength);
+        long blocks;
+        if (segment == 0)
+        {
+            blocks = (inputLength + BlockSize - 1) / BlockSize;
+        }
+        else
+        {
+            long perSegment = (segment + BlockSize - 1) / BlockSize;
+            long full = inputLength / segment;
+            long rest = inputLength % segment;
+            blocks = full * perSegment + (rest + BlockSize - 1) / BlockSize;
+        }
+        return KolmoContainer.SegmentedHeaderFixedBytes + _parameters.Length + 4 + blocks * KolmoContainer.BlockHeaderBytes + inputLength + KolmoContainer.EndBytes;
     }
 
     /// <summary>A fresh model configured as this compressor's (the one the decoder will rebuild).</summary>
     public IByteModel CreateModel() => _entry.Create(Level, _parameters);
+
+    /// <summary>The segment size used for an input of <paramref name="inputLength"/> bytes (−1: unknown); 0 = one segment.</summary>
+    public long SegmentSizeFor(long inputLength)
+    {
+        if (_segmentSize is long s)
+        {
+            return s;
+        }
+        if (_threads == 1 || (Model != ModelId.Cm && Model != ModelId.Order3))
+        {
+            return 0;
+        }
+        if (inputLength < 0)
+        {
+            return StreamSegmentSize;
+        }
+        long share = (inputLength + _threads - 1) / _threads;
+        long rounded = (share + (1 << 20) - 1) >> 20 << 20;
+        long auto = Math.Min(Math.Max(MinAutoSegmentSize, rounded), KolmoContainer.MaxSegmentSize >> 20 << 20);
+        return auto >= inputLength ? 0 : auto;
+    }
 
     /// <inheritdoc />
     public void Compress(Stream input, Stream output) => Compress(input, output, null);
@@ -104,27 +201,141 @@ public sealed class ModelCompressor : ICompressor
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
-        var model = CreateModel();
-        KolmoContainer.WriteHeader(output, new KolmoHeader(KolmoContainer.Version, Model, (byte)Level, BlockSize, _parameters));
+        long length = input.CanSeek ? input.Length - input.Position : -1;
+        long segment = SegmentSizeFor(length);
         var block = new byte[BlockSize];
-        var payload = new MemoryStream();
-        var blockHeader = new byte[KolmoContainer.BlockHeaderBytes];
+        int first = ReadFull(input, block.AsSpan(0, ChunkLength(segment, 0)));
+        bool x86 = X86 ?? (Model == ModelId.Cm && X86Filter.Detect(block.AsSpan(0, first)));
+        var header = segment == 0 && !x86
+            ? new KolmoHeader(KolmoContainer.Version, Model, (byte)Level, BlockSize, _parameters)
+            : new KolmoHeader(KolmoContainer.SegmentedVersion, Model, (byte)Level, BlockSize, _parameters, segment, x86 ? KolmoContainer.FlagX86 : (byte)0);
+        KolmoContainer.WriteHeader(output, header);
         var hash = new XxHash64();
+        long total = segment != 0 && _threads > 1
+            ? CompressParallel(input, output, header, block.AsSpan(0, first), hash, progress)
+            : CompressSequential(input, output, header, block, first, hash, progress);
+        var end = new byte[KolmoContainer.EndBytes];
+        end[0] = KolmoContainer.BlockEnd;
+        BinaryPrimitives.WriteUInt64LittleEndian(end.AsSpan(1), (ulong)total);
+        BinaryPrimitives.WriteUInt64LittleEndian(end.AsSpan(9), hash.GetCurrentHashAsUInt64());
+        output.Write(end);
+        output.Flush();
+    }
+
+    /// <summary>Length of the block that starts <paramref name="inSegment"/> bytes into a segment of <paramref name="segment"/> bytes (0 = unbounded).</summary>
+    private int ChunkLength(long segment, long inSegment) => segment == 0 ? BlockSize : (int)Math.Min(BlockSize, segment - inSegment);
+
+    private long CompressSequential(Stream input, Stream output, KolmoHeader header, byte[] block, int n, XxHash64 hash, Action<long>? progress)
+    {
+        long segment = header.SegmentSize;
+        var payload = new MemoryStream();
+        SegmentCoder? coder = null;
         long total = 0;
-        int n;
-        while ((n = ReadFull(input, block)) > 0)
+        long inSegment = 0;
+        while (n > 0)
         {
+            if (inSegment == 0)
+            {
+                coder = new SegmentCoder(CreateModel(), header.X86);
+            }
+            int expected = ChunkLength(segment, inSegment);
             var data = block.AsSpan(0, n);
             hash.Append(data);
+            coder!.Encode(data, output, payload);
+            total += n;
+            inSegment += n;
+            if (segment != 0 && inSegment == segment)
+            {
+                inSegment = 0;
+            }
+            progress?.Invoke(total);
+            if (n < expected)
+            {
+                break;
+            }
+            n = ReadFull(input, block.AsSpan(0, ChunkLength(segment, inSegment)));
+        }
+        return total;
+    }
+
+    private long CompressParallel(Stream input, Stream output, KolmoHeader header, ReadOnlySpan<byte> first, XxHash64 hash, Action<long>? progress)
+    {
+        long segment = header.SegmentSize;
+        var pending = new Queue<(Task<byte[]> Blocks, long Raw)>();
+        long total = 0;
+        long written = 0;
+        byte[]? carry = first.ToArray();
+        bool more = true;
+        while (more || pending.Count > 0)
+        {
+            while (more && pending.Count < _threads)
+            {
+                var data = new byte[segment];
+                int have = 0;
+                if (carry != null)
+                {
+                    carry.CopyTo(data, 0);
+                    have = carry.Length;
+                    carry = null;
+                }
+                have += ReadFull(input, data.AsSpan(have));
+                if (have == 0)
+                {
+                    more = false;
+                    break;
+                }
+                more = have == segment;
+                hash.Append(data.AsSpan(0, have));
+                int len = have;
+                pending.Enqueue((Task.Run(() =>
+                {
+                    var coder = new SegmentCoder(CreateModel(), header.X86);
+                    var blocks = new MemoryStream();
+                    var payload = new MemoryStream();
+                    for (int at = 0; at < len; at += BlockSize)
+                    {
+                        coder.Encode(data.AsSpan(at, Math.Min(BlockSize, len - at)), blocks, payload);
+                    }
+                    return blocks.ToArray();
+                }), have));
+                total += have;
+            }
+            if (pending.Count > 0)
+            {
+                var (task, raw) = pending.Dequeue();
+                output.Write(task.GetAwaiter().GetResult());
+                written += raw;
+                progress?.Invoke(written);
+            }
+        }
+        return total;
+    }
+
+    /// <summary>One segment's coding state: a fresh model and the position in the segment (for the x86 transform).</summary>
+    private sealed class SegmentCoder(IByteModel model, bool x86)
+    {
+        private readonly IByteModel _model = model;
+        private readonly byte[] _blockHeader = new byte[KolmoContainer.BlockHeaderBytes];
+        private long _offset;
+
+        /// <summary>Codes one block (transformed in place when the header says so) and writes its header and payload.</summary>
+        public void Encode(Span<byte> data, Stream output, MemoryStream payload)
+        {
+            if (x86)
+            {
+                X86Filter.Apply(data, _offset, encode: true);
+            }
+            _offset += data.Length;
             payload.SetLength(0);
             var encoder = new ArithmeticEncoder(payload);
-            CodeBytes(encoder, model, data);
+            CodeBytes(encoder, _model, data);
             encoder.Flush();
+            int n = data.Length;
             bool stored = payload.Length >= n;
-            blockHeader[0] = stored ? KolmoContainer.BlockStored : KolmoContainer.BlockCoded;
-            BinaryPrimitives.WriteUInt32LittleEndian(blockHeader.AsSpan(1), (uint)n);
-            BinaryPrimitives.WriteUInt32LittleEndian(blockHeader.AsSpan(5), stored ? (uint)n : (uint)payload.Length);
-            output.Write(blockHeader);
+            _blockHeader[0] = stored ? KolmoContainer.BlockStored : KolmoContainer.BlockCoded;
+            BinaryPrimitives.WriteUInt32LittleEndian(_blockHeader.AsSpan(1), (uint)n);
+            BinaryPrimitives.WriteUInt32LittleEndian(_blockHeader.AsSpan(5), stored ? (uint)n : (uint)payload.Length);
+            output.Write(_blockHeader);
             if (stored)
             {
                 output.Write(data);
@@ -133,19 +344,28 @@ public sealed class ModelCompressor : ICompressor
             {
                 output.Write(payload.GetBuffer(), 0, (int)payload.Length);
             }
-            total += n;
-            progress?.Invoke(total);
-            if (n < block.Length)
-            {
-                break;
-            }
         }
-        var end = new byte[KolmoContainer.EndBytes];
-        end[0] = KolmoContainer.BlockEnd;
-        BinaryPrimitives.WriteUInt64LittleEndian(end.AsSpan(1), (ulong)total);
-        BinaryPrimitives.WriteUInt64LittleEndian(end.AsSpan(9), hash.GetCurrentHashAsUInt64());
-        output.Write(end);
-        output.Flush();
+
+        /// <summary>Decodes one block into <paramref name="data"/> (its raw length) and undoes the transform.</summary>
+        public void Decode(byte type, ReadOnlySpan<byte> payload, Span<byte> data, ReplayCoder replay)
+        {
+            if (type == KolmoContainer.BlockStored)
+            {
+                payload.CopyTo(data);
+                CodeBytes(replay, _model, data);
+            }
+            else
+            {
+                var decoder = new ArithmeticDecoder(new MemoryStream(payload.ToArray(), writable: false), payload.Length);
+                data.Clear();
+                CodeBytes(decoder, _model, data);
+            }
+            if (x86)
+            {
+                X86Filter.Apply(data, _offset, encode: false);
+            }
+            _offset += data.Length;
+        }
     }
 
     /// <inheritdoc />
@@ -156,58 +376,146 @@ public sealed class ModelCompressor : ICompressor
     /// compressed bytes consumed so far. Every field is validated and the xxHash64 of the output is checked.
     /// </summary>
     /// <exception cref="InvalidDataException">Corrupt, truncated or foreign input (the message gives the offset).</exception>
-    public static void Decompress(Stream input, Stream output, Action<long>? progress)
+    public static void Decompress(Stream input, Stream output, Action<long>? progress) => Decompress(input, output, progress, 1);
+
+    /// <summary>
+    /// <see cref="Decompress(Stream, Stream, Action{long})"/> with up to <paramref name="threads"/> segments decoded
+    /// in parallel (files with independent segments; the output is the same for any thread count).
+    /// </summary>
+    /// <exception cref="InvalidDataException">Corrupt, truncated or foreign input (the message gives the offset).</exception>
+    public static void Decompress(Stream input, Stream output, Action<long>? progress, int threads)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         var reader = new ContainerReader(input);
         var header = KolmoContainer.ReadHeader(reader);
         ModelCatalog.TryGet(header.Model, out var entry);
-        var model = entry.Create(header.Level, header.Parameters);
-        var block = new byte[header.BlockSize];
-        byte[] payload = [];
-        var blockHeader = new byte[KolmoContainer.BlockHeaderBytes];
-        var hash = new XxHash64();
-        var replay = new ReplayCoder();
-        long total = 0;
-        bool shortSeen = false;
-        while (true)
-        {
-            var b = KolmoContainer.ReadBlockHeader(reader, header, blockHeader, ref shortSeen);
-            if (b.Type == KolmoContainer.BlockEnd)
-            {
-                break;
-            }
-            var data = block.AsSpan(0, b.RawLength);
-            if (b.Type == KolmoContainer.BlockStored)
-            {
-                reader.ReadExactly(data, "stored block");
-                CodeBytes(replay, model, data);
-            }
-            else
-            {
-                if (payload.Length < b.PayloadLength)
-                {
-                    payload = new byte[Math.Max(b.PayloadLength, Math.Min(header.BlockSize, payload.Length * 2))];
-                }
-                reader.ReadExactly(payload.AsSpan(0, b.PayloadLength), "block payload");
-                var decoder = new ArithmeticDecoder(new MemoryStream(payload, 0, b.PayloadLength, writable: false), b.PayloadLength);
-                data.Clear();
-                CodeBytes(decoder, model, data);
-            }
-            hash.Append(data);
-            output.Write(data);
-            total += b.RawLength;
-            progress?.Invoke(reader.Offset);
-        }
+        var first = entry.Create(header.Level, header.Parameters); // validates the parameters before any block is read
+        var decoder = new ContainerDecoder(reader, header, entry, first);
+        long total = threads > 1 && header.SegmentSize != 0
+            ? decoder.RunParallel(output, progress, threads)
+            : decoder.RunSequential(output, progress);
         long trailerAt = reader.Offset;
         var (_, checksum) = KolmoContainer.ReadTrailer(reader, total);
-        ulong actual = hash.GetCurrentHashAsUInt64();
+        ulong actual = decoder.Hash.GetCurrentHashAsUInt64();
         if (actual != checksum)
         {
             throw new InvalidDataException($"checksum mismatch (trailer at offset {trailerAt}: expected {checksum:x16}, decoded data hashes to {actual:x16}): the data is corrupt");
         }
         output.Flush();
+    }
+
+    /// <summary>Reads blocks in file order and decodes them, one segment at a time or several in parallel.</summary>
+    private sealed class ContainerDecoder(ContainerReader reader, KolmoHeader header, ModelEntry entry, IByteModel first)
+    {
+        private IByteModel? _unused = first;
+        private readonly byte[] _blockHeader = new byte[KolmoContainer.BlockHeaderBytes];
+        private KolmoContainer.BlockLayout _layout = new(header);
+
+        public XxHash64 Hash { get; } = new();
+
+        private SegmentCoder NewCoder()
+        {
+            var model = Interlocked.Exchange(ref _unused, null) ?? entry.Create(header.Level, header.Parameters);
+            return new SegmentCoder(model, header.X86);
+        }
+
+        public long RunSequential(Stream output, Action<long>? progress)
+        {
+            var block = new byte[header.BlockSize];
+            byte[] payload = [];
+            var replay = new ReplayCoder();
+            SegmentCoder? coder = null;
+            long total = 0;
+            while (true)
+            {
+                bool segmentStart = _layout.AtSegmentStart;
+                var b = KolmoContainer.ReadBlockHeader(reader, header, _blockHeader, ref _layout);
+                if (b.Type == KolmoContainer.BlockEnd)
+                {
+                    return total;
+                }
+                if (coder == null || (segmentStart && header.SegmentSize != 0))
+                {
+                    coder = NewCoder();
+                }
+                if (payload.Length < b.PayloadLength)
+                {
+                    payload = new byte[Math.Max(b.PayloadLength, Math.Min(header.BlockSize, payload.Length * 2))];
+                }
+                reader.ReadExactly(payload.AsSpan(0, b.PayloadLength), b.Type == KolmoContainer.BlockStored ? "stored block" : "block payload");
+                var data = block.AsSpan(0, b.RawLength);
+                coder.Decode(b.Type, payload.AsSpan(0, b.PayloadLength), data, replay);
+                Hash.Append(data);
+                output.Write(data);
+                total += b.RawLength;
+                progress?.Invoke(reader.Offset);
+            }
+        }
+
+        public long RunParallel(Stream output, Action<long>? progress, int threads)
+        {
+            var pending = new Queue<Task<byte[]>>();
+            long total = 0;
+            bool more = true;
+            while (more || pending.Count > 0)
+            {
+                while (more && pending.Count < threads)
+                {
+                    var blocks = ReadSegment(out more);
+                    if (blocks.Count == 0)
+                    {
+                        break;
+                    }
+                    pending.Enqueue(Task.Run(() =>
+                    {
+                        var coder = NewCoder();
+                        var replay = new ReplayCoder();
+                        var data = new byte[blocks.Sum(b => (long)b.Raw)];
+                        int at = 0;
+                        foreach (var (type, raw, payload) in blocks)
+                        {
+                            coder.Decode(type, payload, data.AsSpan(at, raw), replay);
+                            at += raw;
+                        }
+                        return data;
+                    }));
+                }
+                if (pending.Count > 0)
+                {
+                    var data = pending.Dequeue().GetAwaiter().GetResult();
+                    Hash.Append(data);
+                    output.Write(data);
+                    total += data.Length;
+                    progress?.Invoke(reader.Offset);
+                }
+            }
+            return total;
+        }
+
+        /// <summary>Reads the blocks of one segment (type, raw length, payload); <paramref name="more"/> is false once the end marker was read.</summary>
+        private List<(byte Type, int Raw, byte[] Payload)> ReadSegment(out bool more)
+        {
+            var blocks = new List<(byte, int, byte[])>();
+            while (true)
+            {
+                var b = KolmoContainer.ReadBlockHeader(reader, header, _blockHeader, ref _layout);
+                if (b.Type == KolmoContainer.BlockEnd)
+                {
+                    more = false;
+                    return blocks;
+                }
+                var payload = new byte[b.PayloadLength];
+                reader.ReadExactly(payload, b.Type == KolmoContainer.BlockStored ? "stored block" : "block payload");
+                blocks.Add((b.Type, b.RawLength, payload));
+                if (_layout.AtSegmentStart)
+                {
+                    more = true;
+                    return blocks;
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -275,12 +583,12 @@ public sealed class ModelCompressor : ICompressor
         }
     }
 
-    private static int ReadFull(Stream input, byte[] buffer)
+    private static int ReadFull(Stream input, Span<byte> buffer)
     {
         int total = 0;
         while (total < buffer.Length)
         {
-            int n = input.Read(buffer, total, buffer.Length - total);
+            int n = input.Read(buffer[total..]);
             if (n <= 0)
             {
                 break;

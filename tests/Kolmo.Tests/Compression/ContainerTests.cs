@@ -63,7 +63,7 @@ public class ContainerTests
     [Fact]
     public void Decompress_EveryHeaderField_IsValidated()
     {
-        Assert.Contains("version 2 at offset 4", Corrupt(Resigned(Patched(4, 2))).Message);
+        Assert.Contains("version 3 at offset 4", Corrupt(Resigned(Patched(4, 3))).Message);
         Assert.Contains("reserved flag bits", Corrupt(Resigned(Patched(5, 0x80))).Message);
         Assert.Contains("unknown model id 200 at offset 6", Corrupt(Resigned(Patched(6, 200))).Message);
         Assert.Contains("invalid level 0 at offset 7", Corrupt(Resigned(Patched(7, 0))).Message);

@@ -66,7 +66,7 @@ namespace Kolmo.Cli.Commands.Foundation
         public bool Quiet { get; set; }
 
         [CommandOption("--threads <N>")]
-        [Description("Worker threads of the neural models (nn, cm+nn); the output does not depend on it")]
+        [Description("Worker threads. cm and order3: independent segments are coded in parallel (compressing with N ≥ 2 and no --segment-size cuts the input into N segments of at least 4 MiB); nn, cm+nn: the network's work is split, the output does not depend on it")]
         public int? Threads { get; set; }
 
         [CommandOption("--prime-data <FILE>")]
@@ -130,6 +130,10 @@ namespace Kolmo.Cli.Commands.Foundation
         [CommandOption("--block-size <SIZE>", IsHidden = true)]
         [Description("Uncompressed bytes per container block (default 1M)")]
         public string? BlockSize { get; set; }
+
+        [CommandOption("--segment-size <SIZE>")]
+        [Description("Cut the input into independent segments of SIZE bytes (the model restarts at each; they are coded in parallel with --threads, and the output is the same for any thread count). Default: one segment, or N segments with --threads N")]
+        public string? SegmentSize { get; set; }
     }
 
     public sealed class DecompressSettings : CodecSettings
@@ -143,11 +147,14 @@ namespace Kolmo.Cli.Commands.Foundation
         {
             long? memory = settings.Memory is null ? null : SizeText.Parse(settings.Memory, "--memory");
             int block = settings.BlockSize is null ? KolmoContainer.DefaultBlockSize : (int)Math.Min(int.MaxValue, SizeText.Parse(settings.BlockSize, "--block-size"));
+            long? segment = settings.SegmentSize is null ? null : SizeText.Parse(settings.SegmentSize, "--segment-size");
             ModelCompressor compressor;
             try
             {
                 NeuralCompression.NeuralCli.SetThreads(settings.Threads);
                 compressor = NeuralCompression.NeuralCli.Compressor(settings.Model, settings.Level, memory, block, NeuralCompression.NeuralCli.LoadPrior(settings.PrimeData, settings.PrimeModel));
+                bool sequentialModel = compressor.Model is ModelId.Cm or ModelId.Order3;
+                compressor = compressor.WithSegments(segment, sequentialModel ? settings.Threads ?? 1 : 1);
             }
             catch (ArgumentException e)
             {
@@ -172,7 +179,7 @@ namespace Kolmo.Cli.Commands.Foundation
             NeuralCompression.NeuralCli.LoadPrior(settings.PrimeData, settings.PrimeModel);
             foreach (var input in CodecRunner.Inputs(settings))
             {
-                CodecRunner.Run(settings, input, compress: false, (src, dst, progress) => ModelCompressor.Decompress(src, dst, progress));
+                CodecRunner.Run(settings, input, compress: false, (src, dst, progress) => ModelCompressor.Decompress(src, dst, progress, settings.Threads ?? 1));
             }
             return 0;
         }

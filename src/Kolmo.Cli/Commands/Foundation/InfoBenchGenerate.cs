@@ -114,6 +114,7 @@ public static class ContainerInfo
         sb.AppendLine(ci, $"  format      .kolmo version {h.Version}, header {h.Length} bytes");
         sb.AppendLine(ci, $"  model       {model} (id {(int)h.Model}), level {h.Level}, parameters [{Convert.ToHexString(h.Parameters)}]");
         sb.AppendLine(ci, $"  block size  {h.BlockSize} bytes");
+        sb.AppendLine(ci, $"  segments    {(h.SegmentSize == 0 ? "one (the model runs over the whole input)" : $"independent, {h.SegmentSize} bytes each")}{(h.X86 ? "; x86 branch transform" : "")}");
         sb.AppendLine(ci, $"  blocks      {s.Blocks} ({s.StoredBlocks} stored), payload {s.PayloadBytes} bytes");
         sb.AppendLine(ci, $"  original    {s.OriginalLength} bytes, xxHash64 {s.Checksum:x16}");
         string bpb = s.OriginalLength > 0 ? (8.0 * s.FileLength / s.OriginalLength).ToString("F3", ci) : "-";
@@ -135,6 +136,8 @@ public static class ContainerInfo
             level = (int)h.Level,
             parameters = Convert.ToHexString(h.Parameters),
             blockSize = h.BlockSize,
+            segmentSize = h.SegmentSize,
+            x86Transform = h.X86,
             blocks = s.Blocks,
             storedBlocks = s.StoredBlocks,
             payloadBytes = s.PayloadBytes,

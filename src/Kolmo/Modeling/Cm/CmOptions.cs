@@ -136,6 +136,12 @@ public sealed record CmOptions
         ];
         CmSelector[] few = [CmSelector.Partial, CmSelector.MatchBit, CmSelector.Byte1];
         CmSelector[] many = [CmSelector.Partial, CmSelector.MatchBit, CmSelector.Byte1, CmSelector.Known, CmSelector.Byte2, CmSelector.Byte3];
+        if (CmTune.Str("KOLMO_CM_CTX") is string cs)
+        {
+            var ctx = cs.Split(',').Select(Enum.Parse<CmContext>).ToArray();
+            var sl = (CmTune.Str("KOLMO_CM_SEL") ?? "Partial,MatchBit,Byte1,Known,Byte2,Byte3").Split(',').Select(Enum.Parse<CmSelector>).ToArray();
+            return new CmProfile(ctx, sl, CmTune.Get("apms", 3), CmTune.Get("mml", 6));
+        }
         return level switch
         {
             <= 3 => new CmProfile(fast, few, 2, 6),

@@ -171,14 +171,14 @@ internal sealed unsafe class Mixer
     {
         var path = KernelPath;
         int target = bit << 12;
-        int e2 = Clamp16((target - _pr2) * _lr2);
+        int e2 = Clamp16(((target - _pr2) * _lr2) >> 2);
         if (e2 != 0)
         {
             MixerKernels.Train(_x2, _w2 + _sel2, _n2, e2, path);
         }
         for (int s = 0; s < _sets; s++)
         {
-            int e = Clamp16((target - _pr[s]) * _lr);
+            int e = Clamp16(((target - _pr[s]) * _lr) >> 2);
             if (e != 0)
             {
                 MixerKernels.Train(_x, _w + _sel[s], _n, e, path);
