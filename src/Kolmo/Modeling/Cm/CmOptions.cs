@@ -71,7 +71,7 @@ public sealed record CmOptions
     /// <summary>Largest <see cref="TableBits"/>.</summary>
     public const int MaxTableBits = 30;
 
-    private static readonly int[] LevelTableBits = [0, 22, 22, 23, 23, 24, 24, 25, 26, 27];
+    private static readonly int[] LevelTableBits = [0, 22, 22, 23, 23, 24, CmTune.Get("tb6", 24), 25, 26, 27];
 
     /// <summary>Validates and returns the sized tables: (hash table bytes, history buffer bytes, match index entries).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The level is outside 1–9 or the cap is below the minimum.</exception>

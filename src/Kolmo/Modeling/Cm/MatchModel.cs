@@ -8,9 +8,11 @@ namespace Kolmo.Modeling;
 /// <para>Maps: (match length bucket, expected bit) → P(1) through an adaptive <see cref="StateMap"/>; gives the
 /// mixer two inputs (that prediction stretched, and a length-scaled vote for the expected bit) and a
 /// selector context (<see cref="LengthBucket"/>).</para>
-/// <para>Update rule: per byte, a hash of the last minimum-length bytes indexes a table of positions in the history
-/// buffer; a running match is extended by one byte, a broken one is looked up again and its length counted
-/// backwards. A mispredicted bit ends the match for the rest of the byte.</para>
+/// <para>Update rule: per byte, a hash of the minimum-length bytes before the newest one indexes a table of the
+/// positions that followed them; a running match is extended by one byte, a broken one is looked up again (the
+/// candidate must also repeat the newest byte) and its length counted backwards. Hashing one byte behind lets the
+/// index entry be prefetched a whole byte before it is read. A mispredicted bit ends the match for the rest of the
+/// byte.</para>
 /// <para>Cost: history buffer (bytes) + 4 bytes per index entry; O(1) per bit, O(length) per new match.</para>
 /// </summary>
 internal sealed class MatchModel
@@ -23,8 +25,10 @@ internal sealed class MatchModel
     private const int MaxLen = 65535;
     private readonly byte[] _buf;
     private readonly int _bufMask;
-    private readonly int[] _ht;
+    private readonly PinnedBuffer<int> _htBuf;
+    private readonly unsafe int* _ht;
     private readonly int _htMask;
+    private int _pending = -1;
     private readonly StateMap _sm;
     private int _pos;
     private ulong _last8;
@@ -42,7 +46,11 @@ internal sealed class MatchModel
         _minLen = minLength;
         _buf = new byte[bufferBytes];
         _bufMask = bufferBytes - 1;
-        _ht = new int[indexEntries];
+        _htBuf = new PinnedBuffer<int>(indexEntries);
+        unsafe
+        {
+            _ht = _htBuf.Pointer;
+        }
         _htMask = indexEntries - 1;
         _sm = new StateMap(16 * 2 * 256, 1023);
     }
@@ -52,8 +60,13 @@ internal sealed class MatchModel
         _minLen = o._minLen;
         _buf = (byte[])o._buf.Clone();
         _bufMask = o._bufMask;
-        _ht = (int[])o._ht.Clone();
+        _htBuf = o._htBuf.Clone();
+        unsafe
+        {
+            _ht = _htBuf.Pointer;
+        }
         _htMask = o._htMask;
+        _pending = o._pending;
         _sm = o._sm.Clone();
         _pos = o._pos;
         _last8 = o._last8;
@@ -65,7 +78,7 @@ internal sealed class MatchModel
     }
 
     /// <summary>Bytes used.</summary>
-    public long MemoryBytes => _buf.Length + _ht.Length * 4L + _sm.MemoryBytes;
+    public long MemoryBytes => _buf.Length + _htBuf.Bytes + _sm.MemoryBytes;
 
     /// <summary>Current match length in bytes (0 when none, or when the current byte already mismatched).</summary>
     public int Length => _active ? _len : 0;
@@ -93,7 +106,7 @@ internal sealed class MatchModel
     public int Position => _pos;
 
     /// <summary>Learns a whole byte: appends it to the history and updates the match.</summary>
-    public void ByteUpdate(int c)
+    public unsafe void ByteUpdate(int c)
     {
         _buf[_pos & _bufMask] = (byte)c;
         _pos++;
@@ -110,28 +123,34 @@ internal sealed class MatchModel
         {
             _len = 0;
         }
-        if (_pos >= _minLen)
+        if (_pending >= 0)
         {
-            ulong key = _minLen >= 8 ? _last8 : _last8 & ((1UL << (8 * _minLen)) - 1);
-            int slot = (int)((key * 0x9E3779B97F4A7C15UL) >> 32) & _htMask;
+            int at = _pos - 1;
             if (_len == 0)
             {
-                int cand = _ht[slot];
-                if (cand > 0 && _pos - cand < _bufMask)
+                // The bytes before c were seen before, followed by buf[cand]; a match needs buf[cand] == c too.
+                int cand = _ht[_pending];
+                if (cand > 0 && cand < at && at - cand < _bufMask && _buf[cand & _bufMask] == c)
                 {
                     int l = 0;
-                    while (l < 400 && l < cand && _buf[(cand - 1 - l) & _bufMask] == _buf[(_pos - 1 - l) & _bufMask])
+                    while (l < 400 && l <= cand && _buf[(cand - l) & _bufMask] == _buf[(at - l) & _bufMask])
                     {
                         l++;
                     }
-                    if (l >= _minLen)
+                    if (l > _minLen)
                     {
                         _len = l;
-                        _ptr = cand;
+                        _ptr = cand + 1;
                     }
                 }
             }
-            _ht[slot] = _pos;
+            _ht[_pending] = at;
+        }
+        if (_pos >= _minLen)
+        {
+            ulong key = _minLen >= 8 ? _last8 : _last8 & ((1UL << (8 * _minLen)) - 1);
+            _pending = (int)((key * 0x9E3779B97F4A7C15UL) >> 32) & _htMask;
+            CmPrefetch.Line(_ht + _pending);
         }
         _active = _len > 0;
         _expectedByte = _active ? _buf[_ptr & _bufMask] : 0;
