@@ -9,7 +9,13 @@ namespace Kolmo.Cli;
 public static partial class Program
 {
     /// <summary>Runs the command line and returns the exit code.</summary>
-    public static int Main(string[] args) => CreateApp().Run(Commands.Foundation.CodecRunner.RewriteStdin(args));
+    public static int Main(string[] args)
+    {
+        Infrastructure.Termination.Install();
+        int code = CreateApp().Run(Commands.Foundation.CodecRunner.RewriteStdin(args));
+        int signalled = Infrastructure.Termination.SignalExitCode;
+        return signalled != 0 ? signalled : code;
+    }
 
     /// <summary>Builds the command app (also used by in-process CLI tests).</summary>
     public static CommandApp CreateApp()
