@@ -14,6 +14,7 @@ namespace Kolmo.Fuzz;
 /// Kolmo.Fuzz run TARGET                  under afl-fuzz (SharpFuzz's in-process fork server)
 /// Kolmo.Fuzz fuzz TARGET SEEDS OUT SECS [MAXLEN]   in-process coverage-guided fuzzing (InProcessFuzzer)
 /// Kolmo.Fuzz replay TARGET PATH…         runs files (or every file of folders) once; exit 1 on a violation
+/// Kolmo.Fuzz minimize TARGET IN OUT      shrinks a finding while it still fails the same way (delta debugging)
 /// Kolmo.Fuzz seeds REPO OUTDIR           writes each target's seed corpus from the golden files and small data
 /// </code>
 /// </summary>
@@ -25,6 +26,10 @@ public static class Program
         {
             Console.Error.WriteLine("usage: Kolmo.Fuzz list | run TARGET | replay TARGET PATH... | seeds REPO OUTDIR");
             return 2;
+        }
+        if (args[0] is not "run" and not "fuzz")
+        {
+            CoverageSink();   // an instrumented Kolmo.dll writes to a coverage map: give it one nobody reads
         }
         switch (args[0])
         {
@@ -76,6 +81,9 @@ public static class Program
                 Console.Error.WriteLine($"rescued the input that killed the process: {name}");
                 return 0;
             }
+            case "minimize" when args.Length == 4:
+                NeuralRuntime.Threads = 1;
+                return Minimize(FuzzTargets.Get(args[1]), args[2], args[3]);
             case "replay" when args.Length >= 3:
                 NeuralRuntime.Threads = 1;
                 return Replay(FuzzTargets.Get(args[1]), args[2..]);
@@ -88,6 +96,9 @@ public static class Program
                 return 2;
         }
     }
+
+    private static unsafe void CoverageSink() =>
+        SharpFuzz.Common.Trace.SharedMem = (byte*)System.Runtime.InteropServices.NativeMemory.AllocZeroed(1 << 16);
 
     private static int Replay(FuzzTarget target, string[] paths)
     {
@@ -107,6 +118,63 @@ public static class Program
         }
         Console.WriteLine($"{target.Name}: {files.Count} inputs, {bad} violations");
         return bad == 0 ? 0 : 1;
+    }
+
+    /// <summary>The kind of failure: exception type and the message with digits removed (sizes vary as the input shrinks).</summary>
+    private static string? Failure(FuzzTarget target, byte[] input)
+    {
+        try
+        {
+            target.Run(input);
+            return null;
+        }
+        catch (Exception e)
+        {
+            return e.GetType().FullName + ":" + new string([.. e.Message.Where(c => !char.IsAsciiDigit(c))]);
+        }
+    }
+
+    /// <summary>Removes chunks (halves, quarters … single bytes), then zeroes bytes, keeping each change that still fails the same way.</summary>
+    private static int Minimize(FuzzTarget target, string inPath, string outPath)
+    {
+        var input = File.ReadAllBytes(inPath);
+        string? kind = Failure(target, input);
+        if (kind is null)
+        {
+            Console.Error.WriteLine($"{inPath}: does not fail {target.Name}");
+            return 1;
+        }
+        for (int chunk = Math.Max(1, input.Length / 2); chunk >= 1; chunk /= 2)
+        {
+            for (int at = 0; at + chunk <= input.Length;)
+            {
+                byte[] shorter = [.. input.AsSpan(0, at), .. input.AsSpan(at + chunk)];
+                if (Failure(target, shorter) == kind)
+                {
+                    input = shorter;
+                }
+                else
+                {
+                    at += chunk;
+                }
+            }
+        }
+        for (int i = 0; i < input.Length; i++)
+        {
+            if (input[i] == 0)
+            {
+                continue;
+            }
+            var zeroed = (byte[])input.Clone();
+            zeroed[i] = 0;
+            if (Failure(target, zeroed) == kind)
+            {
+                input = zeroed;
+            }
+        }
+        File.WriteAllBytes(outPath, input);
+        Console.WriteLine($"{target.Name}: {inPath} -> {outPath}: {input.Length} bytes, {kind}");
+        return 0;
     }
 
     /// <summary>Small, valid inputs for each target (the golden .kolmo files among them); the fuzzer mutates from here.</summary>
