@@ -123,7 +123,7 @@ public static class Classify
             {
                 sb.Append(test[i].Id).Append('\t').Append(test[i].Label).Append('\t').Append(pred[i]).Append('\n');
             }
-            InfoCli.WriteOutput(o.Out, Encoding.UTF8.GetBytes(sb.ToString()), o.Force);
+            AtomicOutput.WriteAllBytes(o.Out, Encoding.UTF8.GetBytes(sb.ToString()), o.Force);
         }
         if (o.Json)
         {

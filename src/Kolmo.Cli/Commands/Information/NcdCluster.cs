@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using Kolmo.Cli.Infrastructure;
 using Kolmo.Learning;
+using Kolmo.Reporting;
 using Spectre.Console.Cli;
 
 namespace Kolmo.Cli.Commands.Information;
@@ -80,7 +81,7 @@ public static class Ncd
         if (o.Out is not null)
         {
             bool json = Path.GetExtension(o.Out).Equals(".json", StringComparison.OrdinalIgnoreCase);
-            InfoCli.WriteOutput(o.Out, Encoding.UTF8.GetBytes(json ? m.ToJson() + "\n" : m.ToTsv()), o.Force);
+            AtomicOutput.WriteAllBytes(o.Out, Encoding.UTF8.GetBytes(json ? m.ToJson() + "\n" : m.ToTsv()), o.Force);
         }
         else
         {
@@ -88,7 +89,7 @@ public static class Ncd
         }
         if (o.Plot is not null)
         {
-            InfoCli.WriteOutput(o.Plot, Pictures.Heatmap(m, $"NCD ({o.Compressor})", InfoCli.IsSvg(o.Plot)), o.Force);
+            AtomicOutput.WriteAllBytes(o.Plot, DistanceFigures.Heatmap(m, $"NCD ({o.Compressor})", InfoCli.IsSvg(o.Plot)), o.Force);
         }
         Console.Error.WriteLine($"kolmo: ncd: {m.Count} inputs, {NcdMatrix.PairCount(m.Count)} pairs, {o.Compressor}, {InfoCli.F(sw.Elapsed.TotalSeconds, "F2")} s");
         return CliErrors.Ok;
@@ -186,7 +187,7 @@ public static class Cluster
         string newick = tree.ToNewick() + "\n";
         if (o.Out is not null)
         {
-            InfoCli.WriteOutput(o.Out, Encoding.UTF8.GetBytes(newick), o.Force);
+            AtomicOutput.WriteAllBytes(o.Out, Encoding.UTF8.GetBytes(newick), o.Force);
         }
         else
         {
@@ -194,7 +195,7 @@ public static class Cluster
         }
         if (o.Plot is not null)
         {
-            InfoCli.WriteOutput(o.Plot, Pictures.Dendrogram(tree, method == "upgma" ? "UPGMA" : "neighbour joining", InfoCli.IsSvg(o.Plot)), o.Force);
+            AtomicOutput.WriteAllBytes(o.Plot, DistanceFigures.Dendrogram(tree, method == "upgma" ? "UPGMA" : "neighbour joining", InfoCli.IsSvg(o.Plot)), o.Force);
         }
         if (o.Labels is not null)
         {

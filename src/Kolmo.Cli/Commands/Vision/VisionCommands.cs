@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using Kolmo.Cli.Infrastructure;
 using Kolmo.Learning;
+using Kolmo.Reporting;
 using Kolmo.Vision;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -214,12 +215,9 @@ namespace Kolmo.Cli.Commands.Vision
                 ["machine"] = $"{Environment.ProcessorCount} logical CPUs, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}",
                 ["command"] = "kolmo " + string.Join(' ', context.Arguments.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a)),
             };
-            var plots = IgptReport.Plots(r);
-            foreach (var (name, bytes) in plots)
+            foreach (var (name, bytes) in IgptReport.Plots(r))
             {
-                using var o = new AtomicOutput(Path.Combine(outDir, name), settings.Force);
-                o.Stream.Write(bytes);
-                o.Commit();
+                AtomicOutput.WriteAllBytes(Path.Combine(outDir, name), bytes, settings.Force);
             }
             AtomicOutput.WriteAllText(Path.Combine(outDir, "results.json"), IgptReport.Json(r), settings.Force);
             AtomicOutput.WriteAllText(Path.Combine(outDir, "report.md"), IgptReport.Markdown(r, title, provenance), settings.Force);
