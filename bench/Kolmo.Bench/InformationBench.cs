@@ -10,7 +10,7 @@ using Kolmo.Modeling;
 namespace Kolmo.Bench;
 
 /// <summary>
-/// Information-layer experiments (issue 4). Each writes docs/bench/information-SUITE-DATE.{md,tsv} (and pictures
+/// Information-layer experiments. Each writes docs/bench/information-SUITE-DATE.{md,tsv} (and pictures
 /// for the language tree) and prints the table. Data are read from ../shared/data (or the path given first).
 /// </summary>
 public static partial class Program

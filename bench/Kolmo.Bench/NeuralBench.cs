@@ -112,7 +112,7 @@ internal static unsafe class NeuralBench
     private static double MatMulGflops(int n, double seconds, int width)
     {
         float[] a = GC.AllocateArray<float>(n * n, pinned: true), b = GC.AllocateArray<float>(n * n, pinned: true), c = GC.AllocateArray<float>(n * n, pinned: true);
-        var r = new Rng(1);
+        var r = new Xoshiro256(1);
         for (int i = 0; i < a.Length; i++)
         {
             a[i] = (float)r.NextNormal();
@@ -225,7 +225,7 @@ internal static unsafe class NeuralBench
         int N = B * T;
         float[] Buf(int n) => GC.AllocateArray<float>(n, pinned: true);
         float[] x = Buf(N * 4 * C), y = Buf(N * 4 * C), w = Buf(4 * C * C), qkv = Buf(N * 3 * C), att = Buf(B * NH * T * T), dq = Buf(N * 3 * C), mean = Buf(N), rstd = Buf(N), lw = Buf(C), lb = Buf(C), dlw = Buf(C), dlb = Buf(C);
-        var r = new Rng(1);
+        var r = new Xoshiro256(1);
         foreach (var a in new[] { x, w, qkv })
         {
             for (int i = 0; i < a.Length; i++)

@@ -9,7 +9,7 @@ namespace Kolmo.Cli;
 public static partial class Program
 {
     /// <summary>Runs the command line and returns the exit code.</summary>
-    public static int Main(string[] args) => CreateApp().Run(Commands.Foundation.CodecRunner.RewriteStdin(args));
+    public static int Main(string[] args) => CreateApp().Run(Commands.Compression.CodecRunner.RewriteStdin(args));
 
     /// <summary>Builds the command app (also used by in-process CLI tests).</summary>
     public static CommandApp CreateApp()
@@ -19,20 +19,17 @@ public static partial class Program
         {
             config.SetApplicationName("kolmo");
             config.SetExceptionHandler((e, _) => Infrastructure.CliErrors.Handle(e));
-            ConfigureFoundation(config);   // compress, decompress, bench, info FILE.kolmo, generate  (issue 2)
-            ConfigureCm(config);           // context-mixing model options                           (issue 3)
-            ConfigureInformation(config);  // info X Y, ncd, cluster, classify, bound               (issue 4)
-            ConfigureNeural(config);       // train, eval                                            (issue 5)
-            ConfigureDecipher(config);     // decipher                                               (issue 6)
-            ConfigureNeuralCompression(config); // mdl, transfer                                     (issue 7)
-            ConfigureVision(config);       // igpt                                                   (issue 8)
+            ConfigureCompression(config);       // compress, decompress, bench, info FILE.kolmo, generate
+            ConfigureInformation(config);       // info X Y, ncd, cluster, classify, bound
+            ConfigureNeural(config);            // train, eval
+            ConfigureDecipher(config);          // decipher
+            ConfigureNeuralCompression(config); // mdl, transfer
+            ConfigureVision(config);            // igpt
         });
         return app;
     }
 
-    static partial void ConfigureFoundation(IConfigurator config);
-
-    static partial void ConfigureCm(IConfigurator config);
+    static partial void ConfigureCompression(IConfigurator config);
 
     static partial void ConfigureInformation(IConfigurator config);
 

@@ -7,7 +7,7 @@ using Kolmo.Compression;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
-namespace Kolmo.Cli.Commands.Foundation;
+namespace Kolmo.Cli.Commands.Compression;
 
 public sealed class InfoSettings : CommandSettings
 {

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using Kolmo.Cli.Commands.Foundation;
+using Kolmo.Cli.Commands.Compression;
 using Kolmo.Cli.Infrastructure;
 using Kolmo.Compression;
 using Spectre.Console;
@@ -11,7 +11,7 @@ namespace Kolmo.Cli
 {
     public static partial class Program
     {
-        static partial void ConfigureFoundation(IConfigurator config)
+        static partial void ConfigureCompression(IConfigurator config)
         {
             config.AddCommand<CompressCommand>("compress").WithAlias("c")
                 .WithDescription("Compress FILE to FILE.kolmo with a predictive model and arithmetic coding")
@@ -32,7 +32,7 @@ namespace Kolmo.Cli
     }
 }
 
-namespace Kolmo.Cli.Commands.Foundation
+namespace Kolmo.Cli.Commands.Compression
 {
     /// <summary>Options shared by compress and decompress.</summary>
     public class CodecSettings : CommandSettings
