@@ -187,7 +187,7 @@ public static class Program
             File.WriteAllBytes(Path.Combine(dir, name), data);
         }
 
-        string golden = Path.Combine(repo, "tests", "Golden", "foundation");
+        string golden = Path.Combine(repo, "tests", "Golden", "container");
         var text = Encoding.ASCII.GetBytes("compression is prediction; prediction is compression. the cat sat on the mat.\n");
         foreach (var f in Directory.GetFiles(golden, "*.kolmo").Order(StringComparer.Ordinal))
         {
