@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every fuzz target (or those named) for SECONDS of CPU time each, one after another on one core.
-#   fuzz/run.sh SECONDS [TARGET...]
+# Runs every fuzz target (or those named) for SECONDS of CPU time each, FUZZ_JOBS (default 1) at a time.
+#   [FUZZ_JOBS=2] [FUZZ_ENGINE=afl] fuzz/run.sh SECONDS [TARGET...]
 # Engine: the in-process coverage-guided fuzzer (default; thousands of runs per CPU-second), or AFL++ with
 # FUZZ_ENGINE=afl (afl-fuzz from Debian's afl++, SharpFuzz's fork server; one pipe round trip per run).
 # Both use SharpFuzz's instrumentation of a copy of Kolmo.dll. Runs resume from fuzz/out/findings/TARGET.
@@ -25,6 +25,11 @@ if [ ! -f "$bin/.instrumented" ] || [ -n "$(find src/Kolmo fuzz/Kolmo.Fuzz -name
 fi
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(dotnet "$bin/Kolmo.Fuzz.dll" list | cut -f1)
+jobs=${FUZZ_JOBS:-1}
+if [ "$jobs" -gt 1 ] && [ ${#targets[@]} -gt 1 ]; then
+  printf '%s\n' "${targets[@]}" | FUZZ_JOBS=1 xargs -P "$jobs" -I{} "$0" "$seconds" {}
+  exit 0
+fi
 commit=$(git rev-parse --short HEAD)
 [ -f "$out/runs.tsv" ] || printf 'date\tcommit\tengine\ttarget\texecs\tcpu_seconds\tcorpus\tedges\tfeatures\tnew_findings\tfindings_total\n' > "$out/runs.tsv"
 
