@@ -51,10 +51,17 @@ for w in "${writers[@]}"; do
     stopped=0 finished=0 bad=0 codes=""
     for i in $(seq 1 "$trials"); do
       rm -f out* .out*
-      delay=$(python3 -c "import random; print(round(random.uniform(0.3, $maxs), 2))")
+      delay=$(python3 -c "import random; print(round(random.uniform(0, $maxs / 2), 2))")
       # shellcheck disable=SC2086
       env --default-signal=INT $kolmo ${cmd//OUT/out} >/dev/null 2>&1 &
       pid=$!
+      # the signal comes at a random moment after the writer has opened its output (or after maxs seconds for
+      # writers that open it only at the end), so it never lands during the runtime's own start-up
+      for _ in $(seq 1 $((maxs * 20))); do
+        [ -n "$(find . -maxdepth 1 -name '.*.tmp' -print -quit)" ] && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+      done
       sleep "$delay"
       kill -s "$sig" "$pid" 2>/dev/null
       wait "$pid"; rc=$?

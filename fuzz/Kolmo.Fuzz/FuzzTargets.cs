@@ -56,27 +56,26 @@ public static class FuzzTargets
 {
     private const long MiB = 1 << 20;
 
-    /// <summary>Worst-case decoded bytes per coded payload byte of each model (docs/FORMAT.md): 8 bits / (8 × min cost per bit).</summary>
-    public static long DecodeRatio(ModelId model) => model switch
-    {
-        ModelId.Order3 => 1_500,   // P(1) clamped to [32, 65504]: ≥ 7.05e-4 bits per bit
-        ModelId.Cm => 2_800,       // APM/mixer output ≤ 65519/65536: ≥ 3.74e-4 bits per bit
-        ModelId.CmNn => 2_800,     // the mixer's 12-bit output as cm
-        _ => 45_500,               // the coder's own limit, P(1) ∈ [1, 65535]: ≥ 2.2e-5 bits per bit
-    };
+    /// <summary>
+    /// Worst-case decoded bytes per coded payload byte (docs/FORMAT.md): 1 / (min cost of a bit in bits). order3 clamps
+    /// P(1) to [32, 65504] (≥ 7.05e-4 bits per bit, ratio ≤ 1418; 8 MiB of zeros measured 1408); the other models are
+    /// bounded only by the coder's own range, P(1) ∈ [1, 65535] (≥ 2.2e-5 bits per bit, ratio ≤ 45,426; cm measured
+    /// 10,700 on 8 MiB of zeros).
+    /// </summary>
+    public static long DecodeRatio(ModelId model) => model == ModelId.Order3 ? 1_500 : 45_500;
 
     /// <summary>All targets by name.</summary>
     public static IReadOnlyList<FuzzTarget> All { get; } =
     [
         new("container", "any bytes: Inspect and Decompress refuse with InvalidDataException or succeed; decoded bytes ≤ ratio × input; bounded allocation",
             n => 320 * MiB + 64 * n, input => Decode(input, null)),
-        new("decode-order3", "order3 containers (header checksum fixed up, tables ≤ 2^12): InvalidDataException or success; decoded bytes ≤ 1500 × (input + 3/block)",
+        new("decode-order3", "order3 containers (header checksum fixed up, tables ≤ 2^12): InvalidDataException or success; decoded bytes ≤ 45500 × input",
             n => 96 * MiB + 64 * n, input => Decode(input, ModelId.Order3)),
-        new("decode-cm", "cm containers (checksum fixed up, smallest tables): InvalidDataException or success; decoded bytes ≤ 2800 × input",
+        new("decode-cm", "cm containers (checksum fixed up, smallest tables): InvalidDataException or success; decoded bytes ≤ 45500 × input",
             n => 96 * MiB + 64 * n, input => Decode(input, ModelId.Cm)),
         new("decode-nn", "nn containers (checksum fixed up): InvalidDataException or success; network ≤ 2^26 floats; decoded bytes ≤ 45500 × input",
             n => 2048 * MiB + 64 * n, input => Decode(input, ModelId.Nn)),
-        new("decode-cmnn", "cm+nn containers (checksum fixed up): InvalidDataException or success; decoded bytes ≤ 2800 × input",
+        new("decode-cmnn", "cm+nn containers (checksum fixed up): InvalidDataException or success; decoded bytes ≤ 45500 × input",
             n => 2048 * MiB + 64 * n, input => Decode(input, ModelId.CmNn)),
         new("roundtrip-order3", "any data: order3 (4 KiB blocks) compresses and decompresses it to the same bytes, within the size bound",
             n => 96 * MiB + 64 * n, input => RoundTrip(input, "order3")),
@@ -128,11 +127,8 @@ public static class FuzzTargets
     /// <summary>Decoded bytes may exceed the stored bytes only by the model's ratio on the coded bytes.</summary>
     private static void CheckDecodedSize(byte[] file, long decoded)
     {
-        if (file.Length < 7)
-        {
-            return;
-        }
-        long bound = DecodeRatio((ModelId)file[6]) * (file.Length + 3L * (file.Length / 9 + 1)) + file.Length;
+        // the worst model's ratio: concatenated streams may each name another model
+        long bound = DecodeRatio(ModelId.Nn) * (file.Length + 3L * (file.Length / 9 + 1)) + file.Length;
         if (decoded > bound)
         {
             throw new PropertyViolation($"decoded {decoded} bytes from a {file.Length}-byte file (bound {bound})");
