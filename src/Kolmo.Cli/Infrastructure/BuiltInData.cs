@@ -4,19 +4,33 @@ namespace Kolmo.Cli.Infrastructure;
 
 /// <summary>
 /// Data embedded in the tool (see data/README.md for provenance and licences), so that commands run without paths in
-/// any folder: the Canterbury corpus (the default input of <c>kolmo bench</c>) and a 100-image MNIST sample (the
-/// default of <c>kolmo igpt</c>). The English books of the language model are embedded in the library
-/// (<see cref="Kolmo.Decipher.EnglishModel"/>).
+/// any folder: the four public-domain texts of the Canterbury corpus and a 100-image MNIST sample, which together make
+/// the default input of <c>kolmo bench</c>; the MNIST sample is also the default of <c>kolmo igpt</c>. (The other
+/// Canterbury files may not be redistributed, so they are not embedded; the English books of the language model are
+/// embedded in the library, <see cref="Kolmo.Decipher.EnglishModel"/>.)
 /// </summary>
 public static class BuiltInData
 {
-    /// <summary>The Canterbury corpus files, sorted by name.</summary>
-    public static IReadOnlyList<string> CanterburyFiles { get; } =
+    /// <summary>File name of the MNIST sample's images (raw IDX3) in <see cref="BenchSample"/>.</summary>
+    public const string MnistImagesName = "mnist-100-images.idx3";
+
+    /// <summary>The embedded Canterbury texts, sorted by name.</summary>
+    public static IReadOnlyList<string> CanterburyTexts { get; } =
         [.. Names("canterbury/").OrderBy(n => n, StringComparer.Ordinal)];
 
-    /// <summary>The Canterbury corpus (11 files, 2,810,784 bytes) as (file name, bytes), sorted by name.</summary>
-    public static IReadOnlyList<(string Name, byte[] Data)> Canterbury() =>
-        [.. CanterburyFiles.Select(n => (n, Read("canterbury/" + n)))];
+    /// <summary>
+    /// The default input of <c>kolmo bench</c>, as (file name, bytes): alice29.txt, asyoulik.txt, lcet10.txt and
+    /// plrabn12.txt (English prose, a play, technical writing, poetry; 1,185,883 bytes) and the MNIST sample's images
+    /// as raw IDX3 (78,416 bytes of 8-bit pixels).
+    /// </summary>
+    public static IReadOnlyList<(string Name, byte[] Data)> BenchSample()
+    {
+        var files = CanterburyTexts.Select(n => (n, Read("canterbury/" + n))).ToList();
+        using var raw = new MemoryStream();
+        Idx.WriteImages(raw, MnistSample());
+        files.Add((MnistImagesName, raw.ToArray()));
+        return files;
+    }
 
     /// <summary>The first 100 MNIST test images with their labels.</summary>
     public static ImageSet MnistSample()

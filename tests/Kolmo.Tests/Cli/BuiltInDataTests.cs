@@ -10,15 +10,18 @@ namespace Kolmo.Tests.Cli;
 public sealed class BuiltInDataTests
 {
     [Fact]
-    public void Canterbury_IsTheCommittedCorpus()
+    public void BenchSample_IsThePublicDomainTextsAndTheMnistImages()
     {
-        var files = BuiltInData.Canterbury();
-        Assert.Equal(11, files.Count);
-        Assert.Equal(2_810_784, files.Sum(f => (long)f.Data.Length));
-        foreach (var (name, data) in files)
+        var files = BuiltInData.BenchSample();
+        Assert.Equal(["alice29.txt", "asyoulik.txt", "lcet10.txt", "plrabn12.txt", BuiltInData.MnistImagesName], files.Select(f => f.Name));
+        foreach (var (name, data) in files.Take(4))
         {
             Assert.Equal(File.ReadAllBytes(TestFiles.Path(Path.Combine("data", "canterbury", name))), data);
         }
+        Assert.Equal(1_185_883, files.Take(4).Sum(f => (long)f.Data.Length));
+        var images = files[4].Data;
+        Assert.Equal(16 + 100 * 28 * 28, images.Length);
+        Assert.Equal(Kolmo.Vision.Idx.ReadImages(TestFiles.Path("data/mnist-sample/t100-images-idx3-ubyte.gz")).Pixels, images[16..]);
     }
 
     [Fact]
@@ -52,8 +55,8 @@ public sealed class BuiltInDataTests
         Assert.True(code == 0, err);
         using var doc = JsonDocument.Parse(output);
         var rows = doc.RootElement.EnumerateArray().ToList();
-        Assert.Equal(12, rows.Count);   // 11 files + the total
-        Assert.Equal(2_810_784, rows[^1].GetProperty("originalBytes").GetInt64());
+        Assert.Equal(6, rows.Count);   // 5 files + the total
+        Assert.Equal(1_185_883 + 78_416, rows[^1].GetProperty("originalBytes").GetInt64());
         Assert.All(rows, r => Assert.True(r.GetProperty("roundTrip").GetBoolean()));
     }
 }
