@@ -25,6 +25,7 @@ public static partial class Program
             ConfigureDecipher(config);          // decipher
             ConfigureNeuralCompression(config); // mdl, transfer
             ConfigureVision(config);            // igpt
+            ConfigureTour(config);              // tour
         });
         return app;
     }
@@ -40,4 +41,6 @@ public static partial class Program
     static partial void ConfigureNeuralCompression(IConfigurator config);
 
     static partial void ConfigureVision(IConfigurator config);
+
+    static partial void ConfigureTour(IConfigurator config);
 }

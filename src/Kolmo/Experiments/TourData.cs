@@ -1,0 +1,72 @@
+using System.Text;
+using Kolmo.Decipher;
+using Kolmo.Learning;
+
+namespace Kolmo.Experiments;
+
+/// <summary>One language of the built-in UDHR sample: file, ISO code, name and a coarse family / branch label.</summary>
+/// <param name="Code">Short label (file name without extension, e.g. <c>deu_1996</c>).</param>
+/// <param name="Name">Language name.</param>
+/// <param name="Family">Language family (e.g. Indo-European).</param>
+/// <param name="Branch">Branch within the family (e.g. Germanic).</param>
+public sealed record UdhrLanguage(string Code, string Name, string Family, string Branch);
+
+/// <summary>
+/// The data the tour runs on, all of it inside the tool: the UDHR in 24 languages and a labelled SMS sample
+/// (<see cref="BuiltInData"/>, see data/README.md), the English books of the built-in decipherment model, and
+/// seeded random bytes.
+/// </summary>
+public static class TourData
+{
+    /// <summary>The languages of the built-in UDHR sample, in the order of its index.</summary>
+    public static IReadOnlyList<UdhrLanguage> Languages() =>
+        [.. Encoding.UTF8.GetString(BuiltInData.ReadAllBytes("udhr/index.tsv"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(l => l.TrimEnd('\r').Split('\t'))
+            .Select(f => new UdhrLanguage(Path.GetFileNameWithoutExtension(f[0]), f[3], f[4], f[5]))];
+
+    /// <summary>The UDHR text of one language (bytes of <c>udhr/CODE.txt</c>).</summary>
+    /// <exception cref="FileNotFoundException">No such language in the sample.</exception>
+    public static byte[] Udhr(string code) => BuiltInData.ReadAllBytes($"udhr/{code}.txt");
+
+    /// <summary>The SMS spam sample: 300 training and 200 test messages, balanced ham / spam.</summary>
+    public static (IReadOnlyList<LabeledDocument> Train, IReadOnlyList<LabeledDocument> Test) Sms() =>
+        (DocumentSet.ParseTsv(BuiltInData.ReadAllBytes("sms-spam/train.tsv"), "sms-spam/train.tsv"),
+         DocumentSet.ParseTsv(BuiltInData.ReadAllBytes("sms-spam/test.tsv"), "sms-spam/test.tsv"));
+
+    /// <summary>
+    /// <paramref name="count"/> bytes of an English book of the built-in decipherment model (a file name of
+    /// <see cref="EnglishModel.TrainingFiles"/>), from the first occurrence of <paramref name="startMarker"/> (or the
+    /// start) plus <paramref name="offset"/> bytes.
+    /// </summary>
+    /// <exception cref="ArgumentException">The book is shorter than asked.</exception>
+    public static byte[] Book(string file, string? startMarker, int offset, int count)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(file);
+        byte[] all = File.ReadAllBytes(Path.Combine(EnglishModel.FindDataFolder(), file));
+        int start = 0;
+        if (!string.IsNullOrEmpty(startMarker))
+        {
+            int at = all.AsSpan().IndexOf(Encoding.UTF8.GetBytes(startMarker));
+            start = Math.Max(at, 0);
+        }
+        start += offset;
+        if (count < 0 || start + (long)count > all.Length)
+        {
+            throw new ArgumentException($"{file} has {all.Length} bytes; {count} from {start} were asked", nameof(count));
+        }
+        return all.AsSpan(start, count).ToArray();
+    }
+
+    /// <summary><paramref name="count"/> uniformly random bytes from the seeded generator (the same on every machine).</summary>
+    public static byte[] RandomBytes(int count, ulong seed)
+    {
+        var rng = new Xoshiro256(seed, 0x52414E44UL);
+        var b = new byte[count];
+        for (int i = 0; i < b.Length; i++)
+        {
+            b[i] = (byte)rng.NextUInt64();
+        }
+        return b;
+    }
+}
