@@ -38,7 +38,7 @@ namespace Kolmo.Cli.Commands.Tour
         [Description("Run only these chapters (comma-separated ids: prediction, shared-information, kolmogorov, language-tree, classification, description-length, decipher).")]
         public string? Chapters { get; init; }
 
-        [CommandOption("-t|--threads <N>")]
+        [CommandOption("-T|--threads <N>")]
         [Description("Worker threads (results do not depend on it). Default: up to 2.")]
         public int? Threads { get; init; }
 

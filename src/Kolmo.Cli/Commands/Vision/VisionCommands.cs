@@ -53,7 +53,7 @@ namespace Kolmo.Cli.Commands.Vision
         public string Objective { get; init; } = "both";
 
         [CommandOption("--sizes <LIST>")]
-        [Description("Comma-separated model sizes LAYERSxWIDTH[xHEADS], smallest first (the last one is used for compression).")]
+        [Description("Comma-separated model sizes LAYERSxWIDTH or LAYERSxWIDTHxHEADS, smallest first (the last one is used for compression).")]
         [DefaultValue("1x32,2x32,2x48")]
         public string Sizes { get; init; } = "1x32,2x32,2x48";
 
