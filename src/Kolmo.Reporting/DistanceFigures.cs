@@ -22,28 +22,16 @@ public static class DistanceFigures
     {
         ArgumentNullException.ThrowIfNull(m);
         int n = m.Count;
-        int[] idx = Order(m, order);
+        int[] idx = RowOrder(m, order);
         var values = new double[n, n];
-        double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
         for (int r = 0; r < n; r++)
         {
             for (int c = 0; c < n; c++)
             {
-                double v = m[idx[r], idx[c]];
-                if (r == c)
-                {
-                    values[r, c] = double.NaN;
-                    continue;
-                }
-                values[r, c] = v;
-                lo = Math.Min(lo, v);
-                hi = Math.Max(hi, v);
+                values[r, c] = r == c ? double.NaN : m[idx[r], idx[c]];
             }
         }
-        if (!(hi > lo))
-        {
-            (lo, hi) = n > 1 ? (lo - 0.5, lo + 0.5) : (0, 1);
-        }
+        var (lo, hi) = ColourRange(m);
         var plot = new ScottPlot.Plot();
         var hm = plot.Add.Heatmap(values);
         hm.Colormap = new ScottPlot.Colormaps.Viridis();
@@ -132,9 +120,14 @@ public static class DistanceFigures
         return Charts.Render(plot, 760 + 8 * longest, height, svg, scale);
     }
 
-    /// <summary>Row order of a heat map: the leaf order of <paramref name="tree"/> (default: UPGMA of the matrix) as matrix indices.</summary>
-    private static int[] Order(DistanceMatrix m, TreeNode? tree)
+    /// <summary>
+    /// Row (and column) order of a heat map: the leaf order of <paramref name="tree"/> (default: the UPGMA tree of
+    /// <paramref name="m"/>) as matrix indices.
+    /// </summary>
+    /// <exception cref="ArgumentException">The tree's leaves are not exactly the matrix labels.</exception>
+    public static int[] RowOrder(DistanceMatrix m, TreeNode? tree)
     {
+        ArgumentNullException.ThrowIfNull(m);
         if (m.Count < 3 && tree is null)
         {
             return [.. Enumerable.Range(0, m.Count)];
@@ -146,6 +139,29 @@ public static class DistanceFigures
             throw new ArgumentException("the tree's leaves must be exactly the matrix labels", nameof(tree));
         }
         return [.. leaves.Select(l => index[l])];
+    }
+
+    /// <summary>The colour scale of a heat map: the smallest and largest off-diagonal value (a unit range around a constant matrix).</summary>
+    public static (double Min, double Max) ColourRange(DistanceMatrix m)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
+        for (int i = 0; i < m.Count; i++)
+        {
+            for (int j = 0; j < m.Count; j++)
+            {
+                if (i != j)
+                {
+                    lo = Math.Min(lo, m[i, j]);
+                    hi = Math.Max(hi, m[i, j]);
+                }
+            }
+        }
+        if (double.IsInfinity(lo))
+        {
+            return (0, 1);
+        }
+        return hi > lo ? (lo, hi) : (lo - 0.5, lo + 0.5);
     }
 
     private static double Layout(TreeNode n, double x, List<(double, double, double, double)> segs, List<(string, double, double)> leaves, ref int next)

@@ -136,7 +136,7 @@ public static class TourReport
         }
         h.Append("</tbody></table>\n");
         Figure(h, Charts.Render(TourFigures.LearningCurves(r), scale: FigureScale), TourFigures.LearningCurves(r), "Bits per byte of each window of the text, for each model: the model learns as it codes, so later windows cost less.");
-        h.Append("<h3>The same models as generators</h3>\n<p>After learning the text, each model was given the prompt below and sampled byte by byte from its own distribution (a decoder fed random bits). The stronger model writes more plausible English.</p>\n");
+        h.Append("<h3>The same models as generators</h3>\n<p>After learning the text, each model was given the prompt below and sampled byte by byte from its own distribution (a decoder fed random bits); <span class=\"junk\">·</span> marks bytes that are not text. A model learns from what it writes, so a weak one that strays into bytes it has rarely seen can lock into them.</p>\n");
         foreach (var s in r.Samples)
         {
             h.Append(Inv, $"<p class=\"sample-head\"><strong>{E(s.Model)}</strong>, seed {s.Seed}, {s.Bytes:N0} bytes, its own log-loss on them {Bpb(s.BitsPerByte)} bits per byte:</p>\n<pre class=\"sample\"><span class=\"prompt\">{E(s.Prompt.TrimStart())}</span>{SampleText(s.Text)}</pre>\n");
@@ -417,7 +417,7 @@ public static class TourReport
 
     private static string E(string s) => WebUtility.HtmlEncode(s);
 
-    /// <summary>Sampled text, escaped; runs of bytes that are not printable text shown as one marked count.</summary>
+    /// <summary>Sampled text, escaped; what is not printable text (invalid UTF-8, control bytes) shows as "·", long runs as one count.</summary>
     private static string SampleText(string text)
     {
         var sb = new StringBuilder();
@@ -426,7 +426,7 @@ public static class TourReport
         {
             if (run > 0)
             {
-                sb.Append(Inv, $"<span class=\"junk\">⟨{run} byte{(run == 1 ? "" : "s")} that are not text⟩</span>");
+                sb.Append("<span class=\"junk\">").Append(run >= 8 ? $"⟨{run} × ·⟩" : new string('·', run)).Append("</span>");
                 run = 0;
             }
         }
@@ -492,7 +492,7 @@ public static class TourReport
         pre.cmd { background: #1f2430; color: #e8e8e8; }
         pre.sample { white-space: pre-wrap; background: #fbf8ef; }
         pre.sample .prompt { color: var(--accent); font-weight: bold; }
-        pre.sample .junk { color: var(--warn); font-style: italic; }
+        .junk { color: var(--warn); }
         pre.cipher { letter-spacing: .08em; }
         pre.plain { letter-spacing: .08em; background: #eef8f3; }
         .sample-head { margin-bottom: .2em; }

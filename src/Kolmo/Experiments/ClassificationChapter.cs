@@ -21,6 +21,9 @@ public sealed record ClassificationOptions
 
     /// <summary>Neighbours k.</summary>
     public int K { get; init; } = 1;
+
+    /// <summary>Use about this many of the test messages (every ⌈total/N⌉-th); 0 = all of them.</summary>
+    public int TestDocs { get; init; }
 }
 
 /// <summary>One classifier's result.</summary>
@@ -66,6 +69,11 @@ public static class ClassificationChapter
         var (result, cost) = ChapterCost.Measure(() =>
         {
             var (train, test) = TourData.Sms();
+            if (o.TestDocs > 0 && o.TestDocs < test.Count)
+            {
+                int every = (int)Math.Ceiling(test.Count / (double)o.TestDocs);
+                test = [.. test.Where((_, i) => i % every == 0)];
+            }
             string[] truth = [.. test.Select(d => d.Label)];
             var docs = test.Select(d => d.Data).ToArray();
             var runs = new List<ClassifierResult>();

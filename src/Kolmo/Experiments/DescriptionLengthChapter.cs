@@ -23,7 +23,7 @@ public sealed record DescriptionLengthOptions
     /// <summary>Passes of online training over the data for the two-part code's fitted model.</summary>
     public int Epochs { get; init; } = 2;
 
-    /// <summary>Bytes of the transfer target (the same book, after the MDL text).</summary>
+    /// <summary>Bytes of the transfer target (the start of the same text).</summary>
     public int TargetBytes { get; init; } = 50_000;
 
     /// <summary>Bytes of each transfer source.</summary>
@@ -85,7 +85,7 @@ public static class DescriptionLengthChapter
         ArgumentNullException.ThrowIfNull(progress);
         var (result, cost) = ChapterCost.Measure(() =>
         {
-            byte[] text = TourData.Book(o.Book, o.StartMarker, 0, o.MdlBytes + o.TargetBytes);
+            byte[] text = TourData.Book(o.Book, o.StartMarker, 0, Math.Max(o.MdlBytes, o.TargetBytes));
             byte[] mdlData = text[..o.MdlBytes];
             // MDL grows with the model's cost; the LSTM rows dominate, so weight them by hidden size for progress
             double weight(int k) => o.MdlModels[k].Family == "lstm" ? o.MdlModels[k].Size : 1;
@@ -101,7 +101,7 @@ public static class DescriptionLengthChapter
                 doneWeight += weight(k);
             }
 
-            byte[] target = text[o.MdlBytes..];
+            byte[] target = text[..o.TargetBytes];
             var sources = new (string Name, string Kind, byte[] Data)[]
             {
                 ("another novel (moby-dick_pg2701.txt)", "related", TourData.Book("moby-dick_pg2701.txt", "Call me Ishmael", 0, o.SourceBytes)),
@@ -116,7 +116,7 @@ public static class DescriptionLengthChapter
             var transfer = rows.Select(r => new TransferPoint(r.Model, r.Source, sources.First(s => s.Name == r.Source).Kind, r.SourceBytes, r.AloneBits, r.PrimedBits)).ToArray();
             progress.Report(1, "done");
             return new DescriptionLengthResult($"{o.Book}, {o.MdlBytes:N0} bytes from \"{o.StartMarker}\"", o.MdlBytes, mdl,
-                $"{o.Book}, the {o.TargetBytes:N0} bytes after the MDL text", o.TargetBytes, transfer, new ChapterCost(0, 0));
+                $"{o.Book}, {o.TargetBytes:N0} bytes from \"{o.StartMarker}\"", o.TargetBytes, transfer, new ChapterCost(0, 0));
         });
         return result with { Cost = cost };
     }

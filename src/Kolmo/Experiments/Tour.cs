@@ -58,7 +58,7 @@ public sealed record TourOptions
         LanguageTree = new() { Languages = ["eng", "sco", "deu_1996", "nld", "dan", "nob", "fra", "spa", "por_PT", "ita", "pol", "ces", "fin", "est"] },
         Classification = new() { ConditionalModels = ["ordermix", "cm"], ModelKnnDocs = 10 },
         DescriptionLength = new() { MdlBytes = 6_000, MdlModels = [("order", 0), ("order", 1), ("order", 2), ("lstm", 8), ("lstm", 16), ("lstm", 32)], Epochs = 1, TargetBytes = 20_000, SourceBytes = 40_000, TransferModels = ["order2", "cm"] },
-        Decipher = new() { Lengths = [30, 50, 75, 100], KeysPerLength = 3, Restarts = 8, ShowcaseLength = 200 },
+        Decipher = new() { Lengths = [30, 50, 75, 100], KeysPerLength = 3, ShowcaseLength = 200 },
     };
 }
 

@@ -35,9 +35,9 @@ public static class TourData
          DocumentSet.ParseTsv(BuiltInData.ReadAllBytes("sms-spam/test.tsv"), "sms-spam/test.tsv"));
 
     /// <summary>
-    /// <paramref name="count"/> bytes of an English book of the built-in decipherment model (a file name of
-    /// <see cref="EnglishModel.TrainingFiles"/>), from the first occurrence of <paramref name="startMarker"/> (or the
-    /// start) plus <paramref name="offset"/> bytes.
+    /// <paramref name="count"/> bytes (−1: to the end) of an English book of the built-in decipherment model (a file
+    /// name of <see cref="EnglishModel.TrainingFiles"/>), from the first occurrence of <paramref name="startMarker"/>
+    /// (or the start) plus <paramref name="offset"/> bytes.
     /// </summary>
     /// <exception cref="ArgumentException">The book is shorter than asked.</exception>
     public static byte[] Book(string file, string? startMarker, int offset, int count)
@@ -51,6 +51,10 @@ public static class TourData
             start = Math.Max(at, 0);
         }
         start += offset;
+        if (count == -1)
+        {
+            count = all.Length - start;
+        }
         if (count < 0 || start + (long)count > all.Length)
         {
             throw new ArgumentException($"{file} has {all.Length} bytes; {count} from {start} were asked", nameof(count));
@@ -58,15 +62,48 @@ public static class TourData
         return all.AsSpan(start, count).ToArray();
     }
 
-    /// <summary><paramref name="count"/> uniformly random bytes from the seeded generator (the same on every machine).</summary>
+    /// <summary>
+    /// The files a tour with <paramref name="o"/> reads, laid out so that the commands shown in its report (and the
+    /// bench suites <c>info-udhr</c>, <c>info-sms</c>, <c>decipher</c>) run on exactly the same data: paths relative to
+    /// an export folder, and their bytes.
+    /// </summary>
+    public static IReadOnlyList<(string Path, byte[] Data)> Export(TourOptions o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        var files = new List<(string, byte[])>();
+        foreach (var l in Languages())
+        {
+            files.Add(($"languages/udhr/{l.Code}.txt", Udhr(l.Code)));
+        }
+        files.Add(("languages/udhr/index.tsv", BuiltInData.ReadAllBytes("udhr/index.tsv")));
+        byte[] train = BuiltInData.ReadAllBytes("sms-spam/train.tsv"), test = BuiltInData.ReadAllBytes("sms-spam/test.tsv");
+        files.Add(("text-classification/sms-spam/train.tsv", train));
+        files.Add(("text-classification/sms-spam/test.tsv", test));
+        files.Add(("text-classification/sms-spam/SMSSpamCollection", [.. train, .. test]));
+        var p = o.Prediction;
+        byte[] book = BookFrom(p.Book, p.StartMarker);
+        files.Add(($"english/{Path.GetFileNameWithoutExtension(p.Book)}-from-start.txt", book));
+        files.Add(("english/moby-dick-from-start.txt", BookFrom("moby-dick_pg2701.txt", "Call me Ishmael")));
+        var si = o.SharedInformation;
+        byte[] parts = Book(si.Book, si.StartMarker, 0, 2 * si.BookPartBytes);
+        files.Add(("pairs/book-part-1.txt", parts[..si.BookPartBytes]));
+        files.Add(("pairs/book-part-2.txt", parts[si.BookPartBytes..]));
+        files.Add(($"pairs/random-{Udhr("eng").Length}.bin", RandomBytes(Udhr("eng").Length, o.Seed)));
+        byte[] held = Alphabet.Letters.Normalize(Encoding.UTF8.GetString(Udhr("eng")));
+        files.Add(("ciphers/showcase.txt", Encoding.ASCII.GetBytes(RandomSubstitution.Make(held, o.Decipher.ShowcaseLength, 0).Text + "\n")));
+        return files;
+    }
+
+    private static byte[] BookFrom(string file, string marker) => Book(file, marker, 0, -1);
+
+    /// <summary>
+    /// <paramref name="count"/> uniformly random bytes from the seeded generator, the same on every machine (and the
+    /// bytes of <c>kolmo transfer --sources random:N</c> for seed 1).
+    /// </summary>
     public static byte[] RandomBytes(int count, ulong seed)
     {
-        var rng = new Xoshiro256(seed, 0x52414E44UL);
         var b = new byte[count];
-        for (int i = 0; i < b.Length; i++)
-        {
-            b[i] = (byte)rng.NextUInt64();
-        }
+        new Xoshiro256(seed).NextBytes(b);
         return b;
     }
 }

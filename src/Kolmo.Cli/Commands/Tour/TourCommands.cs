@@ -47,8 +47,12 @@ namespace Kolmo.Cli.Commands.Tour
         [DefaultValue(1UL)]
         public ulong Seed { get; init; } = 1;
 
+        [CommandOption("--export-data <DIR>")]
+        [Description("Instead of running the tour, write the data it reads into DIR (UDHR texts, SMS sample, the book texts, the pairs and the showcase cipher), so the report's commands can be run on exactly the same files.")]
+        public string? ExportData { get; init; }
+
         [CommandOption("-f|--force")]
-        [Description("Overwrite an existing report in the folder.")]
+        [Description("Overwrite an existing report (or exported files).")]
         public bool Force { get; init; }
 
         public override ValidationResult Validate()
@@ -88,6 +92,10 @@ namespace Kolmo.Cli.Commands.Tour
                     throw new UsageException($"unknown chapter '{id}' (chapters: {string.Join(", ", ids)})");
                 }
             }
+            if (settings.ExportData is { } export)
+            {
+                return Export(options, export, settings.Force);
+            }
             string dir = Path.GetFullPath(settings.Out);
             if (File.Exists(dir))
             {
@@ -103,8 +111,7 @@ namespace Kolmo.Cli.Commands.Tour
             Directory.CreateDirectory(dir);
 
             var chapters = Experiments.Tour.Chapters.Where(c => options.Chapters is null || options.Chapters.Contains(c.Id)).ToArray();
-            AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "[grey]tour:[/] {0} preset, {1} chapter(s), {2} thread(s), seed {3}",
-                options.Preset, chapters.Length, options.Threads, options.Seed);
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"tour: {options.Preset} preset, {chapters.Length} chapter(s), {options.Threads} thread(s), seed {options.Seed}"));
             TourResults? results = null;
             if (AnsiConsole.Profile.Capabilities.Interactive)
             {
@@ -140,8 +147,7 @@ namespace Kolmo.Cli.Commands.Tour
                 {
                     if (s.Fraction >= 1)
                     {
-                        AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "tour: [[{0}/{1}]] {2}: done", ++done, chapters.Length,
-                            Markup.Escape(chapters.First(c => c.Id == s.Chapter).Title));
+                        Console.Out.WriteLine($"tour: [{++done}/{chapters.Length}] {chapters.First(c => c.Id == s.Chapter).Title}: done");
                     }
                 });
             }
@@ -149,8 +155,28 @@ namespace Kolmo.Cli.Commands.Tour
             string command = "kolmo " + string.Join(' ', context.Arguments.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a));
             AtomicOutput.WriteAllText(Path.Combine(dir, "report.json"), TourJson.Serialize(r), settings.Force);
             AtomicOutput.WriteAllText(Path.Combine(dir, "report.html"), TourReport.Html(r, command), settings.Force);
-            AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "tour: {0} → [bold]{1}[/] (and report.json); {2:F1} s wall, {3:F1} CPU-s",
-                Markup.Escape(options.Preset), Markup.Escape(Path.Combine(settings.Out, "report.html")), r.Cost.Seconds, r.Cost.CpuSeconds);
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"tour: wrote {Path.Combine(settings.Out, "report.html")} and report.json; {r.Cost.Seconds:F1} s wall, {r.Cost.CpuSeconds:F1} CPU-s"));
+            return CliErrors.Ok;
+        }
+
+        private static int Export(TourOptions options, string dir, bool force)
+        {
+            var files = TourData.Export(options);
+            foreach (var (path, _) in files)
+            {
+                if (File.Exists(Path.Combine(dir, path)) && !force)
+                {
+                    throw new UsageException($"{Path.Combine(dir, path)} already exists; use -f/--force to overwrite it");
+                }
+            }
+            foreach (var (path, data) in files)
+            {
+                string full = Path.Combine(dir, path);
+                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+                AtomicOutput.WriteAllBytes(full, data, force);
+            }
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"tour: wrote {files.Count} files ({files.Sum(f => (long)f.Data.Length):N0} bytes) of the tour's data into {dir}"));
             return CliErrors.Ok;
         }
 
