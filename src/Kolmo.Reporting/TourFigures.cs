@@ -134,6 +134,26 @@ public static class TourFigures
         };
     }
 
+    /// <summary>Train error, test error and the Occam bound (%) against the quantisation step of the probe's parameters.</summary>
+    public static LineChart Occam(OccamResult r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        double[] xs = [.. r.Points.Select(p => Math.Log2(p.Step))];
+        return new LineChart("Occam bound of the probe against the precision of its parameters", "quantisation step (coarser →)", "error (%)",
+        [
+            new ChartSeries("bound: train error + sqrt((b ln 2 + ln(G/δ)) / 2m)", xs, [.. r.Points.Select(p => 100 * p.Bound)], LineStyle.Solid, 3),
+            new ChartSeries("test error (measured)", xs, [.. r.Points.Select(p => 100 * p.TestError)], LineStyle.Solid, 0),
+            new ChartSeries("train error", xs, [.. r.Points.Select(p => 100 * p.TrainError)], LineStyle.Dashed, 2),
+        ])
+        {
+            XTicks = [.. r.Points.Select(p => new AxisTick(Math.Log2(p.Step), $"2^{Math.Log2(p.Step):0}\n{p.Bits / 1000:0.#} kbit"))],
+            ReferenceLines = [new ReferenceLine(100, "100%: vacuous above")],
+            Legend = LegendPlacement.Bottom,
+            Width = 900,
+            Height = 520,
+        };
+    }
+
     /// <summary>"1 KB", "256 KB", "1 MB".</summary>
     public static string Size(long bytes) => bytes >= 1_000_000 ? $"{bytes / 1e6:G3} MB" : bytes >= 1000 ? $"{bytes / 1e3:G3} KB" : $"{bytes} B";
 

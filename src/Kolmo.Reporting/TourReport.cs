@@ -87,6 +87,10 @@ public static class TourReport
         {
             d["decipher"] = [.. q.Points.Select(x => Pct(x.MeanError)), Pct(q.Showcase.Error)];
         }
+        if (r.Occam is { } o)
+        {
+            d["occam"] = [Pct(o.Best.Bound), Pct(o.Best.TestError), N0(o.Best.Bits)];
+        }
         return d;
     }
 
@@ -120,6 +124,10 @@ public static class TourReport
         if (r.Decipher is { } q)
         {
             yield return ("decipher", T("decipher"), h => Decipher(h, q));
+        }
+        if (r.Occam is { } o)
+        {
+            yield return ("occam", T("occam"), h => Occam(h, o));
         }
     }
 
@@ -353,6 +361,29 @@ public static class TourReport
             "kolmo decipher cipher.txt                      # the built-in English model",
             "kolmo decipher cipher.txt --corpus text.txt    # a model of another language",
             "kolmo decipher x.txt --corpus y.txt --match    # map X's symbols onto Y's");
+    }
+
+    private static void Occam(StringBuilder h, OccamResult r)
+    {
+        Claim(h, "A model that can be written down in b bits generalises: with probability at least 1 − δ over m training samples, its test error is at most its training error + sqrt((b ln 2 + ln(1/δ)) / 2m) — a union bound over the 2<sup>b</sup> models that b bits can name. Written as 32-bit floats, even a small model makes this vacuous; compressed first, the same model gets a bound that means something.");
+        Data(h, $"{r.Data}: the first {r.TrainImages:N0} train (m), the other {r.TestImages:N0} test; a multinomial logistic regression on {r.Features} pooled pixels, {r.Classes} classes, {r.Parameters:N0} parameters; δ = {r.Delta.ToString("G3", Inv)}, paid for trying {r.Points.Count} quantisation steps (ln(G/δ))", r.Cost);
+        Figure(h, Charts.Render(TourFigures.Occam(r), scale: FigureScale), TourFigures.Occam(r), "Coarser parameters need fewer bits (b, under each step) and so shrink the bound, until rounding costs accuracy.");
+        h.Append("<table class=\"num\"><thead><tr><th>parameters written as</th><th>b (bits)</th><th>train error</th><th>test error</th><th>Occam term</th><th>bound on test error</th></tr></thead><tbody>\n");
+        h.Append(Inv, $"<tr><td>32-bit floats</td><td>{N0(32.0 * r.Parameters)}</td><td>{Pct(r.FloatTrainError)}</td><td>{Pct(r.FloatTestError)}</td><td>{F3(r.FloatBound - r.FloatTrainError)}</td><td>{Pct(r.FloatBound)}</td></tr>\n");
+        foreach (var p in r.Points)
+        {
+            bool best = ReferenceEquals(p, r.Best) || p == r.Best;
+            h.Append(Inv, $"<tr><td>step 2<sup>{Math.Log2(p.Step):0}</sup>, {p.Distinct} distinct values, entropy-coded</td><td>{N0(p.Bits)}</td><td>{Pct(p.TrainError)}</td><td>{Pct(p.TestError)}</td><td>{F3(p.Gap)}</td><td>{(best ? "<strong>" : "")}{Pct(p.Bound)}{(best ? "</strong>" : "")}</td></tr>\n");
+        }
+        h.Append("</tbody></table>\n");
+        var b = r.Best;
+        bool ok = b.Bound < 1 && b.TestError <= b.Bound;
+        Verdict(h, ok, ok
+            ? $"Non-vacuous: with probability ≥ {Pct(1 - r.Delta, 0)}, the probe written in {N0(b.Bits)} bits (step 2<sup>{Math.Log2(b.Step):0}</sup>) has test error ≤ {Pct(b.Bound)}; measured on held-out images: {Pct(b.TestError)}. As 32-bit floats ({N0(32.0 * r.Parameters)} bits) the bound is {Pct(r.FloatBound)}."
+            : $"The best bound, {Pct(b.Bound)} at {N0(b.Bits)} bits, is {(b.Bound >= 1 ? "vacuous (≥ 100%): " + r.TrainImages.ToString("N0", Inv) + " training images are too few for a probe of this size" : "below the measured test error")}; as 32-bit floats it is {Pct(r.FloatBound)}.");
+        Commands(h,
+            $"kolmo bound --train-error {b.TrainError.ToString("R", Inv)} --bits {b.Bits.ToString("F1", Inv)} --samples {r.TrainImages} --delta {(r.Delta / r.Points.Count).ToString("R", Inv)}",
+            $"kolmo bound --train-error {r.FloatTrainError.ToString("R", Inv)} --params {r.Parameters} --bits-per-param 32 --samples {r.TrainImages}   # the same probe as 32-bit floats");
     }
 
     // ------------------------------------------------------------------ pieces

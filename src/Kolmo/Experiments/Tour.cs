@@ -45,6 +45,9 @@ public sealed record TourOptions
     /// <summary>Distribution matching.</summary>
     public DecipherOptions Decipher { get; init; } = new();
 
+    /// <summary>The Occam bound of a trained probe.</summary>
+    public OccamOptions Occam { get; init; } = new();
+
     /// <summary>The full tour (≤ 10 minutes on two cores).</summary>
     public static TourOptions Full => new();
 
@@ -111,6 +114,9 @@ public sealed record TourResults
 
     /// <summary>Distribution matching.</summary>
     public DecipherResult? Decipher { get; init; }
+
+    /// <summary>The Occam bound of a trained probe.</summary>
+    public OccamResult? Occam { get; init; }
 }
 
 /// <summary>
@@ -129,6 +135,7 @@ public static class Tour
         new("classification", "Classification by compression"),
         new("description-length", "MDL and transfer"),
         new("decipher", "Distribution matching: a cipher solved"),
+        new("occam", "The Occam bound of a trained probe"),
     ];
 
     /// <summary>Runs the chapters of <paramref name="options"/>; <paramref name="progress"/> hears from each.</summary>
@@ -164,8 +171,15 @@ public static class Tour
             Classification = Want("classification") ? ClassificationChapter.Run(options.Classification, threads, P("classification")) : null,
             DescriptionLength = Want("description-length") ? DescriptionLengthChapter.Run(options.DescriptionLength, options.Seed, P("description-length")) : null,
             Decipher = Want("decipher") ? DecipherChapter.Run(options.Decipher, options.Seed, threads, P("decipher")) : null,
+            Occam = Want("occam") ? RunOccam(options.Occam, P("occam")) : null,
         });
         return results with { Cost = cost };
+    }
+
+    private static OccamResult RunOccam(OccamOptions o, ChapterProgress p)
+    {
+        var (images, description) = TourData.Digits();
+        return OccamChapter.Run(o, images, description, p);
     }
 
     /// <summary>Describes this machine and build.</summary>

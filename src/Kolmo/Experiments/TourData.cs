@@ -1,6 +1,7 @@
 using System.Text;
 using Kolmo.Decipher;
 using Kolmo.Learning;
+using Kolmo.Vision;
 
 namespace Kolmo.Experiments;
 
@@ -33,6 +34,24 @@ public static class TourData
     public static (IReadOnlyList<LabeledDocument> Train, IReadOnlyList<LabeledDocument> Test) Sms() =>
         (DocumentSet.ParseTsv(BuiltInData.ReadAllBytes("sms-spam/train.tsv"), "sms-spam/train.tsv"),
          DocumentSet.ParseTsv(BuiltInData.ReadAllBytes("sms-spam/test.tsv"), "sms-spam/test.tsv"));
+
+    /// <summary>The built-in MNIST sample (handwritten digits with labels, in file order) and a description of it.</summary>
+    /// <exception cref="InvalidDataException">The sample is missing or damaged.</exception>
+    public static (ImageSet Images, string Description) Digits()
+    {
+        var files = BuiltInData.List("mnist-sample");
+        string images = files.FirstOrDefault(f => f.Contains("images", StringComparison.Ordinal)) ?? throw new InvalidDataException("the built-in MNIST sample has no image file");
+        string labels = files.FirstOrDefault(f => f.Contains("labels", StringComparison.Ordinal)) ?? throw new InvalidDataException("the built-in MNIST sample has no label file");
+        using var si = BuiltInData.Open(images);
+        using var sl = BuiltInData.Open(labels);
+        var set = Idx.ReadImages(si, images);
+        var y = Idx.ReadLabels(sl, labels);
+        if (y.Length != set.Count)
+        {
+            throw new InvalidDataException($"{labels} has {y.Length} labels but {images} has {set.Count} images");
+        }
+        return (set.WithLabels(y), $"the built-in MNIST sample ({set.Count:N0} test-set digits, {set.Rows}×{set.Cols})");
+    }
 
     /// <summary>
     /// <paramref name="count"/> bytes (−1: to the end) of an English book of the built-in decipherment model (a file

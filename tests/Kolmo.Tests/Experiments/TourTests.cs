@@ -163,6 +163,27 @@ public class TourTests
     }
 
     [Fact]
+    public void Occam_BoundIsTrainErrorPlusTheGapOfTheCodedProbe()
+    {
+        var o = R.Occam!;
+        var (images, _) = TourData.Digits();
+        Assert.Equal((int)(images.Count * 0.8), o.TrainImages);
+        Assert.Equal(images.Count, o.TrainImages + o.TestImages);
+        Assert.Equal(49, o.Features);
+        Assert.Equal(10 * 49 + 10, o.Parameters);
+        Assert.Equal(3, o.Points.Count);
+        foreach (var p in o.Points)
+        {
+            Assert.Equal(Kolmo.Information.OccamBound.Gap(p.Bits, o.TrainImages, o.Delta / 3), p.Gap, 12);
+            Assert.Equal(p.TrainError + p.Gap, p.Bound, 12);
+            Assert.InRange(p.TestError, 0, 1);
+        }
+        Assert.True(o.Points[0].Bits > o.Points[^1].Bits, "a coarser step needs fewer bits");
+        Assert.Equal(o.Points.Min(p => p.Bound), o.Best.Bound);
+        Assert.Equal(Kolmo.Information.OccamBound.TestErrorBound(o.FloatTrainError, 32.0 * o.Parameters, o.TrainImages, o.Delta), o.FloatBound, 12);
+    }
+
+    [Fact]
     public void Json_RoundTripsEveryChapter()
     {
         string json = TourJson.Serialize(R);
