@@ -158,7 +158,7 @@ public static class TourReport
             "kolmo compress YOUR.txt -m cm -l 6 -o your.kolmo   # the model + arithmetic coder",
             "kolmo info your.kolmo                              # bits per byte of the file",
             "kolmo d your.kolmo -o back.txt && cmp back.txt YOUR.txt",
-            "kolmo generate --compressor cm --prompt \"My dear\" -n 400 --seed 1");
+            "kolmo generate --compressor order3 --prompt \"My dear\" -n 200 --seed 1   # a compressor as a generator");
     }
 
     private static void SharedInformation(StringBuilder h, SharedInformationResult r)
