@@ -1,4 +1,5 @@
 using System.Text;
+using Kolmo.Data;
 using Kolmo.Decipher;
 using Kolmo.Learning;
 using Kolmo.Vision;
@@ -62,7 +63,11 @@ public static class TourData
     public static byte[] Book(string file, string? startMarker, int offset, int count)
     {
         ArgumentException.ThrowIfNullOrEmpty(file);
-        byte[] all = File.ReadAllBytes(Path.Combine(EnglishModel.FindDataFolder(), file));
+        if (!EnglishModel.TrainingFiles.Contains(file, StringComparer.Ordinal))
+        {
+            throw new ArgumentException($"'{file}' is not a built-in book (built in: {string.Join(", ", EnglishModel.TrainingFiles)})", nameof(file));
+        }
+        byte[] all = BuiltInData.ReadAllBytes("english/" + file);
         int start = 0;
         if (!string.IsNullOrEmpty(startMarker))
         {

@@ -1,3 +1,4 @@
+using Kolmo.Data;
 using Kolmo.Experiments;
 using Kolmo.Modeling;
 
