@@ -49,6 +49,7 @@ public static partial class Program
         ConfigureDecipher(config);          // decipher
         ConfigureNeuralCompression(config); // mdl, transfer
         ConfigureVision(config);            // igpt
+        ConfigureTour(config);              // tour
     }
 
     static partial void ConfigureCompression(IConfigurator config);
@@ -62,6 +63,8 @@ public static partial class Program
     static partial void ConfigureNeuralCompression(IConfigurator config);
 
     static partial void ConfigureVision(IConfigurator config);
+
+    static partial void ConfigureTour(IConfigurator config);
 }
 
 /// <summary>
