@@ -176,7 +176,7 @@ namespace Kolmo.Cli.Commands.Vision
             var (train, test, description) = LoadData(settings);
             var options = Options(settings);
             string outDir = settings.Out;
-            Directory.CreateDirectory(outDir);
+            using var folder = OutputFolder.Create(outDir);
             string[] files = ["report.md", "results.json", IgptReport.CurvePlot, IgptReport.ObjectivePlot, IgptReport.LayerPlot];
             foreach (var f in files)
             {
@@ -230,6 +230,7 @@ namespace Kolmo.Cli.Commands.Vision
                 best?.Step ?? 0, best?.BestLayer ?? 0, r.Spearman,
                 r.Compression is { } c ? $"AR coder {c.CodedBitsPerDim:F3} bits/pixel (model {c.ModelBitsPerDim:F3})" : "no compression",
                 r.Seconds, Markup.Escape(outDir), bestGrid?.GridProbeAccuracy ?? double.NaN, r.SpearmanGrid);
+            folder.Keep();
             return CliErrors.Ok;
         }
 
