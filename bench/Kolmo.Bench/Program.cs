@@ -10,13 +10,14 @@ public static partial class Program
     public static int Main(string[] args)
     {
         var suites = new SortedDictionary<string, (string Help, Func<string[], int> Run)>(StringComparer.Ordinal);
-        RegisterFoundation(suites);
+        RegisterCompression(suites);
         RegisterCm(suites);
         RegisterInformation(suites);
         RegisterNeural(suites);
         RegisterDecipher(suites);
         RegisterNeuralCompression(suites);
         RegisterVision(suites);
+        RegisterReliability(suites);
         if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
         {
             Console.Error.WriteLine("usage: Kolmo.Bench SUITE [args]   suites:");
@@ -29,7 +30,7 @@ public static partial class Program
         return suite.Run(args[1..]);
     }
 
-    static partial void RegisterFoundation(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
+    static partial void RegisterCompression(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
 
     static partial void RegisterCm(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
 
@@ -42,4 +43,6 @@ public static partial class Program
     static partial void RegisterNeuralCompression(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
 
     static partial void RegisterVision(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
+
+    static partial void RegisterReliability(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
 }

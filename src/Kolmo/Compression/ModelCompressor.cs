@@ -346,25 +346,49 @@ public sealed class ModelCompressor : ICompressor
             }
         }
 
-        /// <summary>Decodes one block into <paramref name="data"/> (its raw length) and undoes the transform.</summary>
-        public void Decode(byte type, ReadOnlySpan<byte> payload, Span<byte> data, ReplayCoder replay)
+        /// <summary>
+        /// Decodes block <paramref name="b"/> from <paramref name="payload"/> (its bytes, <paramref name="blockAt"/>
+        /// the file offset for messages) in chunks of <paramref name="chunk"/>, undoes the transform, and hands each
+        /// finished piece to <paramref name="emit"/>. With the x86 transform up to <see cref="X86Filter.Lookahead"/>
+        /// bytes wait for the next chunk, since an operand may cross a chunk end.
+        /// </summary>
+        public void Decode(KolmoContainer.BlockHeader b, Stream payload, long blockAt, byte[] chunk, ReplayCoder replay, Action<ReadOnlySpan<byte>> emit)
         {
-            if (type == KolmoContainer.BlockStored)
+            var decoder = b.Type == KolmoContainer.BlockCoded ? new ArithmeticDecoder(payload, b.PayloadLength) : null;
+            int step = chunk.Length - X86Filter.Lookahead;
+            int held = 0;
+            long heldAt = _offset;
+            try
             {
-                payload.CopyTo(data);
-                CodeBytes(replay, _model, data);
+                for (int done = 0; done < b.RawLength;)
+                {
+                    int n = Math.Min(step, b.RawLength - done);
+                    var data = chunk.AsSpan(held, n);
+                    if (decoder is null)
+                    {
+                        payload.ReadExactly(data);
+                        CodeBytes(replay, _model, data);
+                    }
+                    else
+                    {
+                        data.Clear();
+                        CodeBytes(decoder, _model, data);
+                    }
+                    done += n;
+                    int have = held + n;
+                    int ready = x86 ? X86Filter.Scan(chunk.AsSpan(0, have), heldAt, encode: false, final: done == b.RawLength) : have;
+                    emit(chunk.AsSpan(0, ready));
+                    chunk.AsSpan(ready, have - ready).CopyTo(chunk);
+                    held = have - ready;
+                    heldAt += ready;
+                }
+                decoder?.CheckEnd();
             }
-            else
+            catch (InvalidDataException e) when (decoder is not null)
             {
-                var decoder = new ArithmeticDecoder(new MemoryStream(payload.ToArray(), writable: false), payload.Length);
-                data.Clear();
-                CodeBytes(decoder, _model, data);
+                throw new InvalidDataException($"block at offset {blockAt}: {e.Message}", e);
             }
-            if (x86)
-            {
-                X86Filter.Apply(data, _offset, encode: false);
-            }
-            _offset += data.Length;
+            _offset += b.RawLength;
         }
     }
 
@@ -372,27 +396,43 @@ public sealed class ModelCompressor : ICompressor
     public void Decompress(Stream input, Stream output) => Decompress(input, output, null);
 
     /// <summary>
-    /// Decompresses any <c>.kolmo</c> container (whatever model it names) to <paramref name="output"/>, reporting
-    /// compressed bytes consumed so far. Every field is validated and the xxHash64 of the output is checked.
+    /// Decompresses any <c>.kolmo</c> input (whatever model it names) to <paramref name="output"/>, reporting
+    /// compressed bytes consumed so far. Concatenated streams (as <c>kolmo compress -c a b</c> writes) are decoded in
+    /// sequence, like zstd frames. Every field is validated and each stream's xxHash64 is checked.
     /// </summary>
-    /// <exception cref="InvalidDataException">Corrupt, truncated or foreign input (the message gives the offset).</exception>
-    public static void Decompress(Stream input, Stream output, Action<long>? progress) => Decompress(input, output, progress, 1);
+    /// <returns>The number of streams decoded.</returns>
+    /// <exception cref="InvalidDataException">Corrupt, truncated or foreign input, or trailing data that is not another stream (the message gives the offset).</exception>
+    public static int Decompress(Stream input, Stream output, Action<long>? progress) => Decompress(input, output, progress, 1);
 
     /// <summary>
     /// <see cref="Decompress(Stream, Stream, Action{long})"/> with up to <paramref name="threads"/> segments decoded
-    /// in parallel (files with independent segments; the output is the same for any thread count).
+    /// in parallel (streams with independent segments; the output is the same for any thread count).
     /// </summary>
-    /// <exception cref="InvalidDataException">Corrupt, truncated or foreign input (the message gives the offset).</exception>
-    public static void Decompress(Stream input, Stream output, Action<long>? progress, int threads)
+    /// <returns>The number of streams decoded.</returns>
+    /// <exception cref="InvalidDataException">Corrupt, truncated or foreign input, or trailing data that is not another stream (the message gives the offset).</exception>
+    public static int Decompress(Stream input, Stream output, Action<long>? progress, int threads)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         var reader = new ContainerReader(input);
-        var header = KolmoContainer.ReadHeader(reader);
+        int streams = 0;
+        do
+        {
+            DecompressStream(reader, output, progress, afterStream: streams > 0, threads);
+            streams++;
+        }
+        while (reader.HasMore());
+        output.Flush();
+        return streams;
+    }
+
+    /// <summary>Decodes one stream (header to trailer) and checks its xxHash64.</summary>
+    private static void DecompressStream(ContainerReader reader, Stream output, Action<long>? progress, bool afterStream, int threads)
+    {
+        var header = KolmoContainer.ReadHeader(reader, afterStream);
         ModelCatalog.TryGet(header.Model, out var entry);
-        var first = entry.Create(header.Level, header.Parameters); // validates the parameters before any block is read
-        var decoder = new ContainerDecoder(reader, header, entry, first);
+        var decoder = new ContainerDecoder(reader, header, entry);
         long total = threads > 1 && header.SegmentSize != 0
             ? decoder.RunParallel(output, progress, threads)
             : decoder.RunSequential(output, progress);
@@ -403,28 +443,29 @@ public sealed class ModelCompressor : ICompressor
         {
             throw new InvalidDataException($"checksum mismatch (trailer at offset {trailerAt}: expected {checksum:x16}, decoded data hashes to {actual:x16}): the data is corrupt");
         }
-        output.Flush();
     }
 
-    /// <summary>Reads blocks in file order and decodes them, one segment at a time or several in parallel.</summary>
-    private sealed class ContainerDecoder(ContainerReader reader, KolmoHeader header, ModelEntry entry, IByteModel first)
+    /// <summary>Bytes decoded per step (and, with one thread, the decoder's only buffer for data): 64 KiB.</summary>
+    private const int DecodeChunkBytes = 1 << 16;
+
+    /// <summary>
+    /// Reads blocks in file order and decodes them, one segment at a time or several in parallel. Work and memory
+    /// are bounded by the bytes actually present, never by what the headers claim: data is decoded in chunks, a coded
+    /// block's decoder refuses to run past its payload (see <see cref="ArithmeticDecoder.MaxPadding"/>), payloads
+    /// read ahead for parallel workers grow with the bytes read, and a model is built at the first block of a segment.
+    /// </summary>
+    private sealed class ContainerDecoder(ContainerReader reader, KolmoHeader header, ModelEntry entry)
     {
-        private IByteModel? _unused = first;
         private readonly byte[] _blockHeader = new byte[KolmoContainer.BlockHeaderBytes];
         private KolmoContainer.BlockLayout _layout = new(header);
 
         public XxHash64 Hash { get; } = new();
 
-        private SegmentCoder NewCoder()
-        {
-            var model = Interlocked.Exchange(ref _unused, null) ?? entry.Create(header.Level, header.Parameters);
-            return new SegmentCoder(model, header.X86);
-        }
+        private SegmentCoder NewCoder() => new(entry.Create(header.Level, header.Parameters), header.X86);
 
         public long RunSequential(Stream output, Action<long>? progress)
         {
-            var block = new byte[header.BlockSize];
-            byte[] payload = [];
+            var chunk = new byte[(int)Math.Min(DecodeChunkBytes, header.BlockSize) + X86Filter.Lookahead];
             var replay = new ReplayCoder();
             SegmentCoder? coder = null;
             long total = 0;
@@ -440,15 +481,13 @@ public sealed class ModelCompressor : ICompressor
                 {
                     coder = NewCoder();
                 }
-                if (payload.Length < b.PayloadLength)
+                long blockAt = reader.Offset;
+                var payload = reader.Section(b.PayloadLength, b.Type == KolmoContainer.BlockStored ? "stored block" : "block payload");
+                coder.Decode(b, payload, blockAt, chunk, replay, data =>
                 {
-                    payload = new byte[Math.Max(b.PayloadLength, Math.Min(header.BlockSize, payload.Length * 2))];
-                }
-                reader.ReadExactly(payload.AsSpan(0, b.PayloadLength), b.Type == KolmoContainer.BlockStored ? "stored block" : "block payload");
-                var data = block.AsSpan(0, b.RawLength);
-                coder.Decode(b.Type, payload.AsSpan(0, b.PayloadLength), data, replay);
-                Hash.Append(data);
-                output.Write(data);
+                    Hash.Append(data);
+                    output.Write(data);
+                });
                 total += b.RawLength;
                 progress?.Invoke(reader.Offset);
             }
@@ -456,7 +495,7 @@ public sealed class ModelCompressor : ICompressor
 
         public long RunParallel(Stream output, Action<long>? progress, int threads)
         {
-            var pending = new Queue<Task<byte[]>>();
+            var pending = new Queue<Task<List<byte[]>>>();
             long total = 0;
             bool more = true;
             while (more || pending.Count > 0)
@@ -472,32 +511,33 @@ public sealed class ModelCompressor : ICompressor
                     {
                         var coder = NewCoder();
                         var replay = new ReplayCoder();
-                        var data = new byte[blocks.Sum(b => (long)b.Raw)];
-                        int at = 0;
-                        foreach (var (type, raw, payload) in blocks)
+                        var chunk = new byte[(int)Math.Min(DecodeChunkBytes, header.BlockSize) + X86Filter.Lookahead];
+                        var pieces = new List<byte[]>();
+                        foreach (var (b, at, payload) in blocks)
                         {
-                            coder.Decode(type, payload, data.AsSpan(at, raw), replay);
-                            at += raw;
+                            coder.Decode(b, new MemoryStream(payload, writable: false), at, chunk, replay, data => pieces.Add(data.ToArray()));
                         }
-                        return data;
+                        return pieces;
                     }));
                 }
                 if (pending.Count > 0)
                 {
-                    var data = pending.Dequeue().GetAwaiter().GetResult();
-                    Hash.Append(data);
-                    output.Write(data);
-                    total += data.Length;
+                    foreach (var data in pending.Dequeue().GetAwaiter().GetResult())
+                    {
+                        Hash.Append(data);
+                        output.Write(data);
+                        total += data.Length;
+                    }
                     progress?.Invoke(reader.Offset);
                 }
             }
             return total;
         }
 
-        /// <summary>Reads the blocks of one segment (type, raw length, payload); <paramref name="more"/> is false once the end marker was read.</summary>
-        private List<(byte Type, int Raw, byte[] Payload)> ReadSegment(out bool more)
+        /// <summary>Reads the blocks of one segment (header, payload offset, payload); <paramref name="more"/> is false once the end marker was read.</summary>
+        private List<(KolmoContainer.BlockHeader Block, long At, byte[] Payload)> ReadSegment(out bool more)
         {
-            var blocks = new List<(byte, int, byte[])>();
+            var blocks = new List<(KolmoContainer.BlockHeader, long, byte[])>();
             while (true)
             {
                 var b = KolmoContainer.ReadBlockHeader(reader, header, _blockHeader, ref _layout);
@@ -506,9 +546,11 @@ public sealed class ModelCompressor : ICompressor
                     more = false;
                     return blocks;
                 }
-                var payload = new byte[b.PayloadLength];
-                reader.ReadExactly(payload, b.Type == KolmoContainer.BlockStored ? "stored block" : "block payload");
-                blocks.Add((b.Type, b.RawLength, payload));
+                long at = reader.Offset;
+                // Grows with the bytes actually read, so a header claiming a long payload costs no memory up front.
+                var payload = new MemoryStream(Math.Min(b.PayloadLength, DecodeChunkBytes));
+                reader.Section(b.PayloadLength, b.Type == KolmoContainer.BlockStored ? "stored block" : "block payload").CopyTo(payload);
+                blocks.Add((b, at, payload.ToArray()));
                 if (_layout.AtSegmentStart)
                 {
                     more = true;

@@ -13,24 +13,38 @@ namespace Kolmo.Compression;
 /// </summary>
 public static class X86Filter
 {
+    /// <summary>Bytes past a position the rule looks at (the 4 operand bytes): what a partial scan may leave undecided.</summary>
+    public const int Lookahead = 4;
+
     /// <summary>Transforms <paramref name="block"/> in place; <paramref name="segmentOffset"/> is the block's position in its segment.</summary>
-    public static void Apply(Span<byte> block, long segmentOffset, bool encode)
+    public static void Apply(Span<byte> block, long segmentOffset, bool encode) => Scan(block, segmentOffset, encode, final: true);
+
+    /// <summary>
+    /// <see cref="Apply"/> over the start of a block that arrives in pieces: <paramref name="part"/> begins where the
+    /// previous call's return value left off (at <paramref name="segmentOffset"/>), and when it is not the block's
+    /// <paramref name="final"/> piece, the scan stops where an operand would run past its end. Returns how many
+    /// leading bytes are finished; the rest (at most <see cref="Lookahead"/>) must be passed again in front of the
+    /// next piece. Applying the pieces this way gives exactly what <see cref="Apply"/> gives on the whole block.
+    /// </summary>
+    public static int Scan(Span<byte> part, long segmentOffset, bool encode, bool final)
     {
-        int n = block.Length;
-        for (int i = 0; i + 4 < n; i++)
+        int n = part.Length;
+        int i = 0;
+        for (; i + 4 < n; i++)
         {
-            if ((block[i] & 0xFE) != 0xE8 || (block[i + 4] != 0 && block[i + 4] != 0xFF))
+            if ((part[i] & 0xFE) != 0xE8 || (part[i + 4] != 0 && part[i + 4] != 0xFF))
             {
                 continue;
             }
-            int v = block[i + 1] | (block[i + 2] << 8) | (block[i + 3] << 16);
+            int v = part[i + 1] | (part[i + 2] << 8) | (part[i + 3] << 16);
             int p = (int)((segmentOffset + i + 5) & 0xFFFFFF);
             v = (encode ? v + p : v - p) & 0xFFFFFF;
-            block[i + 1] = (byte)v;
-            block[i + 2] = (byte)(v >> 8);
-            block[i + 3] = (byte)(v >> 16);
+            part[i + 1] = (byte)v;
+            part[i + 2] = (byte)(v >> 8);
+            part[i + 3] = (byte)(v >> 16);
             i += 4;
         }
+        return final ? n : Math.Min(i, n);
     }
 
     /// <summary>
