@@ -358,6 +358,7 @@ public sealed class ModelCompressor : ICompressor
             int step = chunk.Length - X86Filter.Lookahead;
             int held = 0;
             long heldAt = _offset;
+            int lastKept = X86Filter.NoOpcode;
             try
             {
                 for (int done = 0; done < b.RawLength;)
@@ -376,7 +377,7 @@ public sealed class ModelCompressor : ICompressor
                     }
                     done += n;
                     int have = held + n;
-                    int ready = x86 ? X86Filter.Scan(chunk.AsSpan(0, have), heldAt, encode: false, final: done == b.RawLength) : have;
+                    int ready = x86 ? X86Filter.Scan(chunk.AsSpan(0, have), heldAt, encode: false, final: done == b.RawLength, ref lastKept) : have;
                     emit(chunk.AsSpan(0, ready));
                     chunk.AsSpan(ready, have - ready).CopyTo(chunk);
                     held = have - ready;

@@ -36,8 +36,8 @@ public sealed unsafe class CmModel : IByteModel
     private readonly Apm _apm1;
     private readonly Apm? _apm2;
     private readonly ContextState _cs;
-    private readonly int _smLimit = CmTune.Get("smlim", 1023);
-    private readonly int _f0 = CmTune.Get("f0", 1), _f1 = CmTune.Get("f1", 1), _f2 = CmTune.Get("f2", 1), _f3 = CmTune.Get("f3", 1);
+    private const int StateMapLimit = 1023;
+    private const int ApmRate = 7;
     private int _c0 = 1;
     private int _bitPos;
     private int _pr = Probability.Half;
@@ -60,10 +60,10 @@ public sealed unsafe class CmModel : IByteModel
         _ptrBuf = new PinnedBuffer<nint>(4L * _n);
         _hash = new uint[_nh];
         _match = new MatchModel(bufferBytes, indexEntries, _profile.MatchMinLength);
-        _mixer = new Mixer(_n + MatchModel.Inputs + 1, [.. _profile.Selectors.Select(CmOptions.SelectorSize)], 8, lr: CmTune.Get("lr", 16), lr2: CmTune.Get("lr2", 4), initialWeight: CmTune.Get("winit", 2048));
-        _apm0 = new Apm(256, CmTune.Get("apmr", 7));
-        _apm1 = new Apm(65536, CmTune.Get("apmr", 7));
-        _apm2 = _profile.Apms > 2 ? new Apm(65536, CmTune.Get("apmr", 7)) : null;
+        _mixer = new Mixer(_n + MatchModel.Inputs + 1, [.. _profile.Selectors.Select(CmOptions.SelectorSize)], 8, lr: 16, lr2: 4, initialWeight: 2048);
+        _apm0 = new Apm(256, ApmRate);
+        _apm1 = new Apm(65536, ApmRate);
+        _apm2 = _profile.Apms > 2 ? new Apm(65536, ApmRate) : null;
         _cs = new ContextState();
         _order0 = _directBuf.Pointer;
         _order1 = _directBuf.Pointer + 256;
@@ -224,7 +224,7 @@ public sealed unsafe class CmModel : IByteModel
         for (int i = 0; i < _n; i++)
         {
             byte* sp = _sp[i];
-            StateMap.UpdateEntry(_ep[i], bit, _smLimit);
+            StateMap.UpdateEntry(_ep[i], bit, StateMapLimit);
             *sp = next[*sp * 2 + bit];
         }
 
@@ -405,7 +405,7 @@ public sealed unsafe class CmModel : IByteModel
         if (_apm2 != null)
         {
             int a2 = _apm2.P(st, Apm2Context(c4, c0));
-            p16 = (m.P12 * 16 * _f0 + a0 * _f1 + a1 * _f2 + a2 * _f3) / (_f0 + _f1 + _f2 + _f3);
+            p16 = (m.P12 * 16 + a0 + a1 + a2) >> 2;
         }
         else
         {

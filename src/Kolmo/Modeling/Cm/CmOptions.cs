@@ -71,7 +71,7 @@ public sealed record CmOptions
     /// <summary>Largest <see cref="TableBits"/>.</summary>
     public const int MaxTableBits = 30;
 
-    private static readonly int[] LevelTableBits = [0, 22, 22, 23, 23, 24, CmTune.Get("tb6", 24), 25, 26, 27];
+    private static readonly int[] LevelTableBits = [0, 22, 22, 23, 23, 24, 24, 25, 26, 27];
 
     /// <summary>Validates and returns the sized tables: (hash table bytes, history buffer bytes, match index entries).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The level is outside 1–9 or the cap is below the minimum.</exception>
@@ -136,12 +136,6 @@ public sealed record CmOptions
         ];
         CmSelector[] few = [CmSelector.Partial, CmSelector.MatchBit, CmSelector.Byte1];
         CmSelector[] many = [CmSelector.Partial, CmSelector.MatchBit, CmSelector.Byte1, CmSelector.Known, CmSelector.Byte2, CmSelector.Byte3];
-        if (CmTune.Str("KOLMO_CM_CTX") is string cs)
-        {
-            var ctx = cs.Split(',').Select(Enum.Parse<CmContext>).ToArray();
-            var sl = (CmTune.Str("KOLMO_CM_SEL") ?? "Partial,MatchBit,Byte1,Known,Byte2,Byte3").Split(',').Select(Enum.Parse<CmSelector>).ToArray();
-            return new CmProfile(ctx, sl, CmTune.Get("apms", 3), CmTune.Get("mml", 6));
-        }
         return level switch
         {
             <= 3 => new CmProfile(fast, few, 2, 6),

@@ -35,10 +35,6 @@ internal sealed unsafe class Mixer
     private readonly int _lr;
     private readonly int _lr2;
     private int _count;
-    private readonly int _lrBoost = CmTune.Get("lrb", 0);
-    private readonly int _lrDecay = Math.Max(1, CmTune.Get("lrd", 64));
-    private int _lrCur;
-    private long _updates;
     private int _sel2;
     private int _pr2;
 
@@ -70,7 +66,6 @@ internal sealed unsafe class Mixer
         _x2Buf = new PinnedBuffer<short>(_n2);
         _lr = lr;
         _lr2 = lr2;
-        _lrCur = lr + _lrBoost;
         _x = _xBuf.Pointer;
         _w = _wBuf.Pointer;
         _w2 = _w2Buf.Pointer;
@@ -101,8 +96,6 @@ internal sealed unsafe class Mixer
         _pr = _state.Pointer + _sets;
         _x2 = _x2Buf.Pointer;
         _count = o._count;
-        _lrCur = o._lrCur;
-        _updates = o._updates;
         _sel2 = o._sel2;
         _pr2 = o._pr2;
         KernelPath = o.KernelPath;
@@ -183,13 +176,9 @@ internal sealed unsafe class Mixer
         {
             MixerKernels.Train(_x2, _w2 + _sel2, _n2, e2, path);
         }
-        if ((++_updates & 1023) == 0 && _lrCur > _lr)
-        {
-            _lrCur = _lr + (int)(_lrBoost * _lrDecay / (_lrDecay + (_updates >> 10)));
-        }
         for (int s = 0; s < _sets; s++)
         {
-            int e = Clamp16(((target - _pr[s]) * _lrCur) >> 2);
+            int e = Clamp16(((target - _pr[s]) * _lr) >> 2);
             if (e != 0)
             {
                 MixerKernels.Train(_x, _w + _sel[s], _n, e, path);
