@@ -114,13 +114,47 @@ public static class FuzzTargets
             }
         }
         var output = new CountingStream();
+        Exception? sequential = null;
         try
         {
             ModelCompressor.Decompress(new MemoryStream(file, writable: false), output, null);
         }
+        catch (InvalidDataException e)
+        {
+            sequential = e;
+        }
         finally
         {
             CheckDecodedSize(file, output.Length);
+        }
+        if (file.Length > 4 && file[4] == KolmoContainer.SegmentedVersion)
+        {
+            // Segments decoded on 3 threads: the same verdict, and on success as many bytes (both passed the checksum).
+            var parallel = new CountingStream();
+            try
+            {
+                ModelCompressor.Decompress(new MemoryStream(file, writable: false), parallel, null, 3);
+            }
+            catch (InvalidDataException) when (sequential is not null)
+            {
+                return;
+            }
+            finally
+            {
+                CheckDecodedSize(file, parallel.Length);
+            }
+            if (sequential is not null)
+            {
+                throw new PropertyViolation($"3 threads decoded what 1 thread refused ({sequential.Message})");
+            }
+            if (parallel.Length != output.Length)
+            {
+                throw new PropertyViolation($"3 threads decoded {parallel.Length} bytes, 1 thread {output.Length}");
+            }
+        }
+        if (sequential is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(sequential).Throw();
         }
     }
 
@@ -176,6 +210,21 @@ public static class FuzzTargets
         if (!back.ToArray().AsSpan().SequenceEqual(input))
         {
             throw new PropertyViolation($"{model}: round trip changed the data ({input.Length} bytes in, {back.Length} out)");
+        }
+
+        // Container version 2: 1000-byte segments on 2 threads with the x86 transform, decoded on 3 threads.
+        var segmented = c.WithSegments(1000, 2, x86: true);
+        packed = new MemoryStream();
+        segmented.Compress(new MemoryStream(input, writable: false), packed);
+        if (packed.Length > segmented.GetMaxCompressedLength(input.Length))
+        {
+            throw new PropertyViolation($"{model}, segments: {input.Length} bytes compressed to {packed.Length}, above GetMaxCompressedLength");
+        }
+        back = new MemoryStream();
+        ModelCompressor.Decompress(new MemoryStream(packed.ToArray(), writable: false), back, null, 3);
+        if (!back.ToArray().AsSpan().SequenceEqual(input))
+        {
+            throw new PropertyViolation($"{model}, segments: round trip changed the data ({input.Length} bytes in, {back.Length} out)");
         }
     }
 

@@ -207,6 +207,15 @@ public static class Program
         Put("container", "cm-text.kolmo", Packed("cm", text));
         Put("decode-cm", "cm-text.kolmo", Packed("cm", text));
         Put("decode-cm", "cm-zeros.kolmo", Packed("cm", new byte[300], 300));
+        byte[] Segmented(byte[] data, bool x86)
+        {
+            var ms = new MemoryStream();
+            new ModelCompressor("cm", 1, 16L << 20, 64).WithSegments(100, 2, x86).Compress(new MemoryStream(data), ms);
+            return ms.ToArray();
+        }
+        Put("container", "cm-segments.kolmo", Segmented(text, false));
+        Put("decode-cm", "cm-segments.kolmo", Segmented(text, false));
+        Put("decode-cm", "cm-segments-x86.kolmo", Segmented([.. text, 0xE8, 1, 2, 3, 0, 0xE9, 4, 5, 6, 0xFF, .. text], true));
         Put("decode-order3", "order3-text.kolmo", Packed("order3", text));
         Put("decode-nn", "nn-text.kolmo", Packed("nn", text[..40]));
         Put("decode-cmnn", "cmnn-text.kolmo", Packed("cm+nn", text[..40]));

@@ -14,6 +14,14 @@ public class GoldenTests
         { "random.bin", 1, 300 },
     };
 
+    /// <summary>cm files: (input, golden file, level, block size, segment size or 0).</summary>
+    public static TheoryData<string, string, int, int, int> CmFiles() => new()
+    {
+        { "grammar.lsp", "grammar.lsp.cm", 1, KolmoContainer.DefaultBlockSize, 0 },
+        { "xargs.1", "xargs.1.segments", 2, 1000, 1500 },
+        { "calls.bin", "calls.bin", 1, KolmoContainer.DefaultBlockSize, 5000 },
+    };
+
     private static string Golden(string name) => TestFiles.Path(Path.Combine("tests", "Golden", "container", name));
 
     [Theory]
@@ -35,5 +43,36 @@ public class GoldenTests
     {
         var c = new ModelCompressor("order3", level, blockSize: blockSize);
         Assert.Equal(File.ReadAllBytes(Golden(name + ".kolmo")), c.CompressBytes(File.ReadAllBytes(Golden(name))));
+    }
+
+    [Theory]
+    [MemberData(nameof(CmFiles))]
+    public void CmGoldenFile_DecodesOnAnyThreadCount_AndEncoderStillProducesIt(string input, string golden, int level, int blockSize, int segmentSize)
+    {
+        var packed = File.ReadAllBytes(Golden(golden + ".kolmo"));
+        var data = File.ReadAllBytes(Golden(input));
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var output = new MemoryStream();
+            ModelCompressor.Decompress(new MemoryStream(packed), output, null, threads);
+            Assert.Equal(data, output.ToArray());
+        }
+        var c = new ModelCompressor("cm", level, blockSize: blockSize).WithSegments(segmentSize == 0 ? null : segmentSize, 1);
+        Assert.Equal(packed, c.CompressBytes(data));
+    }
+
+    [Theory]
+    [InlineData("fields.c")]
+    [InlineData("xargs.1")]
+    [InlineData("random.bin")]
+    public void FirstCmModelGoldenFile_StillDecodes(string name)
+    {
+        string dir = TestFiles.Path(Path.Combine("tests", "Golden", "cm-legacy"));
+        var output = new MemoryStream();
+        using (var f = File.OpenRead(Path.Combine(dir, name + ".kolmo")))
+        {
+            ModelCompressor.Decompress(f, output, null);
+        }
+        Assert.Equal(File.ReadAllBytes(Path.Combine(dir, name)), output.ToArray());
     }
 }

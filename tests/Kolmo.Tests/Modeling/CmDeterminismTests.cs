@@ -54,6 +54,28 @@ public class CmDeterminismTests
     }
 
     [Fact]
+    public void SegmentedCompress_SameBytesForAnyThreadCountAndSimdWidth_AndChildDecodesOnThreads()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "kolmo-cm-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var data = Input();
+            string input = Path.Combine(dir, "in.bin");
+            File.WriteAllBytes(input, data);
+            var expected = new ModelCompressor("cm", 2, 12L << 20).WithSegments(8192, 1).CompressBytes(data);
+            Support.CliRunner.RunChild("DOTNET_EnableAVX512F", "c", "-m", "cm", "-l", "2", "--memory", "12M", "-T", "3", "--segment-size", "8K", "-q", "-o", Path.Combine(dir, "a.kolmo"), input);
+            Assert.Equal(expected, File.ReadAllBytes(Path.Combine(dir, "a.kolmo")));
+            Support.CliRunner.RunChild("DOTNET_EnableHWIntrinsic", "d", "-T", "2", "-q", "-o", Path.Combine(dir, "back.bin"), Path.Combine(dir, "a.kolmo"));
+            Assert.Equal(data, File.ReadAllBytes(Path.Combine(dir, "back.bin")));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void ModelCompressor_Cm_RoundTripAndErrors()
     {
         var data = Input();
