@@ -71,7 +71,7 @@ public sealed record CmOptions
     /// <summary>Largest <see cref="TableBits"/>.</summary>
     public const int MaxTableBits = 30;
 
-    private static readonly int[] LevelTableBits = [0, 22, 22, 23, 23, 24, 24, 25, 26, 27];
+    private static readonly int[] LevelTableBits = [0, 22, 24, 24, 25, 26, 26, 27, 28, 29];
 
     /// <summary>Validates and returns the sized tables: (hash table bytes, history buffer bytes, match index entries).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The level is outside 1–9 or the cap is below the minimum.</exception>
@@ -138,7 +138,7 @@ public sealed record CmOptions
         CmSelector[] many = [CmSelector.Partial, CmSelector.MatchBit, CmSelector.Byte1, CmSelector.Known, CmSelector.Byte2, CmSelector.Byte3];
         return level switch
         {
-            <= 3 => new CmProfile(fast, few, 2, 6),
+            <= 2 => new CmProfile(fast, few, 2, 6),
             <= 5 => new CmProfile(fast, many, 3, 6),
             _ => new CmProfile(full, many, 3, 6),
         };
