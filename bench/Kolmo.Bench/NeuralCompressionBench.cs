@@ -23,6 +23,66 @@ public static partial class Program
     static partial void RegisterNeuralCompression(IDictionary<string, (string Help, Func<string[], int> Run)> suites)
     {
         suites["nncomp"] = ("cm vs cm+nn vs nn on enwik6/book1, transfer between English books -> docs/bench/nncomp-DATE.{md,tsv}", NeuralCompressionSuite);
+        suites["nnprobe"] = ("FILE BYTES SPEC…: prequential bits/byte and CPU-seconds of sequence-model designs on a prefix (design search)", NeuralProbeSuite);
+    }
+
+    /// <summary>
+    /// Design search: codes the first BYTES of FILE prequentially with each model spec (training every block =
+    /// the model's horizon/window) and prints bits/byte overall and per tenth, process CPU-seconds, bytes per
+    /// CPU-second and bits/byte per CPU-second of budget. Console only; the chosen designs go to nncomp.
+    /// </summary>
+    private static int NeuralProbeSuite(string[] args)
+    {
+        if (args.Length < 3)
+        {
+            Console.Error.WriteLine("usage: nnprobe FILE BYTES SPEC [SPEC…]");
+            return 2;
+        }
+        byte[] all = File.ReadAllBytes(args[0]);
+        int n = Math.Min(all.Length, int.Parse(args[1], CultureInfo.InvariantCulture));
+        byte[] data = all[..n];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# {Path.GetFileName(args[0])}[:{n}], simd {LaneWidth.Name}, commit {NncGit()}"));
+        Console.WriteLine("spec\tbpb\tcpu_s\tbytes_per_cpu_s\tbpb_by_tenth");
+        foreach (string spec in args[2..])
+        {
+            if (spec.StartsWith("model:", StringComparison.Ordinal))
+            {
+                // a catalog model: model:NAME:LEVEL (ideal code length through its bit predictions)
+                string[] parts = spec.Split(':', 4);
+                var byteModel = parts.Length == 4
+                    ? new CmNnModel(ModelCatalog.Create(parts[1], int.Parse(parts[2], CultureInfo.InvariantCulture)), NnBits(parts[3]))
+                    : ModelCatalog.Create(parts[1], int.Parse(parts[2], CultureInfo.InvariantCulture));
+                var c0 = Process.GetCurrentProcess().TotalProcessorTime;
+                double b = ModelCompressor.CodeLength(byteModel, data);
+                double c = (Process.GetCurrentProcess().TotalProcessorTime - c0).TotalSeconds;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{spec}\t{b / n:F4}\t{c:F1}\t{n / c:F0}"));
+                continue;
+            }
+            var model = SequenceModels.Create(spec);
+            var (kind, opts) = SequenceModels.Parse(spec);
+            int block = kind switch
+            {
+                OnlineLstmOptions.Kind => ((OnlineLstm)model).Options.Horizon,
+                "order" => 64,
+                _ => SequenceModels.GetInt(opts, "t", 32),
+            };
+            var per = new double[n];
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            double bits = PrequentialCoder.Measure(model, data, block, per);
+            double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+            var tenths = Enumerable.Range(0, 10).Select(i =>
+            {
+                int a = n * i / 10, b = n * (i + 1) / 10;
+                double s = 0;
+                for (int k = a; k < b; k++)
+                {
+                    s += per[k];
+                }
+                return (s / Math.Max(1, b - a)).ToString("F3", CultureInfo.InvariantCulture);
+            });
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{model.Spec}\t{bits / n:F4}\t{cpu:F1}\t{n / cpu:F0}\t{string.Join(' ', tenths)}"));
+        }
+        return 0;
     }
 
     private static int NeuralCompressionSuite(string[] args)
@@ -152,6 +212,12 @@ public static partial class Program
         Console.WriteLine(md.ToString());
         Console.Error.WriteLine($"nncomp: wrote {stem}.md and {stem}.tsv");
         return 0;
+    }
+
+    private static SequenceBitPredictor NnBits(string spec)
+    {
+        var m = SequenceModels.Create(spec);
+        return new SequenceBitPredictor(m, m is OnlineLstm o ? o.Options.Horizon : 32);
     }
 
     private static bool NncTry(string name, Func<ICompressor> make, byte[] input, string file, List<(string, long, double)> runs, bool verify)

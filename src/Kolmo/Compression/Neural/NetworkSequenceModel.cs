@@ -107,7 +107,7 @@ public sealed class NetworkSequenceModel : ISequenceModel
     public void Learn(ReadOnlySpan<byte> history, int start)
     {
         int t = Math.Min(_net.Context, history.Length - 1);
-        if (t < 1)
+        if (t < 1 || Frozen)
         {
             return;
         }
@@ -121,6 +121,9 @@ public sealed class NetworkSequenceModel : ISequenceModel
         }
         _trainer.TrainStep(new Batch(inputs, targets, 1, t));
     }
+
+    /// <inheritdoc />
+    public bool Frozen { get; set; }
 
     /// <inheritdoc />
     public void ResetContext() => _predictor.Reset();

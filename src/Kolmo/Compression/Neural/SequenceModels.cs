@@ -15,6 +15,7 @@ public static class SequenceModels
             ["order"] = o => new CountSequenceModel(GetInt(o, "k", 1)),
             ["lstm"] = NetworkSequenceModel.CreateLstm,
             ["gpt"] = NetworkSequenceModel.CreateGpt,
+            [OnlineLstmOptions.Kind] = OnlineLstm.Create,
         };
 
     private static readonly List<Func<byte[], ISequenceModel?>> Loaders = [b => NetworkSequenceModel.TryLoad(b)];
