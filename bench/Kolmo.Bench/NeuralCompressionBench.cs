@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Kolmo.Compression;
 using Kolmo.Compression.Neural;
+using Kolmo.Modeling;
 
 namespace Kolmo.Bench;
 
@@ -49,13 +50,26 @@ public static partial class Program
             {
                 // a catalog model: model:NAME:LEVEL (ideal code length through its bit predictions)
                 string[] parts = spec.Split(':', 4);
+                IByteModel Base(string name, int level) => name == "cmx"
+                    ? Kolmo.Modeling.CmModel.Create(level, Kolmo.Modeling.CmModel.Configure(level, null), CmNnModel.ExternalInputs, CmNnModel.ExternalContexts)
+                    : ModelCatalog.Create(name, level);
                 var byteModel = parts.Length == 4
-                    ? new CmNnModel(ModelCatalog.Create(parts[1], int.Parse(parts[2], CultureInfo.InvariantCulture)), NnBits(parts[3]))
+                    ? new CmNnModel(Base(parts[1], int.Parse(parts[2], CultureInfo.InvariantCulture)), NnBits(parts[3]))
                     : ModelCatalog.Create(parts[1], int.Parse(parts[2], CultureInfo.InvariantCulture));
                 var c0 = Process.GetCurrentProcess().TotalProcessorTime;
                 double b = ModelCompressor.CodeLength(byteModel, data);
                 double c = (Process.GetCurrentProcess().TotalProcessorTime - c0).TotalSeconds;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{spec}\t{b / n:F4}\t{c:F1}\t{n / c:F0}"));
+                continue;
+            }
+            if (spec.StartsWith("frozen:", StringComparison.Ordinal))
+            {
+                // forward cost only: the model predicts and observes, never trains
+                var fm = SequenceModels.Create(spec[7..]);
+                var f0 = Process.GetCurrentProcess().TotalProcessorTime;
+                double fb = PrequentialCoder.MeasureFrozen(fm, data);
+                double fc = (Process.GetCurrentProcess().TotalProcessorTime - f0).TotalSeconds;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{spec}\t{fb / n:F4}\t{fc:F1}\t{n / fc:F0}"));
                 continue;
             }
             var model = SequenceModels.Create(spec);

@@ -188,8 +188,7 @@ public sealed class ModelCompressor : ICompressor
     /// <summary>
     /// Decompresses any <c>.kolmo</c> container (whatever model it names) to <paramref name="output"/>, reporting
     /// compressed bytes consumed so far. Every field is validated and the xxHash64 of the output is checked. A file
-    /// made with a prior is decoded only when the same prior (kind and xxHash64) is among <paramref name="priors"/>
-    /// (null: those given to <see cref="PriorRegistry"/>).
+    /// made with a prior is decoded only when the same prior (kind and xxHash64) is among <paramref name="priors"/>.
     /// </summary>
     /// <exception cref="InvalidDataException">Corrupt, truncated or foreign input (the message gives the offset), or the prior is missing or different.</exception>
     public static void Decompress(Stream input, Stream output, Action<long>? progress, IReadOnlyCollection<Prior>? priors = null)

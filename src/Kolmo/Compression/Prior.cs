@@ -82,18 +82,14 @@ public sealed class ModelPrior : Prior
 }
 
 /// <summary>
-/// The priors this process has been given (by <c>--prime-data</c>/<c>--prime-model</c>, or by a compressor built with a
-/// prior), by kind and content hash. The decoder of a primed file finds its prior here.
+/// The priors a decoder was given (<c>--prime-data</c>/<c>--prime-model</c>), for the duration of one decode: a primed
+/// file finds its prior here by kind and xxHash64, or is refused with a one-line message naming the option to pass.
 /// </summary>
 public static class PriorRegistry
 {
-    private static readonly Dictionary<(byte, ulong), Prior> Priors = [];
     private static readonly AsyncLocal<IReadOnlyCollection<Prior>?> Scoped = new();
 
-    /// <summary>
-    /// While the returned scope is open, <see cref="Resolve"/> looks only among <paramref name="priors"/> (on this
-    /// logical thread); null keeps the process-wide registry.
-    /// </summary>
+    /// <summary>While the returned scope is open, <see cref="Resolve"/> looks among <paramref name="priors"/> (on this logical thread).</summary>
     public static IDisposable Use(IReadOnlyCollection<Prior>? priors)
     {
         var before = Scoped.Value;
@@ -106,33 +102,19 @@ public static class PriorRegistry
         public void Dispose() => Scoped.Value = before;
     }
 
-    /// <summary>Makes <paramref name="prior"/> available to decoders in this process.</summary>
-    public static void Register(Prior prior)
-    {
-        ArgumentNullException.ThrowIfNull(prior);
-        lock (Priors)
-        {
-            Priors[(prior.Kind, prior.Hash)] = prior;
-        }
-    }
-
-    /// <summary>The registered prior of this kind and hash.</summary>
+    /// <summary>The prior of this kind and hash among those in scope.</summary>
     /// <exception cref="InvalidDataException">No such prior was given: it is missing or different.</exception>
     public static Prior Resolve(byte kind, ulong hash)
     {
-        var scoped = Scoped.Value;
-        lock (Priors)
+        IReadOnlyCollection<Prior> candidates = Scoped.Value ?? [];
+        if (candidates.FirstOrDefault(p => p.Kind == kind && p.Hash == hash) is { } found)
         {
-            IEnumerable<Prior> candidates = scoped ?? Priors.Values;
-            if (candidates.FirstOrDefault(p => p.Kind == kind && p.Hash == hash) is { } found)
-            {
-                return found;
-            }
-            string kindName = Prior.KindNameOf(kind);
-            var given = candidates.Where(v => v.Kind == kind).Select(v => $"{v.Hash:x16}").ToList();
-            throw new InvalidDataException(given.Count == 0
-                ? $"this file was compressed with a prior {kindName} file (xxh64 {hash:x16}); pass the same file with --prime-{kindName}"
-                : $"the given --prime-{kindName} (xxh64 {string.Join(", ", given)}) differs from the prior used to compress (xxh64 {hash:x16})");
+            return found;
         }
+        string kindName = Prior.KindNameOf(kind);
+        var given = candidates.Where(v => v.Kind == kind).Select(v => $"{v.Hash:x16}").ToList();
+        throw new InvalidDataException(given.Count == 0
+            ? $"this file was compressed with a prior {kindName} file (xxh64 {hash:x16}); pass the same file with --prime-{kindName}"
+            : $"the given --prime-{kindName} (xxh64 {string.Join(", ", given)}) differs from the prior used to compress (xxh64 {hash:x16})");
     }
 }

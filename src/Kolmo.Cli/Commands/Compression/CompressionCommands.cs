@@ -169,10 +169,11 @@ namespace Kolmo.Cli.Commands.Compression
         public override int Execute(CommandContext context, DecompressSettings settings, CancellationToken cancellationToken)
         {
             NeuralCompression.NeuralCli.SetThreads(settings.Threads);
-            NeuralCompression.NeuralCli.LoadPrior(settings.PrimeData, settings.PrimeModel);
+            var prior = NeuralCompression.NeuralCli.LoadPrior(settings.PrimeData, settings.PrimeModel);
+            Prior[] priors = prior is null ? [] : [prior];
             foreach (var input in CodecRunner.Inputs(settings))
             {
-                CodecRunner.Run(settings, input, compress: false, (src, dst, progress) => ModelCompressor.Decompress(src, dst, progress));
+                CodecRunner.Run(settings, input, compress: false, (src, dst, progress) => ModelCompressor.Decompress(src, dst, progress, priors));
             }
             return 0;
         }

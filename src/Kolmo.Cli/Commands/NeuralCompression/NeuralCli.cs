@@ -7,7 +7,7 @@ namespace Kolmo.Cli.Commands.NeuralCompression;
 /// <summary>The prior options of <c>compress</c>/<c>decompress</c> (<c>--prime-data</c>, <c>--prime-model</c>) and <c>--threads</c>.</summary>
 internal static class NeuralCli
 {
-    /// <summary>Reads the prior named by the options (or null) and makes it available to decoders in this process.</summary>
+    /// <summary>Reads the prior named by the options, or null.</summary>
     public static Prior? LoadPrior(string? primeData, string? primeModel)
     {
         Prior? prior = null;
@@ -27,10 +27,6 @@ internal static class NeuralCli
                 throw new InvalidDataException($"--prime-model {primeModel}: {e.Message}", e);
             }
             prior = new ModelPrior(checkpoint);
-        }
-        if (prior is not null)
-        {
-            PriorRegistry.Register(prior);
         }
         return prior;
     }

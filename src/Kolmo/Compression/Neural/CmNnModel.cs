@@ -22,11 +22,17 @@ namespace Kolmo.Compression.Neural;
 /// </summary>
 public sealed class CmNnModel : IByteModel
 {
+    /// <summary>Inputs a CM base model takes from the network (<see cref="CmOptions.ExternalInputs"/>).</summary>
+    public const int ExternalInputs = 2;
+
+    /// <summary>Selector contexts of CM's extra weight set: the network's confidence (32) × bit position (8).</summary>
+    public const int ExternalContexts = 256;
+
     private const int Inputs = 7;
     private const int Sets = 4;
     private static readonly int[] SetSizes = [256, 256, 256, 128];
-    internal static int Lr1 = int.Parse(Environment.GetEnvironmentVariable("KOLMO_LR1") ?? "6", System.Globalization.CultureInfo.InvariantCulture);
-    internal static int Lr2 = int.Parse(Environment.GetEnvironmentVariable("KOLMO_LR2") ?? "2", System.Globalization.CultureInfo.InvariantCulture);
+    private const int Lr1 = 6;
+    private const int Lr2 = 2;
     private readonly IByteModel _base;
     private readonly SequenceBitPredictor _net;
     private readonly int[][] _w;
@@ -131,8 +137,16 @@ public sealed class CmNnModel : IByteModel
         _sseNet1.Update(bit);
         _sseBase.Update(bit);
         _sseOut.Update(bit);
-        _base.Update(bit);
         _net.Update(bit);
+        if (_base is CmModel cm && cm.Options.ExternalInputs == ExternalInputs)
+        {
+            // the network's view of the next bit enters CM's own mixer, with a weight set chosen by its confidence
+            int p = _net.P() >> 4;
+            int nextBit = _bit == 7 ? 0 : _bit + 1;
+            Span<int> ext = [Logistic.Stretch(p), (p - 2048) >> 1];
+            cm.SetExternal(ext, Math.Min(31, _net.TopProbability16 >> 11) * 8 + nextBit);
+        }
+        _base.Update(bit);
 
         // 2. contexts
         _c0 = (_c0 << 1) | bit;

@@ -212,9 +212,9 @@ public static class NeuralModels
         {
             throw new InvalidDataException("cm+nn: unknown base model in the parameters");
         }
-        var cm = baseEntry.Create(level, p.Inner[1..]);
         if (p.Layout == LegacyLayout)
         {
+            var cm = baseEntry.Create(level, p.Inner[1..]);
             var nn = new SequenceBitPredictor(network, p.Block, SequenceBitPredictor.MinPrecision);
             if (p.PriorKind == Prior.DataKind && PriorRegistry.Resolve(p.PriorKind, p.PriorHash) is DataPrior data)
             {
@@ -222,7 +222,11 @@ public static class NeuralModels
             }
             return new MixedByteModel([cm, nn]);
         }
-        return new CmNnModel(cm, new SequenceBitPredictor(network, p.Block));
+        // layout 2: the network's predictions also enter CM's own mixer (two inputs, a weight set chosen by its confidence)
+        var baseModel = baseEntry.Id == ModelId.Cm
+            ? CmModel.Create(level, p.Inner[1..], CmNnModel.ExternalInputs, CmNnModel.ExternalContexts)
+            : baseEntry.Create(level, p.Inner[1..]);
+        return new CmNnModel(baseModel, new SequenceBitPredictor(network, p.Block));
     }
 
     private static ModelEntry BaseEntry() => ModelCatalog.TryGet(ModelId.Cm, out var cm) ? cm : ModelCatalog.Get(ModelId.Order3);

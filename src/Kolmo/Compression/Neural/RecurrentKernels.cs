@@ -58,6 +58,19 @@ internal static unsafe class RecurrentKernels
             V.Store(y + j + 2 * w, s2);
             V.Store(y + j + 3 * w, s3);
         }
+        for (; j + 2 * w <= m; j += 2 * w)
+        {
+            V s0 = Init<V>(a, b, j), s1 = Init<V>(a, b, j + w);
+            float* r = mtx + j;
+            for (int k = 0; k < n; k++, r += m)
+            {
+                V xk = V.Splat(x[k]);
+                s0 = V.Fma(xk, V.Load(r), s0);
+                s1 = V.Fma(xk, V.Load(r + w), s1);
+            }
+            V.Store(y + j, s0);
+            V.Store(y + j + w, s1);
+        }
         for (; j < m; j += w)
         {
             V s0 = Init<V>(a, b, j);
@@ -321,38 +334,63 @@ internal static unsafe class RecurrentKernels
         V b1 = V.Splat(step.Beta1), c1 = V.Splat(1f - step.Beta1), b2 = V.Splat(step.Beta2), c2 = V.Splat(1f - step.Beta2);
         V st = V.Splat(step.Step), vs = V.Splat(step.VScale), ep = V.Splat(step.Eps);
         bool momentum = step.Beta1 != 0f;
+        int w4 = 4 * V.Count;
         float* coef = stackalloc float[n];
+        long* off = stackalloc long[n];
+        float* g = stackalloc float[cols];
         for (int k = 0; k < rows; k++)
         {
-            long row = (long)k * cols;
-            bool any = false;
+            // the window's nonzero terms of this row, in order (skipped alike in every width)
+            int terms = 0;
             for (int t = 0; t < n; t++)
             {
-                bool on = select == null || select[t] == selectValue;
-                coef[t] = !on ? 0f : a == null ? 1f : a[(long)t * lda + k];
-                any |= coef[t] != 0f;
-            }
-            for (int j = 0; j < cols; j += V.Count)
-            {
-                // the gradient of this block, over the window in order (zero terms skipped alike in every width)
-                V g = V.Splat(0f);
-                if (any)
+                float c = select != null && select[t] != selectValue ? 0f : a == null ? 1f : a[(long)t * lda + k];
+                if (c != 0f)
                 {
-                    for (int t = 0; t < n; t++)
-                    {
-                        if (coef[t] != 0f)
-                        {
-                            g = V.Fma(V.Splat(coef[t]), V.Load(d + (long)t * ldd + j), g);
-                        }
-                    }
+                    coef[terms] = c;
+                    off[terms++] = (long)t * ldd;
                 }
+            }
+            // gradient of the row: Σ_t coef_t · d_t, four independent accumulators at a time
+            int j = 0;
+            for (; j + w4 <= cols; j += w4)
+            {
+                V g0 = V.Splat(0f), g1 = g0, g2 = g0, g3 = g0;
+                for (int u = 0; u < terms; u++)
+                {
+                    V c = V.Splat(coef[u]);
+                    float* dt = d + off[u] + j;
+                    g0 = V.Fma(c, V.Load(dt), g0);
+                    g1 = V.Fma(c, V.Load(dt + V.Count), g1);
+                    g2 = V.Fma(c, V.Load(dt + 2 * V.Count), g2);
+                    g3 = V.Fma(c, V.Load(dt + 3 * V.Count), g3);
+                }
+                V.Store(g + j, g0);
+                V.Store(g + j + V.Count, g1);
+                V.Store(g + j + 2 * V.Count, g2);
+                V.Store(g + j + 3 * V.Count, g3);
+            }
+            for (; j < cols; j += V.Count)
+            {
+                V g0 = V.Splat(0f);
+                for (int u = 0; u < terms; u++)
+                {
+                    g0 = V.Fma(V.Splat(coef[u]), V.Load(d + off[u] + j), g0);
+                }
+                V.Store(g + j, g0);
+            }
+            // Adam on the row
+            long row = (long)k * cols;
+            for (j = 0; j < cols; j += V.Count)
+            {
+                V gj = V.Load(g + j);
                 float* wp = w + row + j, vp = v + row + j;
-                V vi = V.Fma(b2, V.Load(vp), V.Mul(c2, V.Mul(g, g)));
-                V mi = g;
+                V vi = V.Fma(b2, V.Load(vp), V.Mul(c2, V.Mul(gj, gj)));
+                V mi = gj;
                 if (momentum)
                 {
                     float* mp = m + row + j;
-                    mi = V.Fma(b1, V.Load(mp), V.Mul(c1, g));
+                    mi = V.Fma(b1, V.Load(mp), V.Mul(c1, gj));
                     V.Store(mp, mi);
                 }
                 V.Store(vp, vi);
@@ -386,43 +424,86 @@ internal static unsafe class RecurrentKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotRows16(float* y, int ldy, float* mtx, int rows, int m, float* x, int ldx, int n)
     {
-        for (int k = 0; k < rows; k++)
+        for (int t = 0; t < n; t++)
         {
-            float* r = mtx + (long)k * m;
-            for (int t = 0; t < n; t++)
+            float* xt = x + (long)t * ldx;
+            float* yt = y + (long)t * ldy;
+            int k = 0;
+            for (; k + 4 <= rows; k += 4)
             {
-                float* xt = x + (long)t * ldx;
+                float* r0 = mtx + (long)k * m, r1 = r0 + m, r2 = r1 + m, r3 = r2 + m;
+                Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                for (int i = 0; i < m; i += 16)
+                {
+                    var xv = Vector512.Load(xt + i);
+                    a0 = Vector512.FusedMultiplyAdd(Vector512.Load(r0 + i), xv, a0);
+                    a1 = Vector512.FusedMultiplyAdd(Vector512.Load(r1 + i), xv, a1);
+                    a2 = Vector512.FusedMultiplyAdd(Vector512.Load(r2 + i), xv, a2);
+                    a3 = Vector512.FusedMultiplyAdd(Vector512.Load(r3 + i), xv, a3);
+                }
+                yt[k] = Reduce(a0);
+                yt[k + 1] = Reduce(a1);
+                yt[k + 2] = Reduce(a2);
+                yt[k + 3] = Reduce(a3);
+            }
+            for (; k < rows; k++)
+            {
+                float* r = mtx + (long)k * m;
                 var acc = Vector512<float>.Zero;
                 for (int i = 0; i < m; i += 16)
                 {
                     acc = Vector512.FusedMultiplyAdd(Vector512.Load(r + i), Vector512.Load(xt + i), acc);
                 }
-                var s8 = acc.GetLower() + acc.GetUpper();
-                var s4 = s8.GetLower() + s8.GetUpper();
-                y[(long)t * ldy + k] = (s4.GetElement(0) + s4.GetElement(2)) + (s4.GetElement(1) + s4.GetElement(3));
+                yt[k] = Reduce(acc);
             }
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Reduce(Vector512<float> acc) => Reduce(acc.GetLower(), acc.GetUpper());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Reduce(Vector256<float> lo, Vector256<float> hi)
+    {
+        var s8 = lo + hi;
+        var s4 = s8.GetLower() + s8.GetUpper();
+        return (s4.GetElement(0) + s4.GetElement(2)) + (s4.GetElement(1) + s4.GetElement(3));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotRows8(float* y, int ldy, float* mtx, int rows, int m, float* x, int ldx, int n)
     {
-        for (int k = 0; k < rows; k++)
+        for (int t = 0; t < n; t++)
         {
-            float* r = mtx + (long)k * m;
-            for (int t = 0; t < n; t++)
+            float* xt = x + (long)t * ldx;
+            float* yt = y + (long)t * ldy;
+            int k = 0;
+            for (; k + 2 <= rows; k += 2)
             {
-                float* xt = x + (long)t * ldx;
-                var lo = Vector256<float>.Zero;
-                var hi = Vector256<float>.Zero;
+                float* r0 = mtx + (long)k * m, r1 = r0 + m;
+                Vector256<float> lo0 = default, hi0 = default, lo1 = default, hi1 = default;
+                for (int i = 0; i < m; i += 16)
+                {
+                    var xl = Vector256.Load(xt + i);
+                    var xh = Vector256.Load(xt + i + 8);
+                    lo0 = Vector256.FusedMultiplyAdd(Vector256.Load(r0 + i), xl, lo0);
+                    hi0 = Vector256.FusedMultiplyAdd(Vector256.Load(r0 + i + 8), xh, hi0);
+                    lo1 = Vector256.FusedMultiplyAdd(Vector256.Load(r1 + i), xl, lo1);
+                    hi1 = Vector256.FusedMultiplyAdd(Vector256.Load(r1 + i + 8), xh, hi1);
+                }
+                yt[k] = Reduce(lo0, hi0);
+                yt[k + 1] = Reduce(lo1, hi1);
+            }
+            for (; k < rows; k++)
+            {
+                float* r = mtx + (long)k * m;
+                Vector256<float> lo = default, hi = default;
                 for (int i = 0; i < m; i += 16)
                 {
                     lo = Vector256.FusedMultiplyAdd(Vector256.Load(r + i), Vector256.Load(xt + i), lo);
                     hi = Vector256.FusedMultiplyAdd(Vector256.Load(r + i + 8), Vector256.Load(xt + i + 8), hi);
                 }
-                var s8 = lo + hi;
-                var s4 = s8.GetLower() + s8.GetUpper();
-                y[(long)t * ldy + k] = (s4.GetElement(0) + s4.GetElement(2)) + (s4.GetElement(1) + s4.GetElement(3));
+                yt[k] = Reduce(lo, hi);
             }
         }
     }

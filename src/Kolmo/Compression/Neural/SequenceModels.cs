@@ -61,6 +61,17 @@ public static class SequenceModels
         }
     }
 
+    /// <summary>
+    /// The training block a model is meant to be coded with: the horizon of an <see cref="OnlineLstm"/>, the window of a
+    /// network from the engine, <see cref="PrequentialCoder.DefaultBlock"/> otherwise.
+    /// </summary>
+    public static int NaturalBlock(ISequenceModel model) => model switch
+    {
+        OnlineLstm o => o.Options.Horizon,
+        NetworkSequenceModel n => n.Window,
+        _ => PrequentialCoder.DefaultBlock,
+    };
+
     /// <summary>Creates a fresh model from <paramref name="spec"/>.</summary>
     /// <exception cref="ArgumentException">Unknown kind or malformed option.</exception>
     public static ISequenceModel Create(string spec)
