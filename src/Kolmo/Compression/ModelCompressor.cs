@@ -186,26 +186,44 @@ public sealed class ModelCompressor : ICompressor
     public void Decompress(Stream input, Stream output) => Decompress(input, output, null, _prior is null ? [] : [_prior]);
 
     /// <summary>
-    /// Decompresses any <c>.kolmo</c> container (whatever model it names) to <paramref name="output"/>, reporting
-    /// compressed bytes consumed so far. Every field is validated and the xxHash64 of the output is checked. A file
-    /// made with a prior is decoded only when the same prior (kind and xxHash64) is among <paramref name="priors"/>.
+    /// Decompresses any <c>.kolmo</c> input (whatever model it names) to <paramref name="output"/>, reporting
+    /// compressed bytes consumed so far. Concatenated streams (as <c>kolmo compress -c a b</c> writes) are decoded in
+    /// sequence, like zstd frames. Every field is validated and each stream's xxHash64 is checked. A stream made with a
+    /// prior is decoded only when the same prior (kind and xxHash64) is among <paramref name="priors"/>.
     /// </summary>
-    /// <exception cref="InvalidDataException">Corrupt, truncated or foreign input (the message gives the offset), or the prior is missing or different.</exception>
-    public static void Decompress(Stream input, Stream output, Action<long>? progress, IReadOnlyCollection<Prior>? priors = null)
+    /// <returns>The number of streams decoded.</returns>
+    /// <exception cref="InvalidDataException">Corrupt, truncated or foreign input, or trailing data that is not another stream (the message gives the offset), or the prior is missing or different.</exception>
+    public static int Decompress(Stream input, Stream output, Action<long>? progress, IReadOnlyCollection<Prior>? priors = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
         var reader = new ContainerReader(input);
-        var header = KolmoContainer.ReadHeader(reader);
+        int streams = 0;
+        do
+        {
+            DecompressStream(reader, output, progress, afterStream: streams > 0, priors ?? []);
+            streams++;
+        }
+        while (reader.HasMore());
+        output.Flush();
+        return streams;
+    }
+
+    /// <summary>Decodes one stream (header to trailer) and checks its xxHash64.</summary>
+    private static void DecompressStream(ContainerReader reader, Stream output, Action<long>? progress, bool afterStream, IReadOnlyCollection<Prior> priors)
+    {
+        var header = KolmoContainer.ReadHeader(reader, afterStream);
         ModelCatalog.TryGet(header.Model, out var entry);
-        IByteModel model;
+        Prior? prior;
         using (PriorRegistry.Use(priors))
         {
-            var prior = header.PriorKind == 0 ? null : PriorRegistry.Resolve(header.PriorKind, header.PriorHash);
-            model = CreateModel(entry, header.Level, header.Parameters, prior);
+            prior = header.PriorKind == 0 ? null : PriorRegistry.Resolve(header.PriorKind, header.PriorHash);
         }
-        var block = new byte[header.BlockSize];
-        byte[] payload = [];
+        IByteModel? model = null;   // built at the first block: an empty file costs no model memory
+        // Work and memory are bounded by the bytes actually present, never by what the headers claim: data is decoded
+        // in chunks (no buffer of the block size), a coded block's decoder refuses to run past its payload (see
+        // ArithmeticDecoder.MaxPadding), and a stored block is read chunk by chunk.
+        var chunk = new byte[(int)Math.Min(DecodeChunkBytes, header.BlockSize)];
         var blockHeader = new byte[KolmoContainer.BlockHeaderBytes];
         var hash = new XxHash64();
         var replay = new ReplayCoder();
@@ -218,25 +236,52 @@ public sealed class ModelCompressor : ICompressor
             {
                 break;
             }
-            var data = block.AsSpan(0, b.RawLength);
-            if (b.Type == KolmoContainer.BlockStored)
+            if (model is null)
             {
-                reader.ReadExactly(data, "stored block");
-                CodeBytes(replay, model, data);
-            }
-            else
-            {
-                if (payload.Length < b.PayloadLength)
+                using (PriorRegistry.Use(priors))
                 {
-                    payload = new byte[Math.Max(b.PayloadLength, Math.Min(header.BlockSize, payload.Length * 2))];
+                    model = CreateModel(entry, header.Level, header.Parameters, prior);
                 }
-                reader.ReadExactly(payload.AsSpan(0, b.PayloadLength), "block payload");
-                var decoder = new ArithmeticDecoder(new MemoryStream(payload, 0, b.PayloadLength, writable: false), b.PayloadLength);
-                data.Clear();
-                CodeBytes(decoder, model, data);
             }
-            hash.Append(data);
-            output.Write(data);
+            long blockAt = reader.Offset;
+            ArithmeticDecoder? decoder = b.Type == KolmoContainer.BlockCoded
+                ? new ArithmeticDecoder(reader.Section(b.PayloadLength, "block payload"), b.PayloadLength)
+                : null;
+            for (int done = 0; done < b.RawLength;)
+            {
+                var data = chunk.AsSpan(0, Math.Min(chunk.Length, b.RawLength - done));
+                try
+                {
+                    if (decoder is null)
+                    {
+                        reader.ReadExactly(data, "stored block");
+                        CodeBytes(replay, model, data);
+                    }
+                    else
+                    {
+                        data.Clear();
+                        CodeBytes(decoder, model, data);
+                    }
+                }
+                catch (InvalidDataException e) when (decoder is not null)
+                {
+                    throw new InvalidDataException($"block at offset {blockAt}: {e.Message}", e);
+                }
+                hash.Append(data);
+                output.Write(data);
+                done += data.Length;
+            }
+            if (decoder is not null)
+            {
+                try
+                {
+                    decoder.CheckEnd();
+                }
+                catch (InvalidDataException e)
+                {
+                    throw new InvalidDataException($"block at offset {blockAt}: {e.Message}", e);
+                }
+            }
             total += b.RawLength;
             progress?.Invoke(reader.Offset);
         }
@@ -247,8 +292,10 @@ public sealed class ModelCompressor : ICompressor
         {
             throw new InvalidDataException($"checksum mismatch (trailer at offset {trailerAt}: expected {checksum:x16}, decoded data hashes to {actual:x16}): the data is corrupt");
         }
-        output.Flush();
     }
+
+    /// <summary>Bytes decoded per step (and the decoder's only buffer for data): 64 KiB.</summary>
+    private const int DecodeChunkBytes = 1 << 16;
 
     /// <summary>
     /// The model's ideal code length of <paramref name="data"/> in bits (−Σ log2 p, fresh model, no container).

@@ -87,12 +87,6 @@ public sealed class CompressionCliTests : IDisposable
     }
 
     [Fact]
-    public void LoneDash_IsRewrittenToTheStdinToken_BeforeParsing()
-    {
-        Assert.Equal(new[] { "c", Kolmo.Cli.Commands.Compression.CodecRunner.StdinToken, "-c" }, Kolmo.Cli.Commands.Compression.CodecRunner.RewriteStdin(["c", "-", "-c"]));
-    }
-
-    [Fact]
     public void Info_PrintsHeader_TextAndJson()
     {
         File.WriteAllBytes(P("a.txt"), TestFiles.Text(2000, 3));

@@ -38,7 +38,7 @@ public sealed class NcdOptions : CommandSettings
     public string? Plot { get; set; }
 
     /// <summary>Threads.</summary>
-    [CommandOption("-t|--threads <N>")]
+    [CommandOption("-T|--threads <N>")]
     [Description("Worker threads (0 = all cores); the result does not depend on it")]
     [DefaultValue(0)]
     public int Threads { get; set; }
@@ -145,7 +145,7 @@ public sealed class ClusterOptions : CommandSettings
     public int LabelColumn { get; set; } = 2;
 
     /// <summary>Threads.</summary>
-    [CommandOption("-t|--threads <N>")]
+    [CommandOption("-T|--threads <N>")]
     [Description("Worker threads for NCD (0 = all cores)")]
     [DefaultValue(0)]
     public int Threads { get; set; }

@@ -33,6 +33,11 @@ public sealed record OnlineLstmOptions(
     /// <summary>The configuration kind in spec strings.</summary>
     public const string Kind = "online-lstm";
 
+    /// <summary>Largest number of weights a configuration may have: 2^24 (the model keeps three such arrays: 192 MiB).</summary>
+    public const long MaxWeights = 1L << 24;
+
+    private const int V = 256;
+
     /// <summary>
     /// The values a spec key takes when it is absent. Part of the file format: files record only the keys that differ
     /// from these, so they must never change (the record's own defaults may).
@@ -106,6 +111,17 @@ public sealed record OnlineLstmOptions(
         if (Horizon is < 1 or > 256)
         {
             throw new ArgumentException($"online-lstm: t={Horizon} must be 1..256");
+        }
+        long weights = 0;
+        for (int l = 0; l < Layers; l++)
+        {
+            weights += (long)((l == 0 ? 1 : 2) * Cells + V + 1) * 3 * Cells;
+        }
+        weights += (long)Layers * Cells * V + V;
+        if (weights > MaxWeights)
+        {
+            // a spec comes from a container header, i.e. from outside: this bounds what a crafted file can allocate
+            throw new ArgumentException($"online-lstm: h={Cells}, l={Layers} needs {weights:N0} weights, more than the limit of {MaxWeights:N0}");
         }
         if (!(LearningRate > 0 && LearningRate < 1) || !(Decay >= 0 && Decay < 1) || !(Beta1 >= 0 && Beta1 < 1)
             || !(Beta2 > 0 && Beta2 < 1) || !(Clip > 0 && Clip <= 1e6f) || !(InitScale >= 0 && InitScale <= 100)
