@@ -3,8 +3,8 @@ namespace Kolmo.Learning;
 /// <summary>Settings of a <see cref="LinearProbe"/>.</summary>
 public sealed record ProbeOptions
 {
-    /// <summary>L2 strengths tried, strongest first (the path is warm-started along this order). Default 10⁻¹ … 10⁻⁴ in half decades.</summary>
-    public IReadOnlyList<double> L2Grid { get; init; } = [1e-1, 3e-2, 1e-2, 3e-3, 1e-3, 3e-4, 1e-4];
+    /// <summary>L2 strengths tried, strongest first (the path is warm-started along this order). Default 10⁻¹ … 10⁻⁵ in decades.</summary>
+    public IReadOnlyList<double> L2Grid { get; init; } = [1e-1, 1e-2, 1e-3, 1e-4, 1e-5];
 
     /// <summary>Fraction of the training rows (the last ones) held out to choose λ; at least 0.1 is sound. Default 0.1.</summary>
     public double ValidationFraction { get; init; } = 0.1;

@@ -4,8 +4,9 @@ namespace Kolmo.Learning;
 
 /// <summary>
 /// Per-feature standardisation x̂_j = (x_j − μ_j)·s_j with s_j = 1/σ_j (0 for a constant feature), fitted on the
-/// rows a probe trains on. <see cref="LogisticRegression"/> folds it into its weights, so the features are never
-/// copied: W·x̂ + b = (W⊙s)·x + (b − (W⊙s)·μ).
+/// rows a probe trains on. <see cref="LogisticRegression"/> applies it on the fly, so the features are never
+/// copied: W·x̂ + b = (W⊙s)·(x − μ) + b (centring inside the product keeps the float precision that folding μ into
+/// the bias would lose when |μ| ≫ σ).
 /// </summary>
 /// <param name="Mean">μ [D].</param>
 /// <param name="Scale">s [D].</param>
@@ -86,8 +87,10 @@ public sealed class LogisticRegression
     private const int Shards = 16;
 
     private readonly double[] _theta;    // standardised-space W [K, D] then b [K]
-    private readonly float[] _weights;   // raw-space W⊙s [K, D]
-    private readonly float[] _bias;      // raw-space b − (W⊙s)·μ [K]
+    private readonly float[] _scaled;    // W⊙s [K, D]: logits = W⊙s · (x − μ) + b
+    private readonly float[] _b;         // b [K]
+    private readonly float[] _weights;   // raw-space W⊙s [K, D] (public view)
+    private readonly float[] _bias;      // raw-space b − (W⊙s)·μ [K] (public view)
 
     private LogisticRegression(int features, int classes, double[] theta, Standardization standardization, double loss, int iterations, bool converged, double gradient)
     {
@@ -95,7 +98,18 @@ public sealed class LogisticRegression
         Classes = classes;
         _theta = theta;
         Standardization = standardization;
-        (_weights, _bias) = Fold(theta, features, classes, standardization);
+        (_scaled, _b) = Scale(theta, features, classes, standardization);
+        _weights = _scaled;
+        _bias = new float[classes];
+        for (int k = 0; k < classes; k++)
+        {
+            double bias = theta[classes * features + k];
+            for (int j = 0; j < features; j++)
+            {
+                bias -= (double)_scaled[k * features + j] * standardization.Mean[j];
+            }
+            _bias[k] = (float)bias;
+        }
         Loss = loss;
         Iterations = iterations;
         Converged = converged;
@@ -205,7 +219,7 @@ public sealed class LogisticRegression
         float bestScore = float.NegativeInfinity;
         for (int k = 0; k < Classes; k++)
         {
-            float s = _bias[k] + Dot(_weights.AsSpan(k * Features, Features), row);
+            float s = _b[k] + DotCentered(_scaled.AsSpan(k * Features, Features), row, Standardization.Mean);
             if (s > bestScore)
             {
                 bestScore = s;
@@ -245,7 +259,7 @@ public sealed class LogisticRegression
             int best = 0;
             for (int k = 0; k < Classes; k++)
             {
-                logits[k] = _bias[k] + Dot(_weights.AsSpan(k * Features, Features), row);
+                logits[k] = _b[k] + DotCentered(_scaled.AsSpan(k * Features, Features), row, Standardization.Mean);
                 if (logits[k] > max)
                 {
                     max = logits[k];
@@ -265,22 +279,38 @@ public sealed class LogisticRegression
         return new ClassifierScore((double)right / n, loss / n, correct);
     }
 
-    private static (float[] W, float[] B) Fold(double[] theta, int d, int k, Standardization st)
+    /// <summary>W⊙s and b as floats from θ.</summary>
+    private static (float[] W, float[] B) Scale(double[] theta, int d, int k, Standardization st)
     {
         var w = new float[k * d];
         var b = new float[k];
         for (int c = 0; c < k; c++)
         {
-            double bias = theta[k * d + c];
             for (int j = 0; j < d; j++)
             {
-                double wj = theta[c * d + j] * st.Scale[j];
-                w[c * d + j] = (float)wj;
-                bias -= wj * st.Mean[j];
+                w[c * d + j] = (float)(theta[c * d + j] * st.Scale[j]);
             }
-            b[c] = (float)bias;
+            b[c] = (float)theta[k * d + c];
         }
         return (w, b);
+    }
+
+    /// <summary>Σ w_i·(x_i − μ_i), vector lanes then lanes and tail in a fixed order.</summary>
+    private static float DotCentered(ReadOnlySpan<float> w, ReadOnlySpan<float> x, ReadOnlySpan<float> mu)
+    {
+        int n = w.Length, i = 0;
+        var acc = Vector<float>.Zero;
+        int lanes = Vector<float>.Count;
+        for (; i <= n - lanes; i += lanes)
+        {
+            acc += new Vector<float>(w.Slice(i, lanes)) * (new Vector<float>(x.Slice(i, lanes)) - new Vector<float>(mu.Slice(i, lanes)));
+        }
+        float s = Vector.Sum(acc);
+        for (; i < n; i++)
+        {
+            s += w[i] * (x[i] - mu[i]);
+        }
+        return s;
     }
 
     /// <summary>Σ a_i·b_i with <see cref="Vector{T}"/> lanes, then the lanes and the tail in a fixed order.</summary>
@@ -303,8 +333,8 @@ public sealed class LogisticRegression
 
     /// <summary>
     /// The objective and its gradient over fixed data (forward and backward side by side), in the standardised
-    /// parameterisation θ = (W, b): with W̃ = W⊙s and b̃ = b − W̃·μ, logits = W̃·x + b̃ on the raw rows, and
-    /// ∂J/∂W = s ⊙ (Σ_i g_i x_iᵀ − μ Σ_i g_i)/N + λW with g_i = softmax − onehot(y_i).
+    /// parameterisation θ = (W, b): with W̃ = W⊙s, logits = W̃·(x − μ) + b on the raw rows, and
+    /// ∂J/∂W = s ⊙ Σ_i g_i (x_i − μ)ᵀ / N + λW with g_i = softmax − onehot(y_i).
     /// </summary>
     private sealed class Problem
     {
@@ -313,7 +343,7 @@ public sealed class LogisticRegression
         private readonly byte[] _y;
         private readonly double _l2;
         private readonly Standardization _st;
-        private readonly float[][] _gx;       // per shard: Σ g xᵀ [K, D]
+        private readonly float[][] _gx;       // per shard: Σ g (x − μ)ᵀ [K, D]
         private readonly double[][] _gsum;    // per shard: Σ g [K]
         private readonly double[] _loss;      // per shard
 
@@ -340,7 +370,7 @@ public sealed class LogisticRegression
         public double Evaluate(double[] theta, double[] grad)
         {
             int d = _d, k = _k, n = _n;
-            var (w, b) = Fold(theta, d, k, _st);
+            var (w, b) = Scale(theta, d, k, _st);
             if (_threads > 1)
             {
                 Parallel.For(0, Shards, new ParallelOptions { MaxDegreeOfParallelism = _threads }, s => Shard(s, w, b));
@@ -373,7 +403,7 @@ public sealed class LogisticRegression
                     {
                         gx += _gx[s][i];
                     }
-                    grad[i] = _st.Scale[j] * (gx - _st.Mean[j] * gsum[c]) * invN + _l2 * theta[i];
+                    grad[i] = _st.Scale[j] * gx * invN + _l2 * theta[i];
                     reg += theta[i] * theta[i];
                 }
                 grad[k * d + c] = gsum[c] * invN;
@@ -397,10 +427,10 @@ public sealed class LogisticRegression
             {
                 int rows = Math.Min(4, end - i);
                 var block = _x.Block(i, rows);
-                // forward: logits[r, c] = W̃_c · x_r + b̃_c
+                // forward: logits[r, c] = W̃_c · (x_r − μ) + b_c
                 for (int c = 0; c < k; c++)
                 {
-                    Dot4(w.AsSpan(c * d, d), block, rows, d, logits, c, k);
+                    Dot4(w.AsSpan(c * d, d), _st.Mean, block, rows, d, logits, c, k);
                 }
                 for (int r = 0; r < rows; r++)
                 {
@@ -428,20 +458,20 @@ public sealed class LogisticRegression
                 }
                 for (int c = 0; c < k; c++)
                 {
-                    Axpy4(g, c, k, block, rows, d, gx.AsSpan(c * d, d));
+                    Axpy4(g, c, k, _st.Mean, block, rows, d, gx.AsSpan(c * d, d));
                 }
             }
             _loss[s] = loss;
         }
 
-        /// <summary>logits[r·k + c] = w · x_r for the (up to 4) rows of <paramref name="block"/>.</summary>
-        private static void Dot4(ReadOnlySpan<float> w, ReadOnlySpan<float> block, int rows, int d, Span<float> logits, int c, int k)
+        /// <summary>logits[r·k + c] = w · (x_r − μ) for the (up to 4) rows of <paramref name="block"/>.</summary>
+        private static void Dot4(ReadOnlySpan<float> w, ReadOnlySpan<float> mu, ReadOnlySpan<float> block, int rows, int d, Span<float> logits, int c, int k)
         {
             if (rows < 4)
             {
                 for (int r = 0; r < rows; r++)
                 {
-                    logits[r * k + c] = Dot(w, block.Slice(r * d, d));
+                    logits[r * k + c] = DotCentered(w, block.Slice(r * d, d), mu);
                 }
                 return;
             }
@@ -454,18 +484,19 @@ public sealed class LogisticRegression
             for (; j <= d - lanes; j += lanes)
             {
                 var wv = new Vector<float>(w.Slice(j, lanes));
-                a0 += wv * new Vector<float>(x0.Slice(j, lanes));
-                a1 += wv * new Vector<float>(x1.Slice(j, lanes));
-                a2 += wv * new Vector<float>(x2.Slice(j, lanes));
-                a3 += wv * new Vector<float>(x3.Slice(j, lanes));
+                var m = new Vector<float>(mu.Slice(j, lanes));
+                a0 += wv * (new Vector<float>(x0.Slice(j, lanes)) - m);
+                a1 += wv * (new Vector<float>(x1.Slice(j, lanes)) - m);
+                a2 += wv * (new Vector<float>(x2.Slice(j, lanes)) - m);
+                a3 += wv * (new Vector<float>(x3.Slice(j, lanes)) - m);
             }
             float s0 = Vector.Sum(a0), s1 = Vector.Sum(a1), s2 = Vector.Sum(a2), s3 = Vector.Sum(a3);
             for (; j < d; j++)
             {
-                s0 += w[j] * x0[j];
-                s1 += w[j] * x1[j];
-                s2 += w[j] * x2[j];
-                s3 += w[j] * x3[j];
+                s0 += w[j] * (x0[j] - mu[j]);
+                s1 += w[j] * (x1[j] - mu[j]);
+                s2 += w[j] * (x2[j] - mu[j]);
+                s3 += w[j] * (x3[j] - mu[j]);
             }
             logits[c] = s0;
             logits[k + c] = s1;
@@ -473,10 +504,9 @@ public sealed class LogisticRegression
             logits[3 * k + c] = s3;
         }
 
-        /// <summary>y += Σ_r g[r·k + c] · x_r over the (up to 4) rows of <paramref name="block"/>.</summary>
-        private static void Axpy4(ReadOnlySpan<float> g, int c, int k, ReadOnlySpan<float> block, int rows, int d, Span<float> y)
+        /// <summary>y += Σ_r g[r·k + c] · (x_r − μ) over the (up to 4) rows of <paramref name="block"/>.</summary>
+        private static void Axpy4(ReadOnlySpan<float> g, int c, int k, ReadOnlySpan<float> mu, ReadOnlySpan<float> block, int rows, int d, Span<float> y)
         {
-            float g0 = g[c], g1 = rows > 1 ? g[k + c] : 0, g2 = rows > 2 ? g[2 * k + c] : 0, g3 = rows > 3 ? g[3 * k + c] : 0;
             if (rows < 4)
             {
                 for (int r = 0; r < rows; r++)
@@ -485,11 +515,12 @@ public sealed class LogisticRegression
                     float gr = g[r * k + c];
                     for (int j = 0; j < d; j++)
                     {
-                        y[j] += gr * x[j];
+                        y[j] += gr * (x[j] - mu[j]);
                     }
                 }
                 return;
             }
+            float g0 = g[c], g1 = g[k + c], g2 = g[2 * k + c], g3 = g[3 * k + c];
             int lanes = Vector<float>.Count, i = 0;
             var x0 = block.Slice(0, d);
             var x1 = block.Slice(d, d);
@@ -501,14 +532,15 @@ public sealed class LogisticRegression
             var v3 = new Vector<float>(g3);
             for (; i <= d - lanes; i += lanes)
             {
+                var m = new Vector<float>(mu.Slice(i, lanes));
                 var acc = new Vector<float>(y.Slice(i, lanes));
-                acc += v0 * new Vector<float>(x0.Slice(i, lanes)) + v1 * new Vector<float>(x1.Slice(i, lanes))
-                     + v2 * new Vector<float>(x2.Slice(i, lanes)) + v3 * new Vector<float>(x3.Slice(i, lanes));
+                acc += v0 * (new Vector<float>(x0.Slice(i, lanes)) - m) + v1 * (new Vector<float>(x1.Slice(i, lanes)) - m)
+                     + v2 * (new Vector<float>(x2.Slice(i, lanes)) - m) + v3 * (new Vector<float>(x3.Slice(i, lanes)) - m);
                 acc.CopyTo(y.Slice(i, lanes));
             }
             for (; i < d; i++)
             {
-                y[i] += g0 * x0[i] + g1 * x1[i] + g2 * x2[i] + g3 * x3[i];
+                y[i] += g0 * (x0[i] - mu[i]) + g1 * (x1[i] - mu[i]) + g2 * (x2[i] - mu[i]) + g3 * (x3[i] - mu[i]);
             }
         }
     }
@@ -516,7 +548,8 @@ public sealed class LogisticRegression
 
 /// <summary>
 /// Limited-memory BFGS (Nocedal 1980; Nocedal &amp; Wright, Numerical Optimization, Alg. 7.4/7.5) with the two-loop
-/// recursion, memory 10, and a backtracking Armijo line search. Stops when every partial derivative is within the
+/// recursion, memory 10, and a backtracking line search: Armijo's sufficient decrease, or Hager &amp; Zhang's (2005)
+/// approximate Wolfe conditions where f is flat to rounding. Stops when every partial derivative is within the
 /// tolerance (converged), at the iteration cap, or when the line search cannot descend any more.
 /// </summary>
 internal static class Lbfgs
@@ -583,7 +616,11 @@ internal static class Lbfgs
                     xNew[i] = x[i] + step * d[i];
                 }
                 fNew = f(xNew, gNew);
-                if (fNew <= fx + 1e-4 * step * slope)
+                // Armijo; or, where f is flat to rounding (near the optimum the decrease Armijo asks for is below the
+                // float noise of f), Hager & Zhang's approximate Wolfe test on the directional derivative
+                double slopeNew = DotD(gNew, d);
+                if (fNew <= fx + 1e-4 * step * slope
+                    || (fNew <= fx + 1e-6 * Math.Abs(fx) && slopeNew >= 0.9 * slope && slopeNew <= -0.8 * slope))
                 {
                     accepted = true;
                     break;

@@ -6,7 +6,7 @@ public sealed class IgptCliTests : IDisposable
 {
     private static readonly string[] Tiny =
     [
-        "igpt", "--sizes", "1x8", "--masked-sizes", "1x8", "--seeds", "2", "--steps", "6", "--checkpoints", "2", "--batch", "4", "--downsample", "4",
+        "igpt", "--sizes", "1x8", "--masked-sizes", "1x8", "--seeds", "1", "--steps", "6", "--checkpoints", "2", "--batch", "4", "--downsample", "4",
         "--palette-size", "4", "--probe-train", "60", "--test-limit", "20", "--probe-grid", "2", "--compress", "2", "--completions", "1", "--samples", "2",
     ];
 
