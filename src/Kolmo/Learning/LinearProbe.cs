@@ -15,7 +15,8 @@ public sealed record ProbeOptions
     /// <summary>A fit has converged when every partial derivative of its objective is at most this. Default 1e-5.</summary>
     public double GradientTolerance { get; init; } = 1e-5;
 
-    /// <summary>Worker threads (the result does not depend on it). Default 1.</summary>
+    /// <summary>Worker threads (the result does not depend on it, so it is not serialised with the settings). Default 1.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public int Threads { get; init; } = 1;
 
     /// <summary>

@@ -210,15 +210,13 @@ public sealed class IgptExperiment
             }
             string fingerprint = Fingerprint();
             var manifest = _store.ReadManifest();
-            // the thread count changes speed only, so it is not part of what identifies the experiment
-            static IgptOptions Identity(IgptOptions o) => o with { Probe = o.Probe with { Threads = 1 } };
             if (manifest is null)
             {
                 _store.Prepare();
-                _store.WriteManifest(new IgptManifest(1, Identity(_o), fingerprint, notes ?? new Dictionary<string, string>()));
+                _store.WriteManifest(new IgptManifest(1, _o, fingerprint, notes ?? new Dictionary<string, string>()));
                 return;
             }
-            if (IgptCheckpointStore.SerializeOptions(Identity(manifest.Options)) != IgptCheckpointStore.SerializeOptions(Identity(_o)))
+            if (IgptCheckpointStore.SerializeOptions(manifest.Options) != IgptCheckpointStore.SerializeOptions(_o))
             {
                 throw new ArgumentException($"{_store.Directory} holds an experiment with other settings; resume it with its own settings or use another folder.");
             }

@@ -1,4 +1,5 @@
 using Kolmo.Learning;
+using Kolmo.Reporting;
 using Kolmo.Vision;
 
 namespace Kolmo.Tests.Vision;

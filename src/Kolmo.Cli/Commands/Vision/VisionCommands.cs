@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using Kolmo.Cli.Infrastructure;
 using Kolmo.Learning;
 using Kolmo.Neural;
+using Kolmo.Reporting;
 using Kolmo.Vision;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -58,7 +59,7 @@ namespace Kolmo.Cli.Commands.Vision
         public bool Full { get; init; }
 
         [CommandOption("--sizes <LIST>")]
-        [Description("AR model sizes LAYERSxWIDTH[xHEADS], smallest first; the last is the final model (completions, coding).")]
+        [Description("AR model sizes LAYERSxWIDTH or LAYERSxWIDTHxHEADS, smallest first; the last is the final model (completions, coding).")]
         public string? Sizes { get; init; }
 
         [CommandOption("--masked-sizes <LIST>")]
@@ -317,7 +318,10 @@ namespace Kolmo.Cli.Commands.Vision
                 ["kolmo"] = typeof(IgptExperiment).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
                     .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown",
             };
-            IgptReport.Write(outDir, results, provenance);
+            foreach (var (name, bytes) in IgptReport.Render(results, provenance))
+            {
+                AtomicOutput.WriteAllBytes(Path.Combine(outDir, name), bytes, true);
+            }
             var final = results.FinalRun[^1];
             var untrained = results.FinalRun[0];
             AnsiConsole.MarkupLine(CultureInfo.InvariantCulture,

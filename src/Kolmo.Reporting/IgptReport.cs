@@ -3,10 +3,9 @@ using System.Globalization;
 using System.IO.Compression;
 using System.IO.Hashing;
 using System.Text;
-using Kolmo.Cli.Infrastructure;
 using Kolmo.Vision;
 
-namespace Kolmo.Cli.Commands.Vision;
+namespace Kolmo.Reporting;
 
 /// <summary>Draws <see cref="IgptResults"/>: report.md, results.json, plots (ScottPlot) and image grids (PNG).</summary>
 public static class IgptReport
@@ -31,21 +30,19 @@ public static class IgptReport
     /// <summary>Samples from scratch.</summary>
     public const string SamplesImage = "igpt-samples.png";
 
-    /// <summary>Every file <see cref="Write"/> may create.</summary>
+    /// <summary>Every file <see cref="Render"/> may create.</summary>
     public static IReadOnlyList<string> Files { get; } = ["report.md", "results.json", CurvePlot, ObjectivePlot, LayerPlot, TrainingPlot, CompletionsImage, SamplesImage];
 
-    /// <summary>Writes every file (atomically, overwriting) into <paramref name="outDir"/>.</summary>
-    public static void Write(string outDir, IgptResults results, IReadOnlyDictionary<string, string> provenance)
+    /// <summary>Every file of the report — report.md, results.json and the pictures — keyed by file name.</summary>
+    public static IReadOnlyDictionary<string, byte[]> Render(IgptResults results, IReadOnlyDictionary<string, string> provenance)
     {
         ArgumentNullException.ThrowIfNull(results);
-        foreach (var (name, bytes) in Pictures(results))
+        var files = new Dictionary<string, byte[]>(Pictures(results))
         {
-            using var o = new AtomicOutput(Path.Combine(outDir, name), true);
-            o.Stream.Write(bytes);
-            o.Commit();
-        }
-        AtomicOutput.WriteAllText(Path.Combine(outDir, "results.json"), IgptResultsJson.Serialize(results), true);
-        AtomicOutput.WriteAllText(Path.Combine(outDir, "report.md"), Markdown(results, provenance), true);
+            ["results.json"] = Encoding.UTF8.GetBytes(IgptResultsJson.Serialize(results)),
+            ["report.md"] = Encoding.UTF8.GetBytes(Markdown(results, provenance)),
+        };
+        return files;
     }
 
     /// <summary>The markdown report.</summary>
@@ -215,7 +212,7 @@ public static class IgptReport
         curve.XLabel("test bits/dim (lower is better)");
         curve.YLabel("best-layer probe accuracy (%)");
         curve.ShowLegend(ScottPlot.Alignment.LowerLeft);
-        pictures[CurvePlot] = curve.GetImageBytes(900, 600, ScottPlot.ImageFormat.Png);
+        pictures[CurvePlot] = Charts.Render(curve, 900, 600, false);
 
         if (r.Comparisons.Count > 0)
         {
@@ -251,7 +248,7 @@ public static class IgptReport
             obj.Title($"AR vs masked at equal compute: final probe accuracy, mean ± sd over {r.Options.Seeds} seed(s)");
             obj.YLabel("probe accuracy (%)");
             obj.ShowLegend(ScottPlot.Alignment.LowerRight);
-            pictures[ObjectivePlot] = obj.GetImageBytes(900, 600, ScottPlot.ImageFormat.Png);
+            pictures[ObjectivePlot] = Charts.Render(obj, 900, 600, false);
         }
 
         var layers = new ScottPlot.Plot();
@@ -274,7 +271,7 @@ public static class IgptReport
         layers.XLabel("layer");
         layers.YLabel("probe accuracy (%)");
         layers.ShowLegend(ScottPlot.Alignment.LowerRight);
-        pictures[LayerPlot] = layers.GetImageBytes(900, 600, ScottPlot.ImageFormat.Png);
+        pictures[LayerPlot] = Charts.Render(layers, 900, 600, false);
 
         var training = new ScottPlot.Plot();
         foreach (var c in r.TrainingCurves.Where(c => c.Steps.Count > 0))
@@ -288,7 +285,7 @@ public static class IgptReport
         training.XLabel("step");
         training.YLabel("bits");
         training.ShowLegend(ScottPlot.Alignment.UpperRight);
-        pictures[TrainingPlot] = training.GetImageBytes(900, 600, ScottPlot.ImageFormat.Png);
+        pictures[TrainingPlot] = Charts.Render(training, 900, 600, false);
 
         if (r.Completions is { } comp)
         {
@@ -319,7 +316,7 @@ public static class IgptReport
 /// Greyscale image grids as PNG (8-bit grey, zlib via <see cref="ZLibStream"/>, CRC-32 per chunk): each cell an image
 /// scaled up by an integer factor, cells separated by a 2-pixel mid-grey gutter; a red line marks the given rows of completions.
 /// </summary>
-internal static class GreyPng
+public static class GreyPng
 {
     /// <summary>A grid of <paramref name="rows"/> × cells of h × w grey images, each pixel drawn as scale × scale.</summary>
     public static byte[] Grid(IReadOnlyList<IReadOnlyList<byte[]>> rows, int h, int w, int scale, int markRow)
