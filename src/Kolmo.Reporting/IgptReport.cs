@@ -57,6 +57,7 @@ public static class IgptReport
             sb.Append(Inv, $"- {kv.Key}: {kv.Value}\n");
         }
         sb.Append(Inv, $"- CPU time: {r.CpuSeconds:F0} CPU-seconds (process time over all sessions); wall {r.WallSeconds / 60:F1} min\n");
+        sb.Append(Inv, $"- build{(r.Builds.Count > 1 ? "s (resumed across builds)" : "")}: {string.Join(", ", r.Builds)}\n");
         foreach (var kv in r.Data)
         {
             sb.Append(Inv, $"- {kv.Key}: {kv.Value}\n");

@@ -11,7 +11,10 @@ namespace Kolmo.Vision;
 /// <param name="Options">The experiment's options.</param>
 /// <param name="DataFingerprint">xxHash64 (hex) of the palette, the training and test tokens and labels.</param>
 /// <param name="Notes">Caller's notes (the CLI stores its arguments here, to resume with the same data).</param>
-public sealed record IgptManifest(int Version, IgptOptions Options, string DataFingerprint, IReadOnlyDictionary<string, string> Notes);
+/// <param name="Builds">The library builds (informational versions) that worked on the experiment, in order: a resume with another
+/// build (e.g. faster kernels that sum in another order) continues from the saved state but need not reproduce the numbers an
+/// uninterrupted run of either build would give, so the report lists them.</param>
+public sealed record IgptManifest(int Version, IgptOptions Options, string DataFingerprint, IReadOnlyDictionary<string, string> Notes, IReadOnlyList<string> Builds);
 
 /// <summary>The counters of a run that training needs besides the weights and the optimiser.</summary>
 internal sealed class IgptRunState

@@ -102,6 +102,7 @@ public sealed class IgptExperiment
         private readonly TimeSpan _cpu0 = ProcessCpu();
         private readonly IgptTotals _prior;
         private double _workDone, _workTotal;
+        private IReadOnlyList<string> _builds = [Build];
         private DateTime _lastSave = DateTime.UtcNow;
 
         public Session(IgptExperiment owner, ImageSet train, ImageSet test, IgptOptions options, IReadOnlyDictionary<string, string>? description,
@@ -197,6 +198,7 @@ public sealed class IgptExperiment
                 Completions = completions,
                 Samples = samples,
                 Options = _o,
+                Builds = _builds,
                 CpuSeconds = CpuSeconds,
                 WallSeconds = WallSeconds,
             };
@@ -213,7 +215,8 @@ public sealed class IgptExperiment
             if (manifest is null)
             {
                 _store.Prepare();
-                _store.WriteManifest(new IgptManifest(1, _o, fingerprint, notes ?? new Dictionary<string, string>()));
+                _builds = [Build];
+                _store.WriteManifest(new IgptManifest(1, _o, fingerprint, notes ?? new Dictionary<string, string>(), _builds));
                 return;
             }
             if (IgptCheckpointStore.SerializeOptions(manifest.Options) != IgptCheckpointStore.SerializeOptions(_o))
@@ -225,7 +228,17 @@ public sealed class IgptExperiment
                 throw new ArgumentException($"{_store.Directory} holds an experiment on other data (fingerprint {manifest.DataFingerprint}, these data {fingerprint}).");
             }
             _store.Prepare();
+            _builds = manifest.Builds.Contains(Build) ? manifest.Builds : [.. manifest.Builds, Build];
+            if (_builds.Count != manifest.Builds.Count)
+            {
+                _store.WriteManifest(manifest with { Builds = _builds });
+            }
         }
+
+        /// <summary>This library's informational version (version + commit).</summary>
+        private static string Build => typeof(IgptExperiment).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
 
         private string Fingerprint()
         {
@@ -256,7 +269,8 @@ public sealed class IgptExperiment
 
         // ---------------------------------------------------------------- work estimates (for progress and ETA)
 
-        private double RawWork => 4.0 * _probeTrain * _t * _classes * 400;
+        // probe flops run about 4× slower than the transformer's (small matrices, an exp per class and row)
+        private double RawWork => 4 * 4.0 * _probeTrain * _t * _classes * 400;
 
         private double StepWork(ModelSize s) => 3.0 * _o.Batch * _t * s.ForwardFlopsPerToken(_t, _palette.Size + 1);
 
@@ -265,7 +279,7 @@ public sealed class IgptExperiment
             int images = _probeTrain + _test.Count;
             double forward = (double)images * _t * s.ForwardFlopsPerToken(_t, _palette.Size + 1);
             int grid = _o.ProbeGrid > 1 ? _o.ProbeGrid * _o.ProbeGrid : 0;
-            double probes = (s.Layers + 1) * 4.0 * _probeTrain * s.Width * (1 + grid) * _classes * 400;
+            double probes = 4 * (s.Layers + 1) * 4.0 * _probeTrain * s.Width * (1 + grid) * _classes * 400;
             return forward + probes;
         }
 

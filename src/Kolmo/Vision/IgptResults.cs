@@ -159,6 +159,9 @@ public sealed record IgptResults
     /// <summary>The options used.</summary>
     public required IgptOptions Options { get; init; }
 
+    /// <summary>The library builds that worked on the experiment (more than one when it was resumed with another build).</summary>
+    public IReadOnlyList<string> Builds { get; init; } = [];
+
     /// <summary>Process CPU-seconds of the whole experiment, summed over resumed sessions (training, measurements, baselines, coding).</summary>
     public double CpuSeconds { get; init; }
 

@@ -315,8 +315,6 @@ namespace Kolmo.Cli.Commands.Vision
                 ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
                 ["machine"] = $"{Environment.ProcessorCount} logical CPUs, {RuntimeInformation.OSDescription}, .NET {Environment.Version}, SIMD {NeuralRuntime.SimdPath}, {threads} thread(s)",
                 ["command"] = notes.TryGetValue("command", out var cmd) ? cmd : "kolmo igpt",
-                ["kolmo"] = typeof(IgptExperiment).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
-                    .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown",
             };
             foreach (var (name, bytes) in IgptReport.Render(results, provenance))
             {
