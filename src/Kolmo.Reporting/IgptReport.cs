@@ -191,29 +191,7 @@ public static class IgptReport
         ArgumentNullException.ThrowIfNull(r);
         var pictures = new Dictionary<string, byte[]>();
 
-        var curve = new ScottPlot.Plot();
-        foreach (var g in r.Measurements.Where(m => m.Objective == "ar" && m.SeedIndex == 0 && m.Step > 0).GroupBy(m => m.Size))
-        {
-            var pts = g.OrderBy(m => m.Step).ToArray();
-            var s = curve.Add.Scatter(pts.Select(m => m.TestBits).ToArray(), pts.Select(m => m.Mean.TestAccuracy * 100).ToArray());
-            s.LegendText = $"{g.Key}, mean-pooled";
-            s.MarkerSize = 8;
-            if (pts.All(m => m.Grid is not null))
-            {
-                var sg = curve.Add.Scatter(pts.Select(m => m.TestBits).ToArray(), pts.Select(m => m.Grid!.TestAccuracy * 100).ToArray());
-                sg.LegendText = $"{g.Key}, {pts[0].Grid!.Pooling}";
-                sg.MarkerSize = 8;
-                sg.LinePattern = ScottPlot.LinePattern.Dashed;
-            }
-        }
-        var raw = curve.Add.HorizontalLine(r.RawPixels.TestAccuracy * 100);
-        raw.LegendText = "raw pixels";
-        raw.LinePattern = ScottPlot.LinePattern.Dotted;
-        curve.Title("Next-pixel loss vs linear probe (" + string.Join(", ", r.Curve.Select(c => $"ρ {c.Pooling} = {F(c.Rho, 2)}")) + ")");
-        curve.XLabel("test bits/dim (lower is better)");
-        curve.YLabel("best-layer probe accuracy (%)");
-        curve.ShowLegend(ScottPlot.Alignment.LowerLeft);
-        pictures[CurvePlot] = Charts.Render(curve, 900, 600, false);
+        pictures[CurvePlot] = Charts.Render(CurveChart(r));
 
         if (r.Comparisons.Count > 0)
         {
@@ -252,41 +230,8 @@ public static class IgptReport
             pictures[ObjectivePlot] = Charts.Render(obj, 900, 600, false);
         }
 
-        var layers = new ScottPlot.Plot();
-        foreach (var m in Finals(r).Where(m => m.SeedIndex == 0))
-        {
-            foreach (var p in new[] { m.Mean, m.Grid })
-            {
-                if (p is null)
-                {
-                    continue;
-                }
-                var s = layers.Add.Scatter(p.Layers.Select(l => (double)l.Layer).ToArray(), p.Layers.Select(l => l.TestAccuracy * 100).ToArray());
-                s.LegendText = $"{m.Objective} {m.Size}, {p.Pooling}";
-                s.MarkerSize = 7;
-                s.LinePattern = p == m.Grid ? ScottPlot.LinePattern.Dashed : ScottPlot.LinePattern.Solid;
-            }
-        }
-        layers.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
-        layers.Title("Linear probe accuracy by layer, final checkpoints (0 = embeddings)");
-        layers.XLabel("layer");
-        layers.YLabel("probe accuracy (%)");
-        layers.ShowLegend(ScottPlot.Alignment.LowerRight);
-        pictures[LayerPlot] = Charts.Render(layers, 900, 600, false);
-
-        var training = new ScottPlot.Plot();
-        foreach (var c in r.TrainingCurves.Where(c => c.Steps.Count > 0))
-        {
-            var s = training.Add.Scatter(c.Steps.Select(v => (double)v).ToArray(), c.Bits.ToArray());
-            s.LegendText = c.Run;
-            s.MarkerSize = 0;
-            s.LinePattern = c.Run.StartsWith("masked", StringComparison.Ordinal) ? ScottPlot.LinePattern.Dashed : ScottPlot.LinePattern.Solid;
-        }
-        training.Title("Training loss (bits per target; masked: masked positions only)");
-        training.XLabel("step");
-        training.YLabel("bits");
-        training.ShowLegend(ScottPlot.Alignment.UpperRight);
-        pictures[TrainingPlot] = Charts.Render(training, 900, 600, false);
+        pictures[LayerPlot] = Charts.Render(LayerChart(r));
+        pictures[TrainingPlot] = Charts.Render(TrainingChart(r));
 
         if (r.Completions is { } comp)
         {
@@ -300,6 +245,64 @@ public static class IgptReport
             pictures[SamplesImage] = GreyPng.Grid(rows, samples.Height, samples.Width, 4, 0);
         }
         return pictures;
+    }
+
+    /// <summary>Test bits/dim against best-layer probe accuracy for every trained seed-0 AR checkpoint, one series per size and pooling.</summary>
+    public static LineChart CurveChart(IgptResults r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        var series = new List<ChartSeries>();
+        foreach (var g in r.Measurements.Where(m => m.Objective == "ar" && m.SeedIndex == 0 && m.Step > 0).GroupBy(m => m.Size))
+        {
+            var pts = g.OrderBy(m => m.Step).ToArray();
+            double[] bits = [.. pts.Select(m => m.TestBits)];
+            series.Add(new ChartSeries($"{g.Key}, mean-pooled", bits, [.. pts.Select(m => m.Mean.TestAccuracy * 100)]));
+            if (pts.All(m => m.Grid is not null))
+            {
+                series.Add(new ChartSeries($"{g.Key}, {pts[0].Grid!.Pooling}", bits, [.. pts.Select(m => m.Grid!.TestAccuracy * 100)], LineStyle.Dashed));
+            }
+        }
+        return new LineChart("Next-pixel loss vs linear probe (" + string.Join(", ", r.Curve.Select(c => $"ρ {c.Pooling} = {F(c.Rho, 2)}")) + ")",
+            "test bits/dim (lower is better)", "best-layer probe accuracy (%)", series)
+        {
+            ReferenceLines = [new ReferenceLine(r.RawPixels.TestAccuracy * 100, "raw pixels")],
+            MarkerSize = 8,
+            Width = 900,
+            Height = 600,
+        };
+    }
+
+    /// <summary>Probe accuracy of every layer at the final checkpoint of each seed-0 run, one series per run and pooling.</summary>
+    public static LineChart LayerChart(IgptResults r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        var series = new List<ChartSeries>();
+        foreach (var m in Finals(r).Where(m => m.SeedIndex == 0))
+        {
+            foreach (var p in new[] { m.Mean, m.Grid })
+            {
+                if (p is not null)
+                {
+                    series.Add(new ChartSeries($"{m.Objective} {m.Size}, {p.Pooling}", [.. p.Layers.Select(l => (double)l.Layer)], [.. p.Layers.Select(l => l.TestAccuracy * 100)],
+                        p == m.Grid ? LineStyle.Dashed : LineStyle.Solid));
+                }
+            }
+        }
+        return new LineChart("Linear probe accuracy by layer, final checkpoints (0 = embeddings)", "layer", "probe accuracy (%)", series)
+        {
+            ReferenceLines = [new ReferenceLine(r.RawPixels.TestAccuracy * 100, "raw pixels")],
+            Width = 900,
+            Height = 600,
+        };
+    }
+
+    /// <summary>Training loss of every run (masked runs dashed).</summary>
+    public static LineChart TrainingChart(IgptResults r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        var series = r.TrainingCurves.Where(c => c.Steps.Count > 0).Select(c => new ChartSeries(c.Run, [.. c.Steps.Select(v => (double)v)], c.Bits,
+            c.Run.StartsWith("masked", StringComparison.Ordinal) ? LineStyle.Dashed : LineStyle.Solid)).ToArray();
+        return new LineChart("Training loss (bits per target; masked: the masked positions)", "step", "bits", series) { MarkerSize = 0, Width = 900, Height = 600 };
     }
 
     private static string L(PooledProbe? p) => p is null ? "" : $"(layer {p.BestLayer})";

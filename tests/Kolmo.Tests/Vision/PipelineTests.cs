@@ -177,6 +177,35 @@ public class PipelineTests
         }
         var back = IgptResultsJson.Deserialize(IgptResultsJson.Serialize(r));
         Assert.Equal(Comparable(r), Comparable(back));
+
+        var files = Kolmo.Reporting.IgptReport.Render(r, new Dictionary<string, string> { ["command"] = "test" });
+        Assert.Equal(Kolmo.Reporting.IgptReport.Files.Order(), files.Keys.Order());
+        Assert.All(files.Where(f => f.Key.EndsWith(".png", StringComparison.Ordinal)), f => Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47 }, f.Value[..4]));
+        string md = System.Text.Encoding.UTF8.GetString(files["report.md"]);
+        foreach (var heading in new[] { "## Summary", "## Loss vs probe accuracy", "## AR vs masked at equal compute", "## Probe accuracy by layer", "## Compression", "## Completions", "## Samples", "## Probe optimisation" })
+        {
+            Assert.Contains(heading, md, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void GreyPng_Grid_EncodesThePixels()
+    {
+        // two 1×2 images side by side, scale 1: gutter 2 → width 2·2 + 3·2 = 10, height 1 + 2·2 = 5
+        var png = Kolmo.Reporting.GreyPng.Grid([[new byte[] { 0, 255 }, new byte[] { 10, 20 }]], 1, 2, 1, 0);
+        Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
+        Assert.Equal(10, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));
+        Assert.Equal(5, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
+        int idat = png.AsSpan().IndexOf("IDAT"u8);
+        int length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(idat - 4));
+        using var z = new System.IO.Compression.ZLibStream(new MemoryStream(png, idat + 4, length), System.IO.Compression.CompressionMode.Decompress);
+        var raw = new MemoryStream();
+        z.CopyTo(raw);
+        var rows = raw.ToArray();
+        Assert.Equal(5 * (1 + 10 * 3), rows.Length);
+        var row2 = rows.AsSpan(2 * 31 + 1, 30);   // the image row: gutter, 0, 255, gutter, 10, 20, gutter
+        Assert.Equal(new byte[] { 128, 128, 128, 128, 128, 128, 0, 0, 0, 255, 255, 255 }, row2[..12].ToArray());
+        Assert.Equal(new byte[] { 10, 10, 10, 20, 20, 20 }, row2.Slice(18, 6).ToArray());
     }
 
     /// <summary>The results as JSON without the time fields (which differ between runs).</summary>
