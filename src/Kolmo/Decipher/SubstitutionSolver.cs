@@ -153,6 +153,10 @@ public sealed class SubstitutionSolver
             var results = new Restart[count];
             Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = options.Threads }, i =>
             {
+                if (first + i > 0 && sw.ElapsedTicks >= deadlineTicks)
+                {
+                    return;   // out of time: restarts not yet begun are skipped (the first always runs)
+                }
                 var annealer = new Annealer(_table, _unigram, cipher, options, iterations);
                 results[i] = annealer.Run(first + i, sw, deadlineTicks);
                 lock (lockObj)
@@ -165,7 +169,7 @@ public sealed class SubstitutionSolver
                     options.Progress?.Invoke(new SolverProgress(done, options.Restarts, best.Units / (double)ScoreTable.UnitsPerBit));
                 }
             });
-            finals.AddRange(results);
+            finals.AddRange(results.Where(r => r is not null));
             if (sw.ElapsedTicks >= deadlineTicks)
             {
                 break;
@@ -487,7 +491,9 @@ public sealed class SubstitutionSolver
             {
                 for (int it = 0; it < _iterations; it++)
                 {
-                    if ((it & 4095) == 0 && deadlineTicks != long.MaxValue && sw.ElapsedTicks >= deadlineTicks)
+                    // the clock is read every 16 steps: a step re-scores every window of two symbols, which on long
+                    // texts is far from cheap, so a coarser check would overrun the budget on large inputs
+                    if ((it & 15) == 0 && deadlineTicks != long.MaxValue && sw.ElapsedTicks >= deadlineTicks)
                     {
                         break;
                     }

@@ -67,6 +67,15 @@ public sealed class IgptCliTests : IDisposable
     }
 
     [Fact]
+    public void BuiltInSample_Has3000LabelledImages()
+    {
+        var set = IgptCommand.Sample();
+        Assert.Equal((3000, 28, 28), (set.Count, set.Rows, set.Cols));
+        Assert.Equal(new[] { 271, 340, 313, 316, 318, 283, 272, 306, 286, 295 }, Enumerable.Range(0, 10).Select(c => set.Labels!.Count(l => l == c)));   // data/README.md
+        Assert.Equal(VisionTestData.Sample().Pixels, set.Slice(0, 100).Pixels);
+    }
+
+    [Fact]
     public void Presets_SetTheirValues_AndExplicitOptionsWin()
     {
         var quick = IgptCommand.Options(new IgptSettings { Quick = true, Out = "x" }, 2500);

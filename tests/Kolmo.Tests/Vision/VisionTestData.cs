@@ -19,10 +19,9 @@ internal static class VisionTestData
         }
     }
 
-    public static string ImagesPath => Path.Combine(SampleDir, "t3000-images-idx3-ubyte.gz");
+    public static string ImagesPath => Path.Combine(SampleDir, "t100-images-idx3-ubyte.gz");
 
-    public static string LabelsPath => Path.Combine(SampleDir, "t3000-labels-idx1-ubyte");
+    public static string LabelsPath => Path.Combine(SampleDir, "t100-labels-idx1-ubyte");
 
-    /// <summary>The first 100 images of the sample (tests stay small).</summary>
-    public static ImageSet Sample() => Idx.ReadLabelled(ImagesPath, LabelsPath).Slice(0, 100);
+    public static ImageSet Sample() => Idx.ReadLabelled(ImagesPath, LabelsPath);
 }

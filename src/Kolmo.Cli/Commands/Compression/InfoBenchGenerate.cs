@@ -157,7 +157,7 @@ public static class ContainerInfo
 public sealed class BenchSettings : CommandSettings
 {
     [CommandArgument(0, "[PATHS]")]
-    [Description("Files or folders to compress (default: the shipped sample corpus data/canterbury)")]
+    [Description("Files or folders to compress (default: the sample built into the tool: four public-domain Canterbury texts and 100 MNIST images)")]
     public string[] Paths { get; set; } = [];
 
     [CommandOption("--compressors <LIST>")]
@@ -182,8 +182,7 @@ public sealed class BenchCommand : Command<BenchSettings>
     public override int Execute(CommandContext context, BenchSettings settings, CancellationToken cancellationToken)
     {
         var files = new List<string>();
-        var paths = settings.Paths.Length > 0 ? settings.Paths : [SampleCorpus.Find()];
-        foreach (var p in paths)
+        foreach (var p in settings.Paths)
         {
             if (Directory.Exists(p))
             {
@@ -198,7 +197,7 @@ public sealed class BenchCommand : Command<BenchSettings>
                 throw new FileNotFoundException($"{p}: no such file or folder");
             }
         }
-        if (files.Count == 0)
+        if (settings.Paths.Length > 0 && files.Count == 0)
         {
             throw new UsageException("no input files");
         }
@@ -213,7 +212,7 @@ public sealed class BenchCommand : Command<BenchSettings>
         {
             throw new UsageException(e.Message.Split(" (Parameter")[0]);
         }
-        var inputs = BenchRunner.Load(files);
+        var inputs = settings.Paths.Length > 0 ? BenchRunner.Load(files) : BuiltInData.BenchSample();
         var ci = CultureInfo.InvariantCulture;
         Console.Error.WriteLine(string.Create(ci, $"bench: {inputs.Count} files, {inputs.Sum(i => (long)i.Data.Length)} bytes, {compressors.Count} compressors"));
         var rows = BenchRunner.Run(compressors, inputs, r =>
@@ -237,28 +236,6 @@ public sealed class BenchCommand : Command<BenchSettings>
             Console.Error.WriteLine("kolmo: a round trip failed (see the table)");
         }
         return ok ? 0 : 3;
-    }
-}
-
-/// <summary>Finds the shipped sample corpus <c>data/canterbury</c> from the working folder or the program's folder upwards.</summary>
-public static class SampleCorpus
-{
-    /// <summary>The folder path.</summary>
-    /// <exception cref="UsageException">Not found.</exception>
-    public static string Find()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var d = new DirectoryInfo(start); d != null; d = d.Parent)
-            {
-                string candidate = Path.Combine(d.FullName, "data", "canterbury");
-                if (Directory.Exists(candidate))
-                {
-                    return Path.GetRelativePath(Directory.GetCurrentDirectory(), candidate);
-                }
-            }
-        }
-        throw new UsageException("sample corpus data/canterbury not found; give files or folders to bench");
     }
 }
 

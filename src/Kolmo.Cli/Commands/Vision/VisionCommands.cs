@@ -31,7 +31,7 @@ namespace Kolmo.Cli.Commands.Vision
     public sealed class IgptSettings : CommandSettings
     {
         [CommandOption("--train-images <FILE>")]
-        [Description("IDX3 training images (raw or .gz). Default: the shipped 3,000-image MNIST sample (2,500 train / 500 test).")]
+        [Description("IDX3 training images (raw or .gz). Default: the 3,000-image MNIST sample built into the tool (2,500 train / 500 test).")]
         public string? TrainImages { get; init; }
 
         [CommandOption("--train-labels <FILE>")]
@@ -214,9 +214,6 @@ namespace Kolmo.Cli.Commands.Vision
         /// <summary>Exit code when --stop-after stopped the run (resume later): EX_TEMPFAIL.</summary>
         public const int Stopped = 75;
 
-        /// <summary>Exit code after Ctrl-C (state saved).</summary>
-        public const int Interrupted = 130;
-
         public override int Execute(CommandContext context, IgptSettings settings, CancellationToken cancellationToken)
         {
             string outDir;
@@ -268,7 +265,7 @@ namespace Kolmo.Cli.Commands.Vision
             int threads = settings.Threads ?? Math.Max(1, Math.Min(Environment.ProcessorCount, 2));
             NeuralRuntime.Threads = threads;
             options = options with { Probe = options.Probe with { Threads = threads } };
-            Directory.CreateDirectory(outDir);
+            using var folder = OutputFolder.Create(outDir);
 
             AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "[grey]igpt:[/] {0} train / {1} test images, {2}x{3} → {4}x{5}, AR sizes {6}, masked {7} × {8} seeds, {9} steps × {10} images ({11:F1} epochs), {12} thread(s){13}",
                 train.Count, Math.Min(test.Count, options.TestImages > 0 ? options.TestImages : int.MaxValue), train.Rows, train.Cols,
@@ -276,22 +273,10 @@ namespace Kolmo.Cli.Commands.Vision
                 Markup.Escape(options.MaskedSizes.Count > 0 ? string.Join(",", options.MaskedSizes) : "none"), options.Seeds, options.Steps, options.Batch,
                 (double)options.Steps * options.Batch / train.Count, threads, settings.Resume is not null ? $" (resuming {Markup.Escape(outDir)})" : "");
 
-            using var stop = new CancellationTokenSource();
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, cancellationToken);
-            bool interrupted = false;
-            void OnCancel(object? sender, ConsoleCancelEventArgs e)
-            {
-                e.Cancel = true;
-                interrupted = true;
-                stop.Cancel();
-            }
-            Console.CancelKeyPress += OnCancel;
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
-            {
-                c.Cancel = true;
-                interrupted = true;
-                stop.Cancel();
-            });
+            // the first SIGINT/SIGTERM/SIGHUP cancels the run, which saves its state and stops; a second one exits at once
+            using var signal = new CancellationTokenSource();
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(signal.Token, cancellationToken);
+            using var graceful = Termination.CancelInsteadOfExit(signal);
             var experiment = new IgptExperiment(IgptModels.Create);
             IgptResults results;
             try
@@ -301,13 +286,11 @@ namespace Kolmo.Cli.Commands.Vision
             }
             catch (OperationCanceledException)
             {
+                folder.Keep();
+                bool interrupted = linked.IsCancellationRequested;
                 AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "igpt: {0}; the state is saved — continue with: kolmo igpt --resume {1}",
                     interrupted ? "interrupted" : $"stopped after {settings.StopAfter} min", Markup.Escape(outDir));
-                return interrupted ? Interrupted : Stopped;
-            }
-            finally
-            {
-                Console.CancelKeyPress -= OnCancel;
+                return interrupted ? (Termination.SignalExitCode != 0 ? Termination.SignalExitCode : Termination.InterruptExitCode) : Stopped;
             }
 
             var provenance = new Dictionary<string, string>
@@ -320,6 +303,7 @@ namespace Kolmo.Cli.Commands.Vision
             {
                 AtomicOutput.WriteAllBytes(Path.Combine(outDir, name), bytes, true);
             }
+            folder.Keep();
             var final = results.FinalRun[^1];
             var untrained = results.FinalRun[0];
             AnsiConsole.MarkupLine(CultureInfo.InvariantCulture,
@@ -465,27 +449,19 @@ namespace Kolmo.Cli.Commands.Vision
             return o;
         }
 
-        /// <summary>The shipped MNIST sample (images, labels) beside the program.</summary>
-        internal static (string Images, string Labels) Sample()
+        /// <summary>The built-in 3,000-image MNIST sample (data/mnist-sample/t3000-*, embedded in Kolmo.Data).</summary>
+        internal static ImageSet Sample()
         {
-            string dir = Path.Combine(AppContext.BaseDirectory, "data", "mnist-sample");
-            return (Path.Combine(dir, "t3000-images-idx3-ubyte.gz"), Path.Combine(dir, "t3000-labels-idx1-ubyte"));
+            using var images = Kolmo.Data.BuiltInData.Open("mnist-sample/t3000-images-idx3-ubyte.gz");
+            using var labels = Kolmo.Data.BuiltInData.Open("mnist-sample/t3000-labels-idx1-ubyte");
+            return Idx.ReadImages(images, "built-in MNIST sample").WithLabels(Idx.ReadLabels(labels, "built-in MNIST labels"));
         }
 
         internal static (ImageSet Train, ImageSet Test, Dictionary<string, string> Description) LoadData(IReadOnlyDictionary<string, string> notes)
         {
             var description = new Dictionary<string, string>();
-            string trainImages, trainLabels;
-            if (notes.TryGetValue("trainImages", out var ti))
-            {
-                trainImages = ti;
-                trainLabels = notes["trainLabels"];
-            }
-            else
-            {
-                (trainImages, trainLabels) = Sample();
-                description["dataset"] = "the shipped MNIST sample (the first 3,000 MNIST test images)";
-            }
+            notes.TryGetValue("trainImages", out var trainImages);
+            notes.TryGetValue("trainLabels", out var trainLabels);
             notes.TryGetValue("testImages", out var testImages);
             notes.TryGetValue("testLabels", out var testLabels);
             foreach (var f in new[] { trainImages, trainLabels, testImages, testLabels })
@@ -495,9 +471,19 @@ namespace Kolmo.Cli.Commands.Vision
                     throw new FileNotFoundException($"{f}: no such file");
                 }
             }
-            var all = Idx.ReadLabelled(trainImages, trainLabels);
-            description.TryAdd("dataset", Path.GetFileName(trainImages));
-            description["train"] = $"{trainImages} + {trainLabels}";
+            ImageSet all;
+            if (trainImages is null)
+            {
+                all = Sample();
+                description["dataset"] = "the MNIST sample built into the tool (the first 3,000 MNIST test images)";
+                description["train"] = "built-in MNIST sample";
+            }
+            else
+            {
+                all = Idx.ReadLabelled(trainImages, trainLabels!);
+                description["dataset"] = Path.GetFileName(trainImages);
+                description["train"] = $"{trainImages} + {trainLabels}";
+            }
             if (testImages is not null)
             {
                 var test = Idx.ReadLabelled(testImages, testLabels!);
