@@ -522,13 +522,15 @@ internal static unsafe class NeuralBench
         return 0;
     }
 
+    /// <summary>neural-kernels [B T C NH V [FILTER SECONDS]]: thread-CPU time per kernel call at one GPT layer's shapes (default: the iGPT 1x64 step).</summary>
     public static int KernelProfile(string[] args)
     {
         NeuralRuntime.Threads = 1;
-        const int B = 8, T = 128, C = 128, NH = 4, V = 256;
+        int Arg(int i, int d) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : d;
+        int B = Arg(0, 16), T = Arg(1, 196), C = Arg(2, 64), NH = Arg(3, 4), V = Arg(4, 17);
         int N = B * T;
         float[] Buf(int n) => GC.AllocateArray<float>(n, pinned: true);
-        float[] x = Buf(N * 4 * C), y = Buf(N * 4 * C), w = Buf(4 * C * C), qkv = Buf(N * 3 * C), att = Buf(B * NH * T * T), dq = Buf(N * 3 * C), mean = Buf(N), rstd = Buf(N), lw = Buf(C), lb = Buf(C), dlw = Buf(C), dlb = Buf(C);
+        float[] x = Buf(N * 4 * C), y = Buf(N * 4 * C), w = Buf(4 * C * Math.Max(C, V)), qkv = Buf(N * 3 * C), att = Buf(B * NH * T * T), dq = Buf(N * 3 * C), mean = Buf(N), rstd = Buf(N), lw = Buf(C), lb = Buf(C), dlw = Buf(C), dlb = Buf(C);
         var r = new Rng(1);
         foreach (var a in new[] { x, w, qkv })
         {
@@ -539,31 +541,42 @@ internal static unsafe class NeuralBench
         }
         lw.AsSpan().Fill(1);
         float* xp = Pin.Ptr(x), yp = Pin.Ptr(y), wp = Pin.Ptr(w), qp = Pin.Ptr(qkv), ap = Pin.Ptr(att), dqp = Pin.Ptr(dq);
-        void Time(string name, Action f)
+        Console.WriteLine($"one layer at B={B} T={T} C={C} NH={NH} V={V}, 1 thread, SIMD {NeuralRuntime.SimdPath}; ms per call per thread-CPU-second, GFLOP/s");
+        string? filter = args.Length > 5 ? args[5] : null;
+        double seconds = args.Length > 6 ? double.Parse(args[6], CultureInfo.InvariantCulture) : 0.3;
+        void Time(string name, double flops, Action f)
         {
+            if (filter is not null && !name.Contains(filter, StringComparison.Ordinal))
+            {
+                return;
+            }
             f();
-            var sw = Stopwatch.StartNew();
+            double t0 = ThreadSeconds(), t;
             int reps = 0;
             do
             {
                 f();
                 reps++;
             }
-            while (sw.Elapsed.TotalSeconds < 0.3);
-            Console.WriteLine($"{name,-40} {sw.Elapsed.TotalMilliseconds / reps,9:F2} ms");
+            while ((t = ThreadSeconds() - t0) < seconds);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-34} {t * 1e3 / reps,9:F3} ms  {(flops > 0 ? (flops * reps / t / 1e9).ToString("F1", CultureInfo.InvariantCulture) : ""),7}"));
         }
-        Time("linear fwd N x C -> 4C", () => Kernels.LinearForward(yp, xp, wp, null, N, C, 4 * C));
-        Time("linear bwd N x C -> 4C", () => Kernels.LinearBackward(yp, wp, null, xp, yp, wp, N, C, 4 * C));
-        Time("matmulBt only", () => Kernels.MatMulBtAdd(yp, xp, wp, N, 4 * C, C));
-        Time("matmulAt only", () => Kernels.MatMulAtAdd(wp, xp, yp, C, N, 4 * C));
-        Time("attention fwd", () => Kernels.AttentionForward(yp, ap, qp, B, T, C, NH, true));
-        Time("attention bwd", () => Kernels.AttentionBackward(dqp, yp, qp, ap, B, T, C, NH, true));
-        Time("gelu fwd N x 4C", () => Kernels.GeluForward(yp, xp, N * 4 * C));
-        Time("gelu bwd N x 4C", () => Kernels.GeluBackward(yp, xp, xp, N * 4 * C));
-        Time("layernorm fwd", () => Kernels.LayerNormForward(yp, Pin.Ptr(mean), Pin.Ptr(rstd), xp, Pin.Ptr(lw), Pin.Ptr(lb), N, C));
-        Time("layernorm bwd", () => Kernels.LayerNormBackward(yp, Pin.Ptr(dlw), Pin.Ptr(dlb), xp, xp, Pin.Ptr(lw), Pin.Ptr(mean), Pin.Ptr(rstd), N, C));
-        Time("softmax+ce fwd N x V", () => Kernels.SoftmaxCrossEntropyForward(yp, null, xp, null, N, V));
-        Time("peak check: 1 GFLOP-equivalent", () => { });
+        Time("linear fwd N x C -> 3C", 2.0 * N * C * 3 * C, () => Kernels.LinearForward(yp, xp, wp, null, N, C, 3 * C));
+        Time("linear fwd N x C -> 4C", 2.0 * N * C * 4 * C, () => Kernels.LinearForward(yp, xp, wp, null, N, C, 4 * C));
+        Time("linear fwd N x 4C -> C", 2.0 * N * C * 4 * C, () => Kernels.LinearForward(yp, xp, wp, null, N, 4 * C, C));
+        Time("linear bwd N x C -> 4C", 4.0 * N * C * 4 * C, () => Kernels.LinearBackward(yp, wp, null, xp, yp, wp, N, C, 4 * C));
+        Time("linear bwd N x 4C -> C", 4.0 * N * C * 4 * C, () => Kernels.LinearBackward(yp, wp, null, xp, yp, wp, N, 4 * C, C));
+        Time("dinp = dout·Wᵀ  N x 4C <- C", 2.0 * N * C * 4 * C, () => Kernels.MatMulBtAdd(yp, xp, wp, N, C, 4 * C));
+        Time("dW = inpᵀ·dout  C x N x 4C", 2.0 * N * C * 4 * C, () => Kernels.MatMulAtAdd(wp, xp, yp, C, N, 4 * C));
+        Time("logits N x C -> V (A·Bᵀ)", 2.0 * N * C * V, () => Kernels.MatMulBtAdd(yp, xp, wp, N, C, V));
+        Time("attention fwd (causal)", 2.0 * B * T * T * C, () => Kernels.AttentionForward(yp, ap, qp, B, T, C, NH, true));
+        Time("attention bwd (causal)", 4.0 * B * T * T * C, () => Kernels.AttentionBackward(dqp, yp, qp, ap, B, T, C, NH, true));
+        Time("gelu fwd N x 4C", 0, () => Kernels.GeluForward(yp, xp, N * 4 * C));
+        Time("gelu bwd N x 4C", 0, () => Kernels.GeluBackward(yp, xp, xp, N * 4 * C));
+        Time("layernorm fwd", 0, () => Kernels.LayerNormForward(yp, Pin.Ptr(mean), Pin.Ptr(rstd), xp, Pin.Ptr(lw), Pin.Ptr(lb), N, C));
+        Time("layernorm bwd", 0, () => Kernels.LayerNormBackward(yp, Pin.Ptr(dlw), Pin.Ptr(dlb), xp, xp, Pin.Ptr(lw), Pin.Ptr(mean), Pin.Ptr(rstd), N, C));
+        Time("residual fwd", 0, () => Kernels.ResidualForward(yp, xp, xp, N * C));
+        Time("softmax+ce fwd N x V", 0, () => Kernels.SoftmaxCrossEntropyForward(yp, null, xp, null, N, V));
         return 0;
     }
 

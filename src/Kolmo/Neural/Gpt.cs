@@ -35,7 +35,8 @@ public sealed record GptConfig(int VocabSize = 256, int Context = 128, int Layer
 /// <summary>
 /// Decoder-only transformer (GPT-2 layout, pre-norm, GELU MLP 4C, tied input/output embedding), after llm.c's
 /// gpt2: encoder → L × [x += attn(ln1(x)); x += mlp(ln2(x))] → lnf → logits = x · wteᵀ → softmax.
-/// Memory: params ≈ V·C + maxT·C + L·12·C² floats; activations ≈ B·T·(L·(16C + NH·T) + 2V) floats (×2 with grads).
+/// Memory: params ≈ V·C + maxT·C + L·12·C² floats; activations ≈ B·T·(L·(16C + 2NH) + 2V) floats (×2 with grads); attention keeps
+/// only each row's softmax max and 1/sum and recomputes the probabilities in the backward pass.
 /// <see cref="Hidden"/> gives the residual stream after every block for linear probes.
 /// </summary>
 public sealed unsafe class Gpt : SequenceModel
@@ -157,7 +158,7 @@ public sealed unsafe class Gpt : SequenceModel
         long Take(long n) { long r = o; o += n; return r; }
         _encoded = Take(N * C);
         _ln1 = Take(L * N * C); _ln1Mean = Take(L * N); _ln1Rstd = Take(L * N);
-        _qkv = Take(L * N * 3 * C); _atty = Take(L * N * C); _att = Take(L * (long)B * NH * T * T);
+        _qkv = Take(L * N * 3 * C); _atty = Take(L * N * C); _att = Take(L * (long)B * NH * T * 2);
         _attproj = Take(L * N * C); _res2 = Take(L * N * C);
         _ln2 = Take(L * N * C); _ln2Mean = Take(L * N); _ln2Rstd = Take(L * N);
         _fch = Take(L * N * 4 * C); _fchGelu = Take(L * N * 4 * C); _fcproj = Take(L * N * C); _res3 = Take(L * N * C);
@@ -213,7 +214,7 @@ public sealed unsafe class Gpt : SequenceModel
         {
             long nc = (long)l * N * C;
             float* ln1 = a + _ln1 + nc, qkv = a + _qkv + 3 * nc, atty = a + _atty + nc;
-            float* att = a + _att + (long)l * B * NH * T * T, attproj = a + _attproj + nc, res2 = a + _res2 + nc;
+            float* att = a + _att + (long)l * B * NH * T * 2, attproj = a + _attproj + nc, res2 = a + _res2 + nc;
             float* ln2 = a + _ln2 + nc, fch = a + _fch + 4 * nc, fchg = a + _fchGelu + 4 * nc, fcproj = a + _fcproj + nc, res3 = a + _res3 + nc;
             Kernels.LayerNormForward(ln1, a + _ln1Mean + (long)l * N, a + _ln1Rstd + (long)l * N, residual, ps.ValuePtr(_ln1w[l]), ps.ValuePtr(_ln1b[l]), N, C);
             Kernels.LinearForward(qkv, ln1, ps.ValuePtr(_qkvw[l]), ps.ValuePtr(_qkvb[l]), N, C, 3 * C);
@@ -268,7 +269,7 @@ public sealed unsafe class Gpt : SequenceModel
             long nc = (long)l * N * C;
             float* resIn = l == 0 ? a + _encoded : a + _res3 + (l - 1L) * N * C;
             float* dresIn = l == 0 ? d + _encoded : d + _res3 + (l - 1L) * N * C;
-            long attOff = (long)l * B * NH * T * T;
+            long attOff = (long)l * B * NH * T * 2;
             // x3 = x2 + proj(gelu(fc(ln2(x2))))
             Kernels.ResidualBackward(d + _res2 + nc, d + _fcproj + nc, d + _res3 + nc, N * C);
             Kernels.LinearBackward(d + _fchGelu + 4 * nc, ps.GradPtr(_fcprojw[l]), ps.GradPtr(_fcprojb[l]), d + _fcproj + nc, a + _fchGelu + 4 * nc, ps.ValuePtr(_fcprojw[l]), N, 4 * C, C);
@@ -331,7 +332,7 @@ public sealed unsafe class Gpt : SequenceModel
             _m = m;
             int C = m.Config.Dim;
             _qkvCache = GC.AllocateArray<float>(m.Config.Layers * m.Config.Context * 3 * C, pinned: true);
-            _row = GC.AllocateArray<float>(16 * C + m.Config.Context + 2 * m.Config.VocabSize + 8, pinned: true);
+            _row = GC.AllocateArray<float>(16 * C + Kernels.RowCapacity(m.Config.Context) + 2 * m.Config.VocabSize + 8, pinned: true);
             _probs = new float[m.Config.VocabSize];
             Reset();
         }
@@ -392,7 +393,7 @@ public sealed unsafe class Gpt : SequenceModel
             float scale = 1f / MathF.Sqrt(hs);
             float* r = Pin.Ptr(_row);
             float* x = r, ln = r + C, atty = r + 2 * C, tmp = r + 3 * C, fch = r + 4 * C, fchg = r + 8 * C, stats = r + 12 * C;
-            float* arow = r + 12 * C + 8, logits = arow + maxT, probs = logits + V;
+            float* arow = r + 12 * C + 8, logits = arow + Kernels.RowCapacity(maxT), probs = logits + V;
             float* we = ps.ValuePtr(m._wte) + (long)token * C, wp = ps.ValuePtr(m._wpe) + (long)pos * C;
             for (int i = 0; i < C; i++)
             {

@@ -161,110 +161,6 @@ internal static unsafe partial class Kernels
     }
 
     // ---------------------------------------------------------------------------------------------------
-    // causal (or bidirectional) multi-head self-attention
-    //   inp qkv[B,T,3C] (q | k | v), out[B,T,C], att[B,NH,T,T] saved probabilities (zero where masked)
-    // ---------------------------------------------------------------------------------------------------
-    public static void AttentionForward(float* out_, float* att, float* qkv, int B, int T, int C, int NH, bool causal)
-    {
-        int hs = C / NH;
-        float scale = 1f / MathF.Sqrt(hs);
-        nint op = (nint)out_, ap = (nint)att, qp = (nint)qkv;
-        Par.For(B * NH, 4L * T * T * hs, (p0, p1) =>
-        {
-            for (int p = p0; p < p1; p++)
-            {
-                int b = p / NH, h = p % NH;
-                float* baseQkv = (float*)qp + (long)b * T * 3 * C;
-                for (int t = 0; t < T; t++)
-                {
-                    float* q = baseQkv + (long)t * 3 * C + h * hs;
-                    float* arow = (float*)ap + (((long)b * NH + h) * T + t) * T;
-                    float* o = (float*)op + ((long)b * T + t) * C + h * hs;
-                    int count = causal ? t + 1 : T;
-                    AttentionRow(o, arow, q, baseQkv + C + h * hs, baseQkv + 2 * C + h * hs, 3 * C, count, hs, scale);
-                    for (int t2 = count; t2 < T; t2++)
-                    {
-                        arow[t2] = 0f;
-                    }
-                }
-            }
-        });
-    }
-
-    /// <summary>One query row: att[0..count) = softmax(q·k_t2 · scale); o[hs] = Σ att·v_t2. Shared with the KV-cache predictor.</summary>
-    internal static void AttentionRow(float* o, float* arow, float* q, float* k0, float* v0, int stride, int count, int hs, float scale)
-    {
-        float max = float.NegativeInfinity;
-        for (int t2 = 0; t2 < count; t2++)
-        {
-            float s = Dot(q, k0 + (long)t2 * stride, hs) * scale;
-            arow[t2] = s;
-            if (s > max)
-            {
-                max = s;
-            }
-        }
-        for (int t2 = 0; t2 < count; t2++)
-        {
-            arow[t2] = NMath.Exp(arow[t2] - max);
-        }
-        float inv = 1f / Sum(arow, count);
-        for (int t2 = 0; t2 < count; t2++)
-        {
-            arow[t2] *= inv;
-        }
-        new Span<float>(o, hs).Clear();
-        for (int t2 = 0; t2 < count; t2++)
-        {
-            Axpy(o, arow[t2], v0 + (long)t2 * stride, hs);
-        }
-    }
-
-    public static void AttentionBackward(float* dqkv, float* dout, float* qkv, float* att, int B, int T, int C, int NH, bool causal)
-    {
-        int hs = C / NH;
-        float scale = 1f / MathF.Sqrt(hs);
-        nint dqp = (nint)dqkv, dop = (nint)dout, qp = (nint)qkv, ap = (nint)att;
-        Par.For(B * NH, 8L * T * T * hs, (p0, p1) =>
-        {
-            float[] buf = new float[T];
-            fixed (float* datt = buf)
-            {
-                for (int p = p0; p < p1; p++)
-                {
-                    int b = p / NH, h = p % NH;
-                    float* baseQkv = (float*)qp + (long)b * T * 3 * C;
-                    float* baseD = (float*)dqp + (long)b * T * 3 * C;
-                    for (int t = 0; t < T; t++)
-                    {
-                        int count = causal ? t + 1 : T;
-                        float* arow = (float*)ap + (((long)b * NH + h) * T + t) * T;
-                        float* d = (float*)dop + ((long)b * T + t) * C + h * hs;
-                        float* q = baseQkv + (long)t * 3 * C + h * hs;
-                        float* dq = baseD + (long)t * 3 * C + h * hs;
-                        // out = Σ att·v  →  datt[t2] = v_t2·dout,  dv_t2 += att[t2]·dout
-                        for (int t2 = 0; t2 < count; t2++)
-                        {
-                            float* v = baseQkv + (long)t2 * 3 * C + 2 * C + h * hs;
-                            datt[t2] = Dot(v, d, hs);
-                            Axpy(baseD + (long)t2 * 3 * C + 2 * C + h * hs, arow[t2], d, hs);
-                        }
-                        // softmax: dpre[t2] = att[t2]·(datt[t2] − Σ att·datt)
-                        float s = Dot(arow, datt, count);
-                        for (int t2 = 0; t2 < count; t2++)
-                        {
-                            float dpre = arow[t2] * (datt[t2] - s) * scale;
-                            float* k = baseQkv + (long)t2 * 3 * C + C + h * hs;
-                            Axpy(dq, dpre, k, hs);
-                            Axpy(baseD + (long)t2 * 3 * C + C + h * hs, dpre, q, hs);
-                        }
-                    }
-                }
-            }
-        });
-    }
-
-    // ---------------------------------------------------------------------------------------------------
     // GELU (tanh approximation): out[n] = ½x(1 + tanh(√(2/π)(x + 0.044715x³)))
     // ---------------------------------------------------------------------------------------------------
     private const float GeluScale = 0.7978845608028654f;
@@ -324,21 +220,9 @@ internal static unsafe partial class Kernels
     /// <summary>p = softmax(l); returns Σ e^(l−max). Shared with the incremental predictors.</summary>
     internal static float SoftmaxRow(float* p, float* l, int V, out float max)
     {
-        max = float.NegativeInfinity;
-        for (int i = 0; i < V; i++)
-        {
-            if (l[i] > max)
-            {
-                max = l[i];
-            }
-        }
-        ExpShifted(p, l, max, V);
-        float sum = Sum(p, V);
-        float inv = 1f / sum;
-        for (int i = 0; i < V; i++)
-        {
-            p[i] *= inv;
-        }
+        max = Max(l, V);
+        float sum = ExpShiftedSum(p, l, max, V);
+        Scale(p, 1f / sum, V);
         return sum;
     }
 
