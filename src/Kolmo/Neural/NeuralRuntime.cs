@@ -59,7 +59,11 @@ internal static class Par
     /// (n × <paramref name="costPerItem"/>) is below <see cref="MinWork"/>, when one thread is configured, or when
     /// called from inside another parallel loop.
     /// </summary>
-    public static void For(int n, long costPerItem, Action<int, int> body)
+    /// <param name="n">Number of items.</param>
+    /// <param name="costPerItem">Work per item in flop-equivalents.</param>
+    /// <param name="body">Runs items [begin, end).</param>
+    /// <param name="grain">Fewest items per chunk (when items are cheaper together, e.g. batched rows).</param>
+    public static void For(int n, long costPerItem, Action<int, int> body, int grain = 1)
     {
         int threads = NeuralRuntime.Threads;
         if (n <= 1 || threads <= 1 || _inside || (long)n * costPerItem < MinWork)
@@ -68,7 +72,8 @@ internal static class Par
             return;
         }
         // a few chunks per thread so that the caller can take over a helper's share when the helper is late
-        int chunks = (int)Math.Min(n, 4L * threads);
+        int chunks = (int)Math.Min(Math.Max(threads, n / Math.Max(1, grain)), 4L * threads);
+        chunks = Math.Min(chunks, n);
         var job = new Job(n, chunks, body);
         for (int h = 1; h < Math.Min(threads, chunks); h++)
         {
