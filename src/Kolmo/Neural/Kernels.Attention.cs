@@ -32,7 +32,7 @@ internal static unsafe partial class Kernels
     // may write whole tiles (CMode.Padded)
     private static int ScoreStride(int T) => (T + 31) & ~31;
 
-    private static int PaddedRows(int T) => (T + 7) & ~7;
+    private static int PaddedRows(int T) => T + 7;
 
     public static void AttentionForward(float* out_, float* stats, float* qkv, int B, int T, int C, int NH, bool causal)
     {

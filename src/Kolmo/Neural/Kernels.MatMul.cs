@@ -91,8 +91,8 @@ internal static unsafe partial class Kernels
         /// <see cref="Tri.LowerC"/>, skipped tiles are left as they were. Not with <see cref="Tri.UpperA"/>.</summary>
         Overwrite = 1,
 
-        /// <summary>C's rows may be written up to a multiple of 8 and its columns up to a multiple of 32 (scratch
-        /// with padding): edge tiles are computed in place instead of through a copy.</summary>
+        /// <summary>C may be written 7 rows past its last and up to its column count rounded up to 32 (scratch with
+        /// padding): edge tiles are computed in place instead of through a copy. The rows are never split over threads.</summary>
         Padded = 2,
     }
 
@@ -117,7 +117,7 @@ internal static unsafe partial class Kernels
             {
                 ClearMatrix(c, ldc, m, n);
             }
-            GemmScalar(ta, tb, c, ldc, a, lda, b, ldb, 0, m, k, n);
+            GemmScalar(ta, tb, c, ldc, a, lda, b, ldb, 0, m, k, n, tri);
             return;
         }
         if (m <= 2 && !tb && !ta && w >= 256 && tri == Tri.None)
@@ -132,7 +132,7 @@ internal static unsafe partial class Kernels
             }
             return;
         }
-        if (Par.Inside || NeuralRuntime.Threads == 1 || 2L * m * k * n < Par.MinWork)
+        if (Par.Inside || NeuralRuntime.Threads == 1 || 2L * m * k * n < Par.MinWork || (mode & CMode.Padded) != 0)
         {
             GemmBlocked(w, ta, tb, c, ldc, a, lda, b, ldb, 0, m, k, n, tri, mode);
             return;
@@ -141,15 +141,19 @@ internal static unsafe partial class Kernels
         Par.For(m, 2L * k * n, (r0, r1) => GemmBlocked(w, ta, tb, (float*)cp, ldc, (float*)ap, lda, (float*)bp, ldb, r0, r1, k, n, tri, mode));
     }
 
-    /// <summary>Scalar reference: the plain triple loop with one fused accumulator per element (rows r0..r1).</summary>
-    internal static void GemmScalar(bool ta, bool tb, float* c, int ldc, float* a, int lda, float* b, int ldb, int r0, int r1, int k, int n)
+    /// <summary>
+    /// Scalar reference: the plain triple loop with one fused accumulator per element (rows r0..r1). A triangular A
+    /// limits each row's k range to its nonzero part (the blocked kernel's extra terms within a tile are exact zeros).
+    /// </summary>
+    internal static void GemmScalar(bool ta, bool tb, float* c, int ldc, float* a, int lda, float* b, int ldb, int r0, int r1, int k, int n, Tri tri = Tri.None)
     {
         for (int i = r0; i < r1; i++)
         {
+            int pBegin = tri == Tri.UpperA ? Math.Min(i, k) : 0, pEnd = tri == Tri.LowerA ? Math.Min(i + 1, k) : k;
             for (int j = 0; j < n; j++)
             {
                 float acc = c[(long)i * ldc + j];
-                for (int p = 0; p < k; p++)
+                for (int p = pBegin; p < pEnd; p++)
                 {
                     float av = ta ? a[(long)p * lda + i] : a[(long)i * lda + p];
                     float bv = tb ? b[(long)j * ldb + p] : b[(long)p * ldb + j];

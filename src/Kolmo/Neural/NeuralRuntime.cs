@@ -44,8 +44,9 @@ public static class NeuralRuntime
 /// </summary>
 internal static class Par
 {
-    /// <summary>Total work (in flop-equivalents) below which a loop runs on one thread: about 10 µs of one core.</summary>
-    public const long MinWork = 1_000_000;
+    /// <summary>Total work (in flop-equivalents) below which a loop runs on one thread: about 10 µs of one core.
+    /// Tests set it to 0 to run every split on tiny models.</summary>
+    public static long MinWork { get; set; } = 1_000_000;
 
     [ThreadStatic]
     private static bool _inside;

@@ -172,7 +172,7 @@ public sealed class Trainer
     /// proven bound; when every value in that interval rounds to the same float, that float is the answer, otherwise
     /// (very rarely) the sequential sum is computed.
     /// </summary>
-    internal static unsafe float GradientNorm(float[] g)
+    internal static unsafe float GradientNorm(float[] g, double boundScale = 1)
     {
         int n = g.Length;
         int chunks = (n + Chunk - 1) / Chunk;
@@ -192,7 +192,7 @@ public sealed class Trainer
             ss += x;
         }
         // |lane sum − exact| and |sequential sum − exact| are each at most (terms + steps)·2⁻⁵³·exact for n ≥ 0 terms
-        double bound = (1.25 * n + 64 + chunks) * 1.1102230246251565e-16 * 1.001 * ss;
+        double bound = (1.25 * n + 64 + chunks) * 1.1102230246251565e-16 * 1.001 * ss * boundScale;
         float lo = (float)Math.Sqrt(Math.Max(0, ss - bound)), hi = (float)Math.Sqrt(ss + bound);
         if (lo == hi)
         {
