@@ -26,9 +26,7 @@ public sealed class DecipherCliTests : IDisposable
 
     private string SmallCorpus()
     {
-        string folder = EnglishModel.FindDataFolder();
-        string text = System.IO.File.ReadAllText(Path.Combine(folder, "pride-and-prejudice_pg1342.txt"));
-        return File("corpus.txt", text);
+        return File("corpus.txt", EnglishModel.BookText("pride-and-prejudice_pg1342.txt"));
     }
 
     [Fact]

@@ -7,9 +7,7 @@ public sealed class EnglishFixture
 {
     public EnglishFixture()
     {
-        string folder = EnglishModel.FindDataFolder();
-        string text = File.ReadAllText(Path.Combine(folder, "moby-dick_pg2701.txt"))
-            + File.ReadAllText(Path.Combine(folder, "pride-and-prejudice_pg1342.txt"));
+        string text = EnglishModel.BookText("moby-dick_pg2701.txt") + EnglishModel.BookText("pride-and-prejudice_pg1342.txt");
         Letters = KneserNeyModel.Train(Alphabet.Letters.Normalize(text), Alphabet.Letters, 6);
         Table = ScoreTable.ForModel(Letters);
     }

@@ -26,7 +26,7 @@ public class NeuralGoldenTests
         _ = model + level;
         var output = new MemoryStream();
         ModelCompressor.Decompress(new MemoryStream(Golden("neural", file)), output, null);
-        Assert.Equal(Golden("foundation", input), output.ToArray());
+        Assert.Equal(Golden("container", input), output.ToArray());
     }
 
     [Theory]
@@ -35,7 +35,7 @@ public class NeuralGoldenTests
     {
         var c = NeuralCompressors.Compressor(model, level);
         var output = new MemoryStream();
-        c.Compress(new MemoryStream(Golden("foundation", input)), output);
+        c.Compress(new MemoryStream(Golden("container", input)), output);
         Assert.Equal(Golden("neural", file), output.ToArray());
     }
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using Kolmo.Cli.Infrastructure;
 using Kolmo.Learning;
+using Kolmo.Reporting;
 using Spectre.Console.Cli;
 
 namespace Kolmo.Cli.Commands.Information;
@@ -37,7 +38,7 @@ public sealed class NcdOptions : CommandSettings
     public string? Plot { get; set; }
 
     /// <summary>Threads.</summary>
-    [CommandOption("-t|--threads <N>")]
+    [CommandOption("-T|--threads <N>")]
     [Description("Worker threads (0 = all cores); the result does not depend on it")]
     [DefaultValue(0)]
     public int Threads { get; set; }
@@ -80,7 +81,7 @@ public static class Ncd
         if (o.Out is not null)
         {
             bool json = Path.GetExtension(o.Out).Equals(".json", StringComparison.OrdinalIgnoreCase);
-            InfoCli.WriteOutput(o.Out, Encoding.UTF8.GetBytes(json ? m.ToJson() + "\n" : m.ToTsv()), o.Force);
+            AtomicOutput.WriteAllBytes(o.Out, Encoding.UTF8.GetBytes(json ? m.ToJson() + "\n" : m.ToTsv()), o.Force);
         }
         else
         {
@@ -88,7 +89,7 @@ public static class Ncd
         }
         if (o.Plot is not null)
         {
-            InfoCli.WriteOutput(o.Plot, Pictures.Heatmap(m, $"NCD ({o.Compressor})", InfoCli.IsSvg(o.Plot)), o.Force);
+            AtomicOutput.WriteAllBytes(o.Plot, DistanceFigures.Heatmap(m, $"NCD ({o.Compressor})", InfoCli.IsSvg(o.Plot)), o.Force);
         }
         Console.Error.WriteLine($"kolmo: ncd: {m.Count} inputs, {NcdMatrix.PairCount(m.Count)} pairs, {o.Compressor}, {InfoCli.F(sw.Elapsed.TotalSeconds, "F2")} s");
         return CliErrors.Ok;
@@ -144,7 +145,7 @@ public sealed class ClusterOptions : CommandSettings
     public int LabelColumn { get; set; } = 2;
 
     /// <summary>Threads.</summary>
-    [CommandOption("-t|--threads <N>")]
+    [CommandOption("-T|--threads <N>")]
     [Description("Worker threads for NCD (0 = all cores)")]
     [DefaultValue(0)]
     public int Threads { get; set; }
@@ -186,7 +187,7 @@ public static class Cluster
         string newick = tree.ToNewick() + "\n";
         if (o.Out is not null)
         {
-            InfoCli.WriteOutput(o.Out, Encoding.UTF8.GetBytes(newick), o.Force);
+            AtomicOutput.WriteAllBytes(o.Out, Encoding.UTF8.GetBytes(newick), o.Force);
         }
         else
         {
@@ -194,7 +195,7 @@ public static class Cluster
         }
         if (o.Plot is not null)
         {
-            InfoCli.WriteOutput(o.Plot, Pictures.Dendrogram(tree, method == "upgma" ? "UPGMA" : "neighbour joining", InfoCli.IsSvg(o.Plot)), o.Force);
+            AtomicOutput.WriteAllBytes(o.Plot, DistanceFigures.Dendrogram(tree, method == "upgma" ? "UPGMA" : "neighbour joining", InfoCli.IsSvg(o.Plot)), o.Force);
         }
         if (o.Labels is not null)
         {

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using Kolmo.Cli.Infrastructure;
 using Kolmo.Learning;
+using Kolmo.Reporting;
 using Kolmo.Vision;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -27,7 +28,7 @@ namespace Kolmo.Cli.Commands.Vision
     public sealed class IgptSettings : CommandSettings
     {
         [CommandOption("--train-images <FILE>")]
-        [Description("IDX3 training images (raw or .gz). Default: the shipped 100-image MNIST sample (data/mnist-sample).")]
+        [Description("IDX3 training images (raw or .gz). Default: the 100-image MNIST sample built into the tool.")]
         public string? TrainImages { get; init; }
 
         [CommandOption("--train-labels <FILE>")]
@@ -52,7 +53,7 @@ namespace Kolmo.Cli.Commands.Vision
         public string Objective { get; init; } = "both";
 
         [CommandOption("--sizes <LIST>")]
-        [Description("Comma-separated model sizes LAYERSxWIDTH[xHEADS], smallest first (the last one is used for compression).")]
+        [Description("Comma-separated model sizes LAYERSxWIDTH or LAYERSxWIDTHxHEADS, smallest first (the last one is used for compression).")]
         [DefaultValue("1x32,2x32,2x48")]
         public string Sizes { get; init; } = "1x32,2x32,2x48";
 
@@ -214,12 +215,9 @@ namespace Kolmo.Cli.Commands.Vision
                 ["machine"] = $"{Environment.ProcessorCount} logical CPUs, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}",
                 ["command"] = "kolmo " + string.Join(' ', context.Arguments.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a)),
             };
-            var plots = IgptReport.Plots(r);
-            foreach (var (name, bytes) in plots)
+            foreach (var (name, bytes) in IgptReport.Plots(r))
             {
-                using var o = new AtomicOutput(Path.Combine(outDir, name), settings.Force);
-                o.Stream.Write(bytes);
-                o.Commit();
+                AtomicOutput.WriteAllBytes(Path.Combine(outDir, name), bytes, settings.Force);
             }
             AtomicOutput.WriteAllText(Path.Combine(outDir, "results.json"), IgptReport.Json(r), settings.Force);
             AtomicOutput.WriteAllText(Path.Combine(outDir, "report.md"), IgptReport.Markdown(r, title, provenance), settings.Force);
@@ -300,30 +298,27 @@ namespace Kolmo.Cli.Commands.Vision
 
         internal static (ImageSet Train, ImageSet Test, Dictionary<string, string> Description) LoadData(IgptSettings s)
         {
-            string trainImages, trainLabels;
             var description = new Dictionary<string, string>();
-            if (s.TrainImages is null)
-            {
-                string dir = Path.Combine(AppContext.BaseDirectory, "data", "mnist-sample");
-                trainImages = Path.Combine(dir, "t100-images-idx3-ubyte.gz");
-                trainLabels = Path.Combine(dir, "t100-labels-idx1-ubyte");
-                description["dataset"] = "the shipped MNIST sample (first 100 test images)";
-            }
-            else
-            {
-                trainImages = s.TrainImages;
-                trainLabels = s.TrainLabels!;
-            }
-            foreach (var f in new[] { trainImages, trainLabels, s.TestImages, s.TestLabels })
+            foreach (var f in new[] { s.TrainImages, s.TrainLabels, s.TestImages, s.TestLabels })
             {
                 if (f is not null && !File.Exists(f))
                 {
                     throw new FileNotFoundException($"{f}: no such file");
                 }
             }
-            var all = Idx.ReadLabelled(trainImages, trainLabels);
-            description.TryAdd("dataset", Path.GetFileName(trainImages));
-            description["train"] = $"{trainImages} + {trainLabels}";
+            ImageSet all;
+            if (s.TrainImages is null)
+            {
+                all = BuiltInData.MnistSample();
+                description["dataset"] = "the MNIST sample built into the tool (first 100 test images)";
+                description["train"] = "built-in MNIST sample";
+            }
+            else
+            {
+                all = Idx.ReadLabelled(s.TrainImages, s.TrainLabels!);
+                description["dataset"] = Path.GetFileName(s.TrainImages);
+                description["train"] = $"{s.TrainImages} + {s.TrainLabels}";
+            }
             ImageSet train, test;
             if (s.TestImages is not null)
             {

@@ -7,7 +7,7 @@ using Kolmo.Compression;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
-namespace Kolmo.Cli.Commands.Foundation;
+namespace Kolmo.Cli.Commands.Compression;
 
 public sealed class InfoSettings : CommandSettings
 {
@@ -71,10 +71,10 @@ public static class ContainerInfo
         return f.Read(magic) == 4 && magic.SequenceEqual(KolmoContainer.Magic);
     }
 
-    /// <summary>Reads the container at <paramref name="path"/> (structure validated, payload not decoded).</summary>
+    /// <summary>Reads every stream of the container file at <paramref name="path"/> (structure validated, payload not decoded).</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="InvalidDataException">Not a valid container (message names the file and offset).</exception>
-    public static KolmoSummary Read(string path)
+    public static IReadOnlyList<KolmoSummary> ReadAll(string path)
     {
         if (!File.Exists(path))
         {
@@ -83,7 +83,7 @@ public static class ContainerInfo
         using var f = File.OpenRead(path);
         try
         {
-            return KolmoContainer.Inspect(f);
+            return KolmoContainer.InspectAll(f);
         }
         catch (InvalidDataException e)
         {
@@ -99,7 +99,10 @@ public static class ContainerInfo
             Console.WriteLine(JsonSerializer.Serialize(ToJsonObject(path), JsonOptions));
             return;
         }
-        Console.Write(ToText(path, Read(path)));
+        foreach (var s in ReadAll(path))
+        {
+            Console.Write(ToText(path, s));
+        }
     }
 
     /// <summary>The text form of a summary.</summary>
@@ -123,7 +126,12 @@ public static class ContainerInfo
 
     internal static object ToJsonObject(string path)
     {
-        var s = Read(path);
+        var all = ReadAll(path);
+        return all.Count == 1 ? ToJsonObject(path, all[0]) : all.Select(s => ToJsonObject(path, s)).ToArray();
+    }
+
+    private static object ToJsonObject(string path, KolmoSummary s)
+    {
         var h = s.Header;
         return new
         {
@@ -149,7 +157,7 @@ public static class ContainerInfo
 public sealed class BenchSettings : CommandSettings
 {
     [CommandArgument(0, "[PATHS]")]
-    [Description("Files or folders to compress (default: the shipped sample corpus data/canterbury)")]
+    [Description("Files or folders to compress (default: the sample built into the tool: four public-domain Canterbury texts and 100 MNIST images)")]
     public string[] Paths { get; set; } = [];
 
     [CommandOption("--compressors <LIST>")]
@@ -174,8 +182,7 @@ public sealed class BenchCommand : Command<BenchSettings>
     public override int Execute(CommandContext context, BenchSettings settings, CancellationToken cancellationToken)
     {
         var files = new List<string>();
-        var paths = settings.Paths.Length > 0 ? settings.Paths : [SampleCorpus.Find()];
-        foreach (var p in paths)
+        foreach (var p in settings.Paths)
         {
             if (Directory.Exists(p))
             {
@@ -190,7 +197,7 @@ public sealed class BenchCommand : Command<BenchSettings>
                 throw new FileNotFoundException($"{p}: no such file or folder");
             }
         }
-        if (files.Count == 0)
+        if (settings.Paths.Length > 0 && files.Count == 0)
         {
             throw new UsageException("no input files");
         }
@@ -205,7 +212,7 @@ public sealed class BenchCommand : Command<BenchSettings>
         {
             throw new UsageException(e.Message.Split(" (Parameter")[0]);
         }
-        var inputs = BenchRunner.Load(files);
+        var inputs = settings.Paths.Length > 0 ? BenchRunner.Load(files) : BuiltInData.BenchSample();
         var ci = CultureInfo.InvariantCulture;
         Console.Error.WriteLine(string.Create(ci, $"bench: {inputs.Count} files, {inputs.Sum(i => (long)i.Data.Length)} bytes, {compressors.Count} compressors"));
         var rows = BenchRunner.Run(compressors, inputs, r =>
@@ -232,28 +239,6 @@ public sealed class BenchCommand : Command<BenchSettings>
     }
 }
 
-/// <summary>Finds the shipped sample corpus <c>data/canterbury</c> from the working folder or the program's folder upwards.</summary>
-public static class SampleCorpus
-{
-    /// <summary>The folder path.</summary>
-    /// <exception cref="UsageException">Not found.</exception>
-    public static string Find()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var d = new DirectoryInfo(start); d != null; d = d.Parent)
-            {
-                string candidate = Path.Combine(d.FullName, "data", "canterbury");
-                if (Directory.Exists(candidate))
-                {
-                    return Path.GetRelativePath(Directory.GetCurrentDirectory(), candidate);
-                }
-            }
-        }
-        throw new UsageException("sample corpus data/canterbury not found; give files or folders to bench");
-    }
-}
-
 public sealed class GenerateSettings : CommandSettings
 {
     [CommandOption("--compressor <NAME>")]
@@ -276,7 +261,7 @@ public sealed class GenerateSettings : CommandSettings
     [DefaultValue(1UL)]
     public ulong Seed { get; set; } = 1;
 
-    [CommandOption("-t|--temperature <T>")]
+    [CommandOption("--temperature <T>")]
     [Description("Sampling temperature (0 = always the most likely byte)")]
     [DefaultValue(1.0)]
     public double Temperature { get; set; } = 1.0;
