@@ -3,11 +3,10 @@ using Kolmo.Vision;
 namespace Kolmo.Cli.Infrastructure;
 
 /// <summary>
-/// Data embedded in the tool (see data/README.md for provenance and licences), so that commands run without paths in
-/// any folder: the four public-domain texts of the Canterbury corpus and a 100-image MNIST sample, which together make
-/// the default input of <c>kolmo bench</c>; the MNIST sample is also the default of <c>kolmo igpt</c>. (The other
-/// Canterbury files may not be redistributed, so they are not embedded; the English books of the language model are
-/// embedded in the library, <see cref="Kolmo.Decipher.EnglishModel"/>.)
+/// The tool's defaults from the built-in data (<see cref="Kolmo.Data.BuiltInData"/>; data/README.md gives provenance
+/// and licences), so that commands run without paths in any folder: the four public-domain texts of the Canterbury
+/// corpus and the MNIST sample, which together make the default input of <c>kolmo bench</c>; the MNIST sample is also
+/// the default of <c>kolmo igpt</c>. (The other Canterbury files may not be redistributed, so they are not built in.)
 /// </summary>
 public static class BuiltInData
 {
@@ -41,19 +40,9 @@ public static class BuiltInData
     }
 
     private static IEnumerable<string> Names(string prefix) =>
-        typeof(BuiltInData).Assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal))
-            .Select(n => n[prefix.Length..]);
+        Kolmo.Data.BuiltInData.List(prefix.TrimEnd('/')).Select(n => n[prefix.Length..]);
 
-    private static Stream Open(string name) =>
-        typeof(BuiltInData).Assembly.GetManifestResourceStream(name)
-        ?? throw new InvalidOperationException($"built-in data {name} is missing from the tool");
+    private static Stream Open(string name) => Kolmo.Data.BuiltInData.Open(name);
 
-    private static byte[] Read(string name)
-    {
-        using var s = Open(name);
-        var bytes = new byte[s.Length];
-        s.ReadExactly(bytes);
-        return bytes;
-    }
+    private static byte[] Read(string name) => Kolmo.Data.BuiltInData.ReadAllBytes(name);
 }

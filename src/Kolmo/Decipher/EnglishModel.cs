@@ -4,8 +4,8 @@ namespace Kolmo.Decipher;
 
 /// <summary>
 /// The built-in English model: Kneser-Ney n-grams trained on three public-domain novels (Project Gutenberg; see
-/// data/README.md) that are embedded in this assembly, so the model works wherever the library or the tool is
-/// installed.
+/// data/README.md) that are embedded in the Kolmo.Data assembly (<see cref="Data.BuiltInData"/>), so the model works
+/// wherever the library or the tool is installed.
 /// </summary>
 public static class EnglishModel
 {
@@ -23,8 +23,7 @@ public static class EnglishModel
         {
             throw new ArgumentException($"'{name}' is not a built-in book (built in: {string.Join(", ", TrainingFiles)})", nameof(name));
         }
-        using var s = typeof(EnglishModel).Assembly.GetManifestResourceStream("english/" + name)
-            ?? throw new InvalidOperationException($"the built-in book {name} is missing from the assembly");
+        using var s = Data.BuiltInData.Open("english/" + name);
         using var r = new StreamReader(s, Encoding.UTF8);
         return r.ReadToEnd();
     }
