@@ -200,11 +200,14 @@ public sealed class TrainCommand : Command<TrainSettings>
             logText.Append(CultureInfo.InvariantCulture, $"{stepsDone}\t{tokens}\t{sw.Elapsed.TotalSeconds:F1}\t\t\t{lastVal:F4}\t{valScored}\n");
         }
         model.Save(output.Stream);
-        output.Commit();
         if (log is not null)
         {
             log.Stream.Write(Encoding.UTF8.GetBytes(logText.ToString()));
-            log.Commit();
+            AtomicOutput.CommitAll(output, log);   // the checkpoint and its log appear together or not at all
+        }
+        else
+        {
+            output.Commit();
         }
         string valSummary = lastVal is null ? ""
             : valScored < val!.Length ? string.Create(CultureInfo.InvariantCulture, $", val {lastVal:F4} bits/symbol on the first {valScored:N0} of {val.Length:N0} bytes (--max-minutes)")

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using System.Text;
 using Kolmo.Cli.Infrastructure;
 using Kolmo.Learning;
 using Kolmo.Reporting;
@@ -215,12 +216,13 @@ namespace Kolmo.Cli.Commands.Vision
                 ["machine"] = $"{Environment.ProcessorCount} logical CPUs, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}",
                 ["command"] = "kolmo " + string.Join(' ', context.Arguments.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a)),
             };
-            foreach (var (name, bytes) in IgptReport.Plots(r))
-            {
-                AtomicOutput.WriteAllBytes(Path.Combine(outDir, name), bytes, settings.Force);
-            }
-            AtomicOutput.WriteAllText(Path.Combine(outDir, "results.json"), IgptReport.Json(r), settings.Force);
-            AtomicOutput.WriteAllText(Path.Combine(outDir, "report.md"), IgptReport.Markdown(r, title, provenance), settings.Force);
+            // the report is one set: plots, results and the write-up appear together or not at all
+            AtomicOutput.WriteAll(settings.Force,
+            [
+                .. IgptReport.Plots(r).Select(p => (Path.Combine(outDir, p.Key), p.Value)),
+                (Path.Combine(outDir, "results.json"), Encoding.UTF8.GetBytes(IgptReport.Json(r))),
+                (Path.Combine(outDir, "report.md"), Encoding.UTF8.GetBytes(IgptReport.Markdown(r, title, provenance))),
+            ]);
 
             var best = r.Runs.Where(x => x.Step > 0).OrderByDescending(x => x.ProbeAccuracy).FirstOrDefault();
             var bestGrid = r.Runs.Where(x => x.Step > 0).OrderByDescending(x => x.GridProbeAccuracy).FirstOrDefault();
