@@ -67,14 +67,18 @@ public sealed class InterruptedWriterTests : IDisposable
     }
 
     [Fact]
-    public void Igpt_StoppedBySigterm_RemovesTheOutputFolderItMade()
+    public void Igpt_StoppedBySigterm_LeavesNoReportAndNoTemporaryFile()
     {
-        using var child = new ChildKolmo(_dir, "igpt", "--quick", "--steps", "100000", "--checkpoints", "1", "--out", "report");
+        // igpt keeps its training state on a signal (to --resume), but never a partial report or a temporary file
+        using var child = new ChildKolmo(_dir, "igpt", "--sizes", "1x8", "--masked-sizes", "1x8", "--seeds", "1", "--steps", "100000",
+            "--checkpoints", "2", "--batch", "4", "--downsample", "4", "--palette-size", "4", "--probe-train", "60", "--test-limit", "20", "--out", "report");
         Assert.True(child.WaitFor(() => Directory.Exists(P("report")), Wait), "the output folder never appeared");
         child.Signal(ChildKolmo.SigTerm);
         var (code, _) = child.WaitForExit(Wait);
         Assert.Equal(143, code);
-        Assert.Empty(Leftovers());
+        Assert.Empty(Directory.EnumerateFiles(_dir, "*.tmp", SearchOption.AllDirectories));
+        Assert.False(File.Exists(P("report/report.md")));
+        Assert.False(File.Exists(P("report/results.json")));
     }
 
     [Fact]
