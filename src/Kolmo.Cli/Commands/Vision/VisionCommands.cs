@@ -299,10 +299,8 @@ namespace Kolmo.Cli.Commands.Vision
                 ["machine"] = $"{Environment.ProcessorCount} logical CPUs, {RuntimeInformation.OSDescription}, .NET {Environment.Version}, SIMD {NeuralRuntime.SimdPath}, {threads} thread(s)",
                 ["command"] = notes.TryGetValue("command", out var cmd) ? cmd : "kolmo igpt",
             };
-            foreach (var (name, bytes) in IgptReport.Render(results, provenance))
-            {
-                AtomicOutput.WriteAllBytes(Path.Combine(outDir, name), bytes, true);
-            }
+            // the report is one set: plots, results and the write-up appear together or not at all
+            AtomicOutput.WriteAll(true, [.. IgptReport.Render(results, provenance).Select(f => (Path.Combine(outDir, f.Key), f.Value))]);
             folder.Keep();
             var final = results.FinalRun[^1];
             var untrained = results.FinalRun[0];
