@@ -28,7 +28,7 @@ internal static class ReliabilityBench
     /// <summary>
     /// Every single-bit flip and every proper prefix of each file, decoded by the real command line in-process.
     /// Files: every <c>.kolmo</c> under tests/Golden (all containers and models kept for compatibility) and fresh cm, nn
-    /// and cm+nn files. <c>damage [FILTER] [--shard K/N]</c>: FILTER picks files by path (or a fresh model: cm, nn, cm+nn); a shard
+    /// and cm+nn files. <c>damage [FILTER] [--shard K/N]</c>: FILTER (comma-separated) picks files by path or a fresh model (cm, nn, cm+nn); a shard
     /// takes every N-th damage from the K-th, so a long sweep runs as several short jobs. Each file's row is printed
     /// as soon as it is done.
     /// </summary>
@@ -46,14 +46,14 @@ internal static class ReliabilityBench
             shard = int.Parse(kn[0], Inv);
             shards = int.Parse(kn[1], Inv);
         }
-        string? filter = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : null;
+        string[]? filter = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0].Split(',') : null;
         string golden = Path.Combine(Repo, "tests", "Golden");
         var files = Directory.GetFiles(golden, "*.kolmo", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(golden, f)).Order(StringComparer.Ordinal)
-            .Where(f => filter is null || f.Contains(filter, StringComparison.Ordinal))
+            .Where(f => filter is null || filter.Any(x => f.Contains(x, StringComparison.Ordinal)))
             .Select(f => (Name: f, Bytes: File.ReadAllBytes(Path.Combine(golden, f)))).ToList();
         var text = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("compression is prediction, and prediction is compression. ", 6)));
-        foreach (var (model, level) in new[] { ("cm", 1), ("nn", 1), ("cm+nn", 1) }.Where(m => filter is null || m.Item1 == filter))
+        foreach (var (model, level) in new[] { ("cm", 1), ("nn", 1), ("cm+nn", 1) }.Where(m => filter is null || filter.Contains(m.Item1)))
         {
             var ms = new MemoryStream();
             new ModelCompressor(model, level, model == "nn" ? null : 16L << 20, 128).Compress(new MemoryStream(text), ms);
