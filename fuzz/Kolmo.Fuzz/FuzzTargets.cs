@@ -133,7 +133,7 @@ public static class FuzzTargets
             var parallel = new CountingStream();
             try
             {
-                ModelCompressor.Decompress(new MemoryStream(file, writable: false), parallel, null, 3);
+                ModelCompressor.Decompress(new MemoryStream(file, writable: false), parallel, null, threads: 3);
             }
             catch (InvalidDataException) when (sequential is not null)
             {
@@ -221,7 +221,7 @@ public static class FuzzTargets
             throw new PropertyViolation($"{model}, segments: {input.Length} bytes compressed to {packed.Length}, above GetMaxCompressedLength");
         }
         back = new MemoryStream();
-        ModelCompressor.Decompress(new MemoryStream(packed.ToArray(), writable: false), back, null, 3);
+        ModelCompressor.Decompress(new MemoryStream(packed.ToArray(), writable: false), back, null, threads: 3);
         if (!back.ToArray().AsSpan().SequenceEqual(input))
         {
             throw new PropertyViolation($"{model}, segments: round trip changed the data ({input.Length} bytes in, {back.Length} out)");

@@ -9,15 +9,17 @@ namespace Kolmo.Compression;
 /// <param name="Level">Level 1–9 the model was configured with.</param>
 /// <param name="BlockSize">Uncompressed bytes per block (every block but the last of each segment is exactly this long).</param>
 /// <param name="Parameters">Model parameters (0–255 bytes, meaning defined by the model).</param>
+/// <param name="PriorKind">0: no prior; else the kind of prior the model learned before coding (<see cref="Prior.DataKind"/>, <see cref="Prior.ModelKind"/>).</param>
+/// <param name="PriorHash">xxHash64 of the prior's bytes (when <paramref name="PriorKind"/> ≠ 0).</param>
 /// <param name="SegmentSize">Version 2: uncompressed bytes per independent segment (the model restarts at each); 0 = one segment.</param>
-/// <param name="Flags">Version 2: bit 0 = each segment was coded after the x86 branch transform (<see cref="X86Filter"/>).</param>
-public sealed record KolmoHeader(byte Version, ModelId Model, byte Level, int BlockSize, byte[] Parameters, long SegmentSize = 0, byte Flags = 0)
+/// <param name="X86">Version 2: each block was coded after the x86 branch transform (<see cref="X86Filter"/>).</param>
+public sealed record KolmoHeader(byte Version, ModelId Model, byte Level, int BlockSize, byte[] Parameters, byte PriorKind = 0, ulong PriorHash = 0, long SegmentSize = 0, bool X86 = false)
 {
-    /// <summary>Size of this header in the file, in bytes (13 + parameters + 4 in version 1; 17 + parameters + 4 in version 2).</summary>
-    public int Length => KolmoContainer.FixedBytes(Version) + Parameters.Length + 4;
+    /// <summary>Size of this header in the file, in bytes (13 + parameters [+ 9 with a prior] + 4 in version 1; 4 more in version 2).</summary>
+    public int Length => KolmoContainer.FixedBytes(Version) + Parameters.Length + (PriorKind != 0 ? KolmoContainer.PriorBytes : 0) + 4;
 
-    /// <summary>Whether segments were coded after the x86 branch transform.</summary>
-    public bool X86 => (Flags & KolmoContainer.FlagX86) != 0;
+    /// <summary>The flags byte: <see cref="KolmoContainer.FlagPrimed"/>, <see cref="KolmoContainer.FlagX86"/>.</summary>
+    public byte Flags => (byte)((PriorKind != 0 ? KolmoContainer.FlagPrimed : 0) | (X86 ? KolmoContainer.FlagX86 : 0));
 }
 
 /// <summary>What <see cref="KolmoContainer.Inspect"/> finds in a container without decoding it.</summary>
@@ -34,8 +36,9 @@ public sealed record KolmoSummary(KolmoHeader Header, long Blocks, long StoredBl
 /// The <c>.kolmo</c> container, versions 1 and 2 (specified with byte tables in docs/FORMAT.md). All integers are
 /// little-endian.
 /// <code>
-/// header   magic "KOLM" | version u8 | flags u8 | model u8 | level u8 | block size u32 |
-///          [version 2: segment size u32] | parameter length u8 | parameters | header checksum u32
+/// header   magic "KOLM" | version u8 (1 or 2) | flags u8 (bit 0: primed; bit 1, version 2 only: x86 transform) |
+///          model u8 | level u8 | block size u32 | [version 2: segment size u32] | parameter length u8 | parameters |
+///          [prior kind u8 | prior xxHash64 u64, when primed] | header checksum u32 (xxHash32 of all previous header bytes)
 /// block    type u8 (0 = model-coded, 1 = stored) | raw length u32 | payload length u32 | payload
 /// end      type u8 = 0xFF | original length u64 | xxHash64 of the original u64
 /// </code>
@@ -61,8 +64,14 @@ public static class KolmoContainer
     /// <summary>Header bytes before the parameters in version 2 (version 1's plus the segment size).</summary>
     public const int SegmentedHeaderFixedBytes = 17;
 
-    /// <summary>Header flag (version 2): segments were coded after the x86 branch transform.</summary>
-    public const byte FlagX86 = 1;
+    /// <summary>Header flag: the model learned a prior before coding; its kind and hash follow the parameters.</summary>
+    public const byte FlagPrimed = 0x01;
+
+    /// <summary>Header flag (version 2): each block was coded after the x86 branch transform.</summary>
+    public const byte FlagX86 = 0x02;
+
+    /// <summary>Bytes of the prior field (kind, xxHash64).</summary>
+    public const int PriorBytes = 9;
 
     /// <summary>Largest segment size.</summary>
     public const long MaxSegmentSize = uint.MaxValue;
@@ -106,19 +115,19 @@ public static class KolmoContainer
         {
             throw new ArgumentOutOfRangeException(nameof(header), header.Version, "unknown format version");
         }
-        if (header.Version == Version && (header.SegmentSize != 0 || header.Flags != 0))
+        if (header.Version == Version && (header.SegmentSize != 0 || header.X86))
         {
             throw new ArgumentException("segments and filters need format version 2", nameof(header));
         }
         ArgumentOutOfRangeException.ThrowIfNegative(header.SegmentSize, nameof(header));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(header.SegmentSize, MaxSegmentSize, nameof(header));
-        if ((header.Flags & ~FlagX86) != 0)
-        {
-            throw new ArgumentException("unknown header flags", nameof(header));
-        }
         int fixedBytes = FixedBytes(header.Version);
         var buf = new byte[header.Length];
         Magic.CopyTo(buf);
+        if (header.PriorKind is not (0 or Prior.DataKind or Prior.ModelKind))
+        {
+            throw new ArgumentException($"unknown prior kind {header.PriorKind}", nameof(header));
+        }
         buf[4] = header.Version;
         buf[5] = header.Flags;
         buf[6] = (byte)header.Model;
@@ -131,6 +140,12 @@ public static class KolmoContainer
         buf[fixedBytes - 1] = (byte)header.Parameters.Length;
         header.Parameters.CopyTo(buf, fixedBytes);
         int n = fixedBytes + header.Parameters.Length;
+        if (header.PriorKind != 0)
+        {
+            buf[n] = header.PriorKind;
+            BinaryPrimitives.WriteUInt64LittleEndian(buf.AsSpan(n + 1), header.PriorHash);
+            n += PriorBytes;
+        }
         BinaryPrimitives.WriteUInt32LittleEndian(buf.AsSpan(n), XxHash32.HashToUInt32(buf.AsSpan(0, n)));
         output.Write(buf);
     }
@@ -167,7 +182,7 @@ public static class KolmoContainer
         {
             reader.ReadExactly(fixedPart.AsSpan(HeaderFixedBytes, fixedBytes - HeaderFixedBytes), "header");
         }
-        byte allowedFlags = version == SegmentedVersion ? FlagX86 : (byte)0;
+        byte allowedFlags = version == SegmentedVersion ? (byte)(FlagPrimed | FlagX86) : FlagPrimed;
         if ((fixedPart[5] & ~allowedFlags) != 0)
         {
             throw new InvalidDataException($"reserved flag bits set (0x{fixedPart[5]:X2}) at offset {start + 5}");
@@ -190,17 +205,27 @@ public static class KolmoContainer
         long segmentSize = version == SegmentedVersion ? BinaryPrimitives.ReadUInt32LittleEndian(fixedPart.AsSpan(12)) : 0;
         var parameters = new byte[fixedPart[fixedBytes - 1]];
         reader.ReadExactly(parameters, "model parameters");
+        var prior = new byte[(fixedPart[5] & FlagPrimed) != 0 ? PriorBytes : 0];
+        long priorOffset = reader.Offset;
+        reader.ReadExactly(prior, "prior field");
         var check = new byte[4];
         long checkOffset = reader.Offset;
         reader.ReadExactly(check, "header checksum");
         var hash = new XxHash32();
         hash.Append(fixedPart.AsSpan(0, fixedBytes));
         hash.Append(parameters);
+        hash.Append(prior);
         if (hash.GetCurrentHashAsUInt32() != BinaryPrimitives.ReadUInt32LittleEndian(check))
         {
             throw new InvalidDataException($"header checksum mismatch at offset {checkOffset}: the header is corrupt");
         }
-        return new KolmoHeader(version, model, level, (int)blockSize, parameters, segmentSize, fixedPart[5]);
+        if (prior.Length != 0 && prior[0] is not (Prior.DataKind or Prior.ModelKind))
+        {
+            throw new InvalidDataException($"unknown prior kind {prior[0]} at offset {priorOffset}");
+        }
+        return new KolmoHeader(version, model, level, (int)blockSize, parameters,
+            prior.Length == 0 ? (byte)0 : prior[0], prior.Length == 0 ? 0 : BinaryPrimitives.ReadUInt64LittleEndian(prior.AsSpan(1)),
+            segmentSize, (fixedPart[5] & FlagX86) != 0);
     }
 
     /// <summary>

@@ -39,6 +39,7 @@ public sealed class ModelCompressor : ICompressor
     private readonly byte[] _parameters;
     private readonly long? _segmentSize;
     private readonly int _threads = 1;
+    private readonly Prior? _prior;
     private long _decompressorBytes = -1;
 
     /// <summary>Creates a compressor for the model named <paramref name="model"/> (see <see cref="ModelCatalog"/>).</summary>
@@ -46,15 +47,16 @@ public sealed class ModelCompressor : ICompressor
     /// <param name="level">Level 1–9; null for the model's default.</param>
     /// <param name="memoryLimitBytes">Upper bound on the model's memory, or null for the level's default.</param>
     /// <param name="blockSize">Uncompressed bytes per container block.</param>
-    /// <exception cref="ArgumentException">Unknown model, bad level, unmeetable memory limit or bad block size.</exception>
-    public ModelCompressor(string model = "order3", int? level = null, long? memoryLimitBytes = null, int blockSize = KolmoContainer.DefaultBlockSize)
-        : this(ModelCatalog.Find(model), level, memoryLimitBytes, blockSize)
+    /// <param name="prior">What the model learns before coding (recorded by kind and hash), or null.</param>
+    /// <exception cref="ArgumentException">Unknown model, bad level, unmeetable memory limit, bad block size, or a model prior for a model that cannot start from a checkpoint.</exception>
+    public ModelCompressor(string model = "order3", int? level = null, long? memoryLimitBytes = null, int blockSize = KolmoContainer.DefaultBlockSize, Prior? prior = null)
+        : this(ModelCatalog.Find(model), level, memoryLimitBytes, blockSize, prior)
     {
     }
 
     /// <summary>Creates a compressor for the catalog entry <paramref name="entry"/>.</summary>
-    /// <exception cref="ArgumentException">Bad level, unmeetable memory limit or bad block size.</exception>
-    public ModelCompressor(ModelEntry entry, int? level = null, long? memoryLimitBytes = null, int blockSize = KolmoContainer.DefaultBlockSize)
+    /// <exception cref="ArgumentException">Bad level, unmeetable memory limit, bad block size, or a model prior for a model that cannot start from a checkpoint.</exception>
+    public ModelCompressor(ModelEntry entry, int? level = null, long? memoryLimitBytes = null, int blockSize = KolmoContainer.DefaultBlockSize, Prior? prior = null)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, KolmoContainer.MinBlockSize);
@@ -69,6 +71,11 @@ public sealed class ModelCompressor : ICompressor
         _parameters = entry.Configure(Level, memoryLimitBytes);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(_parameters.Length, 255, nameof(entry));
         BlockSize = blockSize;
+        if (prior is ModelPrior && entry.CreateFromCheckpoint is null)
+        {
+            throw new ArgumentException($"--prime-model works with a network model (nn), not {entry.Name}", nameof(prior));
+        }
+        _prior = prior;
     }
 
     private ModelCompressor(ModelCompressor o)
@@ -77,12 +84,16 @@ public sealed class ModelCompressor : ICompressor
         Level = o.Level;
         _parameters = o._parameters;
         BlockSize = o.BlockSize;
+        _prior = o._prior;
     }
 
     /// <summary>A copy of this compressor with other segment, thread and x86-filter settings (see <see cref="SegmentSize"/>, <see cref="Threads"/>, <see cref="X86"/>).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
     public ModelCompressor WithSegments(long? segmentSize, int threads, bool? x86 = null) =>
         new(this) { SegmentSize = segmentSize, Threads = threads, X86 = x86 };
+
+    /// <summary>The prior the model learns before coding, or null.</summary>
+    public Prior? Prior => _prior;
 
     /// <inheritdoc />
     public string Name => _entry.Name;
@@ -166,11 +177,34 @@ public sealed class ModelCompressor : ICompressor
             long rest = inputLength % segment;
             blocks = full * perSegment + (rest + BlockSize - 1) / BlockSize;
         }
-        return KolmoContainer.SegmentedHeaderFixedBytes + _parameters.Length + 4 + blocks * KolmoContainer.BlockHeaderBytes + inputLength + KolmoContainer.EndBytes;
+        return KolmoContainer.SegmentedHeaderFixedBytes + _parameters.Length + (_prior is null ? 0 : KolmoContainer.PriorBytes) + 4 + blocks * KolmoContainer.BlockHeaderBytes + inputLength + KolmoContainer.EndBytes;
     }
 
-    /// <summary>A fresh model configured as this compressor's (the one the decoder will rebuild).</summary>
-    public IByteModel CreateModel() => _entry.Create(Level, _parameters);
+    /// <summary>A fresh model configured as this compressor's, prior learned (the one the decoder will rebuild).</summary>
+    public IByteModel CreateModel() => CreateModel(_entry, Level, _parameters, _prior);
+
+    /// <summary>
+    /// The model of <paramref name="entry"/> at these stored parameters with <paramref name="prior"/> applied: a data
+    /// prior is learned (<see cref="IByteModel.Prime"/>), a model prior replaces the fresh network.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Parameters the model rejects, or a model prior for a model without checkpoints.</exception>
+    public static IByteModel CreateModel(ModelEntry entry, int level, byte[] parameters, Prior? prior)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (prior is ModelPrior mp)
+        {
+            return entry.CreateFromCheckpoint is { } fromCheckpoint
+                ? fromCheckpoint(level, parameters, mp.Checkpoint)
+                : throw new InvalidDataException($"a model prior was recorded for {entry.Name}, which cannot start from a checkpoint");
+        }
+        var model = entry.Create(level, parameters);
+        if (prior is DataPrior dp)
+        {
+            model.Prime(dp.Data.Span);
+        }
+        return model;
+    }
 
     /// <summary>The segment size used for an input of <paramref name="inputLength"/> bytes (−1: unknown); 0 = one segment.</summary>
     public long SegmentSizeFor(long inputLength)
@@ -206,9 +240,8 @@ public sealed class ModelCompressor : ICompressor
         var block = new byte[BlockSize];
         int first = ReadFull(input, block.AsSpan(0, ChunkLength(segment, 0)));
         bool x86 = X86 ?? (Model == ModelId.Cm && X86Filter.Detect(block.AsSpan(0, first)));
-        var header = segment == 0 && !x86
-            ? new KolmoHeader(KolmoContainer.Version, Model, (byte)Level, BlockSize, _parameters)
-            : new KolmoHeader(KolmoContainer.SegmentedVersion, Model, (byte)Level, BlockSize, _parameters, segment, x86 ? KolmoContainer.FlagX86 : (byte)0);
+        var header = new KolmoHeader(segment == 0 && !x86 ? KolmoContainer.Version : KolmoContainer.SegmentedVersion, Model, (byte)Level, BlockSize,
+            _parameters, _prior?.Kind ?? 0, _prior?.Hash ?? 0, segment, x86);
         KolmoContainer.WriteHeader(output, header);
         var hash = new XxHash64();
         long total = segment != 0 && _threads > 1
@@ -393,25 +426,24 @@ public sealed class ModelCompressor : ICompressor
         }
     }
 
-    /// <inheritdoc />
-    public void Decompress(Stream input, Stream output) => Decompress(input, output, null);
+    /// <summary>Decompresses any <c>.kolmo</c> container; a primed file needs this compressor's prior.</summary>
+    /// <exception cref="InvalidDataException">Corrupt input, or the prior is missing or different.</exception>
+    public void Decompress(Stream input, Stream output) => Decompress(input, output, null, _prior is null ? [] : [_prior]);
 
     /// <summary>
     /// Decompresses any <c>.kolmo</c> input (whatever model it names) to <paramref name="output"/>, reporting
     /// compressed bytes consumed so far. Concatenated streams (as <c>kolmo compress -c a b</c> writes) are decoded in
-    /// sequence, like zstd frames. Every field is validated and each stream's xxHash64 is checked.
+    /// sequence, like zstd frames. Every field is validated and each stream's xxHash64 is checked. A stream made with a
+    /// prior is decoded only when the same prior (kind and xxHash64) is among <paramref name="priors"/>.
     /// </summary>
     /// <returns>The number of streams decoded.</returns>
-    /// <exception cref="InvalidDataException">Corrupt, truncated or foreign input, or trailing data that is not another stream (the message gives the offset).</exception>
-    public static int Decompress(Stream input, Stream output, Action<long>? progress) => Decompress(input, output, progress, 1);
-
-    /// <summary>
-    /// <see cref="Decompress(Stream, Stream, Action{long})"/> with up to <paramref name="threads"/> segments decoded
-    /// in parallel (streams with independent segments; the output is the same for any thread count).
-    /// </summary>
-    /// <returns>The number of streams decoded.</returns>
-    /// <exception cref="InvalidDataException">Corrupt, truncated or foreign input, or trailing data that is not another stream (the message gives the offset).</exception>
-    public static int Decompress(Stream input, Stream output, Action<long>? progress, int threads)
+    /// <exception cref="InvalidDataException">Corrupt, truncated or foreign input, or trailing data that is not another stream (the message gives the offset), or the prior is missing or different.</exception>
+    /// <param name="input">The .kolmo input.</param>
+    /// <param name="output">Receives the decoded bytes.</param>
+    /// <param name="progress">Called with the compressed bytes consumed so far, or null.</param>
+    /// <param name="priors">Priors a primed stream may name.</param>
+    /// <param name="threads">Segments of a version-2 stream decoded at once (the output is the same for any count).</param>
+    public static int Decompress(Stream input, Stream output, Action<long>? progress, IReadOnlyCollection<Prior>? priors = null, int threads = 1)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
@@ -420,7 +452,7 @@ public sealed class ModelCompressor : ICompressor
         int streams = 0;
         do
         {
-            DecompressStream(reader, output, progress, afterStream: streams > 0, threads);
+            DecompressStream(reader, output, progress, afterStream: streams > 0, priors ?? [], threads);
             streams++;
         }
         while (reader.HasMore());
@@ -429,11 +461,16 @@ public sealed class ModelCompressor : ICompressor
     }
 
     /// <summary>Decodes one stream (header to trailer) and checks its xxHash64.</summary>
-    private static void DecompressStream(ContainerReader reader, Stream output, Action<long>? progress, bool afterStream, int threads)
+    private static void DecompressStream(ContainerReader reader, Stream output, Action<long>? progress, bool afterStream, IReadOnlyCollection<Prior> priors, int threads)
     {
         var header = KolmoContainer.ReadHeader(reader, afterStream);
         ModelCatalog.TryGet(header.Model, out var entry);
-        var decoder = new ContainerDecoder(reader, header, entry);
+        Prior? prior;
+        using (PriorRegistry.Use(priors))
+        {
+            prior = header.PriorKind == 0 ? null : PriorRegistry.Resolve(header.PriorKind, header.PriorHash);
+        }
+        var decoder = new ContainerDecoder(reader, header, entry, priors, prior);
         long total = threads > 1 && header.SegmentSize != 0
             ? decoder.RunParallel(output, progress, threads)
             : decoder.RunSequential(output, progress);
@@ -455,14 +492,20 @@ public sealed class ModelCompressor : ICompressor
     /// block's decoder refuses to run past its payload (see <see cref="ArithmeticDecoder.MaxPadding"/>), payloads
     /// read ahead for parallel workers grow with the bytes read, and a model is built at the first block of a segment.
     /// </summary>
-    private sealed class ContainerDecoder(ContainerReader reader, KolmoHeader header, ModelEntry entry)
+    private sealed class ContainerDecoder(ContainerReader reader, KolmoHeader header, ModelEntry entry, IReadOnlyCollection<Prior> priors, Prior? prior)
     {
         private readonly byte[] _blockHeader = new byte[KolmoContainer.BlockHeaderBytes];
         private KolmoContainer.BlockLayout _layout = new(header);
 
         public XxHash64 Hash { get; } = new();
 
-        private SegmentCoder NewCoder() => new(entry.Create(header.Level, header.Parameters), header.X86);
+        private SegmentCoder NewCoder()
+        {
+            using (PriorRegistry.Use(priors))
+            {
+                return new SegmentCoder(CreateModel(entry, header.Level, header.Parameters, prior), header.X86);
+            }
+        }
 
         public long RunSequential(Stream output, Action<long>? progress)
         {

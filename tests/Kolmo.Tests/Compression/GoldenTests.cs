@@ -54,7 +54,7 @@ public class GoldenTests
         foreach (int threads in new[] { 1, 2 })
         {
             var output = new MemoryStream();
-            ModelCompressor.Decompress(new MemoryStream(packed), output, null, threads);
+            ModelCompressor.Decompress(new MemoryStream(packed), output, null, threads: threads);
             Assert.Equal(data, output.ToArray());
         }
         var c = new ModelCompressor("cm", level, blockSize: blockSize).WithSegments(segmentSize == 0 ? null : segmentSize, 1);

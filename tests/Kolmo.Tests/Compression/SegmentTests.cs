@@ -42,7 +42,7 @@ public sealed class SegmentTests
     private static byte[] Decode(byte[] packed, int threads)
     {
         var output = new MemoryStream();
-        Assert.Equal(1, ModelCompressor.Decompress(new MemoryStream(packed), output, null, threads));
+        Assert.Equal(1, ModelCompressor.Decompress(new MemoryStream(packed), output, null, threads: threads));
         return output.ToArray();
     }
 
@@ -158,7 +158,7 @@ public sealed class SegmentTests
     private static byte[] SegmentedContainer(int blockSize, long segmentSize, params byte[][] body)
     {
         var ms = new MemoryStream();
-        KolmoContainer.WriteHeader(ms, new KolmoHeader(KolmoContainer.SegmentedVersion, ModelId.Order3, 1, blockSize, [10], segmentSize));
+        KolmoContainer.WriteHeader(ms, new KolmoHeader(KolmoContainer.SegmentedVersion, ModelId.Order3, 1, blockSize, [10], SegmentSize: segmentSize));
         foreach (var b in body)
         {
             ms.Write(b);
@@ -185,7 +185,7 @@ public sealed class SegmentTests
         foreach (var file in new[] { stored, coded })
         {
             long before = GC.GetAllocatedBytesForCurrentThread();
-            var e = Assert.Throws<InvalidDataException>(() => ModelCompressor.Decompress(new MemoryStream(file), Stream.Null, null, threads));
+            var e = Assert.Throws<InvalidDataException>(() => ModelCompressor.Decompress(new MemoryStream(file), Stream.Null, null, threads: threads));
             Assert.Contains("truncated input", e.Message);
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             Assert.True(allocated < 8 << 20, $"allocated {allocated} bytes");
@@ -206,13 +206,13 @@ public sealed class SegmentTests
         Assert.Equal(500, BinaryPrimitives.ReadInt32LittleEndian(packed.AsSpan(second + 1)));
         var bad = (byte[])packed.Clone();
         BinaryPrimitives.WriteInt32LittleEndian(bad.AsSpan(second + 1), 501);
-        var e = Assert.Throws<InvalidDataException>(() => ModelCompressor.Decompress(new MemoryStream(bad), Stream.Null, null, threads));
+        var e = Assert.Throws<InvalidDataException>(() => ModelCompressor.Decompress(new MemoryStream(bad), Stream.Null, null, threads: threads));
         Assert.Contains($"invalid block raw length 501 at offset {second + 1}", e.Message);
         Assert.Contains("500 bytes left in the segment", e.Message);
 
         var flipped = (byte[])packed.Clone();
         flipped[^20] ^= 0x10;   // inside the last payload
-        Assert.Throws<InvalidDataException>(() => ModelCompressor.Decompress(new MemoryStream(flipped), Stream.Null, null, threads));
+        Assert.Throws<InvalidDataException>(() => ModelCompressor.Decompress(new MemoryStream(flipped), Stream.Null, null, threads: threads));
         Assert.Equal(data, Decode(packed, threads));
     }
 
@@ -224,7 +224,7 @@ public sealed class SegmentTests
         var c = new ModelCompressor("order3", 1, blockSize: 1024).WithSegments(2048, 2);
         byte[] both = [.. c.CompressBytes(a), .. new ModelCompressor("order3", 1).CompressBytes(b)];
         var output = new MemoryStream();
-        Assert.Equal(2, ModelCompressor.Decompress(new MemoryStream(both), output, null, 3));
+        Assert.Equal(2, ModelCompressor.Decompress(new MemoryStream(both), output, null, threads: 3));
         Assert.Equal([.. a, .. b], output.ToArray());
     }
 }

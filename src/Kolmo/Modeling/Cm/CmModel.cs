@@ -10,7 +10,7 @@ namespace Kolmo.Modeling;
 /// contexts are hashed into one <see cref="HashTable"/> at bits 0 and 4 of each byte. Integer arithmetic only:
 /// identical output on every machine, SIMD width and thread count.
 /// </summary>
-public sealed unsafe class CmModel : IByteModel
+public sealed unsafe class CmModel : IByteModel, IExternalInputs
 {
     private const int Direct = 2;
     private readonly CmOptions _options;
@@ -42,6 +42,8 @@ public sealed unsafe class CmModel : IByteModel
     private int _bitPos;
     private int _pr = Probability.Half;
     private int _mixSt;
+    private readonly int[] _ext;
+    private int _extContext;
 
     /// <summary>Creates a model at <paramref name="options"/> (default level 6, no cap).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The level or memory cap is out of range.</exception>
@@ -60,7 +62,13 @@ public sealed unsafe class CmModel : IByteModel
         _ptrBuf = new PinnedBuffer<nint>(4L * _n);
         _hash = new uint[_nh];
         _match = new MatchModel(bufferBytes, indexEntries, _profile.MatchMinLength);
-        _mixer = new Mixer(_n + MatchModel.Inputs + 1, [.. _profile.Selectors.Select(CmOptions.SelectorSize)], 8, lr: 16, lr2: 4, initialWeight: 2048);
+        ArgumentOutOfRangeException.ThrowIfNegative(_options.ExternalInputs, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(_options.ExternalInputs, CmOptions.MaxExternalInputs, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(_options.ExternalContexts, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(_options.ExternalContexts, 1 << 16, nameof(options));
+        _ext = new int[_options.ExternalInputs];
+        int[] setSizes = [.. _profile.Selectors.Select(CmOptions.SelectorSize)];
+        _mixer = new Mixer(_n + MatchModel.Inputs + 1 + _ext.Length, _options.ExternalContexts > 0 ? [.. setSizes, _options.ExternalContexts] : setSizes, 8, lr: 16, lr2: 4, initialWeight: 2048);
         _apm0 = new Apm(256, ApmRate);
         _apm1 = new Apm(65536, ApmRate);
         _apm2 = _profile.Apms > 2 ? new Apm(65536, ApmRate) : null;
@@ -112,6 +120,8 @@ public sealed unsafe class CmModel : IByteModel
         _bitPos = o._bitPos;
         _pr = o._pr;
         _mixSt = o._mixSt;
+        _ext = (int[])o._ext.Clone();
+        _extContext = o._extContext;
     }
 
     private byte* Rebase(byte* p, CmModel o)
@@ -126,6 +136,17 @@ public sealed unsafe class CmModel : IByteModel
             return _directBuf.Pointer + d;
         }
         return _table.Rebase(p, o._table);
+    }
+
+    /// <summary>
+    /// Sets the extra mixer inputs (stretched probabilities, ±2047; <see cref="CmOptions.ExternalInputs"/> of them) and
+    /// the extra weight set's selector (below <see cref="CmOptions.ExternalContexts"/>) for the prediction that the next
+    /// <see cref="Update"/> computes. cm+nn calls it with the network's view of the next bit before each update.
+    /// </summary>
+    public void SetExternal(ReadOnlySpan<int> stretched, int context)
+    {
+        stretched.CopyTo(_ext);
+        _extContext = context;
     }
 
     /// <summary>The default level (<see cref="CmOptions.DefaultLevel"/>).</summary>
@@ -170,11 +191,23 @@ public sealed unsafe class CmModel : IByteModel
         return new CmModel(new CmOptions { Level = level, TableBits = parameters[0] });
     }
 
+    /// <summary>As <see cref="Create(int, byte[])"/>, with extra mixer inputs and an extra weight set fed from outside (<see cref="SetExternal"/>).</summary>
+    /// <exception cref="InvalidDataException">The parameters are invalid.</exception>
+    public static IByteModel Create(int level, byte[] parameters, int externalInputs, int externalContexts) =>
+        Create(level, parameters) switch
+        {
+            CmModel cm => new CmModel(cm.Options with { ExternalInputs = externalInputs, ExternalContexts = externalContexts }),
+            var first => Legacy.LegacyCmModel.Create(level, parameters, externalInputs, externalContexts),
+        };
+
     /// <inheritdoc />
     public string Name => "cm";
 
     /// <summary>The options this model was built with.</summary>
     public CmOptions Options => _options;
+
+    /// <inheritdoc />
+    public int ExternalInputs => _ext.Length;
 
     /// <inheritdoc />
     public long MemoryBytes =>
@@ -377,6 +410,10 @@ public sealed unsafe class CmModel : IByteModel
         m.Advance(_n);
         _match.Predict(m, c0, bp);
         m.Add(256);
+        foreach (int e in _ext)
+        {
+            m.Add(e);
+        }
 
         var sel = _profile.Selectors;
         uint c4 = _cs.C4;
@@ -393,6 +430,10 @@ public sealed unsafe class CmModel : IByteModel
                 CmSelector.MatchByte => _match.Length > 0 ? _match.ExpectedByte : 0,
                 _ => (int)(((c4 >> 4) & 15) | ((c4 >> 8) & 0xF0)),
             });
+        }
+        if (_options.ExternalContexts > 0)
+        {
+            m.Select(sel.Length, _extContext);
         }
         m.SelectFinal(bp);
         int st = m.Mix();

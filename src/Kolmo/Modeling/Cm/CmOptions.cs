@@ -123,6 +123,18 @@ public sealed record CmOptions
         _ => 256,
     };
 
+    /// <summary>
+    /// Extra mixer inputs supplied per bit from outside through <see cref="CmModel.SetExternal"/> (cm+nn feeds a
+    /// network's predictions here); 0 for plain cm. Not stored in the container: the outer model's layout implies it.
+    /// </summary>
+    public int ExternalInputs { get; init; }
+
+    /// <summary>Largest <see cref="ExternalInputs"/> (the mixer's inputs stay within one 512-bit vector).</summary>
+    public const int MaxExternalInputs = 8;
+
+    /// <summary>Selector contexts of one extra mixer weight set chosen from outside (0: no extra set).</summary>
+    public int ExternalContexts { get; init; }
+
     internal CmProfile Profile() => Profile(Level);
 
     internal static CmProfile Profile(int level)
