@@ -92,7 +92,12 @@ public class ContainerTests
         Prior[] priors = primed ? [new DataPrior(File.ReadAllBytes(Golden("grammar.lsp")))] : [];
         Assert.Equal(NeuralModels.Layout, NeuralModels.Decode(Header(file).Parameters).Layout);
         Assert.Equal(input, Unpack(file, priors));
-        Assert.Equal(file, Pack(NeuralCompressors.Compressor(model, level, primed ? priors[0] : null), input));
+        // cm+nn files whose base is the first cm model (one-byte cm parameters) still decode (above); new files use the current cm.
+        var inner = NeuralModels.Decode(Header(file).Parameters).Inner;
+        if (model != "cm+nn" || inner.Length != 2)
+        {
+            Assert.Equal(file, Pack(NeuralCompressors.Compressor(model, level, primed ? priors[0] : null), input));
+        }
     }
 
     [Fact]
