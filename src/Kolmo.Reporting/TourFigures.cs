@@ -146,12 +146,21 @@ public static class TourFigures
             new ChartSeries("train error", xs, [.. r.Points.Select(p => 100 * p.TrainError)], LineStyle.Dashed, 2),
         ])
         {
-            XTicks = [.. r.Points.Select(p => new AxisTick(Math.Log2(p.Step), $"2^{Math.Log2(p.Step):0}\n{p.Bits / 1000:0.#} kbit"))],
+            XTicks = [.. r.Points.Select(p => new AxisTick(Math.Log2(p.Step), $"{PowerOfTwo(p.Step)}\n{p.Bits / 1000:0.#} kbit"))],
             ReferenceLines = [new ReferenceLine(100, "100%: vacuous above")],
             Legend = LegendPlacement.Bottom,
             Width = 900,
             Height = 520,
         };
+    }
+
+    /// <summary>"2⁻⁶" for 1/64: a power of two with a superscript exponent.</summary>
+    public static string PowerOfTwo(double value)
+    {
+        const string digits = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+        int e = (int)Math.Round(Math.Log2(value));
+        string exp = string.Concat(Math.Abs(e).ToString(Inv).Select(c => digits[c - '0']));
+        return "2" + (e < 0 ? "⁻" : "") + exp;
     }
 
     /// <summary>"1 KB", "256 KB", "1 MB".</summary>

@@ -382,8 +382,8 @@ public static class TourReport
             ? $"Non-vacuous: with probability ≥ {Pct(1 - r.Delta, 0)}, the probe written in {N0(b.Bits)} bits (step 2<sup>{Math.Log2(b.Step):0}</sup>) has test error ≤ {Pct(b.Bound)}; measured on held-out images: {Pct(b.TestError)}. As 32-bit floats ({N0(32.0 * r.Parameters)} bits) the bound is {Pct(r.FloatBound)}."
             : $"The best bound, {Pct(b.Bound)} at {N0(b.Bits)} bits, is {(b.Bound >= 1 ? "vacuous (≥ 100%): " + r.TrainImages.ToString("N0", Inv) + " training images are too few for a probe of this size" : "below the measured test error")}; as 32-bit floats it is {Pct(r.FloatBound)}.");
         Commands(h,
-            $"kolmo bound --train-error {b.TrainError.ToString("R", Inv)} --bits {b.Bits.ToString("F1", Inv)} --samples {r.TrainImages} --delta {(r.Delta / r.Points.Count).ToString("R", Inv)}",
-            $"kolmo bound --train-error {r.FloatTrainError.ToString("R", Inv)} --params {r.Parameters} --bits-per-param 32 --samples {r.TrainImages}   # the same probe as 32-bit floats");
+            $"kolmo bound --train-error {b.TrainError.ToString("G6", Inv)} --bits {b.Bits.ToString("F1", Inv)} --samples {r.TrainImages} --delta {(r.Delta / r.Points.Count).ToString("G4", Inv)}",
+            $"kolmo bound --train-error {r.FloatTrainError.ToString("G6", Inv)} --params {r.Parameters} --bits-per-param 32 --samples {r.TrainImages}   # as 32-bit floats");
     }
 
     // ------------------------------------------------------------------ pieces
