@@ -77,6 +77,12 @@ public sealed class SolverResult
 
     /// <summary>Total annealing steps over all restarts.</summary>
     public required long Steps { get; init; }
+
+    /// <summary>Annealing steps each restart was given (the automatic value when none was set).</summary>
+    public required int IterationsPerRestart { get; init; }
+
+    /// <summary>True when the time budget (<see cref="SolverOptions.Seconds"/>) ended the search before it finished.</summary>
+    public required bool CutByTime { get; init; }
 }
 
 /// <summary>
@@ -146,6 +152,7 @@ public sealed class SubstitutionSolver
         var lockObj = new object();
         Restart? best = null;
         int done = 0;
+        bool stoppedEarly = false;
         for (int batch = 0; batch * SolverOptions.BatchSize < options.Restarts; batch++)
         {
             int first = batch * SolverOptions.BatchSize;
@@ -170,10 +177,7 @@ public sealed class SubstitutionSolver
                 }
             });
             finals.AddRange(results.Where(r => r is not null));
-            if (sw.ElapsedTicks >= deadlineTicks)
-            {
-                break;
-            }
+            stoppedEarly |= finals.Count < first + count;   // restarts skipped for lack of time
             if (options.StopAgreement > 0)
             {
                 var b = Best(finals);
@@ -181,6 +185,11 @@ public sealed class SubstitutionSolver
                 {
                     break;
                 }
+            }
+            if (sw.ElapsedTicks >= deadlineTicks)
+            {
+                stoppedEarly |= first + count < options.Restarts;
+                break;
             }
         }
         var top = Best(finals);
@@ -196,6 +205,8 @@ public sealed class SubstitutionSolver
             GapBits = second == long.MaxValue ? double.PositiveInfinity : (second - top.Units) / (double)ScoreTable.UnitsPerBit,
             RestartBits = [.. finals.Select(r => r.Units / (double)ScoreTable.UnitsPerBit)],
             Steps = finals.Sum(r => r.Steps),
+            IterationsPerRestart = iterations,
+            CutByTime = finals.Any(r => r.Cut) || stoppedEarly,
         };
     }
 
@@ -212,7 +223,7 @@ public sealed class SubstitutionSolver
         return b;
     }
 
-    internal sealed record Restart(int Index, long Units, int[] Key, byte[] Plain, long Steps);
+    internal sealed record Restart(int Index, long Units, int[] Key, byte[] Plain, long Steps, bool Cut);
 
     /// <summary>
     /// One annealing run. State: key (symbol → letter), plaintext, and for one-to-one keys the owner of each letter.
@@ -487,6 +498,7 @@ public sealed class SubstitutionSolver
             int nFree = _free.Length;
             int nAllowed = _allowed.Length;
             long steps = 0;
+            bool cut = false;
             if (nFree > 0)
             {
                 for (int it = 0; it < _iterations; it++)
@@ -495,6 +507,7 @@ public sealed class SubstitutionSolver
                     // texts is far from cheap, so a coarser check would overrun the budget on large inputs
                     if ((it & 15) == 0 && deadlineTicks != long.MaxValue && sw.ElapsedTicks >= deadlineTicks)
                     {
+                        cut = true;
                         break;
                     }
                     steps++;
@@ -574,7 +587,7 @@ public sealed class SubstitutionSolver
             }
             long check = FullScore();
             Debug.Assert(check == bestScore, "incremental score drifted");
-            return new Restart(index, check, (int[])_key.Clone(), (byte[])_plain.Clone(), steps);
+            return new Restart(index, check, (int[])_key.Clone(), (byte[])_plain.Clone(), steps, cut);
         }
     }
 }
