@@ -144,7 +144,7 @@ public static class TourReport
         }
         h.Append("</tbody></table>\n");
         Figure(h, Charts.Render(TourFigures.LearningCurves(r), scale: FigureScale), TourFigures.LearningCurves(r), "Bits per byte of each window of the text, for each model: the model learns as it codes, so later windows cost less.");
-        h.Append("<h3>The same models as generators</h3>\n<p>After learning the text, each model was given the prompt below and sampled byte by byte from its own distribution (a decoder fed random bits); <span class=\"junk\">·</span> marks bytes that are not text. A model learns from what it writes, so a weak one that strays into bytes it has rarely seen can lock into them.</p>\n");
+        h.Append("<h3>The same models as generators</h3>\n<p>After learning the text, each model was given the prompt below and sampled byte by byte from its own distribution (the decoding loop fed random bits instead of a file); <span class=\"junk\">·</span> marks bytes that are not text. A model learns from what it writes, so a weak one that strays into bytes it has rarely seen can lock into them.</p>\n");
         foreach (var s in r.Samples)
         {
             h.Append(Inv, $"<p class=\"sample-head\"><strong>{E(s.Model)}</strong>, seed {s.Seed}, {s.Bytes:N0} bytes, its own log-loss on them {Bpb(s.BitsPerByte)} bits per byte:</p>\n<pre class=\"sample\"><span class=\"prompt\">{E(s.Prompt.TrimStart())}</span>{SampleText(s.Text)}</pre>\n");
@@ -154,11 +154,13 @@ public static class TourReport
         Verdict(h, ok, ok
             ? $"Every file is within {Pct(worst, 3)} of its model's log-loss (the rest is the container's header and checksums and the coder's final bytes), and every file decodes back to the text."
             : $"The largest gap between file and log-loss is {Pct(worst, 3)}{(r.Models.All(m => m.RoundTrip) ? "" : ", and a file did not decode back")}.");
+        var sample = r.Samples.LastOrDefault();
         Commands(h,
             "kolmo compress YOUR.txt -m cm -l 6 -o your.kolmo   # the model + arithmetic coder",
             "kolmo info your.kolmo                              # bits per byte of the file",
             "kolmo d your.kolmo -o back.txt && cmp back.txt YOUR.txt",
-            "kolmo generate --compressor order3 --prompt \"My dear\" -n 200 --seed 1   # a compressor as a generator");
+            sample is null ? "kolmo generate -m cm --data YOUR.txt -n 400 --seed 1"
+                : $"kolmo generate -m {sample.Model} -l {r.Models.Last().Level} --data YOUR.txt --train-bytes {r.Bytes} --prompt \"{sample.Prompt}\" -n {sample.Bytes} --seed {sample.Seed}");
     }
 
     private static void SharedInformation(StringBuilder h, SharedInformationResult r)

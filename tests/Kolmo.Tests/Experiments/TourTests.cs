@@ -1,6 +1,5 @@
 using Kolmo.Data;
 using Kolmo.Experiments;
-using Kolmo.Modeling;
 
 namespace Kolmo.Tests.Experiments;
 
@@ -30,24 +29,18 @@ public class TourTests
     }
 
     [Fact]
-    public void Sampler_IsDeterministic_AndItsBitsAreTheModelsCodeLengthOfTheSample()
+    public void Prediction_SampleIsWhatKolmoGenerateWrites_AndItsBitsAreItsCodeLength()
     {
-        var text = "the cat sat on the mat. the cat sat on the hat. "u8.ToArray();
-        (byte[] Bytes, double Bits) Draw()
-        {
-            var m = new Order3Model(16);
-            m.Prime(text);
-            var rng = new Xoshiro256(7);
-            return ByteModelSampler.Sample(m, 50, ref rng);
-        }
-        var a = Draw();
-        var b = Draw();
-        Assert.Equal(a.Bytes, b.Bytes);
-        var again = new Order3Model(16);
-        again.Prime(text);
-        Assert.Equal(a.Bits, Kolmo.Compression.ModelCompressor.CodeLength(again, a.Bytes), 9);
-        var rng2 = new Xoshiro256(1);
-        Assert.Throws<ArgumentOutOfRangeException>(() => ByteModelSampler.Sample(new Order3Model(16), 1, ref rng2, temperature: 0));
+        var options = TinyTour.Options.Prediction;
+        var s = R.Prediction!.Samples[0];
+        byte[] text = TourData.Book(options.Book, options.StartMarker, 0, options.Bytes);
+        var m = Kolmo.Compression.ModelCatalog.Create(s.Model, options.Level);
+        m.Prime(text);
+        m.Prime(System.Text.Encoding.UTF8.GetBytes(options.Prompt));
+        var copy = m.Clone();
+        byte[] again = Kolmo.Compression.ModelSampling.Generate(m, s.Bytes, s.Seed);
+        Assert.Equal(s.Text, System.Text.Encoding.UTF8.GetString(again));
+        Assert.Equal(s.BitsPerByte * s.Bytes, Kolmo.Compression.ModelCompressor.CodeLength(copy, again), 6);
     }
 
     [Fact]
