@@ -258,8 +258,7 @@ public sealed class EvalCommand : Command<EvalSettings>
         double bps = data.Length == 0 ? 0 : bits / data.Length;
         if (s.Json)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{{\"bitsPerSymbol\":{bps:R},\"symbols\":{data.Length},\"bits\":{bits:R},\"seconds\":{seconds:F3},\"model\":\"{model.Kind}\",\"parameters\":{model.Parameters.Count}}}"));
+            CliJson.Print(new EvalReport(bps, data.Length, bits, Math.Round(seconds, 3), model.Kind.ToString(), model.Parameters.Count), c => c.EvalReport, indented: false);
         }
         else
         {
@@ -287,3 +286,12 @@ internal static class NeuralCli
         return s;
     }
 }
+
+/// <summary>What <c>kolmo eval --json</c> prints.</summary>
+/// <param name="BitsPerSymbol">Mean code length per symbol.</param>
+/// <param name="Symbols">Symbols scored.</param>
+/// <param name="Bits">Total code length.</param>
+/// <param name="Seconds">Wall-clock time.</param>
+/// <param name="Model">Architecture.</param>
+/// <param name="Parameters">Trainable parameters.</param>
+public sealed record EvalReport(double BitsPerSymbol, int Symbols, double Bits, double Seconds, string Model, long Parameters);
