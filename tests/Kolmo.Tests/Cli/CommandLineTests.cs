@@ -45,6 +45,25 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void HelpExamples_AreAcceptedCommandLines()
+    {
+        var failures = new List<string>();
+        foreach (var c in Program.CreateApp().Catalog.Commands)
+        {
+            Assert.True(c.Examples.Count > 0, $"kolmo {c.Name} has no example in its help");
+            foreach (var example in c.Examples)
+            {
+                var (code, _, err) = CliRunner.Check([.. example]);
+                if (code != 0)
+                {
+                    failures.Add($"kolmo {string.Join(' ', example)}: {err.Trim()}");
+                }
+            }
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Fact]
     public void Catalog_HoldsEveryCommandWithItsOptions()
     {
         var catalog = Program.CreateApp().Catalog;

@@ -14,9 +14,12 @@ public static partial class Program
     static partial void ConfigureNeural(IConfigurator config)
     {
         config.AddCommand<TrainCommand>("train")
-            .WithDescription("Train a byte-level GPT or LSTM on a file (deterministic; checkpoint to --out)");
+            .WithDescription("Train a byte-level GPT or LSTM on a file (deterministic; checkpoint to --out)")
+            .WithExample("train", "--model", "gpt", "--data", "train.txt", "--val", "val.txt", "--layers", "2", "--dim", "64", "--steps", "500", "--out", "small.gpt")
+            .WithExample("train", "--model", "lstm", "--data", "train.txt", "--dim", "128", "--ctx", "64", "-T", "2", "--out", "s.lstm");
         config.AddCommand<EvalCommand>("eval")
-            .WithDescription("Bits per symbol of a trained neural model on a file");
+            .WithDescription("Bits per symbol of a trained neural model on a file")
+            .WithExample("eval", "--model", "small.gpt", "--data", "val.txt", "--json");
     }
 }
 

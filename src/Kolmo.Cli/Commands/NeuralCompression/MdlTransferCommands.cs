@@ -35,12 +35,12 @@ public sealed class MdlSettings : CommandSettings
     public string Data { get; init; } = "";
 
     [CommandOption("--model <FAMILY>")]
-    [Description("Model family: order (count model, sizes = orders 0..2); gpt/lstm once the neural engine is merged.")]
+    [Description("Model family: order (count model; sizes are orders 0..2), lstm (sizes are hidden units 1..1024; one layer, BPTT 32) or gpt (sizes are widths, multiples of 4 up to 1024; 2 layers, 4 heads, context 64).")]
     [DefaultValue("order")]
     public string Model { get; init; } = "order";
 
     [CommandOption("--sizes <LIST>")]
-    [Description("Comma-separated model sizes.")]
+    [Description("Comma-separated model sizes of the family (see --model), one code length each.")]
     [DefaultValue("0,1,2")]
     public string Sizes { get; init; } = "0,1,2";
 
@@ -163,7 +163,7 @@ public sealed class TransferSettings : CommandSettings
     public IReadOnlyList<string> AllSources => [.. Sources, .. More];
 
     [CommandOption("--models <LIST>")]
-    [Description("Comma-separated models (nn, order0, order1, order2).")]
+    [Description("Comma-separated models, each coding Y alone and after learning X: nn, cm+nn, cm, order3, order0, order1, order2.")]
     [DefaultValue("order2,nn")]
     public string Models { get; init; } = "order2,nn";
 
