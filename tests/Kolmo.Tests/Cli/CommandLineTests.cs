@@ -253,6 +253,23 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void CompressToStdout_OfTwoFiles_DecompressesToBoth()
+    {
+        var a = TestFiles.Text(2500, 11);
+        var b = TestFiles.Random(1500, 12);
+        File.WriteAllBytes(P("a.txt"), a);
+        File.WriteAllBytes(P("b.bin"), b);
+        var (code, packed, err) = CliRunner.RunChildOutput(null, "c", "-c", "-q", "-m", "order3", P("a.txt"), P("b.bin"));
+        Assert.True(code == 0, err);
+        File.WriteAllBytes(P("ab.kolmo"), packed);
+        Assert.Equal(0, Run("d", "-q", P("ab.kolmo"), "-o", P("ab")).Code);
+        Assert.Equal([.. a, .. b], File.ReadAllBytes(P("ab")));
+        var (vcode, _, verbose) = Run("d", "-v", "-t", P("ab.kolmo"));
+        Assert.Equal(0, vcode);
+        Assert.Equal(2, verbose.Split("model       order3").Length - 1);   // -v: the header of each stream
+    }
+
+    [Fact]
     public void EditDistance_CountsSwapsAsOne()
     {
         Assert.Equal(1, ArgumentCheck.EditDistance("levle", "level"));
