@@ -29,10 +29,12 @@ internal static class ReliabilityBench
     public static int Damage(string[] args)
     {
         string dir = Directory.CreateTempSubdirectory("kolmo-damage-").FullName;
+        // args: optional file-name filter (e.g. "empty") to sweep a subset
         var files = Directory.GetFiles(Path.Combine(Repo, "tests", "Golden", "container"), "*.kolmo").Order(StringComparer.Ordinal)
+            .Where(f => args.Length == 0 || Path.GetFileName(f).Contains(args[0], StringComparison.Ordinal))
             .Select(f => (Name: Path.GetFileName(f), Bytes: File.ReadAllBytes(f))).ToList();
         var text = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("compression is prediction, and prediction is compression. ", 6)));
-        foreach (var (model, level) in new[] { ("cm", 1), ("nn", 1), ("cm+nn", 1) })
+        foreach (var (model, level) in new[] { ("cm", 1), ("nn", 1), ("cm+nn", 1) }.Where(m => args.Length == 0 || m.Item1 == args[0]))
         {
             var ms = new MemoryStream();
             new ModelCompressor(model, level, model == "nn" ? null : 16L << 20, 128).Compress(new MemoryStream(text), ms);
@@ -52,6 +54,7 @@ internal static class ReliabilityBench
             int Decode(byte[] data)
             {
                 File.WriteAllBytes(input, data);
+                File.Delete(output);   // a refused file must leave none (a refusal keeps an existing file, so start without one)
                 Console.SetError(TextWriter.Null);
                 Console.SetOut(TextWriter.Null);
                 try

@@ -3,7 +3,7 @@
 # moment by SIGINT or SIGTERM, or made to fail by a full file system (a tmpfs of random size; needs root).
 # Counts, per writer and failure: runs stopped (exit 130/143, or 1 for ENOSPC), runs that finished before the
 # signal (exit 0, output complete), and runs that left debris (a temporary file, a partial output, a folder).
-#   bench/reliability/signals.sh [TRIALS=20]   → a TSV table on stdout
+#   [WRITERS="compress-cm ncd"] [FAILURES="INT TERM ENOSPC"] bench/reliability/signals.sh [TRIALS=20]   → TSV on stdout
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 trials=${1:-20}
@@ -29,9 +29,9 @@ $kolmo c -m order3 -q in.bin -o in.kolmo || exit 1
 
 # writer name | command (output path OUT) | max seconds before the signal | most KiB left free on the full disk
 writers=(
-  "compress-cm|c -m cm -q in.bin -o OUT|4|4096"
-  "compress-order3|c -m order3 -q in.bin -o OUT|3|4096"
-  "decompress|d -q in.kolmo -o OUT|3|8192"
+  "compress-cm|c -m cm -q in.bin -o OUT|4|512"
+  "compress-order3|c -m order3 -q in.bin -o OUT|3|1024"
+  "decompress|d -q in.kolmo -o OUT|3|2048"
   "train|train --model lstm --data train.txt --layers 1 --dim 32 --ctx 32 --steps 400 -T 1 --out OUT --log OUT.tsv|4|160"
   "ncd|ncd docs -c order3 -o OUT --plot OUT.png|4|64"
   "decipher-save-model|decipher in.txt --corpus train.txt --iterations 1 --restarts 1 --save-model OUT|2|16"
@@ -47,7 +47,10 @@ debris() {   # anything but the inputs left in the folder, and the output if the
 }
 for w in "${writers[@]}"; do
   IFS='|' read -r name cmd maxs freekib <<<"$w"
+  case " ${WRITERS:-$name} " in *" $name "*) ;; *) continue ;; esac
+  failures=" ${FAILURES:-INT TERM ENOSPC} "
   for sig in INT TERM; do
+    [[ $failures == *" $sig "* ]] || continue
     stopped=0 finished=0 bad=0 codes=""
     for i in $(seq 1 "$trials"); do
       rm -f out* .out*
@@ -72,7 +75,7 @@ for w in "${writers[@]}"; do
     printf '%s\tSIG%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$sig" "$trials" "$stopped" "$finished" "$bad" "$(echo "${codes%,}" | tr ',' '\n' | sort | uniq -c | awk '{printf "%s×%s ", $1, $2}')"
   done
   # full disk: a 16 MiB tmpfs filled up to leave 0..freekib KiB, so the writer fails at different points
-  if [ "$(id -u)" = 0 ] && mkdir -p full && mount -t tmpfs -o size=16m tmpfs full 2>/dev/null; then
+  if [[ $failures == *" ENOSPC "* ]] && [ "$(id -u)" = 0 ] && mkdir -p full && mount -t tmpfs -o size=16m tmpfs full 2>/dev/null; then
     umount full
     stopped=0 finished=0 bad=0 codes=""
     for i in $(seq 1 "$trials"); do
