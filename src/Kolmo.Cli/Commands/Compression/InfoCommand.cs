@@ -116,6 +116,10 @@ public static class ContainerInfo
         sb.AppendLine(ci, $"{path}");
         sb.AppendLine(ci, $"  format      .kolmo version {h.Version}, header {h.Length} bytes");
         sb.AppendLine(ci, $"  model       {model} (id {(int)h.Model}), level {h.Level}, parameters [{Convert.ToHexString(h.Parameters)}]");
+        if (h.PriorKind != 0)
+        {
+            sb.AppendLine(ci, $"  prior       {Prior.KindNameOf(h.PriorKind)} file with xxHash64 {h.PriorHash:x16} (decompress with --prime-{Prior.KindNameOf(h.PriorKind)})");
+        }
         sb.AppendLine(ci, $"  block size  {h.BlockSize} bytes");
         sb.AppendLine(ci, $"  blocks      {s.Blocks} ({s.StoredBlocks} stored), payload {s.PayloadBytes} bytes");
         sb.AppendLine(ci, $"  original    {s.OriginalLength} bytes, xxHash64 {s.Checksum:x16}");
@@ -129,8 +133,9 @@ public static class ContainerInfo
     {
         var h = s.Header;
         return new ContainerReport(path, i + 1, h.Version, h.Length, ModelCatalog.TryGet(h.Model, out var e) ? e.Name : "?", (int)h.Model, h.Level,
-            Convert.ToHexString(h.Parameters), h.BlockSize, s.Blocks, s.StoredBlocks, s.PayloadBytes, s.OriginalLength,
-            s.Checksum.ToString("x16", CultureInfo.InvariantCulture), s.FileLength,
+            Convert.ToHexString(h.Parameters), h.PriorKind == 0 ? null : Prior.KindNameOf(h.PriorKind),
+            h.PriorKind == 0 ? null : h.PriorHash.ToString("x16", CultureInfo.InvariantCulture), h.BlockSize, s.Blocks, s.StoredBlocks, s.PayloadBytes,
+            s.OriginalLength, s.Checksum.ToString("x16", CultureInfo.InvariantCulture), s.FileLength,
             s.OriginalLength > 0 ? Math.Round(8.0 * s.FileLength / s.OriginalLength, 4) : 0);
     });
 }
@@ -144,6 +149,8 @@ public static class ContainerInfo
 /// <param name="ModelId">Model id in the container.</param>
 /// <param name="Level">Level 1-9.</param>
 /// <param name="Parameters">Model parameter bytes, hexadecimal.</param>
+/// <param name="Prior">What the model learned before coding (<c>data</c> or <c>model</c>), or null when it was not primed.</param>
+/// <param name="PriorXxHash64">xxHash64 of the prior's bytes, or null.</param>
 /// <param name="BlockSize">Uncompressed bytes per block.</param>
 /// <param name="Blocks">Data blocks.</param>
 /// <param name="StoredBlocks">Blocks stored rather than coded.</param>
@@ -153,4 +160,4 @@ public static class ContainerInfo
 /// <param name="CompressedBytes">Length of the stream.</param>
 /// <param name="BitsPerByte">8 × compressed ÷ original.</param>
 public sealed record ContainerReport(string File, int Stream, int FormatVersion, int HeaderBytes, string Model, int ModelId, int Level, string Parameters,
-    int BlockSize, long Blocks, long StoredBlocks, long PayloadBytes, long OriginalBytes, string XxHash64, long CompressedBytes, double BitsPerByte);
+    string? Prior, string? PriorXxHash64, int BlockSize, long Blocks, long StoredBlocks, long PayloadBytes, long OriginalBytes, string XxHash64, long CompressedBytes, double BitsPerByte);
