@@ -89,6 +89,86 @@ public sealed class Trainer
         return t;
     }
 
+    /// <summary>
+    /// Writes the optimiser state — step, β1ᵗ, β2ᵗ, first and second moments — so that <see cref="ReadState"/> on a
+    /// trainer over the same parameter layout continues bit-identically (save the model's weights beside it).
+    /// Layout (little-endian): "KOLMOADW" | u16 version 1 | i32 step | f64 β1ᵗ | f64 β2ᵗ | i64 n | f32 m[n] | f32 v[n] | u64 xxHash64 of the preceding bytes.
+    /// </summary>
+    public void WriteState(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        long n = _m.Length;
+        var buffer = new byte[8 + 2 + 4 + 8 + 8 + 8 + 8 * n + 8];
+        var span = buffer.AsSpan();
+        "KOLMOADW"u8.CopyTo(span);
+        int pos = 8;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(span[pos..], 1);
+        pos += 2;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(span[pos..], Step);
+        pos += 4;
+        System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(span[pos..], _beta1Pow);
+        pos += 8;
+        System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(span[pos..], _beta2Pow);
+        pos += 8;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(span[pos..], n);
+        pos += 8;
+        foreach (var moments in new[] { _m, _v })
+        {
+            foreach (float x in moments)
+            {
+                System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(span[pos..], x);
+                pos += 4;
+            }
+        }
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(span[pos..], System.IO.Hashing.XxHash64.HashToUInt64(span[..pos]));
+        stream.Write(buffer);
+    }
+
+    /// <summary>Restores a state written by <see cref="WriteState"/>.</summary>
+    /// <exception cref="InvalidDataException">Corrupt, truncated, or written for a different parameter count.</exception>
+    public void ReadState(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        long n = _m.Length;
+        var buffer = new byte[8 + 2 + 4 + 8 + 8 + 8 + 8 * n + 8];
+        int read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        var span = buffer.AsSpan(0, read);
+        if (read < 38 || !span[..8].SequenceEqual("KOLMOADW"u8))
+        {
+            throw new InvalidDataException("not an optimiser state (bad magic or truncated)");
+        }
+        if (System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(span[8..]) != 1)
+        {
+            throw new InvalidDataException("unsupported optimiser state version");
+        }
+        if (System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(span[30..]) != n || read != buffer.Length)
+        {
+            throw new InvalidDataException($"optimiser state is for a different model or truncated (expected {n} parameters)");
+        }
+        int end = buffer.Length - 8;
+        if (System.IO.Hashing.XxHash64.HashToUInt64(span[..end]) != System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(span[end..]))
+        {
+            throw new InvalidDataException("optimiser state is corrupt (checksum mismatch)");
+        }
+        int step = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(span[10..]);
+        if (step < 0)
+        {
+            throw new InvalidDataException("optimiser state has a negative step");
+        }
+        Step = step;
+        _beta1Pow = System.Buffers.Binary.BinaryPrimitives.ReadDoubleLittleEndian(span[14..]);
+        _beta2Pow = System.Buffers.Binary.BinaryPrimitives.ReadDoubleLittleEndian(span[22..]);
+        int pos = 38;
+        foreach (var moments in new[] { _m, _v })
+        {
+            for (long i = 0; i < n; i++)
+            {
+                moments[i] = System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(span[pos..]);
+                pos += 4;
+            }
+        }
+    }
+
     /// <summary>Steps taken by this trainer.</summary>
     public int Step { get; private set; }
 

@@ -35,12 +35,12 @@ public sealed class MdlSettings : CommandSettings
     public string Data { get; init; } = "";
 
     [CommandOption("--model <FAMILY>")]
-    [Description("Model family: order (count model, sizes = orders 0..2); gpt/lstm once the neural engine is merged.")]
+    [Description("Model family: online-lstm (the nn compressor's network, one layer; sizes are cells, multiples of 16 up to 1024), lstm (sizes are hidden units 1..1024; one layer, BPTT 32), gpt (sizes are widths, multiples of 4 up to 1024; 2 layers, 4 heads, context 64) or order (count model; sizes are orders 0..2).")]
     [DefaultValue("order")]
     public string Model { get; init; } = "order";
 
     [CommandOption("--sizes <LIST>")]
-    [Description("Comma-separated model sizes.")]
+    [Description("Comma-separated model sizes of the family (see --model), one code length each.")]
     [DefaultValue("0,1,2")]
     public string Sizes { get; init; } = "0,1,2";
 
@@ -50,9 +50,9 @@ public sealed class MdlSettings : CommandSettings
     public long Bytes { get; init; } = 100_000;
 
     [CommandOption("--block <N>")]
-    [Description("Bytes between two training steps.")]
-    [DefaultValue(PrequentialCoder.DefaultBlock)]
-    public int Block { get; init; } = PrequentialCoder.DefaultBlock;
+    [Description("Bytes between two training steps (0 = the model's own: the online LSTM's horizon, the engine network's window, else 64).")]
+    [DefaultValue(0)]
+    public int Block { get; init; }
 
     [CommandOption("--epochs <N>")]
     [Description("Training passes when fitting the model of the two-part code.")]
@@ -73,9 +73,9 @@ public sealed class MdlSettings : CommandSettings
         {
             return ValidationResult.Error("--data is required");
         }
-        if (Block < 1 || Epochs < 1 || Bytes < 0)
+        if (Block < 0 || Epochs < 1 || Bytes < 0)
         {
-            return ValidationResult.Error("--block and --epochs must be ≥ 1, --bytes ≥ 0");
+            return ValidationResult.Error("--epochs must be ≥ 1, --block and --bytes ≥ 0");
         }
         return ValidationResult.Success();
     }
@@ -163,9 +163,13 @@ public sealed class TransferSettings : CommandSettings
     public IReadOnlyList<string> AllSources => [.. Sources, .. More];
 
     [CommandOption("--models <LIST>")]
-    [Description("Comma-separated models (nn, order0, order1, order2).")]
+    [Description("Comma-separated models, each coding Y alone and after learning X: the catalog's nn, cm+nn, cm, order3 (they learn X exactly as --prime-data does) and the count models order0, order1, order2.")]
     [DefaultValue("order2,nn")]
     public string Models { get; init; } = "order2,nn";
+
+    [CommandOption("-l|--level <N>")]
+    [Description("Level 1-9 of the catalog models (default: each model's own).")]
+    public int? Level { get; init; }
 
     [CommandOption("--target-bytes <N>")]
     [Description("Use the first N bytes of the target.")]
@@ -195,6 +199,10 @@ public sealed class TransferSettings : CommandSettings
         {
             return ValidationResult.Error("--sources needs at least one file");
         }
+        if (Level is int l && (l < 1 || l > 9))
+        {
+            return ValidationResult.Error($"--level must be 1-9, not {l}");
+        }
         return TargetBytes < 0 || SourceBytes < 0 ? ValidationResult.Error("byte limits must be ≥ 0") : ValidationResult.Success();
     }
 }
@@ -205,7 +213,7 @@ public sealed class TransferCommand : Command<TransferSettings>
     public override int Execute(CommandContext context, TransferSettings settings, CancellationToken cancellationToken)
     {
         var models = settings.Models.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(n => NeuralCompressors.Conditional(n)).ToList();
+            .Select(n => NeuralCompressors.Conditional(n, settings.Level)).ToList();
         byte[] target = Io.Read(settings.Target, settings.TargetBytes);
         if (target.Length == 0)
         {
