@@ -154,6 +154,30 @@ public static class TourFigures
         };
     }
 
+    /// <summary>
+    /// The loss–probe points of the next-pixel chapter: test bits per pixel against the best-layer probe accuracy (%) at
+    /// each checkpoint, untrained first, one line per pooling; the raw-pixel probe as a reference line.
+    /// </summary>
+    public static LineChart NextPixel(NextPixelResult r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        var pts = r.Points;
+        double[] xs = [.. pts.Select(m => m.TestBits)];
+        var series = new List<ChartSeries> { new("mean-pooled features (iGPT)", xs, [.. pts.Select(m => 100 * m.Mean.TestAccuracy)], LineStyle.Solid, 0) };
+        if (pts.All(m => m.Grid is not null))
+        {
+            series.Add(new ChartSeries($"{pts[0].Grid!.Pooling}-pooled features", xs, [.. pts.Select(m => 100 * m.Grid!.TestAccuracy)], LineStyle.Solid, 1));
+        }
+        return new LineChart("Better next-pixel prediction, better features (one point per checkpoint, untrained on the right)",
+            "test bits per pixel (lower = better prediction)", "linear-probe test accuracy (%)", series)
+        {
+            ReferenceLines = [new ReferenceLine(100 * r.Igpt.RawPixels.TestAccuracy, $"raw pixels, same probe ({100 * r.Igpt.RawPixels.TestAccuracy:F1}%)")],
+            Legend = LegendPlacement.Bottom,
+            Width = 900,
+            Height = 520,
+        };
+    }
+
     /// <summary>"2⁻⁶" for 1/64: a power of two with a superscript exponent.</summary>
     public static string PowerOfTwo(double value)
     {

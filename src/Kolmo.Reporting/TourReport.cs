@@ -87,6 +87,10 @@ public static class TourReport
         {
             d["decipher"] = [.. q.Points.Select(x => Pct(x.MeanError)), Pct(q.Showcase.Error)];
         }
+        if (r.NextPixel is { } x)
+        {
+            d["next-pixel"] = [Pct(x.Igpt.RawPixels.TestAccuracy), .. x.Points.Select(m => F3(m.TestBits)), .. x.Points.Select(m => Pct(m.Mean.TestAccuracy))];
+        }
         if (r.Occam is { } o)
         {
             d["occam"] = [Pct(o.Best.Bound), Pct(o.Best.TestError), N0(o.Best.Bits)];
@@ -124,6 +128,10 @@ public static class TourReport
         if (r.Decipher is { } q)
         {
             yield return ("decipher", T("decipher"), h => Decipher(h, q));
+        }
+        if (r.NextPixel is { } x)
+        {
+            yield return ("next-pixel", T("next-pixel"), h => NextPixel(h, x));
         }
         if (r.Occam is { } o)
         {
@@ -363,6 +371,56 @@ public static class TourReport
             "kolmo decipher cipher.txt                      # the built-in English model",
             "kolmo decipher cipher.txt --corpus text.txt    # a model of another language",
             "kolmo decipher x.txt --corpus y.txt --match    # map X's symbols onto Y's");
+    }
+
+    private static void NextPixel(StringBuilder h, NextPixelResult r)
+    {
+        var g = r.Igpt;
+        var o = g.Options;
+        var pts = r.Points;
+        var first = pts[0];
+        var last = pts[^1];
+        Claim(h, "A network trained only to predict the next pixel of images — that is, to compress them — learns features from which a linear classifier reads what the image shows better than from the raw pixels, and the better it predicts (fewer bits per pixel), the better its features (iGPT: Chen et al., 2020, \"Generative Pretraining from Pixels\").");
+        Data(h, $"{r.Data}: the first {r.TrainImages:N0} train the model and the probes, the last {r.TestImages:N0} test; images downsampled to {g.Data.GetValueOrDefault("resolution", "?")} and quantised to a {o.PaletteSize}-level palette. A {g.FinalSize} transformer ({last.Parameters:N0} parameters) trained for {o.Steps} steps of {o.Batch} images ({F1(last.Epochs)} epochs); at every checkpoint a linear probe (L2 logistic regression, λ and layer chosen on a held-out {Pct(o.Probe.ValidationFraction, 0)}) on every layer's features, mean-pooled as in iGPT and pooled over a {o.ProbeGrid}×{o.ProbeGrid} grid; the same probe on raw pixels", r.Cost);
+        Figure(h, Charts.Render(TourFigures.NextPixel(r), scale: FigureScale), TourFigures.NextPixel(r), "Each checkpoint as a point: test bits per pixel of the model against the accuracy of the probe on its features; the dotted line is the same probe on raw pixels.");
+        h.Append("<table class=\"num\"><thead><tr><th>features</th><th>training steps (epochs)</th><th>test bits per pixel</th><th>probe, mean-pooled (layer)</th>");
+        bool grid = pts.All(m => m.Grid is not null);
+        if (grid)
+        {
+            h.Append(Inv, $"<th>probe, {E(first.Grid!.Pooling)}-pooled (layer)</th>");
+        }
+        h.Append("</tr></thead><tbody>\n");
+        h.Append(Inv, $"<tr><td>raw pixels ({g.RawPixels.Features} per image)</td><td>–</td><td>–</td><td colspan=\"{(grid ? 2 : 1)}\">{Pct(g.RawPixels.TestAccuracy)}</td></tr>\n");
+        foreach (var m in pts)
+        {
+            h.Append(Inv, $"<tr><td>{(m.Step == 0 ? "untrained network" : "next-pixel network")}</td><td>{m.Step} ({F2(m.Epochs)})</td><td>{F3(m.TestBits)}</td><td>{Pct(m.Mean.TestAccuracy)} ({m.Mean.BestLayer})</td>");
+            if (grid)
+            {
+                h.Append(Inv, $"<td>{Pct(m.Grid!.TestAccuracy)} ({m.Grid.BestLayer})</td>");
+            }
+            h.Append("</tr>\n");
+        }
+        h.Append("</tbody></table>\n");
+        if (g.Compression is { } c)
+        {
+            string baselines = string.Join(", ", c.Baselines.OrderBy(b => b.Value).Select(b => $"{E(b.Key)} {F3(b.Value)}"));
+            h.Append(Inv, $"<p>The trained model drives the range coder: {c.Images} test images ({c.Pixels:N0} pixels) take <strong>{F3(c.CodedBitsPerDim)} bits per pixel</strong> (its log-loss on them: {F3(c.ModelBitsPerDim)}), and {c.DecodedImages} of {c.Images} decode back identical. Other coders on the same palette indices, bits per pixel: {baselines}.</p>\n");
+        }
+        if (g.Completions is { } comp && comp.Originals.Count > 0)
+        {
+            var rows = comp.Originals.Select((x, i) => new[] { x }.Concat(comp.Completions[i]).ToArray()).ToArray();
+            var png = GreyPng.Grid(rows, comp.Height, comp.Width, (int)(4 * FigureScale), comp.GivenRows);
+            h.Append(Inv, $"<h3>Completions</h3>\n<p>Each row: a test image, then the trained model's completions of it given the rows above the red line ({comp.GivenRows} of {comp.Height}), sampled pixel by pixel from its own distribution. The true bottom halves cost it {F3(comp.BottomHalfBits)} bits per pixel given the top halves; top halves {F3(comp.TopHalfBits)}.</p>\n");
+            FigureRaw(h, png, "Test images (left) and sampled completions of their bottom halves.");
+        }
+        var bestTrained = pts.Where(m => m.Step > 0).MaxBy(m => NextPixelResult.BestProbe(m))!;
+        double best = NextPixelResult.BestProbe(bestTrained), untrained = NextPixelResult.BestProbe(first), raw = g.RawPixels.TestAccuracy;
+        bool ok = best > raw && best > untrained && last.TestBits < first.TestBits;
+        Verdict(h, ok, $"Training took the test cost from {F3(first.TestBits)} to {F3(last.TestBits)} bits per pixel. The best probe on the trained network's features reaches {Pct(best)} (step {bestTrained.Step}), against {Pct(raw)} on raw pixels and {Pct(untrained)} on the untrained network's features{(best > raw ? "" : " — this budget is too small for the features to beat raw pixels; kolmo igpt --full trains longer")}.");
+        Commands(h,
+            $"{r.Command}   # this chapter, on the built-in sample",
+            "kolmo igpt --train-images YOUR-images-idx3-ubyte.gz --train-labels YOUR-labels-idx1-ubyte \\",
+            "           --sizes 1x32,1x64,2x64 --steps 1000 --out igpt-yours        # your images, the loss–probe curve over sizes");
     }
 
     private static void Occam(StringBuilder h, OccamResult r)

@@ -178,6 +178,39 @@ public class TourTests
     }
 
     [Fact]
+    public void NextPixel_MeasuresEveryCheckpoint_CodesAndCompletesTestImages_AsKolmoIgptDoes()
+    {
+        var x = R.NextPixel!;
+        var (images, _) = TourData.Digits();
+        Assert.Equal(40, x.TestImages);
+        Assert.Equal(images.Count - 40, x.TrainImages);
+        Assert.Equal([0, 2, 4], x.Points.Select(m => m.Step));
+        Assert.All(x.Points, m => Assert.Equal(2, m.Mean.Layers.Count));          // embeddings and one block
+        Assert.All(x.Points, m => Assert.Equal(2 * 2 * 8, m.Grid!.Features));      // 2×2 grid × width 8
+        Assert.Equal(14 * 14, x.Igpt.RawPixels.Features);
+        Assert.InRange(x.Igpt.RawPixels.TestAccuracy, 0.3, 1.0);
+        var c = x.Igpt.Compression!;
+        Assert.Equal(3, c.DecodedImages);
+        Assert.Equal(3L * 14 * 14, c.Pixels);
+        Assert.InRange(c.CodedBitsPerDim, c.ModelBitsPerDim * 0.99, c.ModelBitsPerDim * 1.05 + 0.2);
+        var comp = x.Igpt.Completions!;
+        int given = comp.GivenRows * comp.Width;
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.All(comp.Completions[i], k => Assert.Equal(comp.Originals[i][..given], k[..given]));
+        }
+        Assert.Equal("kolmo igpt --quick --split " + (images.Count - 40) + " --sizes 1x8 --steps 4 --checkpoints 2 --probe-train 100 --probe-grid 2 --compress 3 --completions 2 --samples 0 --out igpt-tour", x.Command);
+
+        // the same experiment run directly, on one thread, measures the same numbers
+        var o = TinyTour.Options.NextPixel;
+        var direct = new Kolmo.Vision.IgptExperiment(Kolmo.Vision.IgptModels.Create)
+            .Run(images.Slice(0, x.TrainImages), images.Slice(x.TrainImages, 40), o.Igpt(TinyTour.Options.Seed, 1));
+        Assert.Equal(x.Points.Select(m => (m.TestBits, m.Mean.TestAccuracy, m.Grid!.TestAccuracy)), direct.FinalRun.Select(m => (m.TestBits, m.Mean.TestAccuracy, m.Grid!.TestAccuracy)));
+        Assert.Equal(x.Igpt.RawPixels.TestAccuracy, direct.RawPixels.TestAccuracy);
+        Assert.Equal(c.CodedBitsPerDim, direct.Compression!.CodedBitsPerDim);
+    }
+
+    [Fact]
     public void Json_RoundTripsEveryChapter()
     {
         string json = TourJson.Serialize(R);
