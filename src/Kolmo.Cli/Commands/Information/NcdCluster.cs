@@ -78,10 +78,11 @@ public static class Ncd
         InfoCli.CheckPicturePath(o.Plot);
         var sw = Stopwatch.StartNew();
         var m = Matrix(o.Paths, o.Compressor, o.Threads, progress: true);
+        var files = new List<(string, byte[])>();   // the matrix and its plot appear together or not at all
         if (o.Out is not null)
         {
             bool json = Path.GetExtension(o.Out).Equals(".json", StringComparison.OrdinalIgnoreCase);
-            AtomicOutput.WriteAllBytes(o.Out, Encoding.UTF8.GetBytes(json ? m.ToJson() + "\n" : m.ToTsv()), o.Force);
+            files.Add((o.Out, Encoding.UTF8.GetBytes(json ? m.ToJson() + "\n" : m.ToTsv())));
         }
         else
         {
@@ -89,8 +90,9 @@ public static class Ncd
         }
         if (o.Plot is not null)
         {
-            AtomicOutput.WriteAllBytes(o.Plot, DistanceFigures.Heatmap(m, $"NCD ({o.Compressor})", InfoCli.IsSvg(o.Plot)), o.Force);
+            files.Add((o.Plot, DistanceFigures.Heatmap(m, $"NCD ({o.Compressor})", InfoCli.IsSvg(o.Plot))));
         }
+        AtomicOutput.WriteAll(o.Force, [.. files]);
         Console.Error.WriteLine($"kolmo: ncd: {m.Count} inputs, {NcdMatrix.PairCount(m.Count)} pairs, {o.Compressor}, {InfoCli.F(sw.Elapsed.TotalSeconds, "F2")} s");
         return CliErrors.Ok;
     }
@@ -185,9 +187,10 @@ public static class Cluster
         }
         var tree = method == "upgma" ? Clustering.Upgma(m) : Clustering.NeighborJoining(m);
         string newick = tree.ToNewick() + "\n";
+        var files = new List<(string, byte[])>();   // the tree and its plot appear together or not at all
         if (o.Out is not null)
         {
-            AtomicOutput.WriteAllBytes(o.Out, Encoding.UTF8.GetBytes(newick), o.Force);
+            files.Add((o.Out, Encoding.UTF8.GetBytes(newick)));
         }
         else
         {
@@ -195,8 +198,9 @@ public static class Cluster
         }
         if (o.Plot is not null)
         {
-            AtomicOutput.WriteAllBytes(o.Plot, DistanceFigures.Dendrogram(tree, method == "upgma" ? "UPGMA" : "neighbour joining", InfoCli.IsSvg(o.Plot)), o.Force);
+            files.Add((o.Plot, DistanceFigures.Dendrogram(tree, method == "upgma" ? "UPGMA" : "neighbour joining", InfoCli.IsSvg(o.Plot))));
         }
+        AtomicOutput.WriteAll(o.Force, [.. files]);
         if (o.Labels is not null)
         {
             var classOf = ReadLabels(o.Labels, o.LabelColumn, m.Labels);
