@@ -26,6 +26,7 @@ public static partial class Program
             ConfigureDecipher(config);     // decipher                                               (issue 6)
             ConfigureNeuralCompression(config); // mdl, transfer                                     (issue 7)
             ConfigureVision(config);       // igpt                                                   (issue 8)
+            ConfigureScaleOut(config);     // worker, merge (and --cluster/--shard on ncd, classify, compress)
         });
         return app;
     }
@@ -43,4 +44,6 @@ public static partial class Program
     static partial void ConfigureNeuralCompression(IConfigurator config);
 
     static partial void ConfigureVision(IConfigurator config);
+
+    static partial void ConfigureScaleOut(IConfigurator config);
 }

@@ -161,7 +161,10 @@ public sealed class NcdKnnClassifier : ICompressionClassifier
     }
 
     /// <inheritdoc />
-    public string Name => $"knn({_c.Name},k={_k})";
+    public string Name => Describe(_c.Name, _k);
+
+    /// <summary>The <see cref="Name"/> of a classifier over code lengths <paramref name="codeLength"/> with <paramref name="k"/> neighbours.</summary>
+    public static string Describe(string codeLength, int k) => $"knn({codeLength},k={k})";
 
     /// <inheritdoc />
     public int WorkUnits(int docs) => docs;
@@ -275,7 +278,10 @@ public sealed class ConditionalClassifier : ICompressionClassifier
     public IReadOnlyList<string> Labels => _labels;
 
     /// <inheritdoc />
-    public string Name => $"conditional({_modelName})";
+    public string Name => Describe(_modelName);
+
+    /// <summary>The <see cref="Name"/> of a classifier whose class models are named <paramref name="model"/>.</summary>
+    public static string Describe(string model) => $"conditional({model})";
 
     /// <inheritdoc />
     public int WorkUnits(int docs) => docs * _labels.Length;
