@@ -9,7 +9,7 @@ using Kolmo.Modeling;
 namespace Kolmo.Bench;
 
 /// <summary>
-/// Suites of the context-mixing model (issue 3):
+/// Suites of the context-mixing model:
 /// <list type="bullet">
 /// <item><c>cm [--levels 6,9] [--no-xz] [DIR...]</c>: cm at the default and best levels, order3, and the panel
 /// (lzma = the xz/7-Zip algorithm, zstd-19, brotli, bzip2) plus the system <c>xz -9e</c> binary when present,
@@ -111,7 +111,7 @@ public static partial class Program
         return ok ? 0 : 3;
     }
 
-    /// <summary>Target checks of issue 3 for one corpus: totals, speed ratios to lzma, files where cm loses to lzma/xz.</summary>
+    /// <summary>Target checks for one corpus: totals, speed ratios to lzma, files where cm loses to lzma/xz.</summary>
     private static string Summary(IReadOnlyList<BenchRow> rows, List<int> levels)
     {
         var sb = new StringBuilder();

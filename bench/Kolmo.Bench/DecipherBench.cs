@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Kolmo.Decipher;
+using Kolmo.Reporting;
 
 namespace Kolmo.Bench;
 
@@ -519,17 +520,13 @@ internal static class DecipherBench
         {
             return;
         }
-        var plt = new ScottPlot.Plot();
         double[] xs = [.. simple.Select(g => (double)g.Key)];
-        var err = plt.Add.Scatter(xs, [.. simple.Select(g => 100 * g.Average(r => r.Error))]);
-        err.LegendText = "mean symbol error (%)";
-        var uns = plt.Add.Scatter(xs, [.. simple.Select(g => 100.0 * g.Count(r => r.Error > 0.02) / g.Count())]);
-        uns.LegendText = "unsolved (error > 2%) (%)";
-        plt.Title("Simple substitution, no spaces, held-out English");
-        plt.XLabel("cipher length (letters)");
-        plt.YLabel("%");
-        plt.ShowLegend(ScottPlot.Alignment.UpperRight);
+        var chart = new LineChart("Simple substitution, no spaces, held-out English", "cipher length (letters)", "%",
+        [
+            new ChartSeries("mean symbol error (%)", xs, [.. simple.Select(g => 100 * g.Average(r => r.Error))]),
+            new ChartSeries("unsolved (error > 2%) (%)", xs, [.. simple.Select(g => 100.0 * g.Count(r => r.Error > 0.02) / g.Count())]),
+        ]) { Height = 500 };
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        plt.SavePng(path, 800, 500);
+        File.WriteAllBytes(path, Charts.Render(chart));
     }
 }

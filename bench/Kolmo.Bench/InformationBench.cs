@@ -4,12 +4,13 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Kolmo.Information;
 using Kolmo.Learning;
+using Kolmo.Reporting;
 using Kolmo.Modeling;
 
 namespace Kolmo.Bench;
 
 /// <summary>
-/// Information-layer experiments (issue 4). Each writes docs/bench/information-SUITE-DATE.{md,tsv} (and pictures
+/// Information-layer experiments. Each writes docs/bench/information-SUITE-DATE.{md,tsv} (and pictures
 /// for the language tree) and prints the table. Data are read from ../shared/data (or the path given first).
 /// </summary>
 public static partial class Program
@@ -236,9 +237,9 @@ internal static class InfoBench
                 File.WriteAllText($"docs/figures/udhr-{c.Name}.tsv", m.ToTsv());
                 File.WriteAllText($"docs/figures/udhr-{c.Name}-upgma.nwk", up.ToNewick() + "\n");
                 File.WriteAllText($"docs/figures/udhr-{c.Name}-nj.nwk", nj.ToNewick() + "\n");
-                File.WriteAllBytes($"docs/figures/udhr-{c.Name}-upgma.svg", Pictures.Dendrogram(up, $"UDHR, UPGMA on NCD ({c.Name})", svg: true));
-                File.WriteAllBytes($"docs/figures/udhr-{c.Name}-nj.png", Pictures.Dendrogram(nj, $"UDHR, neighbour joining on NCD ({c.Name})", svg: false));
-                File.WriteAllBytes($"docs/figures/udhr-{c.Name}-heatmap.png", Pictures.Heatmap(m, $"UDHR NCD ({c.Name})", svg: false));
+                File.WriteAllBytes($"docs/figures/udhr-{c.Name}-upgma.svg", DistanceFigures.Dendrogram(up, $"UDHR, UPGMA on NCD ({c.Name})", svg: true));
+                File.WriteAllBytes($"docs/figures/udhr-{c.Name}-nj.png", DistanceFigures.Dendrogram(nj, $"UDHR, neighbour joining on NCD ({c.Name})", svg: false));
+                File.WriteAllBytes($"docs/figures/udhr-{c.Name}-heatmap.png", DistanceFigures.Heatmap(m, $"UDHR NCD ({c.Name})", svg: false));
             }
         }
         Save("udhr", md.ToString(), tsv.ToString());

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.Intrinsics;
 using System.Text;
 using Kolmo.Neural;
+using Kolmo.Reporting;
 
 namespace Kolmo.Bench;
 
@@ -111,7 +112,7 @@ internal static unsafe class NeuralBench
     private static double MatMulGflops(int n, double seconds, int width)
     {
         float[] a = GC.AllocateArray<float>(n * n, pinned: true), b = GC.AllocateArray<float>(n * n, pinned: true), c = GC.AllocateArray<float>(n * n, pinned: true);
-        var r = new Rng(1);
+        var r = new Xoshiro256(1);
         for (int i = 0; i < a.Length; i++)
         {
             a[i] = (float)r.NextNormal();
@@ -224,7 +225,7 @@ internal static unsafe class NeuralBench
         int N = B * T;
         float[] Buf(int n) => GC.AllocateArray<float>(n, pinned: true);
         float[] x = Buf(N * 4 * C), y = Buf(N * 4 * C), w = Buf(4 * C * C), qkv = Buf(N * 3 * C), att = Buf(B * NH * T * T), dq = Buf(N * 3 * C), mean = Buf(N), rstd = Buf(N), lw = Buf(C), lb = Buf(C), dlw = Buf(C), dlb = Buf(C);
-        var r = new Rng(1);
+        var r = new Xoshiro256(1);
         foreach (var a in new[] { x, w, qkv })
         {
             for (int i = 0; i < a.Length; i++)
@@ -337,21 +338,17 @@ internal static unsafe class NeuralBench
         string stamp = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         Directory.CreateDirectory(outDir);
         string png = Path.Combine(outDir, $"neural-quality-{stamp}.png");
-        var plot = new ScottPlot.Plot();
-        if (pts.Count > 0)
+        double[] at = [.. pts.Select(p => p.Min)];
+        var chart = new LineChart($"{kind} {layers}x{dim} ctx {ctx} on tinyshakespeare", "training minutes", "bits per char",
+        [
+            new ChartSeries("train (EMA)", at, [.. pts.Select(p => p.Train)]),
+            new ChartSeries("validation (first 16 KiB of the last 10%)", at, [.. pts.Select(p => p.Val)]),
+        ])
         {
-            var st = plot.Add.Scatter(pts.Select(p => p.Min).ToArray(), pts.Select(p => p.Train).ToArray());
-            st.LegendText = "train (EMA)";
-            var sv = plot.Add.Scatter(pts.Select(p => p.Min).ToArray(), pts.Select(p => p.Val).ToArray());
-            sv.LegendText = "validation (first 16 KiB of the last 10%)";
-        }
-        var target = plot.Add.HorizontalLine(2.4);
-        target.LegendText = "target 2.4";
-        plot.XLabel("training minutes");
-        plot.YLabel("bits per char");
-        plot.Title($"{kind} {layers}x{dim} ctx {ctx} on tinyshakespeare");
-        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
-        plot.SavePng(png, 800, 500);
+            ReferenceLines = [new ReferenceLine(2.4, "target 2.4")],
+            Height = 500,
+        };
+        File.WriteAllBytes(png, Charts.Render(chart));
         var md = new StringBuilder(Header("Neural: byte-level model quality on tinyshakespeare (first 90% → last 10%)"));
         md.Append(CultureInfo.InvariantCulture, $"Model: {kind}, layers {layers}, width {dim}, context {ctx}, batch {batch}, lr {lr}, {model.Parameters.Count:N0} parameters, {threads} thread(s), seed 1. ");
         md.Append(CultureInfo.InvariantCulture, $"Budget {minutes} min of training (validation probes excluded); learning rate: 50 warmup steps, then cosine to lr/10 over the wall-clock budget (or {steps} steps if sooner).\n\n");

@@ -8,7 +8,7 @@ using Kolmo.Compression.Neural;
 namespace Kolmo.Bench;
 
 /// <summary>
-/// Neural-compression suite (issue 7): <c>nncomp [--data DIR] [--cm-levels 6,9] [--nn-level L] [--skip-nn] [--skip-transfer]
+/// Neural-compression suite: <c>nncomp [--data DIR] [--cm-levels 6,9] [--nn-level L] [--skip-nn] [--skip-transfer]
 /// [--transfer-nn-bytes N] [--out FOLDER]</c>.
 /// <list type="bullet">
 /// <item>Compression targets on enwik6 and book1: every <c>cm</c> level given, <c>cm+nn</c> at the best of them, <c>nn</c>;

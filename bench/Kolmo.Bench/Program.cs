@@ -10,7 +10,7 @@ public static partial class Program
     public static int Main(string[] args)
     {
         var suites = new SortedDictionary<string, (string Help, Func<string[], int> Run)>(StringComparer.Ordinal);
-        RegisterFoundation(suites);
+        RegisterCompression(suites);
         RegisterCm(suites);
         RegisterInformation(suites);
         RegisterNeural(suites);
@@ -29,7 +29,7 @@ public static partial class Program
         return suite.Run(args[1..]);
     }
 
-    static partial void RegisterFoundation(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
+    static partial void RegisterCompression(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
 
     static partial void RegisterCm(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
 

@@ -19,7 +19,7 @@ public static partial class Program
         var sizes = (args.Length > 0 ? args[0] : "1x16,1x32,2x32,2x48,3x64").Split(',').Select(ModelSize.Parse).ToArray();
         var obj = new PixelObjective(Objective.Autoregressive, 16);
         int t = 196;
-        var rng = new SplitMix64(1);
+        var rng = new Xoshiro256(1);
         double baseStep = 0, baseEval = 0;
         foreach (var size in sizes)
         {
@@ -28,8 +28,8 @@ public static partial class Program
             var targets = new int[16 * t];
             for (int i = 0; i < inputs.Length; i++)
             {
-                inputs[i] = rng.NextInt(17);
-                targets[i] = rng.NextInt(16);
+                inputs[i] = rng.Next(17);
+                targets[i] = rng.Next(16);
             }
             m.TrainStep(inputs, targets, 16);
             var sw = Stopwatch.StartNew();

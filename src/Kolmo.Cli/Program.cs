@@ -1,3 +1,5 @@
+using Kolmo.Cli.Infrastructure;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Kolmo.Cli;
@@ -9,31 +11,42 @@ namespace Kolmo.Cli;
 public static partial class Program
 {
     /// <summary>Runs the command line and returns the exit code.</summary>
-    public static int Main(string[] args) => CreateApp().Run(Commands.Foundation.CodecRunner.RewriteStdin(args));
+    public static int Main(string[] args) => CreateApp().Run(args);
 
     /// <summary>Builds the command app (also used by in-process CLI tests).</summary>
-    public static CommandApp CreateApp()
+    /// <param name="console">Where Spectre writes help and its own errors (default: the terminal).</param>
+    public static KolmoApp CreateApp(IAnsiConsole? console = null)
     {
+        var catalog = new CommandCatalog();
+        ConfigureAll(new CatalogConfigurator(catalog));
         var app = new CommandApp();
         app.Configure(config =>
         {
             config.SetApplicationName("kolmo");
-            config.SetExceptionHandler((e, _) => Infrastructure.CliErrors.Handle(e));
-            ConfigureFoundation(config);   // compress, decompress, bench, info FILE.kolmo, generate  (issue 2)
-            ConfigureCm(config);           // context-mixing model options                           (issue 3)
-            ConfigureInformation(config);  // info X Y, ncd, cluster, classify, bound               (issue 4)
-            ConfigureNeural(config);       // train, eval                                            (issue 5)
-            ConfigureDecipher(config);     // decipher                                               (issue 6)
-            ConfigureNeuralCompression(config); // mdl, transfer                                     (issue 7)
-            ConfigureVision(config);       // igpt                                                   (issue 8)
-            ConfigureScaleOut(config);     // worker, merge (and --cluster/--shard on ncd, classify, compress)
+            config.UseStrictParsing();
+            config.SetExceptionHandler((e, _) => CliErrors.Handle(e));
+            if (console is not null)
+            {
+                config.ConfigureConsole(console);
+            }
+            ConfigureAll(config);
         });
-        return app;
+        return new KolmoApp(app, catalog);
     }
 
-    static partial void ConfigureFoundation(IConfigurator config);
+    /// <summary>Every feature's commands (run once to fill the catalog, once more for Spectre).</summary>
+    private static void ConfigureAll(IConfigurator config)
+    {
+        ConfigureCompression(config);       // compress, decompress, bench, info FILE.kolmo, generate
+        ConfigureInformation(config);       // info X Y, ncd, cluster, classify, bound
+        ConfigureNeural(config);            // train, eval
+        ConfigureDecipher(config);          // decipher
+        ConfigureNeuralCompression(config); // mdl, transfer
+        ConfigureVision(config);            // igpt
+        ConfigureScaleOut(config);          // worker, merge (and --cluster/--shard of ncd, classify, compress)
+    }
 
-    static partial void ConfigureCm(IConfigurator config);
+    static partial void ConfigureCompression(IConfigurator config);
 
     static partial void ConfigureInformation(IConfigurator config);
 
@@ -46,4 +59,43 @@ public static partial class Program
     static partial void ConfigureVision(IConfigurator config);
 
     static partial void ConfigureScaleOut(IConfigurator config);
+}
+
+/// <summary>
+/// The configured <c>kolmo</c> app: <see cref="Run"/> answers <c>-V/--version</c>, applies the strict command-line
+/// rules of <see cref="ArgumentCheck"/>, then lets Spectre.Console.Cli bind the settings and run the command.
+/// </summary>
+public sealed class KolmoApp
+{
+    private readonly CommandApp _app;
+
+    internal KolmoApp(CommandApp app, CommandCatalog catalog)
+    {
+        _app = app;
+        Catalog = catalog;
+    }
+
+    /// <summary>Every command with its options (filled when the app is built).</summary>
+    public CommandCatalog Catalog { get; }
+
+    /// <summary>Runs one command line; returns the exit code.</summary>
+    public int Run(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args is ["-V" or "--version"])
+        {
+            Console.WriteLine($"kolmo {ToolVersion.Text}");
+            return CliErrors.Ok;
+        }
+        string[] prepared;
+        try
+        {
+            prepared = ArgumentCheck.Prepare(args, Catalog);
+        }
+        catch (UsageException e)
+        {
+            return CliErrors.Handle(e);
+        }
+        return _app.Run(prepared);
+    }
 }

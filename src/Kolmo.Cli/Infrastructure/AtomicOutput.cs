@@ -52,10 +52,13 @@ public sealed class AtomicOutput : IDisposable
     }
 
     /// <summary>Writes all of <paramref name="text"/> (UTF-8) to <paramref name="path"/> atomically.</summary>
-    public static void WriteAllText(string path, string text, bool force)
+    public static void WriteAllText(string path, string text, bool force) =>
+        WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(text), force);
+
+    /// <summary>Writes all of <paramref name="bytes"/> to <paramref name="path"/> atomically.</summary>
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes, bool force)
     {
         using var o = new AtomicOutput(path, force);
-        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
         o.Stream.Write(bytes);
         o.Commit();
     }

@@ -22,7 +22,7 @@ public sealed record KolmoHeader(byte Version, ModelId Model, byte Level, int Bl
 /// <param name="PayloadBytes">Sum of the blocks' payload lengths.</param>
 /// <param name="OriginalLength">Uncompressed length from the trailer (checked against the blocks).</param>
 /// <param name="Checksum">xxHash64 of the original data, from the trailer.</param>
-/// <param name="FileLength">Total container length in bytes.</param>
+/// <param name="FileLength">Length of this stream in bytes (header to trailer).</param>
 public sealed record KolmoSummary(KolmoHeader Header, long Blocks, long StoredBlocks, long PayloadBytes, long OriginalLength, ulong Checksum, long FileLength);
 
 /// <summary>
@@ -95,8 +95,11 @@ public static class KolmoContainer
     }
 
     /// <summary>Reads and validates a header (every field, reserved bits, checksum).</summary>
+    /// <param name="reader">The input.</param>
+    /// <param name="afterStream">The header should start another stream after a complete one (concatenated streams):
+    /// anything else there is reported as trailing data.</param>
     /// <exception cref="InvalidDataException">Wrong magic, unsupported version, reserved bits set, bad field, bad checksum or truncation; the message gives the offset.</exception>
-    public static KolmoHeader ReadHeader(ContainerReader reader)
+    public static KolmoHeader ReadHeader(ContainerReader reader, bool afterStream = false)
     {
         ArgumentNullException.ThrowIfNull(reader);
         var fixedPart = new byte[HeaderFixedBytes];
@@ -104,8 +107,9 @@ public static class KolmoContainer
         int got = reader.ReadAtMost(fixedPart);
         if (got < Magic.Length || !fixedPart.AsSpan(0, 4).SequenceEqual(Magic))
         {
-            throw new InvalidDataException(got == 0
-                ? "not a .kolmo file: input is empty"
+            throw new InvalidDataException(
+                afterStream ? $"unexpected data after the end of the .kolmo stream at offset {start} (not another .kolmo stream)"
+                : got == 0 ? "not a .kolmo file: input is empty"
                 : $"not a .kolmo file: wrong magic at offset {start} (expected 4B 4F 4C 4D \"KOLM\")");
         }
         if (got < HeaderFixedBytes)
@@ -152,14 +156,44 @@ public static class KolmoContainer
 
     /// <summary>
     /// Reads a container's structure (header, block headers, trailer) without decoding: every structural field is
-    /// validated, payloads are skipped. The data checksum itself can only be verified by decompressing.
+    /// validated, payloads are skipped. The data checksum itself can only be verified by decompressing. The input
+    /// must hold exactly one stream (<see cref="InspectAll"/> reads concatenated streams).
     /// </summary>
-    /// <exception cref="InvalidDataException">The container is malformed or truncated.</exception>
+    /// <exception cref="InvalidDataException">The container is malformed or truncated, or more data follows it.</exception>
     public static KolmoSummary Inspect(Stream input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var reader = new ContainerReader(input);
-        var header = ReadHeader(reader);
+        var summary = InspectOne(reader, afterStream: false);
+        if (reader.HasMore())
+        {
+            throw new InvalidDataException($"unexpected data after the end of the container at offset {reader.Offset}");
+        }
+        return summary;
+    }
+
+    /// <summary>
+    /// Reads every stream of a file of concatenated <c>.kolmo</c> streams (what <c>kolmo compress -c a b</c> writes;
+    /// decompression decodes them in sequence, like zstd frames), structure only.
+    /// </summary>
+    /// <returns>One summary per stream, in file order.</returns>
+    /// <exception cref="InvalidDataException">A stream is malformed or truncated, or data after a stream is not another stream.</exception>
+    public static IReadOnlyList<KolmoSummary> InspectAll(Stream input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var reader = new ContainerReader(input);
+        var all = new List<KolmoSummary> { InspectOne(reader, afterStream: false) };
+        while (reader.HasMore())
+        {
+            all.Add(InspectOne(reader, afterStream: true));
+        }
+        return all;
+    }
+
+    private static KolmoSummary InspectOne(ContainerReader reader, bool afterStream)
+    {
+        long start = reader.Offset;
+        var header = ReadHeader(reader, afterStream);
         long blocks = 0, stored = 0, payload = 0, raw = 0;
         var blockBuf = new byte[BlockHeaderBytes];
         bool shortSeen = false;
@@ -177,7 +211,7 @@ public static class KolmoContainer
             reader.Skip(b.PayloadLength, "block payload");
         }
         var (length, checksum) = ReadTrailer(reader, raw);
-        return new KolmoSummary(header, blocks, stored, payload, length, checksum, reader.Offset);
+        return new KolmoSummary(header, blocks, stored, payload, length, checksum, reader.Offset - start);
     }
 
     /// <summary>A block header as read from the file.</summary>
@@ -216,7 +250,7 @@ public static class KolmoContainer
         return new BlockHeader(type, (int)rawLength, (int)payloadLength);
     }
 
-    /// <summary>Reads the trailer after the end marker and checks the length and that the input ends there.</summary>
+    /// <summary>Reads the trailer after the end marker and checks the length.</summary>
     internal static (long Length, ulong Checksum) ReadTrailer(ContainerReader reader, long rawTotal)
     {
         var buf = new byte[16];
@@ -226,10 +260,6 @@ public static class KolmoContainer
         if (length != (ulong)rawTotal)
         {
             throw new InvalidDataException($"trailer at offset {at} gives original length {length}, but the blocks hold {rawTotal} bytes");
-        }
-        if (reader.ReadAtMost(buf.AsSpan(0, 1)) != 0)
-        {
-            throw new InvalidDataException($"unexpected data after the end of the container at offset {reader.Offset - 1}");
         }
         return ((long)length, BinaryPrimitives.ReadUInt64LittleEndian(buf.AsSpan(8)));
     }
@@ -247,13 +277,37 @@ public sealed class ContainerReader
         _input = input;
     }
 
+    private int _pending = -1;
+
     /// <summary>Bytes consumed so far.</summary>
     public long Offset { get; private set; }
+
+    /// <summary>Whether the input holds another byte (read ahead and kept for the next read).</summary>
+    public bool HasMore()
+    {
+        if (_pending >= 0)
+        {
+            return true;
+        }
+        Span<byte> one = stackalloc byte[1];
+        if (_input.Read(one) <= 0)
+        {
+            return false;
+        }
+        _pending = one[0];
+        return true;
+    }
 
     /// <summary>Reads up to <c>buffer.Length</c> bytes, fewer only at the end of the input.</summary>
     public int ReadAtMost(Span<byte> buffer)
     {
         int total = 0;
+        if (_pending >= 0 && buffer.Length > 0)
+        {
+            buffer[0] = (byte)_pending;
+            _pending = -1;
+            total = 1;
+        }
         while (total < buffer.Length)
         {
             int n = _input.Read(buffer[total..]);
@@ -284,7 +338,7 @@ public sealed class ContainerReader
     public void Skip(long count, string what)
     {
         long at = Offset;
-        if (_input.CanSeek)
+        if (_input.CanSeek && _pending < 0)
         {
             long left = _input.Length - _input.Position;
             if (left < count)

@@ -152,16 +152,32 @@ public sealed class ModelCompressor : ICompressor
     public void Decompress(Stream input, Stream output) => Decompress(input, output, null);
 
     /// <summary>
-    /// Decompresses any <c>.kolmo</c> container (whatever model it names) to <paramref name="output"/>, reporting
-    /// compressed bytes consumed so far. Every field is validated and the xxHash64 of the output is checked.
+    /// Decompresses any <c>.kolmo</c> input (whatever model it names) to <paramref name="output"/>, reporting
+    /// compressed bytes consumed so far. Concatenated streams (as <c>kolmo compress -c a b</c> writes) are decoded in
+    /// sequence, like zstd frames. Every field is validated and each stream's xxHash64 is checked.
     /// </summary>
-    /// <exception cref="InvalidDataException">Corrupt, truncated or foreign input (the message gives the offset).</exception>
-    public static void Decompress(Stream input, Stream output, Action<long>? progress)
+    /// <returns>The number of streams decoded.</returns>
+    /// <exception cref="InvalidDataException">Corrupt, truncated or foreign input, or trailing data that is not another stream (the message gives the offset).</exception>
+    public static int Decompress(Stream input, Stream output, Action<long>? progress)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
         var reader = new ContainerReader(input);
-        var header = KolmoContainer.ReadHeader(reader);
+        int streams = 0;
+        do
+        {
+            DecompressStream(reader, output, progress, afterStream: streams > 0);
+            streams++;
+        }
+        while (reader.HasMore());
+        output.Flush();
+        return streams;
+    }
+
+    /// <summary>Decodes one stream (header to trailer) and checks its xxHash64.</summary>
+    private static void DecompressStream(ContainerReader reader, Stream output, Action<long>? progress, bool afterStream)
+    {
+        var header = KolmoContainer.ReadHeader(reader, afterStream);
         ModelCatalog.TryGet(header.Model, out var entry);
         var model = entry.Create(header.Level, header.Parameters);
         var block = new byte[header.BlockSize];
@@ -207,7 +223,6 @@ public sealed class ModelCompressor : ICompressor
         {
             throw new InvalidDataException($"checksum mismatch (trailer at offset {trailerAt}: expected {checksum:x16}, decoded data hashes to {actual:x16}): the data is corrupt");
         }
-        output.Flush();
     }
 
     /// <summary>

@@ -119,7 +119,7 @@ public static class CodeLengthPanel
     /// <summary>Names of the adaptive models: ordermix (this layer's fast model), order3 and cm.</summary>
     public static IReadOnlyList<string> ModelNames => ["ordermix", "order3", "cm"];
 
-    /// <summary>The online-trained neural models (issue 7), accepted by name but not in the default panel (they are slow).</summary>
+    /// <summary>The online-trained neural models, accepted by name but not in the default panel (they are slow).</summary>
     public static IReadOnlyList<string> NeuralNames => ["nn", "cm+nn"];
 
     /// <summary>Names accepted by <see cref="Create(IEnumerable{string})"/>.</summary>

@@ -3,7 +3,7 @@ using Kolmo.Coding;
 namespace Kolmo.Modeling;
 
 /// <summary>
-/// The foundation model: an adaptive byte model that mixes orders 0–3 (lpaq-style, much smaller).
+/// The small model: an adaptive byte model that mixes orders 0–3 (lpaq-style, much smaller).
 /// <para>
 /// Components and call order, per bit (all integer arithmetic, so every machine computes the same bits):
 /// <list type="number">

@@ -60,7 +60,7 @@ public sealed unsafe class Gpt : SequenceModel
     public Gpt(GptConfig config, ulong seed)
         : this(config)
     {
-        var rng = new Rng(seed);
+        var rng = new Xoshiro256(seed);
         float std = 0.02f;
         float projStd = 0.02f / MathF.Sqrt(2f * config.Layers);
         foreach (var p in Parameters.Tensors)

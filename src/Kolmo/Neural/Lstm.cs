@@ -55,7 +55,7 @@ public sealed unsafe class Lstm : SequenceModel
     public Lstm(LstmConfig config, ulong seed)
         : this(config)
     {
-        var rng = new Rng(seed);
+        var rng = new Xoshiro256(seed);
         float r = 1f / MathF.Sqrt(config.Hidden);
         foreach (var p in Parameters.Tensors)
         {

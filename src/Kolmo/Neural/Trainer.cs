@@ -174,7 +174,7 @@ public sealed class Trainer
 public sealed class WindowSampler
 {
     private readonly int[] _data;
-    private readonly Rng _rng;
+    private Xoshiro256 _rng;
 
     /// <summary>Samples from <paramref name="data"/> (at least T+1 symbols).</summary>
     /// <exception cref="ArgumentException">Too little data.</exception>
@@ -190,7 +190,7 @@ public sealed class WindowSampler
         _data = data;
         BatchSize = batchSize;
         Time = time;
-        _rng = new Rng(seed);
+        _rng = new Xoshiro256(seed);
     }
 
     /// <summary>B.</summary>
@@ -207,7 +207,7 @@ public sealed class WindowSampler
         var tgt = new int[B * T];
         for (int b = 0; b < B; b++)
         {
-            int s = _rng.NextInt(_data.Length - T);
+            int s = _rng.Next(_data.Length - T);
             Array.Copy(_data, s, inp, b * T, T);
             Array.Copy(_data, s + 1, tgt, b * T, T);
         }

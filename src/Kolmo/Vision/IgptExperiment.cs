@@ -245,7 +245,7 @@ public sealed class IgptExperiment
                 }
                 string name = kind == Objective.Autoregressive ? "ar" : "masked";
                 var model = _createModel(size, objective, trainTokens.Length, options);
-                var rng = new SplitMix64(options.Seed * 0x9E3779B97F4A7C15UL + (ulong)kind);
+                var rng = new Xoshiro256(options.Seed * 0x9E3779B97F4A7C15UL + (ulong)kind);
                 var order = Enumerable.Range(0, train.Count).ToArray();
                 int cursor = order.Length;
                 int b = options.Batch, t = trainTokens.Length;
@@ -332,11 +332,11 @@ public sealed class IgptExperiment
         };
     }
 
-    private static void Shuffle(int[] order, ref SplitMix64 rng)
+    private static void Shuffle(int[] order, ref Xoshiro256 rng)
     {
         for (int i = order.Length - 1; i > 0; i--)
         {
-            int j = rng.NextInt(i + 1);
+            int j = rng.Next(i + 1);
             (order[i], order[j]) = (order[j], order[i]);
         }
     }
@@ -421,7 +421,7 @@ public sealed class IgptExperiment
             region[i] = y * grid / rows * grid + x * grid / cols;
             regionSize[region[i]]++;
         }
-        var rng = new SplitMix64(options.Seed ^ 0x5EEDUL);
+        var rng = new Xoshiro256(options.Seed ^ 0x5EEDUL);
         double bits = 0;
         long positions = 0;
         int ticks = 0, tickEvery = Math.Max(1, count / evalBatch / 8);

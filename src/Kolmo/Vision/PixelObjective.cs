@@ -56,7 +56,7 @@ public sealed class PixelObjective
     /// Fills <paramref name="inputs"/> and <paramref name="targets"/> ([B, T] each) for the images
     /// <paramref name="images"/> of <paramref name="data"/>. <paramref name="rng"/> draws the masks (masked objective).
     /// </summary>
-    public void BuildBatch(PixelTokens data, ReadOnlySpan<int> images, Span<int> inputs, Span<int> targets, ref SplitMix64 rng)
+    public void BuildBatch(PixelTokens data, ReadOnlySpan<int> images, Span<int> inputs, Span<int> targets, ref Xoshiro256 rng)
     {
         ArgumentNullException.ThrowIfNull(data);
         int t = data.Length;
@@ -83,14 +83,14 @@ public sealed class PixelObjective
                 ulong threshold = (ulong)(MaskRate * (1UL << 32));
                 for (int i = 0; i < t; i++)
                 {
-                    bool mask = (rng.Next() >> 32) < threshold;
+                    bool mask = (rng.NextUInt64() >> 32) < threshold;
                     inp[i] = mask ? SpecialToken : seq[i];
                     tgt[i] = mask ? seq[i] : -1;
                     masked += mask ? 1 : 0;
                 }
                 if (masked == 0)
                 {
-                    int i = (int)((rng.Next() >> 33) % (ulong)t);
+                    int i = (int)((rng.NextUInt64() >> 33) % (ulong)t);
                     inp[i] = SpecialToken;
                     tgt[i] = seq[i];
                 }
@@ -127,28 +127,4 @@ public sealed class PixelObjective
         }
         return (bits, count);
     }
-}
-
-/// <summary>SplitMix64 (Steele, Lea &amp; Flood 2014): a tiny deterministic generator, identical on every platform.</summary>
-public struct SplitMix64
-{
-    private ulong _state;
-
-    /// <summary>Seeds the generator.</summary>
-    public SplitMix64(ulong seed) => _state = seed;
-
-    /// <summary>The next 64 random bits.</summary>
-    public ulong Next()
-    {
-        ulong z = _state += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
-
-    /// <summary>A uniform integer in [0, <paramref name="n"/>).</summary>
-    public int NextInt(int n) => (int)((Next() >> 33) % (ulong)n);
-
-    /// <summary>A uniform double in [0, 1).</summary>
-    public double NextDouble() => (Next() >> 11) * (1.0 / (1UL << 53));
 }

@@ -3,7 +3,7 @@ using Kolmo.Tests.Support;
 
 namespace Kolmo.Tests.Compression;
 
-/// <summary>Golden files in tests/Golden/foundation: format stability in both directions.</summary>
+/// <summary>Golden files in tests/Golden/container: format stability in both directions.</summary>
 public class GoldenTests
 {
     public static TheoryData<string, int, int> Files() => new()
@@ -14,7 +14,7 @@ public class GoldenTests
         { "random.bin", 1, 300 },
     };
 
-    private static string Golden(string name) => TestFiles.Path(Path.Combine("tests", "Golden", "foundation", name));
+    private static string Golden(string name) => TestFiles.Path(Path.Combine("tests", "Golden", "container", name));
 
     [Theory]
     [MemberData(nameof(Files))]

@@ -65,10 +65,39 @@ public class CompressorPredictorTests
     }
 
     [Fact]
-    public void SplitMix64_KnownFirstValue()
+    public void Xoshiro256_MatchesTheReferenceAlgorithm()
     {
-        // First output of SplitMix64 with seed 0 (Steele, Lea & Flood's reference generator).
-        Assert.Equal(0xE220A8397B1DCDAFUL, new SplitMix64(0).Next());
+        // SplitMix64's first output for seed 0 (Steele, Lea & Flood's reference generator) seeds the first word.
+        ulong x = 0;
+        Assert.Equal(0xE220A8397B1DCDAFUL, Xoshiro256.SplitMix(ref x));
+        // xoshiro256** from the state {1, 2, 3, 4}: the first outputs of Blackman & Vigna's reference code.
+        var rng = Xoshiro256.FromState(1, 2, 3, 4);
+        Assert.Equal([11520UL, 0UL, 1509978240UL, 1215971899390074240UL], new[] { rng.NextUInt64(), rng.NextUInt64(), rng.NextUInt64(), rng.NextUInt64() });
+    }
+
+    [Fact]
+    public void Xoshiro256_SameSeedSameSequence_StreamsDiffer_BoundsHold()
+    {
+        var a = new Xoshiro256(7);
+        var b = new Xoshiro256(7);
+        var c = new Xoshiro256(7, stream: 1);
+        Assert.Equal(a.NextUInt64(), b.NextUInt64());
+        Assert.NotEqual(a.NextUInt64(), c.NextUInt64());
+        for (int i = 0; i < 1000; i++)
+        {
+            Assert.InRange(a.Next(10), 0, 9);
+            Assert.InRange(a.NextDouble(), 0.0, 0.9999999999999999);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => a.Next(0));
+        double sum = 0, sq = 0;
+        for (int i = 0; i < 20000; i++)
+        {
+            double z = b.NextNormal();
+            sum += z;
+            sq += z * z;
+        }
+        Assert.InRange(sum / 20000, -0.05, 0.05);
+        Assert.InRange(sq / 20000, 0.95, 1.05);
     }
 }
 

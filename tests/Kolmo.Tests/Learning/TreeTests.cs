@@ -1,4 +1,5 @@
 using Kolmo.Learning;
+using Kolmo.Reporting;
 
 namespace Kolmo.Tests.Learning;
 
@@ -59,16 +60,16 @@ public class TreeTests
     }
 
     [Fact]
-    public void Pictures_ArePngAndSvg()
+    public void DistanceFigures_ArePngAndSvg()
     {
         var m = M(new double[,] { { 0, 2, 6, 6 }, { 2, 0, 6, 6 }, { 6, 6, 0, 4 }, { 6, 6, 4, 0 } });
         var tree = Clustering.NeighborJoining(m);
-        var png = Pictures.Dendrogram(tree, "t", svg: false);
+        var png = DistanceFigures.Dendrogram(tree, "t", svg: false);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
-        var svg = System.Text.Encoding.UTF8.GetString(Pictures.Dendrogram(tree, "t", svg: true));
+        var svg = System.Text.Encoding.UTF8.GetString(DistanceFigures.Dendrogram(tree, "t", svg: true));
         Assert.StartsWith("<svg", svg, StringComparison.Ordinal);
         Assert.Contains(">A</text>", svg, StringComparison.Ordinal);
-        var heat = Pictures.Heatmap(m, "h", svg: false);
+        var heat = DistanceFigures.Heatmap(m, "h", svg: false);
         Assert.Equal(0x89, heat[0]);
     }
 }

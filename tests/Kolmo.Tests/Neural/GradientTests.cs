@@ -12,12 +12,12 @@ public unsafe class GradientTests
     /// </summary>
     private static void Check(string name, float[] x, float[] analytic, Func<double> loss, double eps = 1e-2, int samples = 40, double tol = 1e-2)
     {
-        var rng = new Rng(99);
+        var rng = new Xoshiro256(99);
         int n = Math.Min(samples, x.Length);
         double diff = 0, norm = 0;
         for (int s = 0; s < n; s++)
         {
-            int i = x.Length <= samples ? s : rng.NextInt(x.Length);
+            int i = x.Length <= samples ? s : rng.Next(x.Length);
             float orig = x[i];
             x[i] = orig + (float)eps;
             double lp = loss();
@@ -266,7 +266,7 @@ public unsafe class GradientTests
         var m = new Gpt(new GptConfig(VocabSize: 7, Context: 6, Layers: 2, Dim: 8, Heads: 2), seed: 11);
         // larger weights than the default init so every path carries a measurable gradient
         var v = m.Parameters.Values;
-        var r = new Rng(5);
+        var r = new Xoshiro256(5);
         for (int i = 0; i < v.Length; i++)
         {
             v[i] += (float)(0.3 * r.NextNormal());
@@ -280,7 +280,7 @@ public unsafe class GradientTests
         var m = new Lstm(new LstmConfig(VocabSize: 7, Context: 5, Layers: 2, Hidden: 6), seed: 11);
         // larger recurrent weights so the gradient of layer 0's Wh stands well above float rounding of the loss
         var v = m.Parameters.Values;
-        var r = new Rng(6);
+        var r = new Xoshiro256(6);
         for (int i = 0; i < v.Length; i++)
         {
             v[i] += (float)(0.5 * r.NextNormal());

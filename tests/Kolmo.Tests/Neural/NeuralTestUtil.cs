@@ -6,7 +6,7 @@ internal static class NeuralTestUtil
 {
     public static float[] RandomFloats(int n, ulong seed, float scale = 1f)
     {
-        var r = new Rng(seed);
+        var r = new Xoshiro256(seed);
         var a = new float[n];
         for (int i = 0; i < n; i++)
         {
@@ -17,11 +17,11 @@ internal static class NeuralTestUtil
 
     public static int[] RandomSymbols(int n, int v, ulong seed)
     {
-        var r = new Rng(seed);
+        var r = new Xoshiro256(seed);
         var a = new int[n];
         for (int i = 0; i < n; i++)
         {
-            a[i] = r.NextInt(v);
+            a[i] = r.Next(v);
         }
         return a;
     }

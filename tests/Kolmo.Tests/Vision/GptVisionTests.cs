@@ -17,7 +17,7 @@ public class GptVisionTests
     {
         var inputs = new int[data.Count * data.Length];
         var targets = new int[data.Count * data.Length];
-        var rng = new SplitMix64(1);
+        var rng = new Xoshiro256(1);
         obj.BuildBatch(data, Enumerable.Range(0, data.Count).ToArray(), inputs, targets, ref rng);
         model.Forward(inputs, data.Count);
         double bits = 0;
@@ -38,7 +38,7 @@ public class GptVisionTests
         Assert.InRange(before, 1.6, 2.4);   // near log2 K = 2 at initialisation
         var inputs = new int[4 * data.Length];
         var targets = new int[4 * data.Length];
-        var rng = new SplitMix64(2);
+        var rng = new Xoshiro256(2);
         for (int step = 0; step < 150; step++)
         {
             obj.BuildBatch(data, [0, 1, 2, 3], inputs, targets, ref rng);
@@ -65,7 +65,7 @@ public class GptVisionTests
         Assert.Throws<InvalidOperationException>(() => model.CreatePredictor());
         var inputs = new int[8 * data.Length];
         var targets = new int[8 * data.Length];
-        var rng = new SplitMix64(2);
+        var rng = new Xoshiro256(2);
         double first = 0, last = 0;
         for (int step = 0; step < 60; step++)
         {

@@ -1,4 +1,5 @@
 using Kolmo.Learning;
+using Kolmo.Reporting;
 using Kolmo.Vision;
 
 namespace Kolmo.Tests.Vision;
@@ -20,7 +21,7 @@ public class PipelineTests
         int t = data.Length;
         var inputs = new int[2 * t];
         var targets = new int[2 * t];
-        var rng = new SplitMix64(1);
+        var rng = new Xoshiro256(1);
         obj.BuildBatch(data, [2, 0], inputs, targets, ref rng);
         Assert.Equal(obj.SpecialToken, inputs[0]);
         Assert.Equal(obj.SpecialToken, inputs[t]);
@@ -43,7 +44,7 @@ public class PipelineTests
         int t = data.Length, b = 40;
         var inputs = new int[b * t];
         var targets = new int[b * t];
-        var rng = new SplitMix64(5);
+        var rng = new Xoshiro256(5);
         obj.BuildBatch(data, Enumerable.Range(0, b).ToArray(), inputs, targets, ref rng);
         int masked = 0;
         for (int p = 0; p < b * t; p++)
@@ -81,7 +82,7 @@ public class PipelineTests
         var obj = new PixelObjective(Objective.Autoregressive, data.Palette.Size);
         var model = new BigramTokenModel(obj.Vocabulary, data.Length, 5f);
         // train a little so the distribution is far from uniform
-        var rng = new SplitMix64(3);
+        var rng = new Xoshiro256(3);
         var inputs = new int[8 * data.Length];
         var targets = new int[8 * data.Length];
         for (int step = 0; step < 30; step++)

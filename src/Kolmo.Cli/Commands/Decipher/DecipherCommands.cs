@@ -85,7 +85,7 @@ public sealed class DecipherSettings : CommandSettings
     [DefaultValue(1L)]
     public long Seed { get; set; } = 1;
 
-    [CommandOption("--threads <N>")]
+    [CommandOption("-T|--threads <N>")]
     [Description("Worker threads for parallel restarts. Default: processor count, at most 2")]
     public int? Threads { get; set; }
 

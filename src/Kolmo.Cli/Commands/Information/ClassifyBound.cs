@@ -55,7 +55,7 @@ public sealed class ClassifyOptions : CommandSettings
     public bool Json { get; set; }
 
     /// <summary>Threads.</summary>
-    [CommandOption("-t|--threads <N>")]
+    [CommandOption("-T|--threads <N>")]
     [Description("Worker threads (0 = all cores); predictions do not depend on it")]
     [DefaultValue(0)]
     public int Threads { get; set; }
@@ -159,7 +159,7 @@ public static class Classify
             {
                 sb.Append(test[i].Id).Append('\t').Append(test[i].Label).Append('\t').Append(pred[i]).Append('\n');
             }
-            InfoCli.WriteOutput(outPath, Encoding.UTF8.GetBytes(sb.ToString()), force);
+            AtomicOutput.WriteAllBytes(outPath, Encoding.UTF8.GetBytes(sb.ToString()), force);
         }
         if (json)
         {
@@ -190,7 +190,7 @@ public sealed class BoundOptions : CommandSettings
 {
     /// <summary>Training error.</summary>
     [CommandOption("--train-error <E>")]
-    [Description("Training error rate in [0, 1]")]
+    [Description("Training error rate, between 0 and 1")]
     [DefaultValue(0.0)]
     public double TrainError { get; set; }
 

@@ -124,13 +124,6 @@ internal static class InfoCli
         return sb.ToString();
     }
 
-    public static void WriteOutput(string path, byte[] bytes, bool force)
-    {
-        using var o = new AtomicOutput(path, force);
-        o.Stream.Write(bytes);
-        o.Commit();
-    }
-
     public static bool IsSvg(string path) => Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase);
 
     public static void CheckPicturePath(string? path)

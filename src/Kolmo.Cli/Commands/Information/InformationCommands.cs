@@ -2,12 +2,12 @@ using Spectre.Console.Cli;
 
 namespace Kolmo.Cli;
 
-/// <summary>Registers the information commands (issue 4).</summary>
+/// <summary>Registers the information commands.</summary>
 public static partial class Program
 {
     static partial void ConfigureInformation(IConfigurator config)
     {
-        // `info X Y` is the `info` command (Foundation/InfoBenchGenerate.cs), which calls InfoPair.Run for two plain files.
+        // `info X Y` is the `info` command (Compression/InfoBenchGenerate.cs), which calls InfoPair.Run for two plain files.
         config.AddCommand<Commands.Information.NcdCommand>("ncd")
             .WithDescription("NCD distance matrix of files (TSV/JSON) and heat map (PNG/SVG)")
             .WithExample("ncd", "texts/", "--out", "d.tsv", "--plot", "d.png");

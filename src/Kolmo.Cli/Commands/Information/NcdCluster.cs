@@ -4,6 +4,7 @@ using System.Text;
 using Kolmo.Cli.Infrastructure;
 using Kolmo.Information;
 using Kolmo.Learning;
+using Kolmo.Reporting;
 using Spectre.Console.Cli;
 
 namespace Kolmo.Cli.Commands.Information;
@@ -38,7 +39,7 @@ public sealed class NcdOptions : CommandSettings
     public string? Plot { get; set; }
 
     /// <summary>Threads.</summary>
-    [CommandOption("-t|--threads <N>")]
+    [CommandOption("-T|--threads <N>")]
     [Description("Worker threads (0 = all cores); the result does not depend on it")]
     [DefaultValue(0)]
     public int Threads { get; set; }
@@ -112,7 +113,7 @@ public static class Ncd
         if (outPath is not null)
         {
             bool jsonFile = Path.GetExtension(outPath).Equals(".json", StringComparison.OrdinalIgnoreCase);
-            InfoCli.WriteOutput(outPath, Encoding.UTF8.GetBytes(jsonFile ? m.ToJson() + "\n" : m.ToTsv()), force);
+            AtomicOutput.WriteAllBytes(outPath, Encoding.UTF8.GetBytes(jsonFile ? m.ToJson() + "\n" : m.ToTsv()), force);
         }
         else
         {
@@ -120,7 +121,7 @@ public static class Ncd
         }
         if (plot is not null)
         {
-            InfoCli.WriteOutput(plot, Pictures.Heatmap(m, $"NCD ({compressor})", InfoCli.IsSvg(plot)), force);
+            AtomicOutput.WriteAllBytes(plot, DistanceFigures.Heatmap(m, $"NCD ({compressor})", InfoCli.IsSvg(plot)), force);
         }
     }
 }
@@ -174,7 +175,7 @@ public sealed class ClusterOptions : CommandSettings
     public int LabelColumn { get; set; } = 2;
 
     /// <summary>Threads.</summary>
-    [CommandOption("-t|--threads <N>")]
+    [CommandOption("-T|--threads <N>")]
     [Description("Worker threads for NCD (0 = all cores)")]
     [DefaultValue(0)]
     public int Threads { get; set; }
@@ -216,7 +217,7 @@ public static class Cluster
         string newick = tree.ToNewick() + "\n";
         if (o.Out is not null)
         {
-            InfoCli.WriteOutput(o.Out, Encoding.UTF8.GetBytes(newick), o.Force);
+            AtomicOutput.WriteAllBytes(o.Out, Encoding.UTF8.GetBytes(newick), o.Force);
         }
         else
         {
@@ -224,7 +225,7 @@ public static class Cluster
         }
         if (o.Plot is not null)
         {
-            InfoCli.WriteOutput(o.Plot, Pictures.Dendrogram(tree, method == "upgma" ? "UPGMA" : "neighbour joining", InfoCli.IsSvg(o.Plot)), o.Force);
+            AtomicOutput.WriteAllBytes(o.Plot, DistanceFigures.Dendrogram(tree, method == "upgma" ? "UPGMA" : "neighbour joining", InfoCli.IsSvg(o.Plot)), o.Force);
         }
         if (o.Labels is not null)
         {

@@ -62,7 +62,7 @@ public sealed class TrainSettings : CommandSettings
     [CommandOption("--seed <N>"), Description("Seed of initialisation and batch sampling"), DefaultValue(1UL)]
     public ulong Seed { get; init; } = 1;
 
-    [CommandOption("--threads <N>"), Description("Worker threads (results do not depend on it)"), DefaultValue(2)]
+    [CommandOption("-T|--threads <N>"), Description("Worker threads (results do not depend on it)"), DefaultValue(2)]
     public int Threads { get; init; } = 2;
 
     [CommandOption("--max-minutes <M>"), Description("Stop early after this much wall-clock time (0 = no limit)"), DefaultValue(0.0)]
@@ -211,7 +211,7 @@ public sealed class EvalSettings : CommandSettings
     [CommandOption("--batch <N>"), Description("Windows per forward pass"), DefaultValue(16)]
     public int Batch { get; init; } = 16;
 
-    [CommandOption("--threads <N>"), Description("Worker threads (results do not depend on it)"), DefaultValue(2)]
+    [CommandOption("-T|--threads <N>"), Description("Worker threads (results do not depend on it)"), DefaultValue(2)]
     public int Threads { get; init; } = 2;
 
     public override ValidationResult Validate()

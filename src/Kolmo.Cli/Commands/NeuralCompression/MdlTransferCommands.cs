@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Kolmo.Cli.Infrastructure;
 using Kolmo.Compression.Neural;
+using Kolmo.Reporting;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -109,7 +110,7 @@ public sealed class MdlCommand : Command<MdlSettings>
         if (settings.Out is not null)
         {
             AtomicOutput.WriteAllText(settings.Out + ".tsv", ToTsv(reports), settings.Force);
-            Plots.Mdl(reports, settings.Out + ".png", settings.Force, Path.GetFileName(settings.Data));
+            AtomicOutput.WriteAllBytes(settings.Out + ".png", Charts.Render(DescriptionLengthFigures.Mdl(reports, Path.GetFileName(settings.Data))), settings.Force);
             Console.Error.WriteLine($"mdl: wrote {settings.Out}.tsv and {settings.Out}.png");
         }
         return 0;
@@ -222,7 +223,7 @@ public sealed class TransferCommand : Command<TransferSettings>
         if (settings.Out is not null)
         {
             AtomicOutput.WriteAllText(settings.Out + ".tsv", ToTsv(rows, Path.GetFileName(settings.Target), target.Length), settings.Force);
-            Plots.Transfer(rows, settings.Out + ".png", settings.Force, Path.GetFileName(settings.Target));
+            AtomicOutput.WriteAllBytes(settings.Out + ".png", Charts.Render(DescriptionLengthFigures.Transfer(rows, Path.GetFileName(settings.Target))), settings.Force);
             Console.Error.WriteLine($"transfer: wrote {settings.Out}.tsv and {settings.Out}.png");
         }
         return 0;
@@ -251,83 +252,5 @@ public sealed class TransferCommand : Command<TransferSettings>
             sb.Append(CultureInfo.InvariantCulture, $"{r.Model}\t{target}\t{targetBytes}\t{r.Source}\t{r.SourceBytes}\t{Io.Format(r.AloneBits, 1)}\t{Io.Format(r.PrimedBits, 1)}\t{Io.Format(r.SavedBits, 1)}\t{Io.Format(r.SavedFraction, 5)}\n");
         }
         return sb.ToString();
-    }
-}
-
-/// <summary>ScottPlot figures of the two experiments.</summary>
-internal static class Plots
-{
-    public static void Mdl(IReadOnlyList<MdlReport> reports, string path, bool force, string title)
-    {
-        var plot = new ScottPlot.Plot();
-        double[] xs = [.. Enumerable.Range(0, reports.Count).Select(i => (double)i)];
-        double Kb(double bits) => bits / 8 / 1024;
-        var u = plot.Add.Scatter(xs, [.. reports.Select(r => Kb(r.UniformBits))]);
-        u.LegendText = "uniform";
-        var t = plot.Add.Scatter(xs, [.. reports.Select(r => Kb(r.TwoPart.TotalBits))]);
-        t.LegendText = "two-part (weights + data)";
-        var w = plot.Add.Scatter(xs, [.. reports.Select(r => Kb(r.TwoPart.WeightBits))]);
-        w.LegendText = "  of which weights";
-        w.LinePattern = ScottPlot.LinePattern.Dashed;
-        var p = plot.Add.Scatter(xs, [.. reports.Select(r => Kb(r.PrequentialBits))]);
-        p.LegendText = "prequential (online)";
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(xs, [.. reports.Select(r => $"{r.Spec}\n{r.Parameters:N0} params")]);
-        plot.YLabel("code length (KiB)");
-        plot.Title($"Description length of {title} ({reports[0].Symbols:N0} bytes)");
-        plot.ShowLegend();
-        Save(plot, path, force);
-    }
-
-    public static void Transfer(IReadOnlyList<TransferResult> rows, string path, bool force, string target)
-    {
-        var plot = new ScottPlot.Plot();
-        var models = rows.Select(r => r.Model).Distinct().ToList();
-        var sources = rows.Select(r => r.Source).Distinct().ToList();
-        var palette = new ScottPlot.Palettes.Category10();
-        var bars = new List<ScottPlot.Bar>();
-        for (int s = 0; s < sources.Count; s++)
-        {
-            for (int m = 0; m < models.Count; m++)
-            {
-                var r = rows.FirstOrDefault(x => x.Source == sources[s] && x.Model == models[m]);
-                if (r is null)
-                {
-                    continue;
-                }
-                bars.Add(new ScottPlot.Bar
-                {
-                    Position = s * (models.Count + 1) + m,
-                    Value = 100 * r.SavedFraction,
-                    FillColor = palette.GetColor(m),
-                });
-            }
-        }
-        plot.Add.Bars(bars);
-        for (int m = 0; m < models.Count; m++)
-        {
-            plot.Legend.ManualItems.Add(new ScottPlot.LegendItem { LabelText = models[m], FillColor = palette.GetColor(m) });
-        }
-        double[] ticks = [.. Enumerable.Range(0, sources.Count).Select(s => s * (models.Count + 1) + (models.Count - 1) / 2.0)];
-        // short labels: "moby-dick_pg2701.txt" → "moby-dick"
-        string Short(string name)
-        {
-            string n = Path.GetFileNameWithoutExtension(name);
-            int pg = n.IndexOf("_pg", StringComparison.Ordinal);
-            return pg > 0 ? n[..pg] : name.StartsWith("random:", StringComparison.Ordinal) ? name : n;
-        }
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks, [.. sources.Select(Short)]);
-        plot.Add.HorizontalLine(0, 1, ScottPlot.Colors.Black);
-        plot.YLabel("bits saved on target (% of C(Y))");
-        plot.Title($"Transfer: C(Y) − C(Y|X), Y = {target}");
-        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
-        Save(plot, path, force);
-    }
-
-    private static void Save(ScottPlot.Plot plot, string path, bool force)
-    {
-        using var o = new AtomicOutput(path, force);
-        byte[] png = plot.GetImageBytes(900, 560, ScottPlot.ImageFormat.Png);
-        o.Stream.Write(png);
-        o.Commit();
     }
 }

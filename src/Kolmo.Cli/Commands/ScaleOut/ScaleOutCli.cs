@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Kolmo.Cli.Commands.Foundation;
+using Kolmo.Cli.Commands.Compression;
 using Kolmo.Cli.Commands.Information;
 using Kolmo.Cli.Infrastructure;
 using Kolmo.Cluster.Grains;
@@ -221,7 +221,7 @@ internal static class ScaleOutCli
         long units = tasks.Sum(t => work.Units(t));
         var file = InfoCli.WithProgress($"{title} shard {shard}", (int)Math.Min(units, int.MaxValue), units <= int.MaxValue,
             p => ShardFile.Compute(spec, documents, shard, threads, (done, _) => p((int)done), cancel));
-        InfoCli.WriteOutput(path, file.ToJson(), force);
+        AtomicOutput.WriteAllBytes(path, file.ToJson(), force);
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"kolmo: {title}: shard {shard} of job {spec.Id[..12]}: {tasks.Count} of {work.TaskCount} tasks ({units} {unit}), {file.Seconds:F2} s -> {path}"));
     }

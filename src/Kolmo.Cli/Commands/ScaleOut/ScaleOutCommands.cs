@@ -48,7 +48,7 @@ namespace Kolmo.Cli.Commands.ScaleOut
         [DefaultValue(0)]
         public int GatewayPort { get; set; }
 
-        [CommandOption("-t|--threads <N>")]
+        [CommandOption("-T|--threads <N>")]
         [Description("Tasks run at once (0 = one per core)")]
         [DefaultValue(0)]
         public int Threads { get; set; }

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using Kolmo.Cli.Infrastructure;
 using Kolmo.Learning;
+using Kolmo.Reporting;
 using Kolmo.Vision;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -52,7 +53,7 @@ namespace Kolmo.Cli.Commands.Vision
         public string Objective { get; init; } = "both";
 
         [CommandOption("--sizes <LIST>")]
-        [Description("Comma-separated model sizes LAYERSxWIDTH[xHEADS], smallest first (the last one is used for compression).")]
+        [Description("Comma-separated model sizes LAYERSxWIDTH or LAYERSxWIDTHxHEADS, smallest first (the last one is used for compression).")]
         [DefaultValue("1x32,2x32,2x48")]
         public string Sizes { get; init; } = "1x32,2x32,2x48";
 
@@ -214,12 +215,9 @@ namespace Kolmo.Cli.Commands.Vision
                 ["machine"] = $"{Environment.ProcessorCount} logical CPUs, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}",
                 ["command"] = "kolmo " + string.Join(' ', context.Arguments.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a)),
             };
-            var plots = IgptReport.Plots(r);
-            foreach (var (name, bytes) in plots)
+            foreach (var (name, bytes) in IgptReport.Plots(r))
             {
-                using var o = new AtomicOutput(Path.Combine(outDir, name), settings.Force);
-                o.Stream.Write(bytes);
-                o.Commit();
+                AtomicOutput.WriteAllBytes(Path.Combine(outDir, name), bytes, settings.Force);
             }
             AtomicOutput.WriteAllText(Path.Combine(outDir, "results.json"), IgptReport.Json(r), settings.Force);
             AtomicOutput.WriteAllText(Path.Combine(outDir, "report.md"), IgptReport.Markdown(r, title, provenance), settings.Force);

@@ -8,7 +8,7 @@ using Kolmo.Compression.Panel;
 namespace Kolmo.Bench;
 
 /// <summary>
-/// Foundation suites (issue 2):
+/// Compression suites:
 /// <list type="bullet">
 /// <item><c>compress [DIR…] [--only a,b] [--out FOLDER]</c>: every catalog model and the whole standard panel on
 /// each folder (default <c>../shared/data/corpora/calgary</c> (the 14 classic files) and
@@ -22,7 +22,7 @@ public static partial class Program
     private static readonly string[] CalgaryClassic =
         ["bib", "book1", "book2", "geo", "news", "obj1", "obj2", "paper1", "paper2", "pic", "progc", "progl", "progp", "trans"];
 
-    static partial void RegisterFoundation(IDictionary<string, (string Help, Func<string[], int> Run)> suites)
+    static partial void RegisterCompression(IDictionary<string, (string Help, Func<string[], int> Run)> suites)
     {
         suites["compress"] = ("catalog models vs the standard panel on corpus folders -> docs/bench/compress-DATE.{md,tsv}", CompressSuite);
         suites["large"] = ("generated N MB (default 100) through order3 and back: bounded memory, round trip", LargeSuite);

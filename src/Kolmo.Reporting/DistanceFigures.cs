@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Text;
+using Kolmo.Learning;
 
-namespace Kolmo.Learning;
+namespace Kolmo.Reporting;
 
 /// <summary>Pictures of distance matrices (heat maps) and trees (dendrograms), as PNG bytes or SVG text.</summary>
-public static class Pictures
+public static class DistanceFigures
 {
     /// <summary>Heat map of <paramref name="m"/> with row/column labels and a colour bar (ScottPlot).</summary>
     /// <param name="m">The matrix.</param>
@@ -28,7 +29,7 @@ public static class Pictures
         plot.Axes.Bottom.MinimumSize = 20 + 8 * labels.Max(l => l.Length);
         plot.Title(title);
         int size = Math.Clamp(200 + 16 * n, 500, 2400);
-        return Render(plot, size + 120, size, svg);
+        return Charts.Render(plot, size + 120, size, svg);
     }
 
     /// <summary>
@@ -68,7 +69,7 @@ public static class Pictures
         plot.Axes.SetLimits(-0.02 * maxX, maxX * (1.05 + 0.012 * longest), -leaves, 1);
         plot.XLabel("distance from root");
         plot.Title(title);
-        return Render(plot, width, height, svg: false);
+        return Charts.Render(plot, width, height, svg: false);
     }
 
     private static double Layout(TreeNode n, double x, List<(double, double, double, double)> segs, List<(string, double, double)> labels, ref int next)
@@ -117,13 +118,4 @@ public static class Pictures
 
     private static string Escape(string s) =>
         s.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal).Replace("\"", "&quot;", StringComparison.Ordinal);
-
-    /// <summary>Renders a ScottPlot plot to PNG bytes or SVG (UTF-8) bytes.</summary>
-    public static byte[] Render(ScottPlot.Plot plot, int width, int height, bool svg)
-    {
-        ArgumentNullException.ThrowIfNull(plot);
-        return svg
-            ? Encoding.UTF8.GetBytes(plot.GetSvgXml(width, height))
-            : plot.GetImage(width, height).GetImageBytes(ScottPlot.ImageFormat.Png);
-    }
 }

@@ -2,10 +2,11 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Kolmo.Vision;
 
-namespace Kolmo.Vision;
+namespace Kolmo.Reporting;
 
-/// <summary>Renders <see cref="IgptResults"/> as markdown, JSON and PNG plots (ScottPlot 5).</summary>
+/// <summary>Renders <see cref="IgptResults"/> as markdown, JSON and PNG plots.</summary>
 public static class IgptReport
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
@@ -166,64 +167,50 @@ public static class IgptReport
     public static IReadOnlyDictionary<string, byte[]> Plots(IgptResults results)
     {
         ArgumentNullException.ThrowIfNull(results);
-        var plots = new Dictionary<string, byte[]>();
+        return Charts(results).ToDictionary(kv => kv.Key, kv => Kolmo.Reporting.Charts.Render(kv.Value));
+    }
 
-        var curve = new ScottPlot.Plot();
+    /// <summary>The three charts (loss vs probe, AR vs masked during training, probe by layer), keyed by file name.</summary>
+    public static IReadOnlyDictionary<string, LineChart> Charts(IgptResults results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        int grid = results.Options.ProbeGrid;
+        var curve = new List<ChartSeries>();
         foreach (var g in results.Runs.Where(r => r.Objective == "ar" && r.Step > 0).GroupBy(r => r.Size))
         {
             var pts = g.OrderBy(r => r.Step).ToArray();
-            var s = curve.Add.Scatter(pts.Select(r => r.BitsPerDim).ToArray(), pts.Select(r => r.ProbeAccuracy * 100).ToArray());
-            s.LegendText = $"AR {g.Key}, mean-pooled";
-            s.MarkerSize = 8;
-            if (results.Options.ProbeGrid > 1)
+            double[] bits = [.. pts.Select(r => r.BitsPerDim)];
+            curve.Add(new ChartSeries($"AR {g.Key}, mean-pooled", bits, [.. pts.Select(r => r.ProbeAccuracy * 100)]));
+            if (grid > 1)
             {
-                var sg = curve.Add.Scatter(pts.Select(r => r.BitsPerDim).ToArray(), pts.Select(r => r.GridProbeAccuracy * 100).ToArray());
-                sg.LegendText = $"AR {g.Key}, {results.Options.ProbeGrid}x{results.Options.ProbeGrid}-pooled";
-                sg.MarkerSize = 8;
-                sg.LinePattern = ScottPlot.LinePattern.Dashed;
+                curve.Add(new ChartSeries($"AR {g.Key}, {grid}x{grid}-pooled", bits, [.. pts.Select(r => r.GridProbeAccuracy * 100)], LineStyle.Dashed));
             }
         }
-        curve.Title($"Next-pixel loss vs linear probe (Spearman ρ = {F(results.Spearman, 3)} mean, {F(results.SpearmanGrid, 3)} grid)");
-        curve.XLabel("test bits/dim (lower is better)");
-        curve.YLabel("best-layer probe accuracy (%)");
-        curve.ShowLegend();
-        plots[CurvePlot] = curve.GetImageBytes(800, 550, ScottPlot.ImageFormat.Png);
 
-        var obj = new ScottPlot.Plot();
-        foreach (var g in results.Runs.GroupBy(r => (r.Objective, r.Size)))
+        var objective = results.Runs.GroupBy(r => (r.Objective, r.Size)).Select(g =>
         {
             var pts = g.OrderBy(r => r.Step).ToArray();
-            var s = obj.Add.Scatter(pts.Select(r => (double)r.Step).ToArray(), pts.Select(r => r.ProbeAccuracy * 100).ToArray());
-            s.LegendText = $"{g.Key.Objective} {g.Key.Size}";
-            s.MarkerSize = 7;
-            if (g.Key.Objective == "masked")
-            {
-                s.LinePattern = ScottPlot.LinePattern.Dashed;
-            }
-        }
-        var raw = obj.Add.HorizontalLine(results.RawPixelProbe * 100);
-        raw.LegendText = "raw pixels";
-        raw.LinePattern = ScottPlot.LinePattern.Dotted;
-        obj.Title("Probe accuracy during training: AR (solid) vs masked (dashed)");
-        obj.XLabel("training step");
-        obj.YLabel("best-layer probe accuracy (%)");
-        obj.ShowLegend();
-        plots[ObjectivePlot] = obj.GetImageBytes(800, 550, ScottPlot.ImageFormat.Png);
+            return new ChartSeries($"{g.Key.Objective} {g.Key.Size}", [.. pts.Select(r => (double)r.Step)], [.. pts.Select(r => r.ProbeAccuracy * 100)],
+                g.Key.Objective == "masked" ? LineStyle.Dashed : LineStyle.Solid);
+        }).ToArray();
 
-        var layers = new ScottPlot.Plot();
-        foreach (var g in results.Runs.GroupBy(r => (r.Objective, r.Size)))
+        var layers = results.Runs.GroupBy(r => (r.Objective, r.Size)).Select(g =>
         {
             var last = g.OrderBy(r => r.Step).Last();
-            var s = layers.Add.Scatter(Enumerable.Range(0, last.LayerAccuracies.Count).Select(i => (double)i).ToArray(), last.LayerAccuracies.Select(a => a * 100).ToArray());
-            s.LegendText = $"{g.Key.Objective} {g.Key.Size} (step {last.Step})";
-            s.MarkerSize = 7;
-        }
-        layers.Title("Linear probe accuracy by layer (0 = embeddings)");
-        layers.XLabel("layer");
-        layers.YLabel("probe accuracy (%)");
-        layers.ShowLegend();
-        plots[LayerPlot] = layers.GetImageBytes(800, 550, ScottPlot.ImageFormat.Png);
-        return plots;
+            return new ChartSeries($"{g.Key.Objective} {g.Key.Size} (step {last.Step})",
+                [.. Enumerable.Range(0, last.LayerAccuracies.Count).Select(i => (double)i)], [.. last.LayerAccuracies.Select(a => a * 100)]);
+        }).ToArray();
+
+        return new Dictionary<string, LineChart>
+        {
+            [CurvePlot] = new($"Next-pixel loss vs linear probe (Spearman ρ = {F(results.Spearman, 3)} mean, {F(results.SpearmanGrid, 3)} grid)",
+                "test bits/dim (lower is better)", "best-layer probe accuracy (%)", curve) { MarkerSize = 8 },
+            [ObjectivePlot] = new("Probe accuracy during training: AR (solid) vs masked (dashed)", "training step", "best-layer probe accuracy (%)", objective)
+            {
+                ReferenceLines = [new ReferenceLine(results.RawPixelProbe * 100, "raw pixels")],
+            },
+            [LayerPlot] = new("Linear probe accuracy by layer (0 = embeddings)", "layer", "probe accuracy (%)", layers),
+        };
     }
 
     private static string P(double v) => double.IsFinite(v) ? v.ToString("P2", Inv) : "–";

@@ -3,7 +3,7 @@ using Kolmo.Cli;
 using Kolmo.Compression;
 using Kolmo.Tests.Support;
 
-namespace Kolmo.Tests.Cli;
+namespace Kolmo.Tests.Compression;
 
 [CollectionDefinition("Console", DisableParallelization = true)]
 public class ConsoleCollection
@@ -12,7 +12,7 @@ public class ConsoleCollection
 
 /// <summary>kolmo compress/decompress/info/bench in-process: exit codes, messages, files left behind.</summary>
 [Collection("Console")]
-public sealed class FoundationCliTests : IDisposable
+public sealed class CompressionCliTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("kolmo-cli-").FullName;
 
@@ -84,12 +84,6 @@ public sealed class FoundationCliTests : IDisposable
         Assert.Equal(1, Run("c", "-o", P("o"), "-c", P("a.txt")).Code);
         // (info X Y is now the information report, see 3d941f3: no longer a usage error)
         Assert.False(File.Exists(P("a.txt.kolmo")));
-    }
-
-    [Fact]
-    public void LoneDash_IsRewrittenToTheStdinToken_BeforeParsing()
-    {
-        Assert.Equal(new[] { "c", Kolmo.Cli.Commands.Foundation.CodecRunner.StdinToken, "-c" }, Kolmo.Cli.Commands.Foundation.CodecRunner.RewriteStdin(["c", "-", "-c"]));
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using Kolmo.Cli.Commands.Foundation;
+using Kolmo.Cli.Commands.Compression;
 using Kolmo.Cli.Infrastructure;
 using Kolmo.Compression;
 using Spectre.Console;
@@ -11,14 +11,14 @@ namespace Kolmo.Cli
 {
     public static partial class Program
     {
-        static partial void ConfigureFoundation(IConfigurator config)
+        static partial void ConfigureCompression(IConfigurator config)
         {
             config.AddCommand<CompressCommand>("compress").WithAlias("c")
                 .WithDescription("Compress FILE to FILE.kolmo with a predictive model and arithmetic coding")
-                .WithExample("compress", "book.txt").WithExample("c", "-c", "-", "--model", "order3");
+                .WithExample("compress", "book.txt").WithExample("c", "-9", "book.txt").WithExample("c", "-c", "-", "--model", "order3");
             config.AddCommand<DecompressCommand>("decompress").WithAlias("d")
-                .WithDescription("Decompress FILE.kolmo to FILE (every field and the xxHash64 checksum are verified)")
-                .WithExample("d", "book.txt.kolmo");
+                .WithDescription("Decompress FILE.kolmo to FILE (every field and the xxHash64 checksum are verified; concatenated streams are decoded in sequence)")
+                .WithExample("d", "book.txt.kolmo").WithExample("d", "-t", "book.txt.kolmo");
             config.AddCommand<BenchCommand>("bench")
                 .WithDescription("Compress and decompress files with every compressor: sizes, bits per byte, MB/s, round trip (default: the shipped data/canterbury)")
                 .WithExample("bench").WithExample("bench", "--compressors", "order3,gzip,zstd-19", "--tsv", "data/canterbury");
@@ -32,7 +32,7 @@ namespace Kolmo.Cli
     }
 }
 
-namespace Kolmo.Cli.Commands.Foundation
+namespace Kolmo.Cli.Commands.Compression
 {
     /// <summary>Options shared by compress and decompress.</summary>
     public class CodecSettings : CommandSettings
@@ -65,7 +65,15 @@ namespace Kolmo.Cli.Commands.Foundation
         [Description("No summary line and no progress bar")]
         public bool Quiet { get; set; }
 
-        [CommandOption("--threads <N>")]
+        [CommandOption("-v|--verbose")]
+        [Description("Also print the model, level and container details of each file")]
+        public bool Verbose { get; set; }
+
+        [CommandOption("-t|--test")]
+        [Description("Test integrity: decode FILE.kolmo and verify every checksum, writing nothing")]
+        public bool Test { get; set; }
+
+        [CommandOption("-T|--threads <N>")]
         [Description("Worker threads of the neural models (nn, cm+nn); the output does not depend on it")]
         public int? Threads { get; set; }
 
@@ -91,6 +99,14 @@ namespace Kolmo.Cli.Commands.Foundation
             {
                 return ValidationResult.Error("-k and --rm cannot be combined");
             }
+            if (Test && (Output != null || Stdout || Remove))
+            {
+                return ValidationResult.Error("-t (test) writes nothing: it cannot be combined with -o, -c or --rm");
+            }
+            if (Quiet && Verbose)
+            {
+                return ValidationResult.Error("-q and -v cannot be combined");
+            }
             if (Threads is int t && (t < 1 || t > 256))
             {
                 return ValidationResult.Error("--threads must be 1-256");
@@ -111,8 +127,23 @@ namespace Kolmo.Cli.Commands.Foundation
         public string Model { get; set; } = "cm";
 
         [CommandOption("-l|--level <N>")]
-        [Description("Level 1-9 (default 6). cm memory = 1.5·2^(18+L) bytes + 9.5 MiB (1.75·2^(18+L) for 8-9): 1 → 10 MiB, 6 → 34 MiB, 9 → 234 MiB. 1-5: orders 0-6 + word; 6-9 add order 8, sparse, record, indirect; 8-9 add run maps")]
+        [Description("Level 1-9 (default 6; also written -1 … -9). cm memory = 1.5·2^(18+L) bytes + 9.5 MiB (1.75·2^(18+L) for 8-9): 1 → 10 MiB, 6 → 34 MiB, 9 → 234 MiB. 1-5: orders 0-6 + word; 6-9 add order 8, sparse, record, indirect; 8-9 add run maps")]
         public int? Level { get; set; }
+
+        [CommandOption("--best")]
+        [Description("Level 9 (the strongest)")]
+        public bool Best { get; set; }
+
+        [CommandOption("--fast")]
+        [Description("Level 1 (the fastest)")]
+        public bool Fast { get; set; }
+
+        [CommandOption("-d|--decompress")]
+        [Description("Decompress instead (same as 'kolmo decompress')")]
+        public bool Decompress { get; set; }
+
+        /// <summary>The level asked for: --level, -N, --best or --fast (null: the model's default).</summary>
+        public int? ChosenLevel => Best ? ModelCatalog.MaxLevel : Fast ? ModelCatalog.MinLevel : Level;
 
         [CommandOption("--memory <SIZE>")]
         [Description("Upper bound on model memory, e.g. 16M, 1G, 500000 (default: what the level needs)")]
@@ -123,6 +154,10 @@ namespace Kolmo.Cli.Commands.Foundation
             if (Level is int l && (l < ModelCatalog.MinLevel || l > ModelCatalog.MaxLevel))
             {
                 return ValidationResult.Error($"--level must be {ModelCatalog.MinLevel}-{ModelCatalog.MaxLevel}, not {l}");
+            }
+            if ((Level is not null ? 1 : 0) + (Best ? 1 : 0) + (Fast ? 1 : 0) > 1)
+            {
+                return ValidationResult.Error("give one level: --level N (or -N), --best or --fast");
             }
             return base.Validate();
         }
@@ -149,19 +184,28 @@ namespace Kolmo.Cli.Commands.Foundation
     {
         public override int Execute(CommandContext context, CompressSettings settings, CancellationToken cancellationToken)
         {
+            if (settings.Decompress || settings.Test)
+            {
+                return DecompressCommand.Run(settings);
+            }
             long? memory = settings.Memory is null ? null : SizeText.Parse(settings.Memory, "--memory");
             int block = settings.BlockSize is null ? KolmoContainer.DefaultBlockSize : (int)Math.Min(int.MaxValue, SizeText.Parse(settings.BlockSize, "--block-size"));
             ModelCompressor compressor;
             try
             {
                 NeuralCompression.NeuralCli.SetThreads(settings.Threads);
-                compressor = NeuralCompression.NeuralCli.Compressor(settings.Model, settings.Level, memory, block, NeuralCompression.NeuralCli.LoadPrior(settings.PrimeData, settings.PrimeModel));
+                compressor = NeuralCompression.NeuralCli.Compressor(settings.Model, settings.ChosenLevel, memory, block, NeuralCompression.NeuralCli.LoadPrior(settings.PrimeData, settings.PrimeModel));
             }
             catch (ArgumentException e)
             {
                 throw new UsageException(e is ArgumentOutOfRangeException && e.ParamName == "memoryLimitBytes"
                     ? $"--memory {settings.Memory}: too small ({e.Message.Split(" (Parameter")[0]})"
                     : e.Message.Split(" (Parameter")[0]);
+            }
+            if (settings.Verbose)
+            {
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"model {compressor.Name}, level {compressor.Level}, block size {block} bytes{(memory is long m ? $", memory cap {m} bytes" : "")}"));
             }
             var inputs = CodecRunner.Inputs(settings);
             switch (ScaleOut.ScaleOutCli.Mode(settings.Cluster, settings.Shard))
@@ -183,12 +227,19 @@ namespace Kolmo.Cli.Commands.Foundation
     /// <summary>kolmo decompress: FILE.kolmo → FILE.</summary>
     public sealed class DecompressCommand : Command<DecompressSettings>
     {
-        public override int Execute(CommandContext context, DecompressSettings settings, CancellationToken cancellationToken)
+        public override int Execute(CommandContext context, DecompressSettings settings, CancellationToken cancellationToken) => Run(settings);
+
+        /// <summary>Decompresses (or, with -t, tests) every input.</summary>
+        public static int Run(CodecSettings settings)
         {
             NeuralCompression.NeuralCli.SetThreads(settings.Threads);
             NeuralCompression.NeuralCli.LoadPrior(settings.PrimeData, settings.PrimeModel);
             foreach (var input in CodecRunner.Inputs(settings))
             {
+                if (settings.Verbose && input != "-")
+                {
+                    CodecRunner.Describe(input);
+                }
                 CodecRunner.Run(settings, input, compress: false, (src, dst, progress) => ModelCompressor.Decompress(src, dst, progress));
             }
             return 0;
@@ -200,11 +251,7 @@ namespace Kolmo.Cli.Commands.Foundation
     {
         public const string Suffix = ".kolmo";
 
-        /// <summary>What a lone "-" argument becomes before parsing (Spectre.Console.Cli rejects "-" as a nameless option).</summary>
-        public const string StdinToken = "(stdin)";
-
-        /// <summary>Replaces each lone "-" (standard input/output, zstd habit) by <see cref="StdinToken"/>.</summary>
-        public static string[] RewriteStdin(string[] args) => args.Select(a => a == "-" ? StdinToken : a).ToArray();
+        private const string StdinToken = ArgumentCheck.StdinToken;
 
         public static IEnumerable<string> Inputs(CodecSettings s) =>
             s.Files.Length == 0 ? ["-"] : s.Files.Select(f => f == StdinToken ? "-" : f);
@@ -217,6 +264,11 @@ namespace Kolmo.Cli.Commands.Foundation
                 throw Directory.Exists(input)
                     ? new UsageException($"{input} is a directory")
                     : new FileNotFoundException($"{input}: no such file");
+            }
+            if (s.Test)
+            {
+                Test(s, input, fromStdin);
+                return;
             }
             string? outPath = s.Stdout ? null : s.Output ?? (fromStdin ? null : OutputName(input, compress));
             if (outPath is "-" or StdinToken)
@@ -262,6 +314,37 @@ namespace Kolmo.Cli.Commands.Foundation
                 long raw = compress ? src.Count : outLength;
                 long packed = compress ? outLength : src.Count;
                 Console.Error.WriteLine(Summary(label, outPath ?? "stdout", raw, packed, src.Count, outLength, sw.Elapsed.TotalSeconds));
+            }
+        }
+
+        /// <summary>-t: decodes every stream of <paramref name="input"/> into nothing, verifying each checksum.</summary>
+        private static void Test(CodecSettings s, string input, bool fromStdin)
+        {
+            var sw = Stopwatch.StartNew();
+            using var file = fromStdin ? Console.OpenStandardInput() : new FileStream(input, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            var src = new CountingReadStream(file);
+            var sink = new CountingWriteStream(Stream.Null);
+            string label = fromStdin ? "stdin" : input;
+            bool showProgress = !s.Quiet && file.CanSeek && file.Length > 1_000_000 && !Console.IsErrorRedirected;
+            int streams = 0;
+            Execute((a, b, p) => streams = ModelCompressor.Decompress(a, b, p), src, sink, label, file.CanSeek ? file.Length : -1, showProgress);
+            if (!s.Quiet)
+            {
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{label}: ok, {streams} stream{(streams == 1 ? "" : "s")}, {src.Count} -> {sink.Count} bytes, checksums verified, {sw.Elapsed.TotalSeconds:F2} s"));
+            }
+        }
+
+        /// <summary>-v: the container details of each stream of <paramref name="input"/> on standard error.</summary>
+        public static void Describe(string input)
+        {
+            if (!File.Exists(input))
+            {
+                return;   // Run reports the missing file
+            }
+            foreach (var summary in ContainerInfo.ReadAll(input))
+            {
+                Console.Error.Write(ContainerInfo.ToText(input, summary));
             }
         }
 

@@ -7,7 +7,7 @@ using Kolmo.Compression;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
-namespace Kolmo.Cli.Commands.Foundation;
+namespace Kolmo.Cli.Commands.Compression;
 
 public sealed class InfoSettings : CommandSettings
 {
@@ -71,10 +71,10 @@ public static class ContainerInfo
         return f.Read(magic) == 4 && magic.SequenceEqual(KolmoContainer.Magic);
     }
 
-    /// <summary>Reads the container at <paramref name="path"/> (structure validated, payload not decoded).</summary>
+    /// <summary>Reads every stream of the container file at <paramref name="path"/> (structure validated, payload not decoded).</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="InvalidDataException">Not a valid container (message names the file and offset).</exception>
-    public static KolmoSummary Read(string path)
+    public static IReadOnlyList<KolmoSummary> ReadAll(string path)
     {
         if (!File.Exists(path))
         {
@@ -83,7 +83,7 @@ public static class ContainerInfo
         using var f = File.OpenRead(path);
         try
         {
-            return KolmoContainer.Inspect(f);
+            return KolmoContainer.InspectAll(f);
         }
         catch (InvalidDataException e)
         {
@@ -99,7 +99,10 @@ public static class ContainerInfo
             Console.WriteLine(JsonSerializer.Serialize(ToJsonObject(path), JsonOptions));
             return;
         }
-        Console.Write(ToText(path, Read(path)));
+        foreach (var s in ReadAll(path))
+        {
+            Console.Write(ToText(path, s));
+        }
     }
 
     /// <summary>The text form of a summary.</summary>
@@ -123,7 +126,12 @@ public static class ContainerInfo
 
     internal static object ToJsonObject(string path)
     {
-        var s = Read(path);
+        var all = ReadAll(path);
+        return all.Count == 1 ? ToJsonObject(path, all[0]) : all.Select(s => ToJsonObject(path, s)).ToArray();
+    }
+
+    private static object ToJsonObject(string path, KolmoSummary s)
+    {
         var h = s.Header;
         return new
         {
@@ -276,7 +284,7 @@ public sealed class GenerateSettings : CommandSettings
     [DefaultValue(1UL)]
     public ulong Seed { get; set; } = 1;
 
-    [CommandOption("-t|--temperature <T>")]
+    [CommandOption("--temperature <T>")]
     [Description("Sampling temperature (0 = always the most likely byte)")]
     [DefaultValue(1.0)]
     public double Temperature { get; set; } = 1.0;
