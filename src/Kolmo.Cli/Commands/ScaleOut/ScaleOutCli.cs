@@ -18,7 +18,7 @@ namespace Kolmo.Cli.Commands.ScaleOut;
 /// </summary>
 internal static class ScaleOutCli
 {
-    public const string ClusterHelp = "Run the work on a cluster of `kolmo worker`s: localhost, or redis://HOST:PORT[/CLUSTER]. Same result as without it";
+    public const string ClusterHelp = "Run the work on a cluster of `kolmo worker`s: localhost, or redis://HOST:PORT[[/CLUSTER]]. Same result as without it";
 
     public const string ShardHelp = "Compute only shard i of N (0-based, e.g. 0/4) into the shard file -o, for `kolmo merge`";
 

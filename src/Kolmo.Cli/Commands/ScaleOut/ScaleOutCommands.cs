@@ -29,7 +29,7 @@ namespace Kolmo.Cli.Commands.ScaleOut
     public sealed class WorkerSettings : CommandSettings
     {
         [CommandOption("--cluster <CONNECTION>")]
-        [Description("Cluster to join: localhost (this machine only; the first worker is the primary) or redis://HOST:PORT[/CLUSTER]")]
+        [Description("Cluster to join: localhost (this machine only; the first worker is the primary) or redis://HOST:PORT[[/CLUSTER]]")]
         [DefaultValue("localhost")]
         public string Cluster { get; set; } = "localhost";
 
