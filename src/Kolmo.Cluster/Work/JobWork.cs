@@ -205,7 +205,8 @@ internal sealed class NcdWork : JobWork
 
 /// <summary>
 /// Shards of a test set. The classifier is trained once per instance (per silo) on the whole training set, with
-/// all its threads, and then scores each shard; a document's prediction does not depend on the shard it is in.
+/// all its threads, and then scores each shard (a class-conditional classifier is forked for each task running at
+/// the same time); a document's prediction does not depend on the shard it is in.
 /// A payload is the predicted label of each test document of the shard, as an int32 index into
 /// <see cref="ClassListOf"/>.
 /// </summary>
@@ -214,6 +215,7 @@ internal sealed class ClassifyWork : JobWork
     private readonly string[] _classes;
     private readonly ICodeLength _c;
     private readonly int _threads;
+    private readonly ConcurrentBag<ConditionalClassifier> _idle = [];
     private ICompressionClassifier? _classifier;
     private bool _trained;
     private object? _trainLock;
@@ -253,10 +255,27 @@ internal sealed class ClassifyWork : JobWork
     public override byte[] Compute(int task, Func<int, byte[]> document, CancellationToken cancel = default)
     {
         var (first, count) = Shard(task);
-        var clf = LazyInitializer.EnsureInitialized(ref _classifier, ref _trained, ref _trainLock, () => Train(document))!;
+        var trained = LazyInitializer.EnsureInitialized(ref _classifier, ref _trained, ref _trainLock, () => Train(document))!;
         cancel.ThrowIfCancellationRequested();
         var docs = Enumerable.Range(Spec.TrainCount + first, count).Select(document).ToArray();
-        var predicted = clf.Predict(docs, maxThreads: 1);
+        string[] predicted;
+        if (trained is ConditionalClassifier conditional)
+        {
+            // its primed models serve one caller at a time: each concurrent task takes a fork of its own
+            var clf = _idle.TryTake(out var idle) ? idle : conditional.Fork();
+            try
+            {
+                predicted = clf.Predict(docs, maxThreads: 1);
+            }
+            finally
+            {
+                _idle.Add(clf);
+            }
+        }
+        else
+        {
+            predicted = trained.Predict(docs, maxThreads: 1);
+        }
         var payload = new byte[count * sizeof(int)];
         for (int i = 0; i < count; i++)
         {

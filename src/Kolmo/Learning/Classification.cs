@@ -274,6 +274,19 @@ public sealed class ConditionalClassifier : ICompressionClassifier
         _modelName = name ?? "model";
     }
 
+    private ConditionalClassifier(ConditionalClassifier other)
+    {
+        _labels = other._labels;
+        _modelName = other._modelName;
+        _models = [.. other._models.Select(m => m.Fork())];
+    }
+
+    /// <summary>
+    /// A copy whose class models are clones of this one's primed models (not primed again), for predicting on
+    /// another thread at the same time: one instance must not be used by two callers at once. Same predictions.
+    /// </summary>
+    public ConditionalClassifier Fork() => new(this);
+
     /// <summary>Class labels, in score-column order.</summary>
     public IReadOnlyList<string> Labels => _labels;
 
