@@ -248,8 +248,9 @@ internal sealed class JobGrain(IClusterMembershipService membership, ILogger<Job
 
     private void Reset(JobSpec spec)
     {
+        var work = JobWork.Create(spec, 1);
         _spec = spec;
-        _work = JobWork.Create(spec, 1);
+        _work = work;
         _documents = new byte[spec.Count][];
         _results = new TaskOutcome[_work.TaskCount];
         _arrivals.Clear();

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -24,6 +26,15 @@ public sealed class ClusterClientHost : IAsyncDisposable
     public static async Task<ClusterClientHost> ConnectAsync(ClusterConnection connection, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        // Orleans' client retries an absent gateway or Redis for minutes; a quick look first gives a prompt, plain error
+        if (connection.Kind == MembershipKind.Redis)
+        {
+            await WorkerHost.CheckRedisAsync(connection, cancel);
+        }
+        else if (!await Reachable(new IPEndPoint(IPAddress.Loopback, ClusterConnection.FirstGatewayPort), cancel))
+        {
+            throw new InvalidOperationException($"cannot reach the cluster localhost: no worker answers on 127.0.0.1:{ClusterConnection.FirstGatewayPort} (start one with `kolmo worker`)");
+        }
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         WorkerHost.ConfigureLogging(builder.Logging, LogLevel.Error, LogLevel.Critical);
         builder.UseOrleansClient(client =>
@@ -43,9 +54,11 @@ public sealed class ClusterClientHost : IAsyncDisposable
             });
         });
         var host = builder.Build();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        timeout.CancelAfter(ConnectTimeout);
         try
         {
-            await host.StartAsync(cancel);
+            await host.StartAsync(timeout.Token);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancel.IsCancellationRequested)
         {
@@ -56,6 +69,25 @@ public sealed class ClusterClientHost : IAsyncDisposable
             throw new InvalidOperationException($"cannot reach the cluster {connection}: {where} (start workers with `kolmo worker --cluster {connection}`)", e);
         }
         return new ClusterClientHost(host);
+    }
+
+    /// <summary>How long connecting to the cluster may take.</summary>
+    public static TimeSpan ConnectTimeout { get; } = TimeSpan.FromSeconds(30);
+
+    private static async Task<bool> Reachable(IPEndPoint endpoint, CancellationToken cancel)
+    {
+        using var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        timeout.CancelAfter(TimeSpan.FromSeconds(5));
+        try
+        {
+            await socket.ConnectAsync(endpoint, timeout.Token);
+            return true;
+        }
+        catch (Exception e) when (e is SocketException || (e is OperationCanceledException && !cancel.IsCancellationRequested))
+        {
+            return false;
+        }
     }
 
     /// <inheritdoc />

@@ -85,6 +85,7 @@ public sealed class WorkerHost : IAsyncDisposable
         int lanes = options.Lanes > 0 ? options.Lanes : Environment.ProcessorCount;
         if (options.Connection.Kind == MembershipKind.Redis)
         {
+            await CheckRedisAsync(options.Connection, cancel);
             int siloPort = options.SiloPort > 0 ? options.SiloPort : FreePort(options.Address);
             int gatewayPort = options.GatewayPort > 0 ? options.GatewayPort : FreePort(options.Address);
             var host = Build(options, lanes, silo =>
@@ -164,6 +165,25 @@ public sealed class WorkerHost : IAsyncDisposable
         {
             _host.Dispose();
             _slot?.Dispose();
+        }
+    }
+
+    /// <summary>Connects to the cluster's Redis once, so that an unreachable Redis is reported at once.</summary>
+    /// <exception cref="InvalidOperationException">Redis does not answer.</exception>
+    internal static async Task CheckRedisAsync(ClusterConnection connection, CancellationToken cancel)
+    {
+        var o = RedisOptions(connection);
+        o.AbortOnConnectFail = true;
+        o.ConnectRetry = 1;
+        o.ConnectTimeout = 3000;
+        try
+        {
+            await using var redis = await ConnectionMultiplexer.ConnectAsync(o).WaitAsync(cancel);
+            await redis.GetDatabase().PingAsync().WaitAsync(cancel);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            throw new InvalidOperationException($"cannot reach Redis at {connection.RedisEndpoint} ({e.Message.ReplaceLineEndings(" ").Split(". ")[0]})", e);
         }
     }
 

@@ -114,11 +114,11 @@ public sealed class WorkTests
     }
 
     [Theory]
-    [InlineData("ordermix")]
-    [InlineData("deflate")]
-    public void NcdTasks_GiveTheBitsOfTheSingleProcessMatrix(string compressor)
+    [InlineData("ordermix", 7)]
+    [InlineData("deflate", 19)]
+    public void NcdTasks_GiveTheBitsOfTheSingleProcessMatrix(string compressor, int count)
     {
-        var docs = ScaleOutData.Documents(19);
+        var docs = ScaleOutData.Documents(count);
         var c = CodeLengthPanel.Create([compressor]).Single();
         var expected = NcdMatrix.Compute(c, docs, maxThreads: 2);
         var spec = JobSpec.ForNcd(docs, compressor);
@@ -140,7 +140,7 @@ public sealed class WorkTests
     [InlineData("conditional", "ordermix", 1)]
     public void ClassifyTasks_GiveTheSingleProcessPredictions(string method, string compressor, int k)
     {
-        var (train, test) = ScaleOutData.Labelled(12, 70);
+        var (train, test) = ScaleOutData.Labelled(12, 40);
         var c = CodeLengthPanel.Create([compressor]).Single();
         ICompressionClassifier clf = method == "knn"
             ? new NcdKnnClassifier(c, train, k)
