@@ -17,6 +17,7 @@ public static partial class Program
         RegisterDecipher(suites);
         RegisterNeuralCompression(suites);
         RegisterVision(suites);
+        RegisterCluster(suites);
         if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
         {
             Console.Error.WriteLine("usage: Kolmo.Bench SUITE [args]   suites:");
@@ -42,4 +43,6 @@ public static partial class Program
     static partial void RegisterNeuralCompression(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
 
     static partial void RegisterVision(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
+
+    static partial void RegisterCluster(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
 }

@@ -202,7 +202,7 @@ public interface IJobGrain : IGrainWithStringKey
 }
 
 /// <summary>
-/// A job's worker on one silo (keyed by job id and silo address, and placed on that silo): runs tasks on the
+/// A job's worker on one silo (keyed by job id, coordinator incarnation and silo address, and placed on that silo): runs tasks on the
 /// silo's thread pool, several at once, and keeps what they share there (the documents fetched so far, the
 /// C(x) cache, the trained classifier).
 /// </summary>

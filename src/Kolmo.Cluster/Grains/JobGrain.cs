@@ -19,6 +19,7 @@ namespace Kolmo.Cluster.Grains;
 /// </para>
 /// </summary>
 [Reentrant]
+[CollectionAgeLimit(Minutes = 10)] // a finished job's results wait this long for a client that was away
 internal sealed class JobGrain(IClusterMembershipService membership, ILogger<JobGrain> log) : Grain, IJobGrain
 {
     private static readonly TimeSpan LoopPeriod = TimeSpan.FromMilliseconds(200);
@@ -290,7 +291,10 @@ internal sealed class JobGrain(IClusterMembershipService membership, ILogger<Job
             if (member.Status == SiloStatus.Active
                 && (!_workers.TryGetValue(silo, out var w) || (w.Lost && DateTime.UtcNow - w.LostAt > RejoinDelay)))
             {
-                var worker = new Worker(silo, GrainFactory.GetGrain<IWorkerGrain>(SiloPinnedPlacement.Key(this.GetPrimaryKeyString(), silo)));
+                // one worker per silo and per activation of this coordinator, so that a coordinator that outlived its
+                // replacement (it stops when no client polls it) never stops the workers of the other
+                string prefix = string.Create(CultureInfo.InvariantCulture, $"{this.GetPrimaryKeyString()}/{_incarnation}");
+                var worker = new Worker(silo, GrainFactory.GetGrain<IWorkerGrain>(SiloPinnedPlacement.Key(prefix, silo)));
                 bool rejoin = _workers.ContainsKey(silo);
                 _workers[silo] = worker;
                 _ = Join(worker, rejoin, late: _refreshed);

@@ -16,6 +16,7 @@ public sealed record WorkerSettings(int Lanes);
 /// </summary>
 [Reentrant]
 [SiloPinnedPlacement]
+[CollectionAgeLimit(Minutes = 2)] // a worker whose coordinator is gone frees its documents and caches soon
 internal sealed class WorkerGrain(WorkerSettings settings, ILocalSiloDetails silo) : Grain, IWorkerGrain
 {
     /// <summary>Most bytes of documents asked for in one message (one larger document goes alone).</summary>
@@ -26,12 +27,13 @@ internal sealed class WorkerGrain(WorkerSettings settings, ILocalSiloDetails sil
     private readonly CancellationTokenSource _stop = new();
     private JobWork? _work;
 
+    /// <summary>The job id: the key is <c>JOB/COORDINATOR-INCARNATION|SILO</c>.</summary>
     private string JobId
     {
         get
         {
             string key = this.GetPrimaryKeyString();
-            return key[..key.LastIndexOf('|')];
+            return key[..key.IndexOf('/', StringComparison.Ordinal)];
         }
     }
 

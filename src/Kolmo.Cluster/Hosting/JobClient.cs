@@ -12,6 +12,12 @@ public sealed class JobClientOptions
     /// <summary>How long to keep trying to reach the job's coordinator before giving up.</summary>
     public TimeSpan ReconnectTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// How long one call to the coordinator may take (a poll: this plus its wait). A call to a silo that was killed
+    /// would otherwise wait for Orleans' response timeout (30 s) before the client looks for the job again.
+    /// </summary>
+    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Most bytes of documents or results per upload message (one larger document goes alone).</summary>
     public int BatchBytes { get; init; } = 4 << 20;
 }
@@ -34,7 +40,7 @@ public sealed record JobProgress(long UnitsDone, long TotalUnits, int TasksDone,
 /// <param name="Attached">True when this client joined a job that was already running.</param>
 /// <param name="Resubmissions">Times the job was submitted again because its coordinator was lost.</param>
 /// <param name="TasksReceived">Distinct tasks whose results this client received (all of them on success).</param>
-/// <param name="RepeatedArrivals">Results that reached this client again for a task it already had (after a resubmission); identical and ignored.</param>
+/// <param name="RepeatedArrivals">Results computed again for a task this client already had (after a resubmission, a task that was running when the coordinator was lost); identical and ignored.</param>
 /// <param name="Events">What the coordinator reported (workers lost or joining).</param>
 public sealed record JobSummary(
     int Workers,
@@ -137,12 +143,12 @@ public sealed class JobClient
                         incarnation = await Submit(job, run, onEvent);
                         cursor = eventCursor = 0;
                     }
-                    var poll = await job.Poll(incarnation, cursor, eventCursor, _options.BatchBytes * 4, 1000).WaitAsync(cancel);
+                    var poll = await job.Poll(incarnation, cursor, eventCursor, _options.BatchBytes * 4, PollWaitMilliseconds)
+                        .WaitAsync(_options.CallTimeout + TimeSpan.FromMilliseconds(PollWaitMilliseconds), cancel);
                     lastContact = DateTime.UtcNow;
                     if (poll.Incarnation != incarnation || poll.State == JobState.None)
                     {
-                        onEvent?.Invoke($"the job's coordinator was lost; submitting the job again ({run.Received} of {run.Payloads.Length} task results kept)");
-                        incarnation = 0;
+                        incarnation = 0; // the coordinator was activated again, empty: submit again
                         continue;
                     }
                     foreach (var r in poll.Results)
@@ -199,7 +205,7 @@ public sealed class JobClient
     private async Task<long> Submit(IJobGrain job, Run run, Action<string>? onEvent)
     {
         var spec = run.Work.Spec;
-        var attachment = await job.Attach(spec);
+        var attachment = await job.Attach(spec).WaitAsync(_options.CallTimeout);
         if (attachment.State != JobState.Uploading)
         {
             if (run.Submissions == 0)
@@ -210,19 +216,30 @@ public sealed class JobClient
             run.Submissions = Math.Max(run.Submissions, 1);
             return attachment.Incarnation;
         }
+        if (run.Submissions > 0)
+        {
+            run.Events.Add($"the job's coordinator was lost; submitting the job again ({run.Received} of {run.Payloads.Length} task results kept)");
+            onEvent?.Invoke(run.Events[^1]);
+        }
         run.Submissions++;
         foreach (var batch in Batches(attachment.MissingDocuments, i => spec.Lengths[i]))
         {
-            await job.Upload(batch, [.. batch.Select(i => run.Documents[i])]);
+            await job.Upload(batch, [.. batch.Select(i => run.Documents[i])]).WaitAsync(_options.CallTimeout);
         }
         var held = Enumerable.Range(0, run.Payloads.Length).Where(t => run.Payloads[t] is not null).ToArray();
         foreach (var batch in Batches(held, t => run.Payloads[t]!.Length))
         {
-            await job.AddResults([.. batch.Select(t => new TaskOutcome { Task = t, Payload = run.Payloads[t]!, Worker = "client" })]);
+            await job.AddResults([.. batch.Select(t => new TaskOutcome { Task = t, Payload = run.Payloads[t]!, Worker = HeldByClient })]).WaitAsync(_options.CallTimeout);
         }
-        await job.Start(_options.Job);
+        await job.Start(_options.Job).WaitAsync(_options.CallTimeout);
         return attachment.Incarnation;
     }
+
+    /// <summary>How long a poll waits at the coordinator for something new.</summary>
+    private const int PollWaitMilliseconds = 1000;
+
+    /// <summary>The worker name of results the client hands back to a new coordinator.</summary>
+    private const string HeldByClient = "client";
 
     private IEnumerable<int[]> Batches(IReadOnlyList<int> items, Func<int, long> size)
     {
@@ -293,7 +310,8 @@ public sealed class JobClient
             }
             if (Payloads[r.Task] is { } earlier)
             {
-                Repeated++;
+                // results this client handed back to a new coordinator come back with the rest: not a repeat
+                Repeated += r.Worker == HeldByClient ? 0 : 1;
                 if (!earlier.AsSpan().SequenceEqual(r.Payload))
                 {
                     throw new JobFailedException($"task {r.Task} ({Work.Describe(r.Task)}) came back with a different result: the computation is not deterministic");
