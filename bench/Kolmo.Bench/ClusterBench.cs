@@ -20,7 +20,7 @@ public static partial class Program
 {
     static partial void RegisterCluster(IDictionary<string, (string Help, Func<string[], int> Run)> suites)
     {
-        suites["cluster"] = ("NCD on 1 vs 2 worker processes (1 lane each) and in one process; [--docs 48] [--bytes 8192] [--compressor ordermix]", a => ClusterBench.Speedup(a).GetAwaiter().GetResult());
+        suites["cluster"] = ("NCD on 1 vs 2 worker processes (1 lane each) and in one process, CPU per pair by compressor; [--docs 48] [--bytes 8192] [--compressor ordermix] [--costs deflate,zstd-19,ordermix,cm] [--cost-docs 10]", a => ClusterBench.Speedup(a).GetAwaiter().GetResult());
         suites["cluster-faults"] = ("kill a worker mid-job, N trials: lost/duplicated pairs, identical matrix, time lost; [--trials 10] [--docs 36] [--bytes 16000] [--compressor deflate] [--seed 1]", a => ClusterBench.Faults(a).GetAwaiter().GetResult());
     }
 }
@@ -47,6 +47,18 @@ internal static class ClusterBench
         var rows = new List<(string Config, double Wall, double Cpu, string Load, bool Same)>();
 
         var me = Process.GetCurrentProcess();
+        // CPU per pair of each compressor, one thread (the cost model of docs/SCALE.md)
+        var costs = new List<(string Compressor, int Pairs, double Cpu)>();
+        int costDocs = int.Parse(opts.GetValueOrDefault("cost-docs", "10"), Inv);
+        foreach (string name in opts.GetValueOrDefault("costs", "deflate,zstd-19,ordermix,cm").Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var sample = docs.Take(costDocs).ToList();
+            me.Refresh();
+            var before = me.TotalProcessorTime;
+            NcdMatrix.Compute(CodeLengthPanel.Create([name]).Single(), sample, 1);
+            me.Refresh();
+            costs.Add((name, NcdMatrix.PairCount(sample.Count), (me.TotalProcessorTime - before).TotalSeconds));
+        }
         DistanceMatrix reference = null!;
         foreach (int threads in new[] { 1, 2 })
         {
@@ -107,6 +119,13 @@ internal static class ClusterBench
         {
             md.Append(Inv, $"| {r.Config} | {r.Wall:F2} | {r.Cpu:F2} | {pairs / r.Wall:F1} | {pairs / r.Cpu:F1} | {oneWorker / r.Wall:F2} | {r.Load} | {(r.Same ? "yes" : "NO")} |\n");
             tsv.Append(Inv, $"{r.Config}\t{r.Wall:R}\t{r.Cpu:R}\t{pairs / r.Wall:R}\t{pairs / r.Cpu:R}\t{oneWorker / r.Wall:R}\t{r.Load}\t{r.Same}\n");
+        }
+        md.Append(Inv, $"\nCPU per pair, one thread, {costDocs} of the documents above ({NcdMatrix.PairCount(costDocs)} pairs, each C(xy) and C(yx), C(x) once per document):\n\n");
+        md.Append("| compressor | pairs | CPU s | CPU ms per pair |\n|---|---:|---:|---:|\n");
+        foreach (var (name, n, cpu) in costs)
+        {
+            md.Append(Inv, $"| {name} | {n} | {cpu:F2} | {1000 * cpu / n:F1} |\n");
+            tsv.Append(Inv, $"cost {name}\t\t{cpu:R}\t\t{n / cpu:R}\t\t\t\n");
         }
         Save("cluster", md.ToString(), tsv.ToString());
         return rows.All(r => r.Same) ? 0 : 3;
