@@ -11,7 +11,7 @@ public static partial class Program
     static partial void RegisterDecipher(IDictionary<string, (string Help, Func<string[], int> Run)> suites)
     {
         suites["decipher-plot"] = ("redraw docs/decipher-error-vs-length.png from a decipher TSV: decipher-plot TSV", DecipherBench.PlotOnly);
-        suites["decipher"] = ("substitution/homophonic decipherment vs length on a held-out book: decipher [SHARED_DATA] [--n N] [--lengths 25,50] [--homophonic N] [--seeds S] [--out DIR]", DecipherBench.Run);
+        suites["decipher"] = ("substitution/homophonic decipherment vs length on a held-out book: decipher [SHARED_DATA] [--n N] [--lengths 25,50] [--homophonic N] [--seeds S] [--restarts R] [--held-out TEXT] [--out DIR]", DecipherBench.Run);
     }
 }
 
@@ -40,6 +40,7 @@ internal static class DecipherBench
         int threads = 2;
         bool baseline = true;
         bool scorers = true;
+        string? heldOutFile = null;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -59,10 +60,11 @@ internal static class DecipherBench
                 case "--threads": threads = int.Parse(args[++i], Inv); break;
                 case "--no-baseline": baseline = false; break;
                 case "--no-scorers": scorers = false; break;
+                case "--held-out": heldOutFile = args[++i]; break;
                 default: shared = args[i]; break;
             }
         }
-        string heldOutPath = Path.Combine(shared, "english", "frankenstein_pg84.txt");
+        string heldOutPath = heldOutFile ?? Path.Combine(shared, "english", "frankenstein_pg84.txt");
         if (!File.Exists(heldOutPath))
         {
             Console.Error.WriteLine($"held-out book not found: {heldOutPath}");
@@ -149,35 +151,16 @@ internal static class DecipherBench
     private static List<Row> RunSimple(SubstitutionSolver solver, ScoreTable table, byte[] held, int len, int count, int restarts, int iterations, double temp, int threads, string kind, int seed)
     {
         var rows = new Row[count];
-        // ciphers are generated from a fixed generator per (length, index): same ciphers for every solver config
+        // ciphers are fixed by (length, index): same ciphers for every solver config (and for the tour)
         for (int i = 0; i < count; i++)
         {
-            var rng = new Xoshiro256(0xC1F3E5UL + (ulong)len, (ulong)i);
-            int start = rng.Next(held.Length - len);
-            byte[] plain = held.AsSpan(start, len).ToArray();
-            int[] perm = [.. Enumerable.Range(0, 26)];
-            for (int j = 25; j > 0; j--)
-            {
-                int k = rng.Next(j + 1);
-                (perm[j], perm[k]) = (perm[k], perm[j]);
-            }
-            // cipher symbol ids in order of first occurrence (as a parsed ciphertext would be)
-            var ids = new Dictionary<int, int>();
-            int[] text = new int[len];
-            for (int j = 0; j < len; j++)
-            {
-                int c = perm[plain[j]];
-                if (!ids.TryGetValue(c, out int id))
-                {
-                    id = ids.Count;
-                    ids[c] = id;
-                }
-                text[j] = id;
-            }
-            var cipher = Cipher.FromIds(text);
+            var sample = RandomSubstitution.Make(held, len, i);
+            byte[] plain = sample.Plain;
+            var cipher = sample.Cipher;
+            int symbols = plain.Distinct().Count();
             var opts = new SolverOptions { Restarts = restarts, Iterations = iterations, Seed = (ulong)(seed + 1), Threads = threads, Temperature = temp };
             var (res, cpu, wall) = Timed(() => solver.Solve(cipher, opts));
-            rows[i] = Evaluate(kind, len, i, seed, ids.Count, plain, res, table, cpu, wall);
+            rows[i] = Evaluate(kind, len, i, seed, symbols, plain, res, table, cpu, wall);
         }
         return [.. rows];
     }

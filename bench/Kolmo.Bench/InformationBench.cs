@@ -18,7 +18,7 @@ public static partial class Program
     static partial void RegisterInformation(IDictionary<string, (string Help, Func<string[], int> Run)> suites)
     {
         suites["info-r8"] = ("R8: NCD-kNN (deflate, ordermix, ...) vs class-conditional ordermix; [DATA] [--knn-docs N] [--compressors a,b]", a => InfoBench.Classify(a, "r8"));
-        suites["info-sms"] = ("SMS spam (lines 1-4000 train, 4001-5574 test): same comparison; [DATA] [--knn-docs N]", a => InfoBench.Classify(a, "sms"));
+        suites["info-sms"] = ("SMS spam (lines 1-4000 train, 4001-5574 test): same comparison; [DATA] [--knn-docs N] [--split LINES]", a => InfoBench.Classify(a, "sms"));
         suites["info-udhr"] = ("UDHR 67 languages: NCD matrix, UPGMA + NJ trees, purity at #families; [DATA] [--compressors a,b]", InfoBench.Udhr);
         suites["info-claims"] = ("C(XY) <= C(X)+C(Y), shared structure on related/unrelated pairs, priming = joint - marginal; [DATA]", InfoBench.Claims);
     }
@@ -101,9 +101,10 @@ internal static class InfoBench
         else
         {
             var all = DocumentSet.Load(Path.Combine(data, "text-classification/sms-spam/SMSSpamCollection"));
-            train = [.. all.Take(4000)];
-            test = [.. all.Skip(4000)];
-            split = "lines 1-4000 train, 4001-5574 test (file order, as suggested in the data README)";
+            int cut = int.Parse(opts.GetValueOrDefault("split", "4000"), Inv);
+            train = [.. all.Take(cut)];
+            test = [.. all.Skip(cut)];
+            split = $"lines 1-{cut} train, {cut + 1}-{all.Count} test (file order{(cut == 4000 ? ", as suggested in the data README" : "")})";
         }
         var rows = new List<(string Method, string Compressor, int K, int Docs, double Acc, double F1, double Seconds, double PerDocMs)>();
 

@@ -18,6 +18,7 @@ public static partial class Program
         RegisterNeuralCompression(suites);
         RegisterVision(suites);
         RegisterCluster(suites);
+        RegisterReliability(suites);
         if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
         {
             Console.Error.WriteLine("usage: Kolmo.Bench SUITE [args]   suites:");
@@ -45,4 +46,5 @@ public static partial class Program
     static partial void RegisterVision(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
 
     static partial void RegisterCluster(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
+    static partial void RegisterReliability(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
 }

@@ -11,7 +11,13 @@ namespace Kolmo.Cli;
 public static partial class Program
 {
     /// <summary>Runs the command line and returns the exit code.</summary>
-    public static int Main(string[] args) => CreateApp().Run(args);
+    public static int Main(string[] args)
+    {
+        Infrastructure.Termination.Install();
+        int code = CreateApp().Run(args);
+        int signalled = Infrastructure.Termination.SignalExitCode;
+        return signalled != 0 ? signalled : code;
+    }
 
     /// <summary>Builds the command app (also used by in-process CLI tests).</summary>
     /// <param name="console">Where Spectre writes help and its own errors (default: the terminal).</param>
@@ -44,6 +50,7 @@ public static partial class Program
         ConfigureNeuralCompression(config); // mdl, transfer
         ConfigureVision(config);            // igpt
         ConfigureScaleOut(config);          // worker, merge (and --cluster/--shard of ncd, classify, compress)
+        ConfigureTour(config);              // tour
     }
 
     static partial void ConfigureCompression(IConfigurator config);
@@ -59,6 +66,7 @@ public static partial class Program
     static partial void ConfigureVision(IConfigurator config);
 
     static partial void ConfigureScaleOut(IConfigurator config);
+    static partial void ConfigureTour(IConfigurator config);
 }
 
 /// <summary>

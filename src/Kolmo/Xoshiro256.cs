@@ -60,6 +60,22 @@ public struct Xoshiro256
         return (int)((NextUInt64() >> 32) * (ulong)(uint)n >> 32);
     }
 
+    /// <summary>Fills <paramref name="buffer"/> with random bytes (each 64-bit output little-endian, 8 bytes at a time).</summary>
+    public void NextBytes(Span<byte> buffer)
+    {
+        Span<byte> tail = stackalloc byte[8];
+        int i = 0;
+        for (; i + 8 <= buffer.Length; i += 8)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(buffer[i..], NextUInt64());
+        }
+        if (i < buffer.Length)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(tail, NextUInt64());
+            tail[..(buffer.Length - i)].CopyTo(buffer[i..]);
+        }
+    }
+
     /// <summary>Uniform double in [0, 1) with 53 random bits.</summary>
     public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
 

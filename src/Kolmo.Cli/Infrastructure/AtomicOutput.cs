@@ -1,59 +1,88 @@
 namespace Kolmo.Cli.Infrastructure;
 
 /// <summary>
-/// Writes an output file safely: into a temporary file in the same folder, renamed over the target only when
-/// <see cref="Commit"/> is called. Disposing without committing deletes the temporary file, so a failed run
-/// never leaves a half-written output. Refuses to overwrite an existing file unless <c>force</c> is set.
+/// Writes an output file safely — the one discipline every <c>kolmo</c> writer follows:
+/// <list type="number">
+/// <item>the bytes go to a hidden temporary file in the target's folder (<c>.NAME.PID.tmp</c>), registered with
+/// <see cref="Termination"/> so that SIGINT/SIGTERM/SIGHUP delete it;</item>
+/// <item><see cref="Commit"/> flushes it to disk and renames it onto the target (atomic on one file system), under
+/// the lock the signal handler takes;</item>
+/// <item>disposing without committing — an exception, a full disk, a cancelled run — closes and deletes the
+/// temporary file, even when closing fails (a full disk fails the last flush).</item>
+/// </list>
+/// An existing target is refused unless <c>force</c> is set. Write errors (e.g. no space left on device) surface as
+/// <see cref="IOException"/> naming the target, not the temporary file.
+/// <code>
+/// using var o = new AtomicOutput(path, force);
+/// Write(o.Stream);
+/// o.Commit();
+/// </code>
 /// </summary>
 public sealed class AtomicOutput : IDisposable
 {
     private readonly string _path;
     private readonly string _tempPath;
     private readonly bool _force;
-    private FileStream? _stream;
-    private bool _committed;
+    private readonly string _shownPath;
+    private OutputStream? _stream;
+    private bool _done;
 
     /// <summary>Opens a temporary file beside <paramref name="path"/>.</summary>
-    /// <exception cref="UsageException"><paramref name="path"/> exists and <paramref name="force"/> is false.</exception>
+    /// <exception cref="UsageException"><paramref name="path"/> exists and <paramref name="force"/> is false, is a folder, or its folder is missing.</exception>
     public AtomicOutput(string path, bool force)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        _shownPath = path;
         _path = Path.GetFullPath(path);
         _force = force;
-        if (File.Exists(_path) && !force)
-        {
-            throw new UsageException($"{path} already exists; use -f/--force to overwrite it");
-        }
         if (Directory.Exists(_path))
         {
             throw new UsageException($"{path} is a directory");
+        }
+        if (File.Exists(_path) && !force)
+        {
+            throw new UsageException($"{path} already exists; use -f/--force to overwrite it");
         }
         string dir = Path.GetDirectoryName(_path)!;
         if (!Directory.Exists(dir))
         {
             throw new UsageException($"output folder {dir} does not exist");
         }
-        _tempPath = Path.Combine(dir, "." + Path.GetFileName(_path) + "." + Environment.ProcessId + ".tmp");
-        _stream = new FileStream(_tempPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16);
+        _tempPath = TempPathFor(_path);
+        Termination.TrackFile(_tempPath);
+        try
+        {
+            _stream = new OutputStream(new FileStream(_tempPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16), path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Termination.UntrackFile(_tempPath);
+            throw new IOException($"cannot write {path}: {OutputStream.Reason(e)}", e);
+        }
     }
+
+    /// <summary>The temporary file name used for <paramref name="fullPath"/>: hidden, in the same folder, with this process's id.</summary>
+    public static string TempPathFor(string fullPath) =>
+        Path.Combine(Path.GetDirectoryName(fullPath)!, "." + Path.GetFileName(fullPath) + "." + Environment.ProcessId + ".tmp");
 
     /// <summary>The stream to write the output to.</summary>
     public Stream Stream => _stream ?? throw new ObjectDisposedException(nameof(AtomicOutput));
 
-    /// <summary>Flushes, closes and renames the temporary file onto the target path.</summary>
+    /// <summary>Flushes the temporary file to disk, closes it and renames it onto the target path.</summary>
+    /// <exception cref="IOException">The data could not be written (e.g. the disk is full); the temporary file is removed on dispose.</exception>
+    /// <exception cref="OperationCanceledException">The process is stopping on a signal; nothing was published.</exception>
     public void Commit()
     {
-        var s = Stream;
-        s.Flush();
+        var s = _stream ?? throw new ObjectDisposedException(nameof(AtomicOutput));
+        s.FlushToDisk();
         s.Dispose();
         _stream = null;
-        File.Move(_tempPath, _path, overwrite: _force);
-        _committed = true;
+        Termination.Publish(_tempPath, () => File.Move(_tempPath, _path, overwrite: _force));
+        _done = true;
     }
 
     /// <summary>Writes all of <paramref name="text"/> (UTF-8) to <paramref name="path"/> atomically.</summary>
-    public static void WriteAllText(string path, string text, bool force) =>
-        WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(text), force);
+    public static void WriteAllText(string path, string text, bool force) => WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(text), force);
 
     /// <summary>Writes all of <paramref name="bytes"/> to <paramref name="path"/> atomically.</summary>
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes, bool force)
@@ -63,22 +92,190 @@ public sealed class AtomicOutput : IDisposable
         o.Commit();
     }
 
-    /// <inheritdoc />
+    /// <summary>Abandons the output unless committed: closes (ignoring write errors) and deletes the temporary file.</summary>
     public void Dispose()
     {
-        if (_committed)
+        if (_done)
         {
             return;
         }
-        _stream?.Dispose();
-        _stream = null;
+        _done = true;
         try
         {
-            File.Delete(_tempPath);
+            _stream?.Abandon();
+        }
+        finally
+        {
+            _stream = null;
+            try
+            {
+                File.Delete(_tempPath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // nothing more can be done; the signal handler no longer needs to know about it either
+            }
+            Termination.UntrackFile(_tempPath);
+        }
+    }
+
+    /// <summary>The temporary file's stream: turns write errors into messages that name the target.</summary>
+    private sealed class OutputStream(FileStream inner, string shownPath) : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => inner.CanSeek;
+
+        public override bool CanWrite => true;
+
+        public override long Length => inner.Length;
+
+        public override long Position { get => inner.Position; set => inner.Position = value; }
+
+        public static string Reason(Exception e)
+        {
+            // .NET appends " : 'PATH'" (the temporary file) to I/O errors; the user knows the target, not that name.
+            string m = e.Message;
+            int cut = m.IndexOf(" : '", StringComparison.Ordinal);
+            return (cut > 0 ? m[..cut] : m).Trim().TrimEnd('.');
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Guard(() => inner.Write(buffer, offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            try
+            {
+                inner.Write(buffer);
+            }
+            catch (IOException e)
+            {
+                throw Named(e);
+            }
+        }
+
+        public override void WriteByte(byte value) => Guard(() => inner.WriteByte(value));
+
+        public override void Flush() => Guard(inner.Flush);
+
+        public void FlushToDisk() => Guard(() => inner.Flush(flushToDisk: true));
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+
+        public override void SetLength(long value) => Guard(() => inner.SetLength(value));
+
+        /// <summary>Closes the file without caring whether its buffered bytes can still be written.</summary>
+        public void Abandon()
+        {
+            try
+            {
+                inner.Dispose();
+            }
+            catch (IOException)
+            {
+                // the last flush failed (full disk): the file is deleted next anyway
+            }
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                Guard(inner.Dispose);
+            }
+            base.Dispose(disposing);
+        }
+
+        private void Guard(Action write)
+        {
+            try
+            {
+                write();
+            }
+            catch (IOException e)
+            {
+                throw Named(e);
+            }
+        }
+
+        private IOException Named(IOException e) => new($"cannot write {shownPath}: {Reason(e)}", e);
+    }
+}
+
+/// <summary>
+/// An output folder a command creates (e.g. <c>igpt --out DIR</c>): if this run created it and stops before
+/// <see cref="Keep"/> — an error or a signal — the folder is removed again when it is still empty.
+/// Files inside are written with <see cref="AtomicOutput"/> as usual.
+/// </summary>
+public sealed class OutputFolder : IDisposable
+{
+    private readonly string _path;
+    private readonly bool _created;
+    private bool _done;
+
+    private OutputFolder(string path, bool created)
+    {
+        _path = path;
+        _created = created;
+    }
+
+    /// <summary>Creates <paramref name="path"/> (and missing parents) if needed.</summary>
+    public static OutputFolder Create(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string full = Path.GetFullPath(path);
+        if (File.Exists(full))
+        {
+            throw new UsageException($"{path} is a file, not a folder");
+        }
+        if (Directory.Exists(full))
+        {
+            return new OutputFolder(full, created: false);
+        }
+        Termination.TrackFolder(full);
+        try
+        {
+            Directory.CreateDirectory(full);
+        }
+        catch
+        {
+            Termination.UntrackFolder(full);
+            throw;
+        }
+        return new OutputFolder(full, created: true);
+    }
+
+    /// <summary>The run succeeded: keep the folder.</summary>
+    public void Keep()
+    {
+        _done = true;
+        if (_created)
+        {
+            Termination.UntrackFolder(_path);
+        }
+    }
+
+    /// <summary>Removes the folder if this run created it, did not keep it, and it is empty.</summary>
+    public void Dispose()
+    {
+        if (_done || !_created)
+        {
+            return;
+        }
+        _done = true;
+        try
+        {
+            if (Directory.Exists(_path) && !Directory.EnumerateFileSystemEntries(_path).Any())
+            {
+                Directory.Delete(_path);
+            }
         }
         catch (IOException)
         {
-            // best effort: nothing else to do
+            // best effort
         }
+        Termination.UntrackFolder(_path);
     }
 }

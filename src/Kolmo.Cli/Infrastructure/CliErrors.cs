@@ -16,6 +16,8 @@ public static class CliErrors
     /// <summary>Bad data: corrupt, truncated or wrong-format input.</summary>
     public const int BadData = 2;
 
+    // Stopped by a signal: 128 + the signal number (130 SIGINT, 143 SIGTERM, 129 SIGHUP), see Termination.
+
     /// <summary>Prints the one-line message for <paramref name="e"/> and returns the exit code.</summary>
     public static int Handle(Exception e, TextWriter? stderr = null)
     {
@@ -28,6 +30,11 @@ public static class CliErrors
         while (e is System.Reflection.TargetInvocationException { InnerException: { } inner })
         {
             e = inner;
+        }
+        if (e is OperationCanceledException && Termination.SignalExitCode != 0)
+        {
+            stderr.WriteLine("kolmo: stopped by a signal; unfinished output removed");
+            return Termination.SignalExitCode;
         }
         string message = e.Message.ReplaceLineEndings(" ").Trim();
         stderr.WriteLine($"kolmo: {message}");

@@ -106,26 +106,37 @@ public sealed class ArithmeticEncoder : IBitCoder
 
 /// <summary>
 /// Decoder matching <see cref="ArithmeticEncoder"/>. Reads at most <c>length</c> bytes from its input and
-/// behaves as if 0xFF bytes followed them.
+/// behaves as if 0xFF bytes followed them — but at most <see cref="MaxPadding"/> of them: the decoder shifts in a
+/// byte exactly when the encoder shifted one out, and it starts with 4, so decoding what an encoder of <c>n</c>
+/// bytes wrote (n − 1 shifted + 1 flushed) reads exactly n + 3 bytes. Needing a fourth byte past the end proves the
+/// input corrupt, so the decoder throws instead of inventing data: the work it does is bounded by the bytes it is
+/// given (each byte read narrows the interval by 2^8, each bit by at least −log2(p_max / 65536)).
 /// </summary>
 public sealed class ArithmeticDecoder : IBitCoder
 {
+    /// <summary>Bytes past the end of the input a valid stream can make the decoder read (3).</summary>
+    public const int MaxPadding = 3;
+
     private readonly Stream _input;
-    private readonly byte[] _buffer = new byte[1 << 16];
+    private readonly byte[] _buffer = new byte[1 << 12];
+    private readonly long _length;
     private int _pos;
     private int _end;
     private long _remaining;
+    private int _padding;
     private uint _x1;
     private uint _x2 = uint.MaxValue;
     private uint _x;
 
     /// <summary>Creates a decoder over the next <paramref name="length"/> bytes of <paramref name="input"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative.</exception>
+    /// <exception cref="InvalidDataException">The input ends before <paramref name="length"/> bytes.</exception>
     public ArithmeticDecoder(Stream input, long length)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         _input = input;
+        _length = length;
         _remaining = length;
         for (int i = 0; i < 4; i++)
         {
@@ -137,6 +148,23 @@ public sealed class ArithmeticDecoder : IBitCoder
     public ArithmeticDecoder(byte[] data)
         : this(new MemoryStream(data ?? throw new ArgumentNullException(nameof(data)), writable: false), data.Length)
     {
+    }
+
+    /// <summary>Bytes of the input consumed so far (at most <c>length</c>), not counting padding.</summary>
+    public long BytesRead => _length - _remaining - (_end - _pos);
+
+    /// <summary>
+    /// Checks that decoding ended exactly where the encoder's output ends: every input byte consumed and exactly
+    /// <see cref="MaxPadding"/> padding bytes read. Call after the last bit.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The input holds bytes the encoder did not write (a wrong length or corrupt data).</exception>
+    public void CheckEnd()
+    {
+        if (_padding != MaxPadding || BytesRead != _length)
+        {
+            // bytes consumed, counting the padding, are length + MaxPadding exactly when the input ends where the encoder's did
+            throw new InvalidDataException($"coded data ends after {BytesRead + _padding - MaxPadding} of its {_length} bytes (corrupt data or length)");
+        }
     }
 
     /// <inheritdoc />
@@ -180,6 +208,10 @@ public sealed class ArithmeticDecoder : IBitCoder
         {
             if (_remaining <= 0)
             {
+                if (++_padding > MaxPadding)
+                {
+                    throw new InvalidDataException($"coded data needs more than its {_length} bytes (corrupt data)");
+                }
                 return 0xFF;
             }
             int want = (int)Math.Min(_buffer.Length, _remaining);
@@ -187,6 +219,7 @@ public sealed class ArithmeticDecoder : IBitCoder
             _pos = 0;
             if (_end <= 0)
             {
+                _end = 0;
                 throw new InvalidDataException("Compressed data is truncated.");
             }
             _remaining -= _end;

@@ -333,6 +333,16 @@ public sealed class ContainerReader
         }
     }
 
+    /// <summary>
+    /// The next <paramref name="length"/> bytes as a read-only stream (for a decoder that reads them itself); reading
+    /// through it advances <see cref="Offset"/>, and the input ending early is an <see cref="InvalidDataException"/>.
+    /// </summary>
+    public Stream Section(long length, string what)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        return new SectionStream(this, length, what);
+    }
+
     /// <summary>Skips <paramref name="count"/> bytes (seeking when possible) or throws when the input is shorter.</summary>
     /// <exception cref="InvalidDataException">The input ends first.</exception>
     public void Skip(long count, string what)
@@ -360,5 +370,61 @@ public sealed class ContainerReader
             }
             remaining -= got;
         }
+    }
+
+    /// <summary>A window of the next bytes of a <see cref="ContainerReader"/>.</summary>
+    private sealed class SectionStream : Stream
+    {
+        private readonly ContainerReader _reader;
+        private readonly long _length;
+        private readonly string _what;
+        private long _left;
+
+        public SectionStream(ContainerReader reader, long length, string what)
+        {
+            _reader = reader;
+            _length = length;
+            _what = what;
+            _left = length;
+        }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => _length;
+
+        public override long Position { get => _length - _left; set => throw new NotSupportedException(); }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (_left == 0 || buffer.IsEmpty)
+            {
+                return 0;
+            }
+            long at = _reader.Offset;
+            var want = buffer[..(int)Math.Min(buffer.Length, _left)];
+            int got = _reader.ReadAtMost(want);
+            if (got < want.Length)
+            {
+                throw new InvalidDataException($"truncated input: {_what} at offset {at - (_length - _left)} needs {_length} bytes, only {_length - _left + got} left");
+            }
+            _left -= got;
+            return got;
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -179,9 +179,11 @@ public sealed class ModelCompressor : ICompressor
     {
         var header = KolmoContainer.ReadHeader(reader, afterStream);
         ModelCatalog.TryGet(header.Model, out var entry);
-        var model = entry.Create(header.Level, header.Parameters);
-        var block = new byte[header.BlockSize];
-        byte[] payload = [];
+        IByteModel? model = null;   // built at the first block: an empty file costs no model memory
+        // Work and memory are bounded by the bytes actually present, never by what the headers claim: data is decoded
+        // in chunks (no buffer of the block size), a coded block's decoder refuses to run past its payload (see
+        // ArithmeticDecoder.MaxPadding), and a stored block is read chunk by chunk.
+        var chunk = new byte[(int)Math.Min(DecodeChunkBytes, header.BlockSize)];
         var blockHeader = new byte[KolmoContainer.BlockHeaderBytes];
         var hash = new XxHash64();
         var replay = new ReplayCoder();
@@ -194,25 +196,46 @@ public sealed class ModelCompressor : ICompressor
             {
                 break;
             }
-            var data = block.AsSpan(0, b.RawLength);
-            if (b.Type == KolmoContainer.BlockStored)
+            model ??= entry.Create(header.Level, header.Parameters);
+            long blockAt = reader.Offset;
+            ArithmeticDecoder? decoder = b.Type == KolmoContainer.BlockCoded
+                ? new ArithmeticDecoder(reader.Section(b.PayloadLength, "block payload"), b.PayloadLength)
+                : null;
+            for (int done = 0; done < b.RawLength;)
             {
-                reader.ReadExactly(data, "stored block");
-                CodeBytes(replay, model, data);
-            }
-            else
-            {
-                if (payload.Length < b.PayloadLength)
+                var data = chunk.AsSpan(0, Math.Min(chunk.Length, b.RawLength - done));
+                try
                 {
-                    payload = new byte[Math.Max(b.PayloadLength, Math.Min(header.BlockSize, payload.Length * 2))];
+                    if (decoder is null)
+                    {
+                        reader.ReadExactly(data, "stored block");
+                        CodeBytes(replay, model, data);
+                    }
+                    else
+                    {
+                        data.Clear();
+                        CodeBytes(decoder, model, data);
+                    }
                 }
-                reader.ReadExactly(payload.AsSpan(0, b.PayloadLength), "block payload");
-                var decoder = new ArithmeticDecoder(new MemoryStream(payload, 0, b.PayloadLength, writable: false), b.PayloadLength);
-                data.Clear();
-                CodeBytes(decoder, model, data);
+                catch (InvalidDataException e) when (decoder is not null)
+                {
+                    throw new InvalidDataException($"block at offset {blockAt}: {e.Message}", e);
+                }
+                hash.Append(data);
+                output.Write(data);
+                done += data.Length;
             }
-            hash.Append(data);
-            output.Write(data);
+            if (decoder is not null)
+            {
+                try
+                {
+                    decoder.CheckEnd();
+                }
+                catch (InvalidDataException e)
+                {
+                    throw new InvalidDataException($"block at offset {blockAt}: {e.Message}", e);
+                }
+            }
             total += b.RawLength;
             progress?.Invoke(reader.Offset);
         }
@@ -224,6 +247,9 @@ public sealed class ModelCompressor : ICompressor
             throw new InvalidDataException($"checksum mismatch (trailer at offset {trailerAt}: expected {checksum:x16}, decoded data hashes to {actual:x16}): the data is corrupt");
         }
     }
+
+    /// <summary>Bytes decoded per step (and the decoder's only buffer for data): 64 KiB.</summary>
+    private const int DecodeChunkBytes = 1 << 16;
 
     /// <summary>
     /// The model's ideal code length of <paramref name="data"/> in bits (−Σ log2 p, fresh model, no container).

@@ -1,41 +1,44 @@
+using System.Text;
+
 namespace Kolmo.Decipher;
 
 /// <summary>
-/// The built-in English model: Kneser-Ney n-grams trained on the public-domain novels shipped in
-/// <c>data/english/</c> (see data/README.md). The books are found beside the running program
-/// (<c>AppContext.BaseDirectory/data/english</c>, where the CLI build copies them) or in a <c>data/english</c>
-/// folder above it (a source checkout).
+/// The built-in English model: Kneser-Ney n-grams trained on three public-domain novels (Project Gutenberg; see
+/// data/README.md) that are embedded in the Kolmo.Data assembly (<see cref="Data.BuiltInData"/>), so the model works
+/// wherever the library or the tool is installed.
 /// </summary>
 public static class EnglishModel
 {
-    /// <summary>The training books (file names in <c>data/english/</c>).</summary>
+    /// <summary>The training books, by resource name (the file names in the repository's <c>data/english/</c>).</summary>
     public static IReadOnlyList<string> TrainingFiles { get; } =
         ["pride-and-prejudice_pg1342.txt", "adventures-of-sherlock-holmes_pg1661.txt", "moby-dick_pg2701.txt"];
 
-    /// <summary>Finds the folder holding the training books.</summary>
-    /// <exception cref="FileNotFoundException">No <c>data/english</c> folder with the books was found.</exception>
-    public static string FindDataFolder()
+    /// <summary>The text of one built-in book, as published (capitals, punctuation, line breaks).</summary>
+    /// <param name="name">One of <see cref="TrainingFiles"/>.</param>
+    /// <exception cref="ArgumentException">Not a built-in book.</exception>
+    public static string BookText(string name)
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        ArgumentNullException.ThrowIfNull(name);
+        if (!TrainingFiles.Contains(name, StringComparer.Ordinal))
         {
-            string candidate = Path.Combine(dir.FullName, "data", "english");
-            if (TrainingFiles.All(f => File.Exists(Path.Combine(candidate, f))))
-            {
-                return candidate;
-            }
+            throw new ArgumentException($"'{name}' is not a built-in book (built in: {string.Join(", ", TrainingFiles)})", nameof(name));
         }
-        throw new FileNotFoundException("the built-in English books (data/english) were not found beside the program or above it");
+        using var s = Data.BuiltInData.Open("english/" + name);
+        using var r = new StreamReader(s, Encoding.UTF8);
+        return r.ReadToEnd();
     }
 
-    /// <summary>Reads and normalises the training books to <paramref name="alphabet"/>.</summary>
+    /// <summary>
+    /// Reads and normalises the training books to <paramref name="alphabet"/>: the built-in ones, or the files of
+    /// the same names in <paramref name="folder"/>.
+    /// </summary>
     public static byte[] TrainingText(Alphabet alphabet, string? folder = null)
     {
         ArgumentNullException.ThrowIfNull(alphabet);
-        folder ??= FindDataFolder();
         var all = new List<byte>();
         foreach (string f in TrainingFiles)
         {
-            byte[] t = alphabet.Normalize(File.ReadAllText(Path.Combine(folder, f)));
+            byte[] t = alphabet.Normalize(folder is null ? BookText(f) : File.ReadAllText(Path.Combine(folder, f)));
             if (all.Count > 0 && alphabet.SpaceIndex >= 0)
             {
                 all.Add((byte)alphabet.SpaceIndex);

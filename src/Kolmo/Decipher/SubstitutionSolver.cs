@@ -77,6 +77,12 @@ public sealed class SolverResult
 
     /// <summary>Total annealing steps over all restarts.</summary>
     public required long Steps { get; init; }
+
+    /// <summary>Annealing steps each restart was given (the automatic value when none was set).</summary>
+    public required int IterationsPerRestart { get; init; }
+
+    /// <summary>True when the time budget (<see cref="SolverOptions.Seconds"/>) ended the search before it finished.</summary>
+    public required bool CutByTime { get; init; }
 }
 
 /// <summary>
@@ -146,6 +152,7 @@ public sealed class SubstitutionSolver
         var lockObj = new object();
         Restart? best = null;
         int done = 0;
+        bool stoppedEarly = false;
         for (int batch = 0; batch * SolverOptions.BatchSize < options.Restarts; batch++)
         {
             int first = batch * SolverOptions.BatchSize;
@@ -153,6 +160,10 @@ public sealed class SubstitutionSolver
             var results = new Restart[count];
             Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = options.Threads }, i =>
             {
+                if (first + i > 0 && sw.ElapsedTicks >= deadlineTicks)
+                {
+                    return;   // out of time: restarts not yet begun are skipped (the first always runs)
+                }
                 var annealer = new Annealer(_table, _unigram, cipher, options, iterations);
                 results[i] = annealer.Run(first + i, sw, deadlineTicks);
                 lock (lockObj)
@@ -165,11 +176,8 @@ public sealed class SubstitutionSolver
                     options.Progress?.Invoke(new SolverProgress(done, options.Restarts, best.Units / (double)ScoreTable.UnitsPerBit));
                 }
             });
-            finals.AddRange(results);
-            if (sw.ElapsedTicks >= deadlineTicks)
-            {
-                break;
-            }
+            finals.AddRange(results.Where(r => r is not null));
+            stoppedEarly |= finals.Count < first + count;   // restarts skipped for lack of time
             if (options.StopAgreement > 0)
             {
                 var b = Best(finals);
@@ -177,6 +185,11 @@ public sealed class SubstitutionSolver
                 {
                     break;
                 }
+            }
+            if (sw.ElapsedTicks >= deadlineTicks)
+            {
+                stoppedEarly |= first + count < options.Restarts;
+                break;
             }
         }
         var top = Best(finals);
@@ -192,6 +205,8 @@ public sealed class SubstitutionSolver
             GapBits = second == long.MaxValue ? double.PositiveInfinity : (second - top.Units) / (double)ScoreTable.UnitsPerBit,
             RestartBits = [.. finals.Select(r => r.Units / (double)ScoreTable.UnitsPerBit)],
             Steps = finals.Sum(r => r.Steps),
+            IterationsPerRestart = iterations,
+            CutByTime = finals.Any(r => r.Cut) || stoppedEarly,
         };
     }
 
@@ -208,7 +223,7 @@ public sealed class SubstitutionSolver
         return b;
     }
 
-    internal sealed record Restart(int Index, long Units, int[] Key, byte[] Plain, long Steps);
+    internal sealed record Restart(int Index, long Units, int[] Key, byte[] Plain, long Steps, bool Cut);
 
     /// <summary>
     /// One annealing run. State: key (symbol → letter), plaintext, and for one-to-one keys the owner of each letter.
@@ -483,12 +498,16 @@ public sealed class SubstitutionSolver
             int nFree = _free.Length;
             int nAllowed = _allowed.Length;
             long steps = 0;
+            bool cut = false;
             if (nFree > 0)
             {
                 for (int it = 0; it < _iterations; it++)
                 {
-                    if ((it & 4095) == 0 && deadlineTicks != long.MaxValue && sw.ElapsedTicks >= deadlineTicks)
+                    // the clock is read every 16 steps: a step re-scores every window of two symbols, which on long
+                    // texts is far from cheap, so a coarser check would overrun the budget on large inputs
+                    if ((it & 15) == 0 && deadlineTicks != long.MaxValue && sw.ElapsedTicks >= deadlineTicks)
                     {
+                        cut = true;
                         break;
                     }
                     steps++;
@@ -568,7 +587,7 @@ public sealed class SubstitutionSolver
             }
             long check = FullScore();
             Debug.Assert(check == bestScore, "incremental score drifted");
-            return new Restart(index, check, (int[])_key.Clone(), (byte[])_plain.Clone(), steps);
+            return new Restart(index, check, (int[])_key.Clone(), (byte[])_plain.Clone(), steps, cut);
         }
     }
 }

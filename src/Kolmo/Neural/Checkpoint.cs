@@ -104,6 +104,19 @@ internal static class Checkpoint
             cfg[i] = ReadI32(body, ref pos);
         }
         long steps = ReadI64(body, ref pos);
+        // The configuration comes from outside: before building (allocating) the model, check that the file can hold
+        // its weights at all — a lower bound on the parameter count, 4 bytes each — so a few crafted bytes cannot ask
+        // for gigabytes.
+        double minFloats = kind switch
+        {
+            1 when ncfg == 6 => ((double)cfg[0] * cfg[3]) + (12.0 * cfg[2] * cfg[3] * cfg[3]),   // V·C + 12·L·C²
+            2 when ncfg == 4 => (2.0 * cfg[0] * cfg[3]) + (8.0 * cfg[2] * cfg[3] * cfg[3]),      // 2·V·H + 8·L·H²
+            _ => 0,
+        };
+        if (4 * minFloats > body.Length - pos)
+        {
+            throw new InvalidDataException($"neural checkpoint: the configuration needs at least {minFloats:0} parameters, more than the file's {body.Length - pos} remaining bytes hold");
+        }
         SequenceModel model = kind switch
         {
             1 => Gpt.FromConfigInts(cfg),

@@ -169,10 +169,9 @@ public static class Idx
                 throw new InvalidDataException($"{name}: dimensions {string.Join('x', dims[..(i + 1)])} exceed {MaxDataBytes} bytes (corrupt header?).");
             }
         }
-        var data = new byte[total];
         long headerBytes = 4 + 4 * expectedDims;
-        int read = s.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
-        if (read < data.Length)
+        var (data, read) = ReadUpTo(s, (int)total);
+        if (read < total)
         {
             throw new InvalidDataException($"{name}: truncated: header announces {total} data bytes but the data ends at offset {headerBytes + read}.");
         }
@@ -181,6 +180,30 @@ public static class Idx
             throw new InvalidDataException($"{name}: unexpected bytes after the {total} data bytes announced by the header (offset {headerBytes + total}).");
         }
         return (dims, data);
+    }
+
+    /// <summary>
+    /// Reads up to <paramref name="count"/> bytes into a buffer that grows (doubling) as bytes arrive, so a header
+    /// announcing a gigabyte costs memory in proportion to the bytes actually present, not to the claim.
+    /// </summary>
+    private static (byte[] Data, int Read) ReadUpTo(Stream s, int count)
+    {
+        var buf = new byte[Math.Min(count, 1 << 16)];
+        int filled = 0;
+        while (filled < count)
+        {
+            if (filled == buf.Length)
+            {
+                Array.Resize(ref buf, (int)Math.Min(count, 2L * buf.Length));
+            }
+            int n = s.Read(buf, filled, buf.Length - filled);
+            if (n <= 0)
+            {
+                return (buf, filled);   // short: the caller refuses it
+            }
+            filled += n;
+        }
+        return (buf, filled);
     }
 
     private static void ReadExactly(Stream s, Span<byte> buffer, string name, long offset, string what)

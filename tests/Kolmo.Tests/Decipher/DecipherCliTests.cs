@@ -26,9 +26,7 @@ public sealed class DecipherCliTests : IDisposable
 
     private string SmallCorpus()
     {
-        string folder = EnglishModel.FindDataFolder();
-        string text = System.IO.File.ReadAllText(Path.Combine(folder, "pride-and-prejudice_pg1342.txt"));
-        return File("corpus.txt", text);
+        return File("corpus.txt", EnglishModel.BookText("pride-and-prejudice_pg1342.txt"));
     }
 
     [Fact]
@@ -105,5 +103,73 @@ public sealed class DecipherCliTests : IDisposable
 
         var badOrder = Run("decipher", Path.Combine(_dir, "c2.txt"), "--order", "1");
         Assert.NotEqual(0, badOrder.Code);
+    }
+    /// <summary>A small model file (the first 150 kB of Pride and Prejudice), written once: loading it is quick.</summary>
+    private string SmallModel()
+    {
+        string path = Path.Combine(_dir, "small.kngm");
+        if (!System.IO.File.Exists(path))
+        {
+            var model = KneserNeyModel.Train(Alphabet.Letters.Normalize(EnglishModel.BookText("pride-and-prejudice_pg1342.txt")[..150_000]), Alphabet.Letters, 5);
+            using var f = System.IO.File.Create(path);
+            model.Counts.Save(f);
+        }
+        return path;
+    }
+
+    [Fact]
+    public void PastedProse_IsReadAsText_PrintedInItsLayout_AndJsonCarriesTheRun()
+    {
+        // written for this test; Caesar-shifted by 3, capitals and punctuation as a person would paste them
+        string plain = "The old lighthouse keeper climbed the narrow stairs every evening, to light the great lamp!\n\"It is a lonely job,\" he said.";
+        string cipher = new([.. plain.Select(c => char.IsLetter(c) ? (char)((char.IsUpper(c) ? 'A' : 'a') + (char.ToLowerInvariant(c) - 'a' + 3) % 26) : c)]);
+        var (code, output, err) = Run("decipher", File("p.txt", cipher), "--model", SmallModel(), "--json", "--seed", "9", "--restarts", "3", "--iterations", "30000");
+        Assert.True(code == 0, err);
+        Assert.Contains("read as text: upper and lower case taken as one letter; 6 punctuation marks and digits kept as they are", err, StringComparison.Ordinal);
+        Assert.Contains("--spaces uses them", err, StringComparison.Ordinal);
+        var root = JsonDocument.Parse(output).RootElement;
+        string text = root.GetProperty("text").GetString()!;
+        // the layout is the cipher's: same length, same non-letters in place, same case; the letters are the plaintext field
+        Assert.Equal(cipher.Length, text.Length);
+        Assert.Equal(cipher.Select(c => char.IsLetter(c) ? (char.IsUpper(c) ? 'A' : 'a') : c), text.Select(c => char.IsLetter(c) ? (char.IsUpper(c) ? 'A' : 'a') : c));
+        Assert.Equal(root.GetProperty("plaintext").GetString(), new string([.. text.Where(char.IsLetter).Select(char.ToLowerInvariant)]));
+        Assert.StartsWith("the old lighthouse keeper", text.ToLowerInvariant(), StringComparison.Ordinal);
+        Assert.Equal(9, root.GetProperty("seed").GetInt64());
+        Assert.Equal(90_000, root.GetProperty("steps").GetInt64());
+        Assert.False(root.GetProperty("cutByTime").GetBoolean());
+        var settings = root.GetProperty("settings");
+        Assert.Equal(3, settings.GetProperty("maxRestarts").GetInt32());
+        Assert.Equal(30_000, settings.GetProperty("iterationsPerRestart").GetInt32());
+        Assert.Equal(5, settings.GetProperty("order").GetInt32());
+        Assert.Equal(JsonValueKind.Null, settings.GetProperty("budgetSeconds").ValueKind);
+    }
+
+    [Fact]
+    public void Tokens_ArePrintedInTheCiphersRows()
+    {
+        string plain = "theoldlighthousekeeperclimbedthenarrowstairseveryeveningtolightthegreatlamp";
+        string cipher = string.Join("\n", plain.Chunk(17).Select(row => string.Join(' ', row.Select(c => (c - 'a' + 10).ToString(System.Globalization.CultureInfo.InvariantCulture)))));
+        var (code, output, err) = Run("decipher", File("t.txt", cipher), "--tokens", "--model", SmallModel(), "--json", "--restarts", "2", "--iterations", "20000");
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(output);
+        string letters = doc.RootElement.GetProperty("plaintext").GetString()!;
+        Assert.Equal(string.Join("\n", letters.Chunk(17).Select(r => new string(r))), doc.RootElement.GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public void TimeCut_AndTextThatIsNotEnglish_GetWarnings()
+    {
+        var rng = new Random(5);
+        string noise = new([.. Enumerable.Range(0, 120).Select(_ => (char)('A' + rng.Next(26)))]);
+        var (code, output, err) = Run("decipher", File("n.txt", noise), "--model", SmallModel(), "--json", "--seconds", "0.000001", "--iterations", "100000000");
+        Assert.True(code == 0, err);
+        var root = JsonDocument.Parse(output).RootElement;
+        Assert.True(root.GetProperty("cutByTime").GetBoolean());
+        Assert.Contains(root.GetProperty("warnings").EnumerateArray(), w => w.GetString()!.Contains("ended the search", StringComparison.Ordinal));
+
+        (code, _, err) = Run("decipher", Path.Combine(_dir, "n.txt"), "--model", SmallModel(), "--restarts", "2", "--iterations", "20000");
+        Assert.Equal(0, code);
+        Assert.Contains("kolmo: warning: the solution costs", err, StringComparison.Ordinal);
+        Assert.Contains("does not look like the model's language", err, StringComparison.Ordinal);
     }
 }

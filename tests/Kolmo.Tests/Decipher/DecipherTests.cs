@@ -7,9 +7,7 @@ public sealed class EnglishFixture
 {
     public EnglishFixture()
     {
-        string folder = EnglishModel.FindDataFolder();
-        string text = File.ReadAllText(Path.Combine(folder, "moby-dick_pg2701.txt"))
-            + File.ReadAllText(Path.Combine(folder, "pride-and-prejudice_pg1342.txt"));
+        string text = EnglishModel.BookText("moby-dick_pg2701.txt") + EnglishModel.BookText("pride-and-prejudice_pg1342.txt");
         Letters = KneserNeyModel.Train(Alphabet.Letters.Normalize(text), Alphabet.Letters, 6);
         Table = ScoreTable.ForModel(Letters);
     }
@@ -174,6 +172,35 @@ public sealed class NGramModelTests
         Assert.Equal(2, s.SpaceSymbolId);
         Assert.Throws<InvalidDataException>(() => Cipher.Parse("", false, false));
         Assert.Throws<InvalidDataException>(() => Cipher.Parse(" Q \n", false, false));
+    }
+
+    [Fact]
+    public void Cipher_ReadAsText_FoldsCaseKeepsPunctuation_AndRendersInItsLayout()
+    {
+        var c = Cipher.Parse("Wkh, wkh!\n\"WKH\" 3", tokens: false, wordSpaces: false, asText: true);
+        Assert.True(c.FoldedCase);
+        Assert.Equal(5, c.LiteralCount);                       // , ! " " 3
+        Assert.Equal(["W", "K", "H"], c.Symbols);
+        Assert.Equal(9, c.Length);
+        Assert.Equal("The, the!\n\"THE\" 3", c.Render(i => "the"[i % 3].ToString()));
+
+        var plain = Cipher.Parse("WKH TXLFN", tokens: false, wordSpaces: false, asText: true);   // one case: nothing to fold
+        Assert.False(plain.FoldedCase);
+        Assert.Equal("abc defgh", plain.Render(i => ((char)('a' + i)).ToString()));
+
+        var symbols = Cipher.Parse("#+% A#+", tokens: false, wordSpaces: false, asText: true);  // mostly symbols: a symbol alphabet
+        Assert.Equal(0, symbols.LiteralCount);
+        Assert.Equal(4, symbols.SymbolCount);
+
+        var spaced = Cipher.Parse("Wkh  txlfn.\nEuzq", tokens: false, wordSpaces: true, asText: true);
+        Assert.Equal("The  quick.\nBrow", spaced.Render(i => "the_quick_brow"[i].ToString()));   // word breaks keep their whitespace
+    }
+
+    [Fact]
+    public void Cipher_Tokens_RenderOneLinePerRow()
+    {
+        var t = Cipher.Parse("12 7 12\r\n99 7\n", tokens: true, wordSpaces: false);
+        Assert.Equal("aba\ncb", t.Render(i => ((char)('a' + t.Text[i])).ToString()));
     }
 }
 

@@ -66,10 +66,22 @@ public class TreeTests
         var tree = Clustering.NeighborJoining(m);
         var png = DistanceFigures.Dendrogram(tree, "t", svg: false);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
-        var svg = System.Text.Encoding.UTF8.GetString(DistanceFigures.Dendrogram(tree, "t", svg: true));
-        Assert.StartsWith("<svg", svg, StringComparison.Ordinal);
-        Assert.Contains(">A</text>", svg, StringComparison.Ordinal);
+        var svg = System.Text.Encoding.UTF8.GetString(DistanceFigures.Dendrogram(tree, "t", svg: true, groups: new Dictionary<string, string> { ["A"] = "g1", ["B"] = "g1", ["C"] = "g2", ["D"] = "g2" }));
+        Assert.Contains("<svg", svg, StringComparison.Ordinal);
         var heat = DistanceFigures.Heatmap(m, "h", svg: false);
         Assert.Equal(0x89, heat[0]);
+    }
+
+    [Fact]
+    public void Heatmap_RowsFollowTheTree_AndTheColourScaleSpansTheOffDiagonalValues()
+    {
+        // A and C are close, B and D are close: the tree pairs them, so the rows are reordered A C | B D (or a mirror)
+        var m = M(new double[,] { { 0.01, 0.9, 0.2, 0.95 }, { 0.9, 0.01, 0.92, 0.3 }, { 0.2, 0.92, 0.01, 0.9 }, { 0.95, 0.3, 0.9, 0.01 } });
+        int[] order = DistanceFigures.RowOrder(m, null);
+        Assert.Equal(1, Math.Abs(Array.IndexOf(order, 0) - Array.IndexOf(order, 2)));
+        Assert.Equal(1, Math.Abs(Array.IndexOf(order, 1) - Array.IndexOf(order, 3)));
+        Assert.Equal((0.2, 0.95), DistanceFigures.ColourRange(m));
+        Assert.Equal([3, 2, 1, 0], DistanceFigures.RowOrder(m, new TreeNode([(new TreeNode("D"), 1.0), (new TreeNode("C"), 1.0), (new TreeNode("B"), 1.0), (new TreeNode("A"), 1.0)])));
+        Assert.Throws<ArgumentException>(() => DistanceFigures.RowOrder(m, new TreeNode([(new TreeNode("A"), 1.0), (new TreeNode("Z"), 1.0)])));
     }
 }

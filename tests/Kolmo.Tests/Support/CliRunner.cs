@@ -38,6 +38,16 @@ public static class CliRunner
     /// </summary>
     public static void RunChild(string? zeroEnv, params string[] args)
     {
+        var (code, _, err) = RunChildOutput(zeroEnv, args);
+        Assert.True(code == 0, $"exit {code}: {err}");
+    }
+
+    /// <summary>
+    /// Runs <c>dotnet Kolmo.Cli.dll ARGS</c> in a child process (with <paramref name="zeroEnv"/> set to 0 when given)
+    /// and returns its exit code, its standard output as bytes and its standard error.
+    /// </summary>
+    public static (int Code, byte[] Out, string Err) RunChildOutput(string? zeroEnv, params string[] args)
+    {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Kolmo.Cli.dll"));
         foreach (var a in args)
@@ -49,10 +59,11 @@ public static class CliRunner
             psi.Environment[zeroEnv] = "0";
         }
         using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stdout = new MemoryStream();
+        var copy = p.StandardOutput.BaseStream.CopyToAsync(stdout);
         string err = p.StandardError.ReadToEnd();
-        stdout.Wait();
+        copy.Wait();
         p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"exit {p.ExitCode}: {err}");
+        return (p.ExitCode, stdout.ToArray(), err);
     }
 }

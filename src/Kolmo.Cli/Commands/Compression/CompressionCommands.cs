@@ -20,7 +20,7 @@ namespace Kolmo.Cli
                 .WithDescription("Decompress FILE.kolmo to FILE (every field and the xxHash64 checksum are verified; concatenated streams are decoded in sequence)")
                 .WithExample("d", "book.txt.kolmo").WithExample("d", "-t", "book.txt.kolmo");
             config.AddCommand<BenchCommand>("bench")
-                .WithDescription("Compress and decompress files with every compressor: sizes, bits per byte, MB/s, round trip (default: the shipped data/canterbury)")
+                .WithDescription("Compress and decompress files with every compressor: sizes, bits per byte, MB/s, round trip (default: the sample built into the tool)")
                 .WithExample("bench").WithExample("bench", "--compressors", "order3,gzip,zstd-19", "--tsv", "data/canterbury");
             config.AddCommand<InfoCommand>("info")
                 .WithDescription("Print the header of .kolmo files")

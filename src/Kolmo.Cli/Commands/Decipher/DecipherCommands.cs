@@ -76,7 +76,7 @@ public sealed class DecipherSettings : CommandSettings
     public int Iterations { get; set; }
 
     [CommandOption("--seconds <S>")]
-    [Description("Wall-clock budget in seconds (0 = none; a budget makes the result depend on machine speed). Default 0")]
+    [Description("Wall-clock budget in seconds for the whole command, model building included (0 = none; a budget makes the result depend on machine speed). Default 0")]
     [DefaultValue(0.0)]
     public double Seconds { get; set; }
 
@@ -156,10 +156,21 @@ public sealed class DecipherCommand : Command<DecipherSettings>
             throw new FileNotFoundException($"ciphertext file not found: {settings.CipherFile}");
         }
         string cipherText = ReadText(settings.CipherFile, "ciphertext");
-        var cipher = Cipher.Parse(cipherText, settings.Tokens, settings.Spaces);
+        bool asText = !settings.Tokens && !settings.Match && !settings.Homophonic;
+        var cipher = Cipher.Parse(cipherText, settings.Tokens, settings.Spaces, asText);
+        var notes = new List<string>();
+        if (cipher.FoldedCase || cipher.LiteralCount > 0)
+        {
+            notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"read as text: {(cipher.FoldedCase ? "upper and lower case taken as one letter" : "")}{(cipher.FoldedCase && cipher.LiteralCount > 0 ? "; " : "")}{(cipher.LiteralCount > 0 ? $"{cipher.LiteralCount} punctuation marks and digits kept as they are" : "")} (use --homophonic if they are cipher symbols)"));
+        }
+        if (!settings.Spaces && !settings.Tokens && cipher.Length > 20 && WordBreaks(cipherText) * 12 > cipher.Length)
+        {
+            notes.Add("the ciphertext has word breaks; --spaces uses them, which helps on short texts");
+        }
         if (!settings.Homophonic && !settings.Match && settings.ModelFile is null && cipher.FreeSymbolCount > 26)
         {
-            throw new UsageException($"the ciphertext has {cipher.FreeSymbolCount} distinct symbols but a one-to-one key allows at most 26; use --homophonic");
+            throw new UsageException(TooManySymbols(cipher.FreeSymbolCount, 26));
         }
 
         var model = LoadModel(settings);
@@ -178,14 +189,14 @@ public sealed class DecipherCommand : Command<DecipherSettings>
         int letters = model.Alphabet.Size - (model.Alphabet.SpaceIndex >= 0 ? 1 : 0);
         if (!settings.Homophonic && cipher.FreeSymbolCount > letters)
         {
-            throw new UsageException($"the ciphertext has {cipher.FreeSymbolCount} distinct symbols but a one-to-one key allows at most {letters}; use --homophonic");
+            throw new UsageException(TooManySymbols(cipher.FreeSymbolCount, letters));
         }
         var options = new SolverOptions
         {
             Homophonic = settings.Homophonic,
             Restarts = settings.Restarts,
             Iterations = settings.Iterations,
-            Seconds = settings.Seconds,
+            Seconds = SearchSeconds(settings.Seconds, model, cipher),
             Seed = (ulong)settings.Seed,
             DistributionWeight = settings.Weight,
             Temperature = settings.Temperature,
@@ -222,13 +233,35 @@ public sealed class DecipherCommand : Command<DecipherSettings>
         double bits = model.Bits(result.Plaintext);
         double bps = bits / cipher.Length;
         string plaintext = model.Alphabet.Render(result.Plaintext);
+        string text = cipher.Render(i => model.Alphabet.Symbols[result.Plaintext[i]]);
+        int letterCount = model.Alphabet.Size - (model.Alphabet.SpaceIndex >= 0 ? 1 : 0);
+        double uniform = Math.Log2(letterCount);
+        bool english = settings.Corpus is null && settings.ModelFile is null;
+        var warnings = new List<string>();
+        if (bps > FitThreshold * uniform)
+        {
+            warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                $"the solution costs {bps:F2} bits/symbol under the model (uniform over {letterCount} letters: {uniform:F2}; {(english ? "English text costs 2-3" : "text like the corpus costs far less")}): it does not look like {(english ? "English" : "the model's language")}. The search may have failed (try more --restarts, or --seed), or this is not a simple substitution of {(english ? "English" : "that language")}"));
+        }
+        if (result.CutByTime)
+        {
+            warnings.Add(string.Create(CultureInfo.InvariantCulture, $"--seconds {settings.Seconds} ended the search before it finished: the result depends on machine speed"));
+        }
         if (settings.Json)
         {
-            Console.Out.WriteLine(Json(cipher, model.Alphabet, result, plaintext, bps, bits, seconds));
+            foreach (var n in notes)
+            {
+                Console.Error.WriteLine($"kolmo: note: {n}");
+            }
+            CliJson.Print(Report(settings, cipher, model, result, plaintext, text, bps, bits, seconds, [.. notes, .. warnings]), c => c.DecipherReport, indented: false);
             return CliErrors.Ok;
         }
+        foreach (var n in notes)
+        {
+            Console.Error.WriteLine($"kolmo: note: {n}");
+        }
         var inv = CultureInfo.InvariantCulture;
-        Console.Out.WriteLine(plaintext);
+        Console.Out.WriteLine(text.TrimEnd('\r', '\n'));
         Console.Out.WriteLine();
         Console.Out.WriteLine("key (cipher symbol → plaintext):");
         var sb = new StringBuilder();
@@ -244,8 +277,58 @@ public sealed class DecipherCommand : Command<DecipherSettings>
         Console.Out.WriteLine();
         string gap = double.IsPositiveInfinity(result.GapBits) ? "none" : result.GapBits.ToString("F1", inv) + " bits";
         Console.Out.WriteLine(string.Create(inv, $"{cipher.Length} symbols ({cipher.SymbolCount} distinct), {bps:F3} bits/symbol under the order-{model.Order} model ({bits:F1} bits)"));
-        Console.Out.WriteLine(string.Create(inv, $"confidence: {result.Agreement}/{result.Restarts} restarts agree on this plaintext; next-best distinct solution {gap} worse; {seconds:F1} s, {result.Steps:N0} steps"));
+        Console.Out.WriteLine(string.Create(inv, $"confidence: {result.Agreement}/{result.Restarts} restarts agree on this plaintext; next-best distinct solution {gap} worse; {seconds:F1} s, {result.Steps:N0} steps, seed {settings.Seed}"));
+        foreach (var w in warnings)
+        {
+            Console.Error.WriteLine($"kolmo: warning: {w}");
+        }
         return CliErrors.Ok;
+    }
+
+    /// <summary>Bits per symbol above this share of log2(letters) mean the text does not fit the model (English: ≈ 0.5).</summary>
+    internal const double FitThreshold = 0.75;
+
+    private static string TooManySymbols(int symbols, int letters) =>
+        $"the ciphertext has {symbols} distinct symbols but a one-to-one key allows at most {letters}: if several symbols stand for one letter, use --homophonic; if the symbols are whitespace-separated tokens, use --tokens";
+
+    /// <summary>Runs of whitespace between non-whitespace characters.</summary>
+    private static int WordBreaks(string text)
+    {
+        var t = text.Trim();
+        int breaks = 0;
+        for (int i = 1; i < t.Length; i++)
+        {
+            if (char.IsWhiteSpace(t[i]) && !char.IsWhiteSpace(t[i - 1]))
+            {
+                breaks++;
+            }
+        }
+        return breaks;
+    }
+
+    /// <summary>
+    /// The search's share of a --seconds budget, which covers the whole command: the budget less the time since the
+    /// process started (start-up, reading, model and tables) and less the final scoring of the plaintext, estimated
+    /// by timing the model on a sample of the text. At least a moment: one restart always runs, so there is a key.
+    /// </summary>
+    private static double SearchSeconds(double budget, KneserNeyModel model, Cipher cipher)
+    {
+        if (budget <= 0)
+        {
+            return 0;
+        }
+        int n = Math.Min(cipher.Length, 1 << 14);
+        var sample = new byte[n];
+        int letters = Math.Max(1, model.Alphabet.Size - (model.Alphabet.SpaceIndex >= 0 ? 1 : 0));
+        for (int i = 0; i < n; i++)
+        {
+            sample[i] = (byte)(cipher.Text[i] % letters);
+        }
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        model.Bits(sample);
+        double scoring = sw.Elapsed.TotalSeconds * cipher.Length / Math.Max(1, n);
+        double used = (DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalSeconds;
+        return Math.Max(budget - used - scoring, 1e-3);
     }
 
     private static string ReadText(string path, string what)
@@ -291,41 +374,66 @@ public sealed class DecipherCommand : Command<DecipherSettings>
         return EnglishModel.Train(settings.Spaces ? Alphabet.LettersAndSpace : Alphabet.Letters, settings.Order);
     }
 
-    private static string Json(Cipher cipher, Alphabet alphabet, SolverResult result, string plaintext, double bps, double bits, double seconds)
+    private static DecipherReport Report(DecipherSettings s, Cipher cipher, KneserNeyModel model, SolverResult result, string plaintext, string text,
+        double bps, double bits, double seconds, IReadOnlyList<string> warnings)
     {
-        using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        var key = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < cipher.SymbolCount; i++)
         {
-            w.WriteStartObject();
-            w.WriteString("plaintext", plaintext);
-            w.WriteStartObject("key");
-            for (int s = 0; s < cipher.SymbolCount; s++)
+            if (i != cipher.SpaceSymbolId)
             {
-                if (s != cipher.SpaceSymbolId)
-                {
-                    w.WriteString(cipher.Symbols[s], alphabet.Symbols[result.Key[s]]);
-                }
+                key[cipher.Symbols[i]] = model.Alphabet.Symbols[result.Key[i]];
             }
-            w.WriteEndObject();
-            w.WriteNumber("bitsPerSymbol", Math.Round(bps, 6));
-            w.WriteNumber("bits", Math.Round(bits, 3));
-            w.WriteNumber("symbols", cipher.Length);
-            w.WriteNumber("distinctSymbols", cipher.SymbolCount);
-            w.WriteStartObject("confidence");
-            w.WriteNumber("agreement", result.Agreement);
-            w.WriteNumber("restarts", result.Restarts);
-            if (double.IsPositiveInfinity(result.GapBits))
-            {
-                w.WriteNull("gapBits");
-            }
-            else
-            {
-                w.WriteNumber("gapBits", Math.Round(result.GapBits, 3));
-            }
-            w.WriteEndObject();
-            w.WriteNumber("seconds", Math.Round(seconds, 3));
-            w.WriteEndObject();
         }
-        return Encoding.UTF8.GetString(ms.ToArray());
+        string source = s.ModelFile is not null ? $"model file {s.ModelFile}" : s.Corpus is not null ? $"corpus {s.Corpus}" : "built-in english";
+        return new DecipherReport(
+            plaintext, text, key, Math.Round(bps, 6), Math.Round(bits, 3), cipher.Length, cipher.SymbolCount,
+            new DecipherConfidence(result.Agreement, result.Restarts, double.IsPositiveInfinity(result.GapBits) ? null : Math.Round(result.GapBits, 3)),
+            Math.Round(seconds, 3), s.Seed, result.Steps, result.CutByTime,
+            new DecipherRunSettings(source, model.Order, s.Homophonic, s.Spaces, s.Tokens, s.Match, s.Restarts, result.IterationsPerRestart,
+                s.Seconds > 0 ? s.Seconds : null, s.Threads, s.Temperature > 0 ? s.Temperature : null, s.Weight),
+            warnings);
     }
 }
+
+/// <summary>What <c>kolmo decipher --json</c> prints.</summary>
+/// <param name="Plaintext">The plaintext letters, one per cipher symbol (word breaks as spaces).</param>
+/// <param name="Text">The plaintext in the ciphertext's layout (its whitespace, rows, kept punctuation and case).</param>
+/// <param name="Key">Cipher symbol → plaintext letter.</param>
+/// <param name="BitsPerSymbol">Code length of the plaintext under the model, per symbol.</param>
+/// <param name="Bits">Code length of the plaintext in bits.</param>
+/// <param name="Symbols">Ciphertext length in symbols.</param>
+/// <param name="DistinctSymbols">Distinct cipher symbols.</param>
+/// <param name="Confidence">How many restarts agree and how far the next solution is.</param>
+/// <param name="Seconds">Wall-clock time of the search.</param>
+/// <param name="Seed">The seed.</param>
+/// <param name="Steps">Annealing steps over all restarts.</param>
+/// <param name="CutByTime">Whether --seconds ended the search before it finished.</param>
+/// <param name="Settings">The settings the search ran with.</param>
+/// <param name="Warnings">Notes and warnings (reading as text, bad fit, time cut).</param>
+public sealed record DecipherReport(
+    string Plaintext, string Text, IReadOnlyDictionary<string, string> Key, double BitsPerSymbol, double Bits, int Symbols, int DistinctSymbols,
+    DecipherConfidence Confidence, double Seconds, long Seed, long Steps, bool CutByTime, DecipherRunSettings Settings, IReadOnlyList<string> Warnings);
+
+/// <summary>Agreement of the restarts.</summary>
+/// <param name="Agreement">Restarts that ended on the reported plaintext.</param>
+/// <param name="Restarts">Restarts run.</param>
+/// <param name="GapBits">How many bits worse the best different solution was (null: none).</param>
+public sealed record DecipherConfidence(int Agreement, int Restarts, double? GapBits);
+
+/// <summary>Settings of one decipher run.</summary>
+/// <param name="Model">Where the language model came from.</param>
+/// <param name="Order">Its n-gram order.</param>
+/// <param name="Homophonic">Many-to-one key.</param>
+/// <param name="Spaces">Word breaks used.</param>
+/// <param name="Tokens">Token input.</param>
+/// <param name="Match">Generic distribution matching.</param>
+/// <param name="MaxRestarts">Restarts allowed.</param>
+/// <param name="IterationsPerRestart">Annealing steps per restart.</param>
+/// <param name="BudgetSeconds">Time budget (null: none).</param>
+/// <param name="Threads">Threads asked for (null: default).</param>
+/// <param name="Temperature">Initial temperature in bits (null: default).</param>
+/// <param name="Weight">Homophonic prior weight.</param>
+public sealed record DecipherRunSettings(
+    string Model, int Order, bool Homophonic, bool Spaces, bool Tokens, bool Match, int MaxRestarts, int IterationsPerRestart,
+    double? BudgetSeconds, int? Threads, double? Temperature, double Weight);

@@ -7,7 +7,7 @@ public static partial class Program
 {
     static partial void ConfigureInformation(IConfigurator config)
     {
-        // `info X Y` is the `info` command (Compression/InfoBenchGenerate.cs), which calls InfoPair.Run for two plain files.
+        // `info X Y` is the `info` command (Compression/InfoCommand.cs), which calls InfoPair.Run for two plain files.
         config.AddCommand<Commands.Information.NcdCommand>("ncd")
             .WithDescription("NCD distance matrix of files (TSV/JSON) and heat map (PNG/SVG)")
             .WithExample("ncd", "texts/", "--out", "d.tsv", "--plot", "d.png");

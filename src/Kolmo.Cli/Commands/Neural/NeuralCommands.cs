@@ -65,7 +65,7 @@ public sealed class TrainSettings : CommandSettings
     [CommandOption("-T|--threads <N>"), Description("Worker threads (results do not depend on it)"), DefaultValue(2)]
     public int Threads { get; init; } = 2;
 
-    [CommandOption("--max-minutes <M>"), Description("Stop early after this much wall-clock time (0 = no limit)"), DefaultValue(0.0)]
+    [CommandOption("--max-minutes <M>"), Description("Wall-clock budget for the whole command, start-up included: no step is begun that would end after it (0 = no limit)"), DefaultValue(0.0)]
     public double MaxMinutes { get; init; }
 
     [CommandOption("--eval-every <N>"), Description("Evaluate on --val every N steps (0 = only at the end)"), DefaultValue(0)]
@@ -151,15 +151,22 @@ public sealed class TrainCommand : Command<TrainSettings>
             .Start(ctx =>
             {
                 var task = ctx.AddTask("training", maxValue: s.Steps);
+                // --max-minutes covers the whole command (from process start: start-up and reading count too); a step
+                // is begun only if it is expected to end in time, judged by the slowest step so far
+                double budget = s.MaxMinutes * 60;
+                double started = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds - sw.Elapsed.TotalSeconds;
+                double slowestStep = 0;
                 for (int step = 0; step < s.Steps; step++)
                 {
-                    if (s.MaxMinutes > 0 && sw.Elapsed.TotalMinutes >= s.MaxMinutes)
+                    double before = sw.Elapsed.TotalSeconds;
+                    if (budget > 0 && started + before + slowestStep >= budget)
                     {
                         break;
                     }
                     float lr = trainer.LearningRate(trainer.Step);
                     float loss = trainer.TrainStep(sampler.Next());
                     stepsDone++;
+                    slowestStep = Math.Max(slowestStep, sw.Elapsed.TotalSeconds - before);
                     tokens += (long)s.Batch * s.Ctx;
                     double bits = loss / Math.Log(2);
                     ema = double.IsNaN(ema) ? bits : 0.95 * ema + 0.05 * bits;

@@ -238,7 +238,7 @@ public sealed class TransferCommand : Command<TransferSettings>
                 throw new UsageException($"'{s}': expected random:N with 0 ≤ N ≤ 2^30");
             }
             var data = new byte[n];
-            new Random(1).NextBytes(data);
+            new Xoshiro256(1).NextBytes(data);
             return data;
         }
         return Io.Read(s, maxBytes);

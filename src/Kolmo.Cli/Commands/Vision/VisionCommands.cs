@@ -28,7 +28,7 @@ namespace Kolmo.Cli.Commands.Vision
     public sealed class IgptSettings : CommandSettings
     {
         [CommandOption("--train-images <FILE>")]
-        [Description("IDX3 training images (raw or .gz). Default: the shipped 100-image MNIST sample (data/mnist-sample).")]
+        [Description("IDX3 training images (raw or .gz). Default: the 100-image MNIST sample built into the tool.")]
         public string? TrainImages { get; init; }
 
         [CommandOption("--train-labels <FILE>")]
@@ -176,7 +176,7 @@ namespace Kolmo.Cli.Commands.Vision
             var (train, test, description) = LoadData(settings);
             var options = Options(settings);
             string outDir = settings.Out;
-            Directory.CreateDirectory(outDir);
+            using var folder = OutputFolder.Create(outDir);
             string[] files = ["report.md", "results.json", IgptReport.CurvePlot, IgptReport.ObjectivePlot, IgptReport.LayerPlot];
             foreach (var f in files)
             {
@@ -230,6 +230,7 @@ namespace Kolmo.Cli.Commands.Vision
                 best?.Step ?? 0, best?.BestLayer ?? 0, r.Spearman,
                 r.Compression is { } c ? $"AR coder {c.CodedBitsPerDim:F3} bits/pixel (model {c.ModelBitsPerDim:F3})" : "no compression",
                 r.Seconds, Markup.Escape(outDir), bestGrid?.GridProbeAccuracy ?? double.NaN, r.SpearmanGrid);
+            folder.Keep();
             return CliErrors.Ok;
         }
 
@@ -298,30 +299,27 @@ namespace Kolmo.Cli.Commands.Vision
 
         internal static (ImageSet Train, ImageSet Test, Dictionary<string, string> Description) LoadData(IgptSettings s)
         {
-            string trainImages, trainLabels;
             var description = new Dictionary<string, string>();
-            if (s.TrainImages is null)
-            {
-                string dir = Path.Combine(AppContext.BaseDirectory, "data", "mnist-sample");
-                trainImages = Path.Combine(dir, "t100-images-idx3-ubyte.gz");
-                trainLabels = Path.Combine(dir, "t100-labels-idx1-ubyte");
-                description["dataset"] = "the shipped MNIST sample (first 100 test images)";
-            }
-            else
-            {
-                trainImages = s.TrainImages;
-                trainLabels = s.TrainLabels!;
-            }
-            foreach (var f in new[] { trainImages, trainLabels, s.TestImages, s.TestLabels })
+            foreach (var f in new[] { s.TrainImages, s.TrainLabels, s.TestImages, s.TestLabels })
             {
                 if (f is not null && !File.Exists(f))
                 {
                     throw new FileNotFoundException($"{f}: no such file");
                 }
             }
-            var all = Idx.ReadLabelled(trainImages, trainLabels);
-            description.TryAdd("dataset", Path.GetFileName(trainImages));
-            description["train"] = $"{trainImages} + {trainLabels}";
+            ImageSet all;
+            if (s.TrainImages is null)
+            {
+                all = BuiltInData.MnistSample();
+                description["dataset"] = "the MNIST sample built into the tool (first 100 test images)";
+                description["train"] = "built-in MNIST sample";
+            }
+            else
+            {
+                all = Idx.ReadLabelled(s.TrainImages, s.TrainLabels!);
+                description["dataset"] = Path.GetFileName(s.TrainImages);
+                description["train"] = $"{s.TrainImages} + {s.TrainLabels}";
+            }
             ImageSet train, test;
             if (s.TestImages is not null)
             {

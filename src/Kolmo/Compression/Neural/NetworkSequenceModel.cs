@@ -42,6 +42,13 @@ public sealed class NetworkSequenceModel : ISequenceModel
         _predictor = net.CreatePredictor();
     }
 
+    /// <summary>
+    /// Largest network a configuration may describe: 2^26 floats of weights plus one training window's activations
+    /// (256 MiB; gradients and Adam moments add about three times the weights). A configuration string is read from
+    /// a container header, i.e. from outside, so this bounds what a crafted file can make the decoder allocate.
+    /// </summary>
+    public const long MaxNetworkFloats = 1L << 26;
+
     /// <summary>Builds the model of a <c>lstm:…</c> configuration.</summary>
     public static NetworkSequenceModel CreateLstm(IReadOnlyDictionary<string, string> o)
     {
@@ -50,6 +57,7 @@ public sealed class NetworkSequenceModel : ISequenceModel
         int seed = SequenceModels.GetInt(o, "seed", 1);
         var cfg = new LstmConfig(256, t, l, h);
         cfg.Validate();
+        CheckSize("lstm", 2L * 256 * h + (long)l * 4 * h * (2L * h + 1) + 256 + 8L * t * l * h);
         return new NetworkSequenceModel(new Lstm(cfg, (ulong)seed), lr, Format("lstm", ("h", h), ("l", l), ("t", t), ("lr", lr), ("seed", seed)));
     }
 
@@ -61,7 +69,16 @@ public sealed class NetworkSequenceModel : ISequenceModel
         int seed = SequenceModels.GetInt(o, "seed", 1);
         var cfg = new GptConfig(256, t, l, d, heads);
         cfg.Validate();
+        CheckSize("gpt", 256L * d + (long)t * d + 12L * l * d * d + (long)t * (l * (16L * d + (long)heads * t) + 512));
         return new NetworkSequenceModel(new Gpt(cfg, (ulong)seed), lr, Format("gpt", ("d", d), ("l", l), ("heads", heads), ("t", t), ("lr", lr), ("seed", seed)));
+    }
+
+    private static void CheckSize(string kind, long floats)
+    {
+        if (floats > MaxNetworkFloats)
+        {
+            throw new ArgumentException($"{kind} configuration needs about {floats:N0} floats, more than the limit of {MaxNetworkFloats:N0}");
+        }
     }
 
     /// <summary>Loads a <c>kolmo train</c> checkpoint (null when the bytes are not one), to be trained on at <paramref name="learningRate"/>.</summary>

@@ -1,0 +1,294 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Hashing;
+using System.Text;
+using Kolmo.Compression;
+
+namespace Kolmo.Bench;
+
+public static partial class Program
+{
+    static partial void RegisterReliability(IDictionary<string, (string Help, Func<string[], int> Run)> suites)
+    {
+        suites["damage"] = ("every single-bit flip and every truncation of the golden .kolmo files (+ fresh cm/nn/cm+nn files) through 'kolmo d': exit codes", ReliabilityBench.Damage);
+        suites["soak"] = ("long stream through 'kolmo c -c | kolmo d -c' child processes, peak memory sampled: soak [--model order3] [--gib 4] [-T N]", ReliabilityBench.Soak);
+        suites["budgets"] = ("wall time of 'decipher --seconds S' on 20k, 200k and 2M letters, and 'train --max-minutes': budget vs measured", ReliabilityBench.Budgets);
+    }
+}
+
+/// <summary>Reliability benchmarks (docs/RELIABILITY.md): damage sweep, long-stream soak, time budgets.</summary>
+internal static class ReliabilityBench
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    private static string Repo => Directory.GetCurrentDirectory();
+
+    private static string CliDll => Path.Combine(AppContext.BaseDirectory, "Kolmo.Cli.dll");
+
+    /// <summary>Every single-bit flip and every proper prefix of each file, decoded by the real command line in-process.</summary>
+    public static int Damage(string[] args)
+    {
+        string dir = Directory.CreateTempSubdirectory("kolmo-damage-").FullName;
+        // args: optional file-name filter (e.g. "empty") to sweep a subset
+        var files = Directory.GetFiles(Path.Combine(Repo, "tests", "Golden", "container"), "*.kolmo").Order(StringComparer.Ordinal)
+            .Where(f => args.Length == 0 || Path.GetFileName(f).Contains(args[0], StringComparison.Ordinal))
+            .Select(f => (Name: Path.GetFileName(f), Bytes: File.ReadAllBytes(f))).ToList();
+        var text = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("compression is prediction, and prediction is compression. ", 6)));
+        foreach (var (model, level) in new[] { ("cm", 1), ("nn", 1), ("cm+nn", 1) }.Where(m => args.Length == 0 || m.Item1 == args[0]))
+        {
+            var ms = new MemoryStream();
+            new ModelCompressor(model, level, model == "nn" ? null : 16L << 20, 128).Compress(new MemoryStream(text), ms);
+            files.Add(($"fresh {model} ({text.Length} bytes)", ms.ToArray()));
+        }
+        var md = new StringBuilder("| file | bytes | bit flips | refused (exit 2) | truncations | refused (exit 2) | other exits |\n|---|---:|---:|---:|---:|---:|---|\n");
+        var oldErr = Console.Error;
+        var oldOut = Console.Out;
+        long allRuns = 0, allRefused = 0;
+        var sw = Stopwatch.StartNew();
+        foreach (var (name, bytes) in files)
+        {
+            var others = new SortedDictionary<int, int>();
+            int flipsRefused = 0, cutsRefused = 0;
+            string input = Path.Combine(dir, "in.kolmo");
+            string output = Path.Combine(dir, "out");
+            int Decode(byte[] data)
+            {
+                File.WriteAllBytes(input, data);
+                File.Delete(output);   // a refused file must leave none (a refusal keeps an existing file, so start without one)
+                Console.SetError(TextWriter.Null);
+                Console.SetOut(TextWriter.Null);
+                try
+                {
+                    return Cli.Program.CreateApp().Run(["d", "-q", "-f", input, "-o", output]);
+                }
+                finally
+                {
+                    Console.SetError(oldErr);
+                    Console.SetOut(oldOut);
+                }
+            }
+            if (Decode(bytes) != 0)
+            {
+                throw new InvalidOperationException($"{name} does not decode");
+            }
+            for (int bit = 0; bit < bytes.Length * 8; bit++)
+            {
+                var d = (byte[])bytes.Clone();
+                d[bit >> 3] ^= (byte)(1 << (bit & 7));
+                int code = Decode(d);
+                if (code == 2)
+                {
+                    flipsRefused++;
+                }
+                else
+                {
+                    others[code] = others.GetValueOrDefault(code) + 1;
+                }
+                if (File.Exists(output))
+                {
+                    throw new InvalidOperationException($"{name}: bit {bit}: an output was left");
+                }
+            }
+            for (int len = 0; len < bytes.Length; len++)
+            {
+                int code = Decode(bytes[..len]);
+                if (code == 2)
+                {
+                    cutsRefused++;
+                }
+                else
+                {
+                    others[code] = others.GetValueOrDefault(code) + 1;
+                }
+            }
+            allRuns += bytes.Length * 9L;
+            allRefused += flipsRefused + cutsRefused;
+            string other = others.Count == 0 ? "none" : string.Join(", ", others.Select(kv => $"{kv.Value}× exit {kv.Key}"));
+            md.Append(Inv, $"| {name} | {bytes.Length} | {bytes.Length * 8} | {flipsRefused} ({100.0 * flipsRefused / (bytes.Length * 8):F2}%) | {bytes.Length} | {cutsRefused} ({100.0 * cutsRefused / bytes.Length:F2}%) | {other} |\n");
+        }
+        md.Append(Inv, $"\nAll: {allRefused} of {allRuns} damaged files refused with exit 2 ({100.0 * allRefused / allRuns:F3}%), {sw.Elapsed.TotalSeconds:F0} s.\n");
+        Console.WriteLine(md);
+        Directory.Delete(dir, recursive: true);
+        return allRefused == allRuns ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Streams generated data (text-like and random runs, xoshiro-seeded) through <c>kolmo c -c</c> piped into
+    /// <c>kolmo d -c</c> (two child processes), checks the bytes that come back by hash, and samples both processes'
+    /// resident memory every few seconds: a flat line means memory does not grow with the stream.
+    /// </summary>
+    public static int Soak(string[] args)
+    {
+        string model = Arg(args, "--model", "order3");
+        double gib = double.Parse(Arg(args, "--gib", "4"), Inv);
+        string? threads = ArgOrNull(args, "-T");
+        long total = (long)(gib * (1L << 30));
+        var cArgs = new List<string> { "c", "-m", model, "-q", "-c", "-" };
+        if (threads is not null)
+        {
+            cArgs.AddRange(["-T", threads]);
+        }
+        using var comp = Start(cArgs);
+        using var decomp = Start(["d", "-q", "-c", "-"]);
+        var inHash = new XxHash64();
+        var outHash = new XxHash64();
+        long outBytes = 0, packedBytes = 0;
+        var sw = Stopwatch.StartNew();
+        var feed = Task.Run(() =>
+        {
+            var rng = new Xoshiro256(7);
+            var buf = new byte[1 << 20];
+            string[] words = ["the", "of", "and", "compression", "prediction", "model", "to", "is", "a", "in", "bits", "data"];
+            var sb = new StringBuilder();
+            for (long sent = 0; sent < total; sent += buf.Length)
+            {
+                // 3/4 text-like, 1/4 random bytes: both the modelled and the stored-block paths
+                if ((sent >> 20) % 4 == 3)
+                {
+                    for (int i = 0; i < buf.Length; i += 8)
+                    {
+                        BitConverter.TryWriteBytes(buf.AsSpan(i), rng.NextUInt64());
+                    }
+                }
+                else
+                {
+                    sb.Clear();
+                    while (sb.Length < buf.Length)
+                    {
+                        sb.Append(words[(int)(rng.NextUInt64() % (ulong)words.Length)]).Append(' ');
+                    }
+                    Encoding.ASCII.GetBytes(sb.ToString(0, buf.Length), buf);
+                }
+                int n = (int)Math.Min(buf.Length, total - sent);
+                inHash.Append(buf.AsSpan(0, n));
+                comp.StandardInput.BaseStream.Write(buf, 0, n);
+            }
+            comp.StandardInput.Close();
+        });
+        var pipe = Task.Run(() =>
+        {
+            var buf = new byte[1 << 16];
+            int n;
+            var src = comp.StandardOutput.BaseStream;
+            while ((n = src.Read(buf, 0, buf.Length)) > 0)
+            {
+                packedBytes += n;
+                decomp.StandardInput.BaseStream.Write(buf, 0, n);
+            }
+            decomp.StandardInput.Close();
+        });
+        var drain = Task.Run(() =>
+        {
+            var buf = new byte[1 << 16];
+            int n;
+            var src = decomp.StandardOutput.BaseStream;
+            while ((n = src.Read(buf, 0, buf.Length)) > 0)
+            {
+                outHash.Append(buf.AsSpan(0, n));
+                outBytes += n;
+            }
+        });
+        var samples = new StringBuilder("seconds\tgib_out\tcompress_rss_mib\tdecompress_rss_mib\n");
+        while (!drain.Wait(TimeSpan.FromSeconds(10)))
+        {
+            samples.Append(Inv, $"{sw.Elapsed.TotalSeconds:F0}\t{outBytes / (double)(1L << 30):F3}\t{RssMiB(comp):F0}\t{RssMiB(decomp):F0}\n");
+        }
+        Task.WaitAll(feed, pipe);
+        comp.WaitForExit();
+        decomp.WaitForExit();
+        bool same = outBytes == total && inHash.GetCurrentHashAsUInt64() == outHash.GetCurrentHashAsUInt64();
+        double cpuC = comp.TotalProcessorTime.TotalSeconds, cpuD = decomp.TotalProcessorTime.TotalSeconds;
+        Console.WriteLine(samples);
+        Console.WriteLine(string.Create(Inv,
+            $"soak {model}{(threads is null ? "" : " -T " + threads)}: {total:N0} bytes in, {packedBytes:N0} packed ({8.0 * packedBytes / total:F3} bpb), {outBytes:N0} back, identical: {same}; " +
+            $"{sw.Elapsed.TotalSeconds:F0} s wall; CPU compress {cpuC:F0} s ({total / 1e6 / cpuC:F2} MB per CPU-s), decompress {cpuD:F0} s ({total / 1e6 / cpuD:F2} MB per CPU-s); exit {comp.ExitCode}/{decomp.ExitCode}"));
+        return same && comp.ExitCode == 0 && decomp.ExitCode == 0 ? 0 : 1;
+    }
+
+    /// <summary>Time budgets: wall clock of whole child processes against the budget they were given.</summary>
+    public static int Budgets(string[] args)
+    {
+        string dir = Directory.CreateTempSubdirectory("kolmo-budgets-").FullName;
+        var book = File.ReadAllText(Path.Combine(Repo, "data", "english", "pride-and-prejudice_pg1342.txt"));
+        var letters = new string([.. book.ToLowerInvariant().Where(char.IsAsciiLetterLower)]);
+        var rng = new Random(1);
+        var key = "abcdefghijklmnopqrstuvwxyz".ToCharArray();
+        rng.Shuffle(key);
+        var md = new StringBuilder("| command | input | budget (s) | wall (s) | wall / budget |\n|---|---:|---:|---:|---:|\n");
+        foreach (int n in new[] { 20_000, 200_000, 2_000_000 })
+        {
+            var sb = new StringBuilder(n);
+            while (sb.Length < n)
+            {
+                sb.Append(letters, 0, Math.Min(letters.Length, n - sb.Length));
+            }
+            string cipher = new([.. sb.ToString().Select(c => key[c - 'a'])]);
+            string path = Path.Combine(dir, $"cipher{n}.txt");
+            File.WriteAllText(path, cipher);
+            foreach (double s in new[] { 5.0, 20.0 })
+            {
+                double wall = Wall(["decipher", path, "--seconds", s.ToString(Inv), "--json"]);
+                md.Append(Inv, $"| decipher --seconds {s} | {n:N0} letters | {s} | {wall:F2} | {wall / s:F3} |\n");
+            }
+        }
+        foreach (int kb in new[] { 200, 20_000 })
+        {
+            string path = Path.Combine(dir, $"train{kb}.txt");
+            File.WriteAllText(path, string.Concat(Enumerable.Repeat(letters, kb * 1000 / letters.Length + 1))[..(kb * 1000)]);
+            double wall = Wall(["train", "--model", "lstm", "--data", path, "--layers", "1", "--dim", "64", "--ctx", "64", "--steps", "1000000", "--max-minutes", "0.5", "--out", Path.Combine(dir, $"m{kb}.bin"), "-f"]);
+            md.Append(Inv, $"| train --max-minutes 0.5 | {kb:N0} KB | 30 | {wall:F2} | {wall / 30:F3} |\n");
+        }
+        Console.WriteLine(md);
+        Directory.Delete(dir, recursive: true);
+        return 0;
+    }
+
+    private static double Wall(List<string> args)
+    {
+        var sw = Stopwatch.StartNew();
+        using var p = Start(args);
+        p.StandardInput.Close();
+        var o = p.StandardOutput.ReadToEndAsync();
+        p.WaitForExit();
+        o.Wait();
+        return sw.Elapsed.TotalSeconds;
+    }
+
+    private static Process Start(List<string> args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = false, UseShellExecute = false };
+        psi.ArgumentList.Add(CliDll);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        return Process.Start(psi)!;
+    }
+
+    private static double RssMiB(Process p)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{p.Id}/status"))
+            {
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], Inv) / 1024.0;
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // the process ended
+        }
+        return double.NaN;
+    }
+
+    private static string Arg(string[] args, string name, string fallback) => ArgOrNull(args, name) ?? fallback;
+
+    private static string? ArgOrNull(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}

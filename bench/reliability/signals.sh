@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Interrupted and failing writers leave nothing behind: TRIALS runs per (writer, failure), each stopped at a random
+# moment by SIGINT or SIGTERM, or made to fail by a full file system (a tmpfs of random size; needs root).
+# Counts, per writer and failure: runs stopped (exit 130/143, or 1 for ENOSPC), runs that finished before the
+# signal (exit 0, output complete), and runs that left debris (a temporary file, a partial output, a folder).
+#   [WRITERS="compress-cm ncd"] [FAILURES="INT TERM ENOSPC"] bench/reliability/signals.sh [TRIALS=20]   → TSV on stdout
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+trials=${1:-20}
+dotnet build src/Kolmo.Cli -c Release -v q -nologo >/dev/null || exit 1
+kolmo="dotnet $PWD/src/Kolmo.Cli/bin/Release/net10.0/Kolmo.Cli.dll"
+work=$(mktemp -d /tmp/kolmo-signals.XXXXXX)
+trap 'umount "$work/full" 2>/dev/null; rm -rf "$work"' EXIT
+cd "$work"
+# inputs: 8 MB of mixed text and noise (a few seconds of cm), its .kolmo, a training text, a folder of documents
+python3 - <<'PY'
+import random
+r = random.Random(1)
+words = "the of and to in is was that for it with as his on be at by had not are but from".split()
+text = " ".join(r.choice(words) for _ in range(1_400_000)).encode()[:6_000_000]
+open("in.bin", "wb").write(text + bytes(r.getrandbits(8) for _ in range(2_000_000)))
+open("train.txt", "wb").write(text[:200_000])
+import os
+os.makedirs("docs", exist_ok=True)
+for i in range(12):
+    open(f"docs/d{i:02}.txt", "wb").write(text[i * 40_000:(i + 1) * 40_000])
+PY
+$kolmo c -m order3 -q in.bin -o in.kolmo || exit 1
+
+# writer name | command (output path OUT) | max seconds before the signal | most KiB left free on the full disk
+writers=(
+  "compress-cm|c -m cm -q in.bin -o OUT|4|512"
+  "compress-order3|c -m order3 -q in.bin -o OUT|3|1024"
+  "decompress|d -q in.kolmo -o OUT|3|2048"
+  "train|train --model lstm --data train.txt --layers 1 --dim 32 --ctx 32 --steps 400 -T 1 --out OUT --log OUT.tsv|4|160"
+  "ncd|ncd docs -c order3 -o OUT --plot OUT.png|4|64"
+  "decipher-save-model|decipher in.txt --corpus train.txt --iterations 1 --restarts 1 --save-model OUT|2|16"
+)
+printf 'abcdefghijklmnopqrstuvwxyz\n' > in.txt
+printf 'writer\tfailure\ttrials\tstopped\tfinished_first\tdebris\texit_codes\n'
+debris() {   # anything but the inputs left in the folder, and the output if the run failed
+  local rc=$1 out=$2 dir=$3
+  local left
+  left=$(find "$dir" -maxdepth 1 -name '.*.tmp' | wc -l)
+  if [ "$rc" -ne 0 ] && { [ -e "$out" ] || [ -e "$out.tsv" ] || [ -e "$out.png" ]; }; then left=$((left + 1)); fi
+  echo "$left"
+}
+for w in "${writers[@]}"; do
+  IFS='|' read -r name cmd maxs freekib <<<"$w"
+  case " ${WRITERS:-$name} " in *" $name "*) ;; *) continue ;; esac
+  failures=" ${FAILURES:-INT TERM ENOSPC} "
+  for sig in INT TERM; do
+    [[ $failures == *" $sig "* ]] || continue
+    stopped=0 finished=0 bad=0 codes=""
+    for i in $(seq 1 "$trials"); do
+      rm -f out* .out*
+      delay=$(python3 -c "import random; print(round(random.uniform(0, $maxs / 2), 2))")
+      # shellcheck disable=SC2086
+      env --default-signal=INT $kolmo ${cmd//OUT/out} >/dev/null 2>&1 &
+      pid=$!
+      # the signal comes at a random moment after the writer has opened its output (or after maxs seconds for
+      # writers that open it only at the end), so it never lands during the runtime's own start-up
+      for _ in $(seq 1 $((maxs * 20))); do
+        [ -n "$(find . -maxdepth 1 -name '.*.tmp' -print -quit)" ] && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+      done
+      sleep "$delay"
+      kill -s "$sig" "$pid" 2>/dev/null
+      wait "$pid"; rc=$?
+      codes="$codes$rc,"
+      case $rc in 0) finished=$((finished + 1)) ;; 130|143) stopped=$((stopped + 1)) ;; esac
+      d=$(debris "$rc" out .); bad=$((bad + (d > 0 ? 1 : 0)))
+    done
+    printf '%s\tSIG%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$sig" "$trials" "$stopped" "$finished" "$bad" "$(echo "${codes%,}" | tr ',' '\n' | sort | uniq -c | awk '{printf "%s×%s ", $1, $2}')"
+  done
+  # full disk: a 16 MiB tmpfs filled up to leave 0..freekib KiB, so the writer fails at different points
+  if [[ $failures == *" ENOSPC "* ]] && [ "$(id -u)" = 0 ] && mkdir -p full && mount -t tmpfs -o size=16m tmpfs full 2>/dev/null; then
+    umount full
+    stopped=0 finished=0 bad=0 codes=""
+    for i in $(seq 1 "$trials"); do
+      mount -t tmpfs -o size=16m tmpfs full
+      free=$(python3 -c "import random; print(random.randrange(0, $freekib * 1024))")
+      head -c $((16 * 1024 * 1024 - free)) /dev/zero > full/filler 2>/dev/null
+      # shellcheck disable=SC2086
+      $kolmo ${cmd//OUT/full/out} >/dev/null 2>&1; rc=$?
+      codes="$codes$rc,"
+      case $rc in 0) finished=$((finished + 1)) ;; 1) stopped=$((stopped + 1)) ;; esac
+      d=$(debris "$rc" full/out full); bad=$((bad + (d > 0 ? 1 : 0)))
+      umount full
+    done
+    printf '%s\tENOSPC\t%s\t%s\t%s\t%s\t%s\n' "$name" "$trials" "$stopped" "$finished" "$bad" "$(echo "${codes%,}" | tr ',' '\n' | sort | uniq -c | awk '{printf "%s×%s ", $1, $2}')"
+  fi
+done

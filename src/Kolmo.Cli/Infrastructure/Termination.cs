@@ -1,0 +1,245 @@
+using System.Runtime.InteropServices;
+
+namespace Kolmo.Cli.Infrastructure;
+
+/// <summary>
+/// What the <c>kolmo</c> process does when it is told to stop (SIGINT from Ctrl-C, SIGTERM, SIGHUP): every output
+/// still being written is abandoned — its temporary file deleted, an output folder this run created and left empty
+/// removed — a one-line note goes to stderr, and the process exits with the code a shell expects (128 + the signal
+/// number: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP). A finished output is never touched: renaming a temporary
+/// file onto its target and the clean-up take the same lock, so an output is either whole or absent.
+/// <para>
+/// Writers take part by using <see cref="AtomicOutput"/> (files) and <see cref="OutputFolder"/> (folders); both
+/// register here. A command that can stop by itself (checks a <see cref="CancellationToken"/>) may ask for
+/// <see cref="CancelInsteadOfExit"/>: the first signal then cancels its token and lets it unwind; a second signal
+/// exits at once.
+/// </para>
+/// </summary>
+public static class Termination
+{
+    private static readonly Lock Gate = new();
+    private static readonly HashSet<string> LiveFiles = new(StringComparer.Ordinal);
+    private static readonly List<string> LiveFolders = [];
+    private static readonly List<PosixSignalRegistration> Registrations = [];
+    private static CancellationTokenSource? _graceful;
+    private static int _exitCode;
+    private static bool _exiting;
+
+    /// <summary>Exit code of a run stopped by SIGHUP.</summary>
+    public const int HangUpExitCode = 128 + 1;
+
+    /// <summary>Exit code of a run stopped by SIGINT (Ctrl-C).</summary>
+    public const int InterruptExitCode = 128 + 2;
+
+    /// <summary>Exit code of a run stopped by SIGTERM.</summary>
+    public const int TerminateExitCode = 128 + 15;
+
+    /// <summary>The exit code owed to a signal received so far (0: none).</summary>
+    public static int SignalExitCode
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _exitCode;
+            }
+        }
+    }
+
+    /// <summary>Installs the handlers for SIGINT, SIGTERM and SIGHUP (once per process; the CLI's Main calls it).</summary>
+    public static void Install()
+    {
+        lock (Gate)
+        {
+            if (Registrations.Count > 0)
+            {
+                return;
+            }
+            Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => OnSignal(ctx, InterruptExitCode, "SIGINT")));
+            Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => OnSignal(ctx, TerminateExitCode, "SIGTERM")));
+            Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx => OnSignal(ctx, HangUpExitCode, "SIGHUP")));
+        }
+    }
+
+    /// <summary>
+    /// While the returned scope is open, the first signal cancels <paramref name="source"/> instead of exiting (the
+    /// command unwinds, its outputs are disposed uncommitted and so removed); a second signal exits at once.
+    /// The command should return <see cref="SignalExitCode"/> when it stops because of the signal.
+    /// </summary>
+    public static IDisposable CancelInsteadOfExit(CancellationTokenSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        lock (Gate)
+        {
+            _graceful = source;
+        }
+        return new Scope(() =>
+        {
+            lock (Gate)
+            {
+                if (ReferenceEquals(_graceful, source))
+                {
+                    _graceful = null;
+                }
+            }
+        });
+    }
+
+    /// <summary>Registers a temporary file that must not outlive the run unless committed.</summary>
+    /// <exception cref="OperationCanceledException">The process is already stopping.</exception>
+    internal static void TrackFile(string tempPath)
+    {
+        lock (Gate)
+        {
+            ThrowIfStopping();
+            LiveFiles.Add(tempPath);
+        }
+    }
+
+    /// <summary>Forgets a temporary file (deleted or committed).</summary>
+    internal static void UntrackFile(string tempPath)
+    {
+        lock (Gate)
+        {
+            LiveFiles.Remove(tempPath);
+        }
+    }
+
+    /// <summary>Registers a folder this run created: removed on a signal if it is still empty.</summary>
+    internal static void TrackFolder(string path)
+    {
+        lock (Gate)
+        {
+            ThrowIfStopping();
+            LiveFolders.Add(path);
+        }
+    }
+
+    /// <summary>Forgets a folder (kept or removed by its owner).</summary>
+    internal static void UntrackFolder(string path)
+    {
+        lock (Gate)
+        {
+            LiveFolders.Remove(path);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="publish"/> (the rename of a finished temporary file) unless the process is stopping, under
+    /// the lock the signal handler takes, so an output is published whole or not at all.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">A signal arrived first; nothing was published.</exception>
+    internal static void Publish(string tempPath, Action publish)
+    {
+        lock (Gate)
+        {
+            ThrowIfStopping();
+            publish();
+            LiveFiles.Remove(tempPath);
+        }
+    }
+
+    private static void ThrowIfStopping()
+    {
+        if (_exitCode != 0)
+        {
+            throw new OperationCanceledException("kolmo is stopping");
+        }
+    }
+
+    private static void OnSignal(PosixSignalContext context, int exitCode, string name)
+    {
+        context.Cancel = true;   // we decide how the process ends
+        CancellationTokenSource? graceful = null;
+        lock (Gate)
+        {
+            if (_exitCode == 0 && _graceful is not null)
+            {
+                graceful = _graceful;   // first signal of a command that stops by itself
+                _graceful = null;
+                _exitCode = exitCode;
+            }
+            else if (_exiting)
+            {
+                return;   // already going down
+            }
+            else
+            {
+                _exiting = true;
+                _exitCode = _exitCode == 0 ? exitCode : _exitCode;
+                exitCode = _exitCode;
+                RemoveLiveOutputs();
+            }
+        }
+        if (graceful is not null)
+        {
+            try
+            {
+                Console.Error.WriteLine($"kolmo: {name} received, stopping (again to stop at once)");
+                graceful.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // the command finished meanwhile
+            }
+            return;
+        }
+        try
+        {
+            Console.Error.WriteLine($"kolmo: stopped by {name}; unfinished output removed");
+        }
+        catch (IOException)
+        {
+            // stderr is gone (closed pipe): exit all the same
+        }
+        Environment.Exit(exitCode);
+    }
+
+    /// <summary>Deletes every live temporary file and every tracked folder that is empty. Caller holds the lock.</summary>
+    private static void RemoveLiveOutputs()
+    {
+        foreach (var f in LiveFiles)
+        {
+            TryDelete(() => File.Delete(f));
+        }
+        LiveFiles.Clear();
+        for (int i = LiveFolders.Count - 1; i >= 0; i--)
+        {
+            string d = LiveFolders[i];
+            TryDelete(() =>
+            {
+                if (Directory.Exists(d) && !Directory.EnumerateFileSystemEntries(d).Any())
+                {
+                    Directory.Delete(d);
+                }
+            });
+        }
+        LiveFolders.Clear();
+    }
+
+    private static void TryDelete(Action delete)
+    {
+        try
+        {
+            delete();
+        }
+        catch (IOException)
+        {
+            // best effort while the process is going down
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // idem
+        }
+    }
+
+    private sealed class Scope(Action close) : IDisposable
+    {
+        private Action? _close = close;
+
+        public void Dispose()
+        {
+            Interlocked.Exchange(ref _close, null)?.Invoke();
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using System.Buffers.Binary;
+using Kolmo.Coding;
+using Kolmo.Compression;
+using Kolmo.Compression.Neural;
+using Kolmo.Tests.Support;
+
+namespace Kolmo.Tests.Reliability;
+
+/// <summary>
+/// A decoder's work and memory are bounded by the bytes it is given, not by what a header claims
+/// (docs/FORMAT.md, "Worst case per model").
+/// </summary>
+public sealed class DecoderBoundsTests
+{
+    /// <summary>A container: header for <paramref name="model"/> with a 64 MiB block size, then <paramref name="body"/>.</summary>
+    private static byte[] Container(ModelId model, byte[] parameters, params byte[][] body)
+    {
+        var ms = new MemoryStream();
+        KolmoContainer.WriteHeader(ms, new KolmoHeader(KolmoContainer.Version, model, 1, KolmoContainer.MaxBlockSize, parameters));
+        foreach (var b in body)
+        {
+            ms.Write(b);
+        }
+        return ms.ToArray();
+    }
+
+    private static byte[] BlockHeader(byte type, int raw, int payload)
+    {
+        var b = new byte[KolmoContainer.BlockHeaderBytes];
+        b[0] = type;
+        BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(1), raw);
+        BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(5), payload);
+        return b;
+    }
+
+    [Theory]
+    [InlineData(ModelId.Order3, new byte[] { 16 })]
+    [InlineData(ModelId.Cm, new byte[] { 16 })]
+    public void CodedBlock_ClaimingMegabytesFromAFewBytes_IsRefusedBeforeDecodingThem(ModelId model, byte[] parameters)
+    {
+        // 64 MiB of output claimed from 4 payload bytes: the old decoder produced it all, then failed on the checksum.
+        var file = Container(model, parameters, BlockHeader(KolmoContainer.BlockCoded, KolmoContainer.MaxBlockSize, 4), [0, 0, 0, 0]);
+        var output = new MemoryStream();
+        var e = Assert.Throws<InvalidDataException>(() => ModelCompressor.Decompress(new MemoryStream(file), output, null));
+        Assert.Contains("needs more than its 4 bytes", e.Message);
+        Assert.Equal(0, output.Length);
+    }
+
+    [Fact]
+    public void Headers_ClaimingLargeBlocks_DoNotAllocateThem()
+    {
+        // A 64 MiB stored block whose bytes are missing, and a 64 MiB coded block: neither may cost 64 MiB of memory.
+        var stored = Container(ModelId.Order3, [10], BlockHeader(KolmoContainer.BlockStored, KolmoContainer.MaxBlockSize, KolmoContainer.MaxBlockSize), new byte[100]);
+        var coded = Container(ModelId.Order3, [10], BlockHeader(KolmoContainer.BlockCoded, KolmoContainer.MaxBlockSize, KolmoContainer.MaxBlockSize - 1), new byte[100]);
+        foreach (var file in new[] { stored, coded })
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Assert.Throws<InvalidDataException>(() => ModelCompressor.Decompress(new MemoryStream(file), Stream.Null, null));
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.True(allocated < 8 << 20, $"allocated {allocated} bytes");
+        }
+    }
+
+    [Fact]
+    public void CodedBlock_WithBytesTheEncoderDidNotWrite_IsRefused()
+    {
+        var data = TestFiles.Text(3000, 5);
+        var ms = new MemoryStream();
+        new ModelCompressor("order3", 1).Compress(new MemoryStream(data), ms);
+        var file = ms.ToArray().ToList();
+        int at = new KolmoHeader(1, ModelId.Order3, 1, 1, new byte[1]).Length;   // the first block header
+        Assert.Equal(KolmoContainer.BlockCoded, file[at]);
+        int payload = BinaryPrimitives.ReadInt32LittleEndian(file.ToArray().AsSpan(at + 5));
+        file.Insert(at + KolmoContainer.BlockHeaderBytes + payload, 0x55);   // one extra byte at the end of the payload
+        var bytes = file.ToArray();
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(at + 5), payload + 1);
+        var e = Assert.Throws<InvalidDataException>(() => ModelCompressor.Decompress(new MemoryStream(bytes), Stream.Null, null));
+        Assert.Contains($"ends after {payload} of its {payload + 1} bytes", e.Message);
+    }
+
+    [Fact]
+    public void ArithmeticDecoder_ReadsExactlyThreeBytesPastWhatTheEncoderWrote()
+    {
+        var rng = new Random(7);
+        for (int trial = 0; trial < 50; trial++)
+        {
+            var ms = new MemoryStream();
+            var enc = new ArithmeticEncoder(ms);
+            var bits = new int[rng.Next(0, 3000)];
+            var ps = new int[bits.Length];
+            for (int i = 0; i < bits.Length; i++)
+            {
+                ps[i] = rng.Next(Probability.Min, Probability.Max + 1);
+                bits[i] = rng.Next(Probability.One) < ps[i] ? 1 : 0;
+                enc.Code(bits[i], ps[i]);
+            }
+            enc.Flush();
+            var dec = new ArithmeticDecoder(ms.ToArray());
+            for (int i = 0; i < bits.Length; i++)
+            {
+                Assert.Equal(bits[i], dec.Code(0, ps[i]));
+            }
+            dec.CheckEnd();
+        }
+    }
+
+    [Theory]
+    [InlineData("gpt:d=8192,l=64,heads=8,t=8192")]
+    [InlineData("lstm:h=8192,l=16,t=8192")]
+    public void NeuralParameters_DescribingAHugeNetwork_AreRefusedWithoutAllocating(string spec)
+    {
+        var parameters = NeuralModels.Encode(new NeuralModels.Parameters(0, 0, 16, [], spec));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<InvalidDataException>(() => ModelCatalog.Get(ModelId.Nn).Create(1, parameters));
+        Assert.Contains("more than the limit", e.Message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20);
+    }
+}

@@ -1,0 +1,130 @@
+using Kolmo.Cli.Infrastructure;
+using Kolmo.Tests.Support;
+
+namespace Kolmo.Tests.Reliability;
+
+/// <summary>
+/// A writer stopped by a real signal (child process) or by a full disk leaves neither its output nor its temporary
+/// file, and exits with 128 + the signal number. (bench/reliability/signals.sh runs 20 trials per writer.)
+/// </summary>
+[Collection("Console")]
+public sealed class InterruptedWriterTests : IDisposable
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private readonly string _dir = Directory.CreateTempSubdirectory("kolmo-signal-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string P(string name) => Path.Combine(_dir, name);
+
+    private string[] Leftovers(params string[] inputs) =>
+        Directory.EnumerateFileSystemEntries(_dir).Select(Path.GetFileName).Where(n => !inputs.Contains(n)).Select(n => n!).ToArray();
+
+    private bool TempFileExists() => Directory.EnumerateFiles(_dir, ".*.tmp").Any();
+
+    [Theory]
+    [InlineData(ChildKolmo.SigInt, 130)]
+    [InlineData(ChildKolmo.SigTerm, 143)]
+    public void Compress_StoppedBySignal_LeavesNothing_AndExits128PlusSignal(int signal, int expected)
+    {
+        File.WriteAllBytes(P("in.bin"), TestFiles.Random(3 << 20, 1));
+        using var child = new ChildKolmo(_dir, "c", "-m", "order3", "-l", "1", "-q", "in.bin", "-o", "out.kolmo");
+        Assert.True(child.WaitFor(TempFileExists, Wait), "the temporary output file never appeared");
+        child.Signal(signal);
+        var (code, err) = child.WaitForExit(Wait);
+        Assert.Equal(expected, code);
+        Assert.Contains("unfinished output removed", err);
+        Assert.Empty(Leftovers("in.bin"));
+    }
+
+    [Fact]
+    public void Decompress_StoppedBySigterm_LeavesNothing()
+    {
+        var data = TestFiles.Text(1 << 20, 2);
+        using (var f = File.Create(P("in.kolmo")))
+        {
+            new Kolmo.Compression.ModelCompressor("order3", 1).Compress(new MemoryStream(data), f);
+        }
+        using var child = new ChildKolmo(_dir, "d", "-q", "in.kolmo", "-o", "out.bin");
+        Assert.True(child.WaitFor(TempFileExists, Wait), "the temporary output file never appeared");
+        child.Signal(ChildKolmo.SigTerm);
+        var (code, _) = child.WaitForExit(Wait);
+        Assert.Equal(143, code);
+        Assert.Empty(Leftovers("in.kolmo"));
+    }
+
+    [Fact]
+    public void Train_StoppedBySighup_LeavesNeitherCheckpointNorLog()
+    {
+        File.WriteAllBytes(P("train.txt"), TestFiles.Text(20000, 3));
+        using var child = new ChildKolmo(_dir, "train", "--model", "lstm", "--data", "train.txt", "--layers", "1", "--dim", "16",
+            "--ctx", "16", "--steps", "1000000", "--threads", "1", "--out", "m.bin", "--log", "curve.tsv");
+        Assert.True(child.WaitFor(() => Directory.EnumerateFiles(_dir, ".*.tmp").Count() == 2, Wait), "the temporary files never appeared");
+        child.Signal(ChildKolmo.SigHup);
+        var (code, _) = child.WaitForExit(Wait);
+        Assert.Equal(129, code);
+        Assert.Empty(Leftovers("train.txt"));
+    }
+
+    [Fact]
+    public void AtomicOutput_DisposedWithoutCommit_RemovesTemporaryFile_AndKeepsExistingTarget()
+    {
+        File.WriteAllText(P("t.txt"), "old");
+        using (var o = new AtomicOutput(P("t.txt"), force: true))
+        {
+            o.Stream.Write("new, unfinished"u8);
+            Assert.True(TempFileExists());
+        }
+        Assert.False(TempFileExists());
+        Assert.Equal("old", File.ReadAllText(P("t.txt")));
+        using (var o = new AtomicOutput(P("t.txt"), force: true))
+        {
+            o.Stream.Write("new"u8);
+            o.Commit();
+        }
+        Assert.Equal("new", File.ReadAllText(P("t.txt")));
+        Assert.Empty(Leftovers("t.txt"));
+        Assert.Throws<UsageException>(() => new AtomicOutput(P("t.txt"), force: false));
+    }
+
+    [Fact]
+    public void OutputFolder_CreatedThenAbandoned_IsRemovedOnlyWhenEmpty()
+    {
+        using (OutputFolder.Create(P("a/b")))
+        {
+            Assert.True(Directory.Exists(P("a/b")));
+        }
+        Assert.False(Directory.Exists(P("a/b")));
+        using (var kept = OutputFolder.Create(P("c")))
+        {
+            kept.Keep();
+        }
+        Assert.True(Directory.Exists(P("c")));
+    }
+
+    /// <summary>A real full file system: a 256 KiB tmpfs (needs root; skipped otherwise).</summary>
+    [SkippableTheory]
+    [InlineData("c", "-m", "order3", "-l", "1")]
+    [InlineData("d")]
+    public void Writer_OnFullDisk_FailsWithOneLine_AndLeavesNothing(params string[] command)
+    {
+        using var disk = SmallTmpfs.TryMount(P("full"), 256 << 10);
+        Skip.If(disk is null, "needs root and tmpfs (mount -t tmpfs) to make a full file system");
+        var data = TestFiles.Random(320 << 10, 4);   // incompressible: the output is larger than the disk
+        string input = P("in.bin");
+        if (command[0] == "d")
+        {
+            input = P("in.kolmo");
+            using var f = File.Create(input);
+            new Kolmo.Compression.ModelCompressor("order3", 1).Compress(new MemoryStream(data), f);
+        }
+        else
+        {
+            File.WriteAllBytes(input, data);
+        }
+        var (code, _, err) = CliRunner.Run([.. command, "-q", input, "-o", Path.Combine(disk!.Path, "out")]);
+        Assert.Equal(CliErrors.Usage, code);
+        Assert.Matches(@"^kolmo: .*cannot write .*out: No space left on device\s*$", err);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(disk.Path));
+    }
+}
