@@ -159,9 +159,9 @@ internal static class ClusterBench
             if (redisServer is not null)
             {
                 int port = FreePort();
-                redis = Process.Start(new ProcessStartInfo(redisServer) { ArgumentList = { "--port", port.ToString(Inv), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" }, RedirectStandardOutput = true, UseShellExecute = false })!;
+                redis = Process.Start(new ProcessStartInfo(redisServer) { ArgumentList = { "--port", port.ToString(Inv), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning" }, UseShellExecute = false })!;
                 cluster = $"redis://127.0.0.1:{port}/faults";
-                Thread.Sleep(500);
+                WaitListening(port, redis);
             }
             for (int w = 0; w < workers.Length; w++)
             {
@@ -307,6 +307,25 @@ internal static class ClusterBench
         catch (SocketException)
         {
             return false;
+        }
+    }
+
+    /// <summary>Waits until something accepts connections on 127.0.0.1:<paramref name="port"/>.</summary>
+    private static void WaitListening(int port, Process owner)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                using var c = new TcpClient();
+                c.Connect(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException) when (!owner.HasExited && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(50);
+            }
         }
     }
 

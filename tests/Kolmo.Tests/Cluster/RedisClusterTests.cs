@@ -8,9 +8,9 @@ using Kolmo.Tests.Support;
 namespace Kolmo.Tests.Cluster;
 
 /// <summary>
-/// The real thing on one machine: a redis-server and three <c>kolmo worker</c> processes on 127.0.0.1, an NCD matrix
-/// during which one worker is killed (SIGKILL), then a classification through <c>kolmo classify --cluster</c>; both
-/// must equal the single-process results. Every process is killed when the test ends, whatever happens.
+/// The real thing on one machine: a redis-server and <c>kolmo worker</c> processes on 127.0.0.1: an NCD matrix
+/// through <c>kolmo ncd --cluster</c> on one worker, then on three an NCD matrix during which one worker is killed
+/// (SIGKILL), then a classification through <c>kolmo classify --cluster</c>; all must equal the single-process results. Every process is killed when the test ends, whatever happens.
 /// </summary>
 [Collection("Console")]
 public sealed partial class RedisClusterTests : IDisposable
@@ -36,7 +36,24 @@ public sealed partial class RedisClusterTests : IDisposable
             "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"));
         await redis.WaitFor("Ready to accept connections", TimeSpan.FromSeconds(20));
         string cluster = $"redis://127.0.0.1:{port}/test{Environment.ProcessId}";
-        var workers = Enumerable.Range(0, 3).Select(_ => Track(ChildProcess.Kolmo("worker", "--cluster", cluster, "--threads", "1"))).ToList();
+        var workers = new List<ChildProcess> { Track(ChildProcess.Kolmo("worker", "--cluster", cluster, "--threads", "1")) };
+        await workers[0].WaitFor("kolmo worker: ready", Startup);
+
+        // one worker: `kolmo ncd --cluster` writes the file the single-process command writes
+        string corpus = Path.Combine(_dir, "corpus");
+        Directory.CreateDirectory(corpus);
+        foreach (var (name, data) in ScaleOutData.Documents(9))
+        {
+            File.WriteAllBytes(Path.Combine(corpus, name), data);
+        }
+        string single = Path.Combine(_dir, "single.tsv"), oneWorker = Path.Combine(_dir, "one-worker.tsv");
+        Assert.Equal(0, CliRunner.Run("ncd", corpus, "-c", "order3", "-o", single).Code);
+        var ncd = CliRunner.Run("ncd", corpus, "-c", "order3", "-o", oneWorker, "--cluster", cluster);
+        Assert.True(ncd.Code == 0, ncd.Err);
+        Assert.Contains("1 worker (1 lane)", ncd.Err, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllBytes(single), File.ReadAllBytes(oneWorker));
+
+        workers.AddRange(Enumerable.Range(0, 2).Select(_ => Track(ChildProcess.Kolmo("worker", "--cluster", cluster, "--threads", "1"))));
         await Task.WhenAll(workers.Select(w => w.WaitFor("kolmo worker: ready", Startup)));
 
         // an NCD matrix; the third worker is killed once a fifth of the tasks are done

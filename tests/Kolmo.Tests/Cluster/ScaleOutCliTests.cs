@@ -104,10 +104,24 @@ public sealed partial class ScaleOutCliTests : IDisposable
         Assert.Contains("127.0.0.1 only", Run("worker", "--address", "10.1.2.3").Err, StringComparison.Ordinal);
         Assert.False(File.Exists(P("x.json")));
 
-        int redisPort = ChildProcess.FreePort();
-        var unreachable = Run("ncd", docs, "-c", "deflate", "--cluster", $"redis://127.0.0.1:{redisPort}");
+        // an unreachable cluster: one line, exit 1, nothing written, for the client and for a worker
+        string nowhere = $"redis://127.0.0.1:{ChildProcess.FreePort()}";
+        var unreachable = Run("ncd", docs, "-c", "deflate", "--cluster", nowhere, "-o", P("x.json"));
         Assert.Equal(1, unreachable.Code);
         Assert.Contains("cannot reach Redis", unreachable.Err, StringComparison.Ordinal);
+        Assert.False(File.Exists(P("x.json")));
+        string input = Directory.GetFiles(docs).Order(StringComparer.Ordinal).First();
+        var packing = Run("compress", "-m", "order3", input, "--cluster", nowhere);
+        Assert.Equal(1, packing.Code);
+        Assert.False(File.Exists(input + ".kolmo"));
+        var worker = Run("worker", "--cluster", nowhere);
+        Assert.Equal(1, worker.Code);
+        Assert.Contains("cannot reach Redis", worker.Err, StringComparison.Ordinal);
+        foreach (var err in new[] { unreachable.Err, packing.Err, worker.Err })
+        {
+            Assert.Single(err.Trim().Split('\n'));
+            Assert.StartsWith("kolmo: ", err, StringComparison.Ordinal);
+        }
 
         Assert.Equal(0, Run("ncd", docs, "-c", "deflate", "--shard", "0/2", "-o", P("p0.json")).Code);
         var missing = Run("merge", P("p0.json"));
