@@ -4,35 +4,121 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Kolmo.Compression;
 using Kolmo.Compression.Neural;
+using Kolmo.Modeling;
 
 namespace Kolmo.Bench;
 
 /// <summary>
-/// Neural-compression suite: <c>nncomp [--data DIR] [--cm-levels 6,9] [--nn-level L] [--skip-nn] [--skip-transfer]
-/// [--transfer-nn-bytes N] [--out FOLDER]</c>.
-/// <list type="bullet">
-/// <item>Compression targets on enwik6 and book1: every <c>cm</c> level given, <c>cm+nn</c> at the best of them, <c>nn</c>;
-/// container bytes, bits per byte, seconds and KB/s, speed also as a ratio to the cm run on the same file.</item>
-/// <item>Transfer target: the first 100 KB of pride-and-prejudice, alone and after learning the three other English
-/// books, for cm and nn (ideal code lengths).</item>
-/// </list>
-/// Writes <c>docs/bench/nncomp-DATE.md</c> and <c>.tsv</c>.
+/// Neural-compression suites: <c>nncomp</c> (the benchmark: nn, cm+nn and cm at every level, tinyshakespeare, transfer;
+/// resumable, see <see cref="NeuralCompressionSuite"/>) and <c>nnprobe</c> (design search on a prefix).
 /// </summary>
 public static partial class Program
 {
     static partial void RegisterNeuralCompression(IDictionary<string, (string Help, Func<string[], int> Run)> suites)
     {
-        suites["nncomp"] = ("cm vs cm+nn vs nn on enwik6/book1, transfer between English books -> docs/bench/nncomp-DATE.{md,tsv}", NeuralCompressionSuite);
+        suites["nncomp"] = ("[--models cm,nn,cm+nn] [--levels 1-9] [--parts compress,shakespeare,transfer] [--max-minutes M]: resumable; cells -> docs/bench/nncomp-cells.tsv, report docs/bench/nncomp.md", NeuralCompressionSuite);
+        suites["nnprobe"] = ("FILE BYTES SPEC…: prequential bits/byte and CPU-seconds of sequence-model designs on a prefix (design search)", NeuralProbeSuite);
     }
 
+    /// <summary>
+    /// Design search: codes the first BYTES of FILE prequentially with each model spec (training every block =
+    /// the model's horizon/window) and prints bits/byte overall and per tenth, process CPU-seconds, bytes per
+    /// CPU-second and bits/byte per CPU-second of budget. Console only; the chosen designs go to nncomp.
+    /// </summary>
+    private static int NeuralProbeSuite(string[] args)
+    {
+        if (args.Length < 3)
+        {
+            Console.Error.WriteLine("usage: nnprobe FILE BYTES SPEC [SPEC…]");
+            return 2;
+        }
+        byte[] all = File.ReadAllBytes(args[0]);
+        int n = Math.Min(all.Length, int.Parse(args[1], CultureInfo.InvariantCulture));
+        byte[] data = all[..n];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# {Path.GetFileName(args[0])}[:{n}], simd {LaneWidth.Name}, commit {NncGit()}"));
+        Console.WriteLine("spec\tbpb\tcpu_s\tbytes_per_cpu_s\tbpb_by_tenth");
+        foreach (string spec in args[2..])
+        {
+            if (spec.StartsWith("model:", StringComparison.Ordinal))
+            {
+                // a catalog model: model:NAME:LEVEL (ideal code length through its bit predictions)
+                string[] parts = spec.Split(':', 4);
+                IByteModel Base(string name, int level) => name == "cmx"
+                    ? Kolmo.Modeling.CmModel.Create(level, Kolmo.Modeling.CmModel.Configure(level, null), CmNnModel.ExternalInputs, CmNnModel.ExternalContexts)
+                    : ModelCatalog.Create(name, level);
+                var byteModel = parts.Length == 4
+                    ? new CmNnModel(Base(parts[1], int.Parse(parts[2], CultureInfo.InvariantCulture)), NnBits(parts[3]))
+                    : ModelCatalog.Create(parts[1], int.Parse(parts[2], CultureInfo.InvariantCulture));
+                var c0 = Process.GetCurrentProcess().TotalProcessorTime;
+                double b = ModelCompressor.CodeLength(byteModel, data);
+                double c = (Process.GetCurrentProcess().TotalProcessorTime - c0).TotalSeconds;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{spec}\t{b / n:F4}\t{c:F1}\t{n / c:F0}"));
+                continue;
+            }
+            if (spec.StartsWith("frozen:", StringComparison.Ordinal))
+            {
+                // forward cost only: the model predicts and observes, never trains
+                var fm = SequenceModels.Create(spec[7..]);
+                var f0 = Process.GetCurrentProcess().TotalProcessorTime;
+                double fb = PrequentialCoder.MeasureFrozen(fm, data);
+                double fc = (Process.GetCurrentProcess().TotalProcessorTime - f0).TotalSeconds;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{spec}\t{fb / n:F4}\t{fc:F1}\t{n / fc:F0}"));
+                continue;
+            }
+            var model = SequenceModels.Create(spec);
+            var (kind, opts) = SequenceModels.Parse(spec);
+            int block = kind switch
+            {
+                OnlineLstmOptions.Kind => ((OnlineLstm)model).Options.Horizon,
+                "order" => 64,
+                _ => SequenceModels.GetInt(opts, "t", 32),
+            };
+            var per = new double[n];
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            double bits = PrequentialCoder.Measure(model, data, block, per);
+            double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+            var tenths = Enumerable.Range(0, 10).Select(i =>
+            {
+                int a = n * i / 10, b = n * (i + 1) / 10;
+                double s = 0;
+                for (int k = a; k < b; k++)
+                {
+                    s += per[k];
+                }
+                return (s / Math.Max(1, b - a)).ToString("F3", CultureInfo.InvariantCulture);
+            });
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{model.Spec}\t{bits / n:F4}\t{cpu:F1}\t{n / cpu:F0}\t{string.Join(' ', tenths)}"));
+        }
+        return 0;
+    }
+
+    private const string CellsHeader = "part\tfile\tmodel\tlevel\tinput_bytes\toutput_bytes\tbpb\tcpu_s\tdecompress_cpu_s\tcommit\tdate";
+
+    /// <summary>
+    /// <c>nncomp</c>: the neural-compression benchmark, resumable. Every result (a "cell") is appended to the state file
+    /// as soon as it is measured, and a rerun skips the cells already there, so the suite can run in chunks
+    /// (<c>--max-minutes</c>) through the heavy-job queue; the report is written from the state file after each run.
+    /// <list type="bullet">
+    /// <item><c>compress</c>: every model of <c>--models</c> at every level of <c>--levels</c> on every file: container
+    /// bytes, bits per byte and process CPU-seconds of compression (and of decompression with a byte-exact check for
+    /// the levels in <c>--verify-levels</c>).</item>
+    /// <item><c>shakespeare</c>: bits per character of the last 10% of tinyshakespeare after learning the first 90%:
+    /// the catalog models primed on it (C(Y | X), still learning while coding Y), the nn network also frozen after
+    /// learning X, and bzip2 / lzma / zstd-19 as C(all) − C(first 90%).</item>
+    /// <item><c>transfer</c>: the first 100,000 bytes of pride-and-prejudice alone and after the three other English
+    /// books, for cm, nn and cm+nn at their default levels.</item>
+    /// </list>
+    /// </summary>
     private static int NeuralCompressionSuite(string[] args)
     {
         string data = "../shared/data";
         string outDir = "docs/bench";
-        int[] cmLevels = [9];
-        int nnLevel = NeuralCompressors.DefaultNnLevel;
-        bool skipNn = false, skipTransfer = false, skipCompress = false, verify = true;
-        long transferSourceBytes = 0;
+        string? state = null;
+        string[] models = ["cm", "nn", "cm+nn"];
+        int[] levels = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+        int[] verifyLevels = [];
+        string[] parts = ["compress", "shakespeare", "transfer"];
+        double maxMinutes = double.PositiveInfinity;
         var files = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -40,14 +126,13 @@ public static partial class Program
             {
                 case "--data": data = args[++i]; break;
                 case "--out": outDir = args[++i]; break;
-                case "--cm-levels": cmLevels = [.. args[++i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))]; break;
-                case "--nn-level": nnLevel = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--skip-nn": skipNn = true; break;
-                case "--skip-transfer": skipTransfer = true; break;
-                case "--skip-compress": skipCompress = true; break;
-                case "--transfer-source-bytes": transferSourceBytes = long.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--state": state = args[++i]; break;
+                case "--models": models = args[++i].Split(','); break;
+                case "--levels": levels = ParseLevels(args[++i]); break;
+                case "--verify-levels": verifyLevels = ParseLevels(args[++i]); break;
+                case "--parts": parts = args[++i].Split(','); break;
                 case "--file": files.Add(args[++i]); break;
-                case "--no-verify": verify = false; break;
+                case "--max-minutes": maxMinutes = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default:
                     Console.Error.WriteLine($"nncomp: unknown argument {args[i]}");
                     return 2;
@@ -57,133 +142,260 @@ public static partial class Program
         {
             files.Add(Path.Combine(data, "corpora/enwik/enwik6"));
             files.Add(Path.Combine(data, "corpora/calgary/book1"));
+            files.AddRange(Directory.GetFiles(Path.Combine(data, "english"), "*.txt").Order(StringComparer.Ordinal));
         }
-        string date = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var md = new StringBuilder();
-        var tsv = new StringBuilder("date\tcommit\tpart\tfile\tcompressor\tinput_bytes\toutput_bytes\tbpb\tseconds\tkb_per_s\tspeed_vs_cm\n");
-        string commit = NncGit();
-        md.AppendLine(CultureInfo.InvariantCulture, $"# Neural compression benchmark, {date}");
-        md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {NncCpu()}, {System.Environment.ProcessorCount} logical CPUs, shared with other jobs (speeds comparable only within this run). Runtime: {RuntimeInformation.FrameworkDescription}. Commit: `{commit}`. Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.");
-        md.AppendLine();
-        md.AppendLine("Command: `dotnet run --project bench/Kolmo.Bench -c Release -- nncomp " + string.Join(' ', args) + "`.");
-        md.AppendLine();
-        if (!skipCompress)
+        state ??= Path.Combine(outDir, "nncomp-cells.tsv");
+        var done = LoadCells(state);
+        string commit = NncGit(), date = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var clock = Stopwatch.StartNew();
+        bool More() => clock.Elapsed.TotalMinutes < maxMinutes;
+
+        void Record(string part, string file, string model, int level, long inBytes, double bits, double cpu, double dcpu)
         {
-            md.AppendLine(verify ? "## Compression (container bytes; round trip checked for every run)" : "## Compression (container bytes; round trips not re-checked here: --no-verify; the tests check them)");
-            md.AppendLine();
-            md.AppendLine("| file | compressor | bytes | bpb | s | KB/s | speed vs best cm | vs best cm |");
-            md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
+            string line = string.Create(CultureInfo.InvariantCulture,
+                $"{part}\t{file}\t{model}\t{level}\t{inBytes}\t{bits / 8:F0}\t{bits / inBytes:F5}\t{cpu:F2}\t{(double.IsNaN(dcpu) ? "" : dcpu.ToString("F2", CultureInfo.InvariantCulture))}\t{commit}\t{date}");
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(state))!);
+            if (!File.Exists(state))
+            {
+                File.WriteAllText(state, CellsHeader + "\n");
+            }
+            File.AppendAllText(state, line + "\n");
+            done[(part, file, model, level)] = line.Split('\t');
+            Console.Error.WriteLine($"nncomp: {line}");
+        }
+
+        if (parts.Contains("compress"))
+        {
             foreach (string f in files)
             {
-                if (!File.Exists(f))
-                {
-                    Console.Error.WriteLine($"nncomp: {f} not found");
-                    return 2;
-                }
                 byte[] input = File.ReadAllBytes(f);
-                var runs = new List<(string Name, long Bytes, double Seconds)>();
-                foreach (int l in cmLevels)
+                string name = Path.GetFileName(f);
+                foreach (string model in models)
                 {
-                    if (NncTry($"cm-{l}", () => NeuralCompressors.Compressor("cm", l), input, f, runs, verify) is false)
+                    foreach (int level in levels)
                     {
-                        break;
+                        if (done.ContainsKey(("compress", name, model, level)) || !More())
+                        {
+                            continue;
+                        }
+                        var c = NeuralCompressors.Compressor(model, level);
+                        Console.Error.WriteLine($"nncomp: {model} -{level} on {name} ({input.Length} bytes) …");
+                        double cpu = Cpu(() => c.CompressBytes(input), out byte[] packed);
+                        double dcpu = double.NaN;
+                        if (verifyLevels.Contains(level))
+                        {
+                            dcpu = Cpu(() => c.DecompressBytes(packed), out byte[] back);
+                            if (!back.AsSpan().SequenceEqual(input))
+                            {
+                                throw new InvalidOperationException($"{model} -{level}: round trip failed on {name}");
+                            }
+                        }
+                        Record("compress", name, model, level, input.Length, packed.Length * 8.0, cpu, dcpu);
                     }
                 }
-                var bestCm = runs.Count > 0 ? runs.MinBy(r => r.Bytes) : default;
-                int bestLevel = bestCm.Name is null ? cmLevels[^1] : int.Parse(bestCm.Name[3..], CultureInfo.InvariantCulture);
-                NncTry($"cm+nn-{bestLevel}", () => NeuralCompressors.Compressor("cm+nn", bestLevel), input, f, runs, verify);
-                if (!skipNn)
+            }
+        }
+
+        if (parts.Contains("shakespeare"))
+        {
+            byte[] all = File.ReadAllBytes(Path.Combine(data, "corpora/tinyshakespeare/input.txt"));
+            int cut = (int)(all.LongLength * 9 / 10);
+            byte[] x = all[..cut], y = all[cut..];
+            const string file = "tinyshakespeare[90%:]";
+            foreach (var codec in Kolmo.Compression.Panel.StandardPanel.Create().Where(p => p.Name is "bzip2" or "lzma" or "zstd-19"))
+            {
+                if (!done.ContainsKey(("shakespeare", file, codec.Name, 0)) && More())
                 {
-                    NncTry($"nn-{nnLevel}", () => NeuralCompressors.Compressor("nn", nnLevel), input, f, runs, verify);
+                    double bits = 0;
+                    double cpu = Cpu(() => bits = codec.CompressedBits(all) - codec.CompressedBits(x), out _);
+                    Record("shakespeare", file, codec.Name, 0, y.Length, bits, cpu, double.NaN);
                 }
-                foreach (var r in runs)
+            }
+            foreach (string model in models)
+            {
+                foreach (int level in ShakespeareLevels(model))
                 {
-                    double bpb = 8.0 * r.Bytes / input.Length;
-                    double kbs = input.Length / 1024.0 / r.Seconds;
-                    double speedVsCm = bestCm.Name is null ? double.NaN : bestCm.Seconds / r.Seconds;
-                    double sizeVsCm = bestCm.Name is null ? double.NaN : (double)r.Bytes / bestCm.Bytes - 1;
-                    md.AppendLine(CultureInfo.InvariantCulture, $"| {Path.GetFileName(f)} | {r.Name} | {r.Bytes} | {bpb:F4} | {r.Seconds:F1} | {kbs:F1} | {speedVsCm:F3} | {100 * sizeVsCm:+0.00;-0.00}% |");
-                    tsv.AppendLine(CultureInfo.InvariantCulture, $"{date}\t{commit}\tcompress\t{Path.GetFileName(f)}\t{r.Name}\t{input.Length}\t{r.Bytes}\t{bpb:F5}\t{r.Seconds:F2}\t{kbs:F2}\t{speedVsCm:F4}");
+                    if (!done.ContainsKey(("shakespeare", file, model, level)) && More())
+                    {
+                        double bits = 0;
+                        double cpu = Cpu(() => bits = NeuralCompressors.Compressor(model, level, new DataPrior(x)).CompressedBits(y), out _);
+                        Record("shakespeare", file, model, level, y.Length, bits, cpu, double.NaN);
+                    }
+                    if (model == "nn" && !done.ContainsKey(("shakespeare", file, "nn-frozen", level)) && More())
+                    {
+                        // the network trained on X, then scored on Y without learning
+                        double bits = 0;
+                        double cpu = Cpu(() =>
+                        {
+                            var net = SequenceModels.Create(NeuralCompressors.NnSpec(level));
+                            PrequentialCoder.Train(net, x, NeuralCompressors.NnHorizon(level));
+                            bits = PrequentialCoder.MeasureFrozen(net, y);
+                        }, out _);
+                        Record("shakespeare", file, "nn-frozen", level, y.Length, bits, cpu, double.NaN);
+                    }
                 }
+            }
+        }
+
+        if (parts.Contains("transfer"))
+        {
+            string eng = Path.Combine(data, "english");
+            byte[] y = File.ReadAllBytes(Path.Combine(eng, "pride-and-prejudice_pg1342.txt"))[..100_000];
+            byte[] x = [.. new[] { "adventures-of-sherlock-holmes_pg1661.txt", "frankenstein_pg84.txt", "moby-dick_pg2701.txt" }
+                .SelectMany(o => File.ReadAllBytes(Path.Combine(eng, o)))];
+            foreach (string model in models)
+            {
+                var entry = ModelCatalog.Find(model);
+                foreach (bool primed in new[] { false, true })
+                {
+                    string file = primed ? "pride[:100000]|3 books" : "pride[:100000]";
+                    if (!done.ContainsKey(("transfer", file, model, entry.DefaultLevel)) && More())
+                    {
+                        double bits = 0;
+                        double cpu = Cpu(() => bits = NeuralCompressors.Compressor(model, null, primed ? new DataPrior(x) : null).CompressedBits(y), out _);
+                        Record("transfer", file, model, entry.DefaultLevel, y.Length, bits, cpu, double.NaN);
+                    }
+                }
+            }
+        }
+
+        WriteNncompReport(outDir, state, done, args);
+        return 0;
+    }
+
+    private static int[] ShakespeareLevels(string model) => model switch
+    {
+        "nn" => [NeuralCompressors.DefaultNnLevel, 9],
+        "cm+nn" => [NeuralCompressors.DefaultCmNnLevel, 9],
+        _ => [6, 9],
+    };
+
+    private static int[] ParseLevels(string s) => [.. s.Split(',').SelectMany(p =>
+    {
+        int dash = p.IndexOf('-', StringComparison.Ordinal);
+        if (dash < 0)
+        {
+            return [int.Parse(p, CultureInfo.InvariantCulture)];
+        }
+        int a = int.Parse(p[..dash], CultureInfo.InvariantCulture), b = int.Parse(p[(dash + 1)..], CultureInfo.InvariantCulture);
+        return Enumerable.Range(a, b - a + 1);
+    })];
+
+    /// <summary>Process CPU-seconds (user + system, all threads) spent in <paramref name="work"/>.</summary>
+    private static double Cpu<T>(Func<T> work, out T result)
+    {
+        var p = Process.GetCurrentProcess();
+        var t0 = p.TotalProcessorTime;
+        result = work();
+        p.Refresh();
+        return (p.TotalProcessorTime - t0).TotalSeconds;
+    }
+
+    private static double Cpu(Action work, out object? result)
+    {
+        result = null;
+        return Cpu(() =>
+        {
+            work();
+            return 0;
+        }, out _);
+    }
+
+    private static Dictionary<(string, string, string, int), string[]> LoadCells(string state)
+    {
+        var d = new Dictionary<(string, string, string, int), string[]>();
+        if (File.Exists(state))
+        {
+            foreach (string line in File.ReadLines(state).Skip(1).Where(l => l.Length > 0))
+            {
+                string[] f = line.Split('\t');
+                d[(f[0], f[1], f[2], int.Parse(f[3], CultureInfo.InvariantCulture))] = f;
+            }
+        }
+        return d;
+    }
+
+    /// <summary>lstm-compress's published results (B. Knoll; figures as quoted in the issue that set the targets; not run here).</summary>
+    private static readonly Dictionary<string, double> LstmCompressPublished = new(StringComparer.Ordinal) { ["enwik6"] = 1.847, ["book1"] = 2.199 };
+
+    private static void WriteNncompReport(string outDir, string state, Dictionary<(string, string, string, int), string[]> cells, string[] args)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var md = new StringBuilder();
+        md.AppendLine("# Neural compression benchmark (`nncomp`)");
+        md.AppendLine();
+        md.AppendLine(inv, $"Machine: {NncCpu()}, {System.Environment.ProcessorCount} logical CPUs shared with other jobs; speeds are process CPU-seconds (not wall time). Runtime: {RuntimeInformation.FrameworkDescription}, SIMD {LaneWidth.Name}. Cells come from the state file `{Path.GetFileName(state)}` (each row records its commit and date); last command: `nncomp {string.Join(' ', args)}`.");
+        md.AppendLine();
+        var compress = cells.Values.Where(c => c[0] == "compress").ToList();
+        if (compress.Count > 0)
+        {
+            md.AppendLine("## Compression: bits per byte (container bytes) and CPU-seconds to compress");
+            md.AppendLine();
+            foreach (var byFile in compress.GroupBy(c => c[1]).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                var cm6 = byFile.FirstOrDefault(c => c[2] == "cm" && c[3] == "6");
+                var cm9 = byFile.FirstOrDefault(c => c[2] == "cm" && c[3] == "9");
+                md.AppendLine(inv, $"### {byFile.Key} ({byFile.First()[4]} bytes)");
+                md.AppendLine();
+                md.AppendLine("| model | level | bytes | bpb | CPU s | × cm -l 6 CPU | vs cm -l 9 size | decompress CPU s | commit |");
+                md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+                foreach (var c in byFile.OrderBy(c => c[2] == "cm" ? 0 : c[2] == "nn" ? 1 : 2).ThenBy(c => int.Parse(c[3], inv)))
+                {
+                    double cpu = double.Parse(c[7], inv);
+                    string ratio = cm6 is null ? "" : (cpu / double.Parse(cm6[7], inv)).ToString("F1", inv);
+                    string size = cm9 is null ? "" : (100 * (double.Parse(c[5], inv) / double.Parse(cm9[5], inv) - 1)).ToString("+0.00;-0.00", inv) + "%";
+                    md.AppendLine(inv, $"| {c[2]} | {c[3]} | {long.Parse(c[5], inv):N0} | {double.Parse(c[6], inv):F4} | {cpu:F1} | {ratio} | {size} | {c[8]} | {c[9]} |");
+                }
+                if (LstmCompressPublished.TryGetValue(byFile.Key, out double anchor))
+                {
+                    md.AppendLine(inv, $"| lstm-compress (published; not run here) | | | {anchor:F3} | | | | | |");
+                }
+                md.AppendLine();
+            }
+        }
+        var sh = cells.Values.Where(c => c[0] == "shakespeare").ToList();
+        if (sh.Count > 0)
+        {
+            md.AppendLine("## Tinyshakespeare: bits per character of the last 10% after the first 90%");
+            md.AppendLine();
+            md.AppendLine("| model | level | bits/char | CPU s | commit |");
+            md.AppendLine("|---|---:|---:|---:|---|");
+            foreach (var c in sh.OrderBy(c => double.Parse(c[6], inv)))
+            {
+                md.AppendLine(inv, $"| {c[2]} | {(c[3] == "0" ? "" : c[3])} | {double.Parse(c[6], inv):F4} | {double.Parse(c[7], inv):F1} | {c[9]} |");
             }
             md.AppendLine();
         }
-        if (!skipTransfer)
+        var tr = cells.Values.Where(c => c[0] == "transfer").ToList();
+        if (tr.Count > 0)
         {
-            string eng = Path.Combine(data, "english");
-            string target = Path.Combine(eng, "pride-and-prejudice_pg1342.txt");
-            string[] others = ["adventures-of-sherlock-holmes_pg1661.txt", "frankenstein_pg84.txt", "moby-dick_pg2701.txt"];
-            byte[] y = File.ReadAllBytes(target)[..100_000];
-            var x = others.SelectMany(o => File.ReadAllBytes(Path.Combine(eng, o))).ToArray();
-            if (transferSourceBytes > 0 && x.Length > transferSourceBytes)
-            {
-                x = x[..(int)transferSourceBytes];
-            }
-            md.AppendLine(CultureInfo.InvariantCulture, $"## Transfer: first 100,000 bytes of pride-and-prejudice after the other three English books ({x.Length:N0} bytes)");
+            md.AppendLine("## Transfer: the first 100,000 bytes of pride-and-prejudice, alone and after the three other English books");
             md.AppendLine();
-            md.AppendLine("| model | C(Y) bits | C(Y\\|X) bits | saved | s |");
-            md.AppendLine("|---|---:|---:|---:|---:|");
-            foreach (string name in new[] { "cm", "nn" })
+            md.AppendLine("| model | level | C(Y) bits | C(Y\\|X) bits | saved | CPU s (primed) |");
+            md.AppendLine("|---|---:|---:|---:|---:|---:|");
+            foreach (var g in tr.GroupBy(c => (c[2], c[3])))
             {
-                ConditionalModel m;
-                try
+                var alone = g.FirstOrDefault(c => !c[1].Contains('|', StringComparison.Ordinal));
+                var primed = g.FirstOrDefault(c => c[1].Contains('|', StringComparison.Ordinal));
+                if (alone is null || primed is null)
                 {
-                    m = NeuralCompressors.Conditional(name);
-                }
-                catch (ArgumentException e)
-                {
-                    Console.Error.WriteLine($"nncomp: transfer {name}: {e.Message}");
                     continue;
                 }
-                var sw = Stopwatch.StartNew();
-                var r = TransferExperiment.Run([m], y, [("english", x)])[0];
-                double s = sw.Elapsed.TotalSeconds;
-                Console.Error.WriteLine($"nncomp: transfer {name}: saved {100 * r.SavedFraction:F2}%");
-                md.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {r.AloneBits:F0} | {r.PrimedBits:F0} | {100 * r.SavedFraction:F2}% | {s:F1} |");
-                tsv.AppendLine(CultureInfo.InvariantCulture, $"{date}\t{commit}\ttransfer\tpride-and-prejudice[:100000]|english3\t{name}\t{y.Length}\t{r.PrimedBits / 8:F0}\t{r.PrimedBits / y.Length:F5}\t{s:F2}\t\t{r.SavedFraction:F5}");
+                double a = double.Parse(alone[5], inv) * 8, p = double.Parse(primed[5], inv) * 8;
+                md.AppendLine(inv, $"| {g.Key.Item1} | {g.Key.Item2} | {a:F0} | {p:F0} | {100 * (a - p) / a:F2}% | {double.Parse(primed[7], inv):F1} |");
             }
             md.AppendLine();
         }
         Directory.CreateDirectory(outDir);
-        string stem = Path.Combine(outDir, $"nncomp-{date}");
-        File.WriteAllText(stem + ".md", md.ToString());
-        File.WriteAllText(stem + ".tsv", tsv.ToString());
+        string path = Path.Combine(outDir, "nncomp.md");
+        File.WriteAllText(path, md.ToString());
         Console.WriteLine(md.ToString());
-        Console.Error.WriteLine($"nncomp: wrote {stem}.md and {stem}.tsv");
-        return 0;
+        Console.Error.WriteLine($"nncomp: wrote {path} (cells in {state})");
     }
-
-    private static bool NncTry(string name, Func<ICompressor> make, byte[] input, string file, List<(string, long, double)> runs, bool verify)
+    private static SequenceBitPredictor NnBits(string spec)
     {
-        ICompressor c;
-        try
-        {
-            c = make();
-        }
-        catch (ArgumentException e)
-        {
-            Console.Error.WriteLine($"nncomp: {name} not available: {e.Message}");
-            return false;
-        }
-        Console.Error.WriteLine($"nncomp: {name} on {Path.GetFileName(file)} ({input.Length} bytes) …");
-        var packed = new MemoryStream();
-        var sw = Stopwatch.StartNew();
-        c.Compress(new MemoryStream(input), packed);
-        double s = sw.Elapsed.TotalSeconds;
-        if (verify)
-        {
-            var back = new MemoryStream();
-            packed.Position = 0;
-            c.Decompress(packed, back);
-            if (!back.ToArray().AsSpan().SequenceEqual(input))
-            {
-                throw new InvalidOperationException($"{name}: round trip failed on {file}");
-            }
-        }
-        Console.Error.WriteLine($"nncomp: {name}: {packed.Length} bytes, {8.0 * packed.Length / input.Length:F4} bpb, {s:F1} s");
-        runs.Add((name, packed.Length, s));
-        return true;
+        var m = SequenceModels.Create(spec);
+        return new SequenceBitPredictor(m, m is OnlineLstm o ? o.Options.Horizon : 32);
     }
 
     private static string NncGit()

@@ -25,30 +25,51 @@ internal static class ReliabilityBench
 
     private static string CliDll => Path.Combine(AppContext.BaseDirectory, "Kolmo.Cli.dll");
 
-    /// <summary>Every single-bit flip and every proper prefix of each file, decoded by the real command line in-process.</summary>
+    /// <summary>
+    /// Every single-bit flip and every proper prefix of each file, decoded by the real command line in-process.
+    /// <c>damage [FILTER] [--shard K/N]</c>: FILTER picks files by name (or a fresh model: cm, nn, cm+nn); a shard
+    /// takes every N-th damage from the K-th, so a long sweep runs as several short jobs. Each file's row is printed
+    /// as soon as it is done.
+    /// </summary>
     public static int Damage(string[] args)
     {
-        string dir = Directory.CreateTempSubdirectory("kolmo-damage-").FullName;
-        // args: optional file-name filter (e.g. "empty") to sweep a subset
+        // a RAM-backed folder when there is one: each decode writes its input and (when it succeeds) an output
+        string dir = Directory.Exists("/dev/shm")
+            ? Directory.CreateDirectory(Path.Combine("/dev/shm", "kolmo-damage-" + Environment.ProcessId)).FullName
+            : Directory.CreateTempSubdirectory("kolmo-damage-").FullName;
+        string? shardArg = ArgOrNull(args, "--shard");
+        int shard = 0, shards = 1;
+        if (shardArg is not null)
+        {
+            var kn = shardArg.Split('/');
+            shard = int.Parse(kn[0], Inv);
+            shards = int.Parse(kn[1], Inv);
+        }
+        string? filter = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : null;
         var files = Directory.GetFiles(Path.Combine(Repo, "tests", "Golden", "container"), "*.kolmo").Order(StringComparer.Ordinal)
-            .Where(f => args.Length == 0 || Path.GetFileName(f).Contains(args[0], StringComparison.Ordinal))
+            .Where(f => filter is null || Path.GetFileName(f).Contains(filter, StringComparison.Ordinal))
             .Select(f => (Name: Path.GetFileName(f), Bytes: File.ReadAllBytes(f))).ToList();
         var text = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("compression is prediction, and prediction is compression. ", 6)));
-        foreach (var (model, level) in new[] { ("cm", 1), ("nn", 1), ("cm+nn", 1) }.Where(m => args.Length == 0 || m.Item1 == args[0]))
+        foreach (var (model, level) in new[] { ("cm", 1), ("nn", 1), ("cm+nn", 1) }.Where(m => filter is null || m.Item1 == filter))
         {
             var ms = new MemoryStream();
             new ModelCompressor(model, level, model == "nn" ? null : 16L << 20, 128).Compress(new MemoryStream(text), ms);
             files.Add(($"fresh {model} ({text.Length} bytes)", ms.ToArray()));
         }
-        var md = new StringBuilder("| file | bytes | bit flips | refused (exit 2) | truncations | refused (exit 2) | other exits |\n|---|---:|---:|---:|---:|---:|---|\n");
+        Console.WriteLine(string.Create(Inv, $"damage sweep{(shards > 1 ? $", shard {shard}/{shards}" : "")}, in {dir}"));
+        Console.WriteLine("| file | bytes | bit flips | refused (exit 2) | truncations | refused (exit 2) | other exits | CPU s |\n|---|---:|---:|---:|---:|---:|---|---:|");
         var oldErr = Console.Error;
         var oldOut = Console.Out;
         long allRuns = 0, allRefused = 0;
         var sw = Stopwatch.StartNew();
+        var app = Cli.Program.CreateApp();
+        using var self = Process.GetCurrentProcess();
         foreach (var (name, bytes) in files)
         {
+            self.Refresh();
+            var cpu0 = self.TotalProcessorTime;
             var others = new SortedDictionary<int, int>();
-            int flipsRefused = 0, cutsRefused = 0;
+            int flips = 0, cuts = 0, flipsRefused = 0, cutsRefused = 0;
             string input = Path.Combine(dir, "in.kolmo");
             string output = Path.Combine(dir, "out");
             int Decode(byte[] data)
@@ -59,7 +80,7 @@ internal static class ReliabilityBench
                 Console.SetOut(TextWriter.Null);
                 try
                 {
-                    return Cli.Program.CreateApp().Run(["d", "-q", "-f", input, "-o", output]);
+                    return app.Run(["d", "-q", "-f", input, "-o", output]);
                 }
                 finally
                 {
@@ -71,43 +92,49 @@ internal static class ReliabilityBench
             {
                 throw new InvalidOperationException($"{name} does not decode");
             }
-            for (int bit = 0; bit < bytes.Length * 8; bit++)
+            int damages = bytes.Length * 9;   // every bit flip, then every proper prefix
+            for (int k = shard; k < damages; k += shards)
             {
-                var d = (byte[])bytes.Clone();
-                d[bit >> 3] ^= (byte)(1 << (bit & 7));
+                bool flip = k < bytes.Length * 8;
+                byte[] d;
+                if (flip)
+                {
+                    d = (byte[])bytes.Clone();
+                    d[k >> 3] ^= (byte)(1 << (k & 7));
+                    flips++;
+                }
+                else
+                {
+                    d = bytes[..(k - (bytes.Length * 8))];
+                    cuts++;
+                }
                 int code = Decode(d);
-                if (code == 2)
+                if (code != 2)
+                {
+                    others[code] = others.GetValueOrDefault(code) + 1;
+                }
+                else if (flip)
                 {
                     flipsRefused++;
                 }
                 else
                 {
-                    others[code] = others.GetValueOrDefault(code) + 1;
+                    cutsRefused++;
                 }
                 if (File.Exists(output))
                 {
-                    throw new InvalidOperationException($"{name}: bit {bit}: an output was left");
+                    throw new InvalidOperationException($"{name}: damage {k}: an output was left");
                 }
             }
-            for (int len = 0; len < bytes.Length; len++)
-            {
-                int code = Decode(bytes[..len]);
-                if (code == 2)
-                {
-                    cutsRefused++;
-                }
-                else
-                {
-                    others[code] = others.GetValueOrDefault(code) + 1;
-                }
-            }
-            allRuns += bytes.Length * 9L;
+            allRuns += flips + cuts;
             allRefused += flipsRefused + cutsRefused;
             string other = others.Count == 0 ? "none" : string.Join(", ", others.Select(kv => $"{kv.Value}× exit {kv.Key}"));
-            md.Append(Inv, $"| {name} | {bytes.Length} | {bytes.Length * 8} | {flipsRefused} ({100.0 * flipsRefused / (bytes.Length * 8):F2}%) | {bytes.Length} | {cutsRefused} ({100.0 * cutsRefused / bytes.Length:F2}%) | {other} |\n");
+            self.Refresh();
+            double cpu = (self.TotalProcessorTime - cpu0).TotalSeconds;
+            Console.WriteLine(string.Create(Inv,
+                $"| {name} | {bytes.Length} | {flips} | {flipsRefused} ({100.0 * flipsRefused / Math.Max(1, flips):F2}%) | {cuts} | {cutsRefused} ({100.0 * cutsRefused / Math.Max(1, cuts):F2}%) | {other} | {cpu:F1} |"));
         }
-        md.Append(Inv, $"\nAll: {allRefused} of {allRuns} damaged files refused with exit 2 ({100.0 * allRefused / allRuns:F3}%), {sw.Elapsed.TotalSeconds:F0} s.\n");
-        Console.WriteLine(md);
+        Console.WriteLine(string.Create(Inv, $"\nAll: {allRefused} of {allRuns} damaged files refused with exit 2 ({100.0 * allRefused / Math.Max(1, allRuns):F3}%), {sw.Elapsed.TotalSeconds:F0} s wall."));
         Directory.Delete(dir, recursive: true);
         return allRefused == allRuns ? 0 : 1;
     }

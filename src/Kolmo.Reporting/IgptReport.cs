@@ -1,156 +1,160 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using System.IO.Compression;
+using System.IO.Hashing;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Kolmo.Vision;
 
 namespace Kolmo.Reporting;
 
-/// <summary>Renders <see cref="IgptResults"/> as markdown, JSON and PNG plots.</summary>
+/// <summary>Draws <see cref="IgptResults"/>: report.md, results.json, plots (ScottPlot) and image grids (PNG).</summary>
 public static class IgptReport
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>File name of the loss–probe curve plot.</summary>
+    /// <summary>Loss–probe curve.</summary>
     public const string CurvePlot = "igpt-curve.png";
 
-    /// <summary>File name of the AR-vs-masked plot.</summary>
+    /// <summary>AR vs masked over seeds.</summary>
     public const string ObjectivePlot = "igpt-ar-vs-masked.png";
 
-    /// <summary>File name of the per-layer probe plot.</summary>
+    /// <summary>Probe accuracy by layer.</summary>
     public const string LayerPlot = "igpt-layers.png";
 
-    /// <summary>
-    /// results.json: <c>{"rawPixelProbe", "untrainedProbe", "spearman", "spearmanMasked", "untrainedGridProbe", "spearmanGrid",
-    /// "runs": [{"objective", "size", "parameters", "step", "bitsPerDim", "trainLoss", "probeAccuracy", "bestLayer", "layerAccuracies",
-    /// "gridProbeAccuracy", "gridBestLayer", "gridLayerAccuracies"}], "compression", "data", "paletteLevels", "options", "seconds"}</c>.
-    /// NaN values are written as null.
-    /// </summary>
-    public static string Json(IgptResults results)
+    /// <summary>Training loss curves.</summary>
+    public const string TrainingPlot = "igpt-training.png";
+
+    /// <summary>Originals and completions.</summary>
+    public const string CompletionsImage = "igpt-completions.png";
+
+    /// <summary>Samples from scratch.</summary>
+    public const string SamplesImage = "igpt-samples.png";
+
+    /// <summary>Every file <see cref="Render"/> may create.</summary>
+    public static IReadOnlyList<string> Files { get; } = ["report.md", "results.json", CurvePlot, ObjectivePlot, LayerPlot, TrainingPlot, CompletionsImage, SamplesImage];
+
+    /// <summary>Every file of the report — report.md, results.json and the pictures — keyed by file name.</summary>
+    public static IReadOnlyDictionary<string, byte[]> Render(IgptResults results, IReadOnlyDictionary<string, string> provenance)
     {
         ArgumentNullException.ThrowIfNull(results);
-        static double? N(double v) => double.IsFinite(v) ? Math.Round(v, 6) : null;
-        var o = results.Options;
-        var doc = new
+        var files = new Dictionary<string, byte[]>(Pictures(results))
         {
-            rawPixelProbe = N(results.RawPixelProbe),
-            untrainedProbe = N(results.UntrainedProbe),
-            spearman = N(results.Spearman),
-            spearmanMasked = N(results.SpearmanMasked),
-            untrainedGridProbe = N(results.UntrainedGridProbe),
-            spearmanGrid = N(results.SpearmanGrid),
-            runs = results.Runs.Select(r => new
-            {
-                objective = r.Objective,
-                size = r.Size,
-                parameters = r.Parameters,
-                step = r.Step,
-                bitsPerDim = N(r.BitsPerDim),
-                trainLoss = N(r.TrainLoss),
-                probeAccuracy = N(r.ProbeAccuracy),
-                bestLayer = r.BestLayer,
-                layerAccuracies = r.LayerAccuracies.Select(N).ToArray(),
-                gridProbeAccuracy = N(r.GridProbeAccuracy),
-                gridBestLayer = r.GridBestLayer,
-                gridLayerAccuracies = r.GridLayerAccuracies.Select(N).ToArray(),
-            }).ToArray(),
-            compression = results.Compression is { } c ? new
-            {
-                images = c.Images,
-                pixels = c.Pixels,
-                modelBitsPerDim = N(c.ModelBitsPerDim),
-                codedBitsPerDim = N(c.CodedBitsPerDim),
-                decodedImages = c.DecodedImages,
-                baselines = c.Baselines.ToDictionary(kv => kv.Key, kv => N(kv.Value)),
-            } : null,
-            data = results.Data,
-            paletteLevels = results.PaletteLevels,
-            options = new
-            {
-                downsample = o.Downsample,
-                palette = o.Palette.ToString(),
-                paletteSize = o.PaletteSize,
-                objectives = o.Objectives.Select(x => x.ToString()).ToArray(),
-                sizes = o.Sizes.Select(s => new { s.Name, s.Layers, s.Width, s.Heads }).ToArray(),
-                steps = o.Steps,
-                checkpoints = o.Checkpoints,
-                batch = o.Batch,
-                learningRate = o.LearningRate,
-                seed = o.Seed,
-                l2Grid = o.Probe.L2Grid,
-                probeGrid = o.ProbeGrid,
-                maskedSizes = o.MaskedSizes,
-            },
-            seconds = Math.Round(results.Seconds, 1),
+            ["results.json"] = Encoding.UTF8.GetBytes(IgptResultsJson.Serialize(results)),
+            ["report.md"] = Encoding.UTF8.GetBytes(Markdown(results, provenance)),
         };
-        return JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never });
+        return files;
     }
 
-    /// <summary>The markdown report: setup, baselines, the curve table, Spearman, AR vs masked, per-layer table, compression.</summary>
-    public static string Markdown(IgptResults results, string title, IReadOnlyDictionary<string, string>? provenance = null)
+    /// <summary>The markdown report.</summary>
+    public static string Markdown(IgptResults r, IReadOnlyDictionary<string, string>? provenance = null)
     {
-        ArgumentNullException.ThrowIfNull(results);
+        ArgumentNullException.ThrowIfNull(r);
+        var o = r.Options;
         var sb = new StringBuilder();
-        var o = results.Options;
-        sb.Append(Inv, $"# {title}\n\n");
-        if (provenance is not null)
-        {
-            foreach (var kv in provenance)
-            {
-                sb.Append(Inv, $"- {kv.Key}: {kv.Value}\n");
-            }
-        }
-        foreach (var kv in results.Data)
+        sb.Append(Inv, $"# iGPT on {r.Data.GetValueOrDefault("dataset", "images")}: next-pixel prediction and linear probes\n\n");
+        foreach (var kv in provenance ?? new Dictionary<string, string>())
         {
             sb.Append(Inv, $"- {kv.Key}: {kv.Value}\n");
         }
-        sb.Append(Inv, $"- models: {string.Join(", ", o.Sizes.Select(s => $"{s.Name} ({s.Layers} blocks, width {s.Width}, {s.Heads} heads)"))}; objectives: {string.Join(", ", o.Objectives)}\n");
-        sb.Append(Inv, $"- training: {o.Steps} steps × batch {o.Batch} images, AdamW, peak lr {o.LearningRate}, warm-up + cosine; checkpoints at step 0 and every {o.Steps / o.Checkpoints} steps; seed {o.Seed}\n");
-        sb.Append(Inv, $"- probes: multinomial logistic regression (L-BFGS) on standardised, layer-normalised activations of each layer, mean-pooled over all positions (iGPT, C features){(o.ProbeGrid > 1 ? $" and, as a second probe, pooled over a {o.ProbeGrid}×{o.ProbeGrid} grid of image regions ({o.ProbeGrid * o.ProbeGrid}·C features)" : "")}; λ ∈ {{{string.Join(", ", o.Probe.L2Grid.Select(x => x.ToString("G2", Inv)))}}} chosen on the last {o.Probe.ValidationFraction:P0} of the probe-training images; best layer chosen by validation accuracy, its test accuracy reported\n");
-        sb.Append(Inv, $"- wall time: {results.Seconds / 60:F1} min (shared 2-core machine)\n\n");
-
-        sb.Append("## Baselines (same split)\n\n| probe | test accuracy |\n|---|---:|\n");
-        sb.Append(Inv, $"| raw pixels (downsampled grey levels) | {results.RawPixelProbe:P2} |\n");
-        sb.Append(Inv, $"| largest AR network, untrained (step 0), best layer, mean-pooled | {results.UntrainedProbe:P2} |\n");
-        if (o.ProbeGrid > 1)
+        sb.Append(Inv, $"- CPU time: {r.CpuSeconds:F0} CPU-seconds (process time over all sessions); wall {r.WallSeconds / 60:F1} min\n");
+        sb.Append(Inv, $"- build{(r.Builds.Count > 1 ? "s (resumed across builds)" : "")}: {string.Join(", ", r.Builds)}\n");
+        foreach (var kv in r.Data)
         {
-            sb.Append(Inv, $"| largest AR network, untrained (step 0), best layer, {o.ProbeGrid}×{o.ProbeGrid}-pooled | {results.UntrainedGridProbe:P2} |\n");
+            sb.Append(Inv, $"- {kv.Key}: {kv.Value}\n");
+        }
+        double epochs = r.Measurements.Max(m => m.Epochs);
+        sb.Append(Inv, $"- AR sizes: {string.Join(", ", o.Sizes.Select(s => $"{s.Name} ({s.Layers} blocks, width {s.Width}, {s.Heads} heads)"))}; masked at equal compute: {(o.MaskedSizes.Count > 0 ? string.Join(", ", o.MaskedSizes) : "none")} over {o.Seeds} seed(s)\n");
+        sb.Append(Inv, $"- training: {o.Steps} steps × {o.Batch} images ({epochs:F1} epochs), AdamW, peak lr {o.LearningRate}, warm-up 5% + cosine to 10%; measured at steps {string.Join(", ", o.CheckpointSteps())}; seed {o.Seed}\n");
+        sb.Append(Inv, $"- probes: multinomial logistic regression on each layer's layer-normalised activations, mean-pooled over all positions (iGPT){(o.ProbeGrid > 1 ? $" and pooled over a {o.ProbeGrid}×{o.ProbeGrid} grid of image regions" : "")}; features standardised on the fit rows; λ ∈ {{{string.Join(", ", o.Probe.L2Grid.Select(x => x.ToString("G2", Inv)))}}} (stopping after {o.Probe.Patience} worse in a row) chosen on {o.Probe.ValidationFraction:P0} of the probe-training images held out (evenly spaced); L-BFGS to max |∂J/∂θ| ≤ {o.Probe.GradientTolerance:G2} (cap {o.Probe.MaxIterations}); layer chosen by validation accuracy; refit on all probe-training images, scored on the test images\n\n");
+
+        Headline(sb, r);
+        CurveSection(sb, r);
+        ComparisonSection(sb, r);
+        LayerSection(sb, r);
+        FinalSection(sb, r);
+        ConvergenceSection(sb, r);
+        return sb.ToString();
+    }
+
+    private static void Headline(StringBuilder sb, IgptResults r)
+    {
+        var final = r.FinalRun;
+        var untrained = final[0];
+        var last = final[^1];
+        string g = last.Grid?.Pooling ?? "grid";
+        sb.Append("## Summary\n\n| probe (same images, same probe) | mean-pooled | " + g + " |\n|---|---:|---:|\n");
+        sb.Append(Inv, $"| raw pixels ({r.RawPixels.Features} grey levels) | {r.RawPixels.TestAccuracy:P2} | |\n");
+        sb.Append(Inv, $"| {r.FinalSize} AR, untrained (step 0), best layer | {untrained.Mean.TestAccuracy:P2} (layer {untrained.Mean.BestLayer}) | {P(untrained.Grid?.TestAccuracy)} {L(untrained.Grid)} |\n");
+        sb.Append(Inv, $"| {r.FinalSize} AR, trained (step {last.Step}), best layer | {last.Mean.TestAccuracy:P2} (layer {last.Mean.BestLayer}) | {P(last.Grid?.TestAccuracy)} {L(last.Grid)} |\n");
+        var bestMean = r.BestAr("mean");
+        var bestGrid = r.BestAr("grid");
+        if (bestMean is not null)
+        {
+            sb.Append(Inv, $"| best AR checkpoint by validation accuracy (mean: {bestMean.Size} step {bestMean.Step}; grid: {bestGrid?.Size} step {bestGrid?.Step}) | {bestMean.Mean.TestAccuracy:P2} (layer {bestMean.Mean.BestLayer}) | {P(bestGrid?.Grid?.TestAccuracy)} {L(bestGrid?.Grid)} |\n");
         }
         sb.Append('\n');
-
-        sb.Append("## Loss vs probe accuracy\n\n");
-        string g = $"{o.ProbeGrid}×{o.ProbeGrid}";
-        sb.Append(Inv, $"| objective | size | params | step | test bits/dim | train bits | probe (mean) | layer | per-layer (mean) | probe ({g}) | layer | per-layer ({g}) |\n|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---|\n");
-        foreach (var r in results.Runs)
+        int n = int.TryParse(r.Data.GetValueOrDefault("testImages"), NumberStyles.Integer, Inv, out int t) ? t : 0;
+        if (n > 0)
         {
-            sb.Append(Inv, $"| {r.Objective} | {r.Size} | {r.Parameters} | {r.Step} | {F(r.BitsPerDim, 4)} | {F(r.TrainLoss, 4)} | {r.ProbeAccuracy:P2} | {r.BestLayer} | {string.Join(" / ", r.LayerAccuracies.Select(a => (a * 100).ToString("F1", Inv)))} | {P(r.GridProbeAccuracy)} | {(r.GridLayerAccuracies.Count > 0 ? r.GridBestLayer.ToString(Inv) : "–")} | {string.Join(" / ", r.GridLayerAccuracies.Select(a => (a * 100).ToString("F1", Inv)))} |\n");
+            double p = last.Mean.TestAccuracy;
+            sb.Append(Inv, $"One standard error of an accuracy near {p:P0} on {n} test images: {Math.Sqrt(p * (1 - p) / n) * 100:F2} points.\n\n");
         }
-        sb.Append(Inv, $"\nSpearman ρ(−bits/dim, best-layer probe accuracy) over the trained AR checkpoints: **{F(results.Spearman, 3)}** (mean-pooled), **{F(results.SpearmanGrid, 3)}** ({g}-pooled)");
-        sb.Append(Inv, $"; masked checkpoints (masked-position bits vs mean-pooled probe): {F(results.SpearmanMasked, 3)}.\n");
-        sb.Append("AR bits/dim is the exact code length per pixel token; masked bits/dim is the loss on a seeded 15% of test positions, not a likelihood of the image.\n\n");
-        sb.Append(Inv, $"![loss vs probe]({CurvePlot})\n\n");
+    }
 
-        var finals = results.Runs.GroupBy(r => (r.Objective, r.Size)).Select(g => g.OrderBy(r => r.Step).Last()).ToArray();
-        if (finals.Select(r => r.Objective).Distinct().Count() > 1)
+    private static void CurveSection(StringBuilder sb, IgptResults r)
+    {
+        sb.Append("## Loss vs probe accuracy\n\n");
+        foreach (var c in r.Curve)
         {
-            sb.Append(Inv, $"## AR vs masked at equal compute (final checkpoints: same steps, batch, tokens, architecture)\n\n| size | AR probe (mean) | masked probe (mean) | AR − masked | AR probe ({o.ProbeGrid}×{o.ProbeGrid}) | masked probe ({o.ProbeGrid}×{o.ProbeGrid}) | AR − masked |\n|---|---:|---:|---:|---:|---:|---:|\n");
-            foreach (var size in o.Sizes)
+            sb.Append(Inv, $"- Spearman ρ(−bits/dim, {c.Pooling} probe accuracy) over {c.Points} trained seed-0 AR checkpoints: **{F(c.Rho, 3)}** (95% bootstrap interval over test images {F(c.Low, 2)} … {F(c.High, 2)})\n");
+        }
+        sb.Append("\n| objective | size | seed | step | epochs | train bits | test bits/dim | bottom half | probe (mean) | layer | probe (grid) | layer | train CPU-s | probe CPU-s |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        foreach (var m in r.Measurements)
+        {
+            sb.Append(Inv, $"| {m.Objective} | {m.Size} | {m.SeedIndex} | {m.Step} | {m.Epochs:F1} | {F(m.TrainBits, 4)} | {m.TestBits:F4} | {F(m.BottomHalfBits, 4)} | {m.Mean.TestAccuracy:P2} | {m.Mean.BestLayer} | {P(m.Grid?.TestAccuracy)} | {(m.Grid is null ? "–" : m.Grid.BestLayer.ToString(Inv))} | {m.TrainCpuSeconds:F0} | {m.MeasureCpuSeconds:F0} |\n");
+        }
+        sb.Append("\nAR bits/dim is the exact code length per pixel token; masked bits/dim is the loss on a fixed 15% of test positions given the rest, not a likelihood of the image.\n\n");
+        sb.Append(Inv, $"![loss vs probe]({CurvePlot})\n\n![training loss]({TrainingPlot})\n\n");
+    }
+
+    private static void ComparisonSection(StringBuilder sb, IgptResults r)
+    {
+        if (r.Comparisons.Count == 0)
+        {
+            return;
+        }
+        sb.Append("## AR vs masked at equal compute\n\nSame architecture, steps, batch, images and seeds; final checkpoints; mean ± standard deviation over seeds, and the paired difference.\n\n");
+        sb.Append("| size | seeds | steps | AR (mean) | masked (mean) | AR − masked (mean) | AR (grid) | masked (grid) | AR − masked (grid) | train CPU-s AR / masked |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        foreach (var c in r.Comparisons)
+        {
+            sb.Append(Inv, $"| {c.Size} | {c.ArMean.Values.Count} | {c.Steps} | {Ms(c.ArMean)} | {Ms(c.MaskedMean)} | {Pt(c.DifferenceMean)} | {Ms(c.ArGrid)} | {Ms(c.MaskedGrid)} | {Pt(c.DifferenceGrid)} | {c.ArTrainCpuSeconds:F0} / {c.MaskedTrainCpuSeconds:F0} |\n");
+        }
+        sb.Append(Inv, $"\n![AR vs masked]({ObjectivePlot})\n\n");
+    }
+
+    private static void LayerSection(StringBuilder sb, IgptResults r)
+    {
+        sb.Append("## Probe accuracy by layer (final checkpoints, seed 0)\n\n| run | pooling | " + string.Join(" | ", Enumerable.Range(0, r.Options.Sizes.Max(s => s.Layers) + 1).Select(l => $"layer {l}")) + " |\n");
+        sb.Append("|---|---|" + string.Concat(Enumerable.Repeat("---:|", r.Options.Sizes.Max(s => s.Layers) + 1)) + "\n");
+        foreach (var m in Finals(r).Where(m => m.SeedIndex == 0))
+        {
+            foreach (var p in new[] { m.Mean, m.Grid })
             {
-                var a = finals.FirstOrDefault(r => r.Objective == "ar" && r.Size == size.Name);
-                var m = finals.FirstOrDefault(r => r.Objective == "masked" && r.Size == size.Name);
-                if (a is not null && m is not null)
+                if (p is not null)
                 {
-                    sb.Append(Inv, $"| {size.Name} | {a.ProbeAccuracy:P2} | {m.ProbeAccuracy:P2} | {(a.ProbeAccuracy - m.ProbeAccuracy) * 100:+0.00;-0.00} pt | {P(a.GridProbeAccuracy)} | {P(m.GridProbeAccuracy)} | {(a.GridProbeAccuracy - m.GridProbeAccuracy) * 100:+0.00;-0.00} pt |\n");
+                    sb.Append(Inv, $"| {m.Objective} {m.Size} | {p.Pooling} | {string.Join(" | ", p.Layers.Select(l => (l.Layer == p.BestLayer ? "**" : "") + (l.TestAccuracy * 100).ToString("F2", Inv) + (l.Layer == p.BestLayer ? "**" : "")))} |\n");
                 }
             }
-            sb.Append(Inv, $"\n![AR vs masked]({ObjectivePlot})\n\n");
         }
-        sb.Append(Inv, $"Per-layer probe accuracy of the final checkpoints: ![layers]({LayerPlot})\n\n");
+        sb.Append(Inv, $"\nBold: the layer chosen by validation accuracy. 0 = embeddings, l = after block l.\n\n![layers]({LayerPlot})\n\n");
+    }
 
-        if (results.Compression is { } c)
+    private static void FinalSection(StringBuilder sb, IgptResults r)
+    {
+        if (r.Compression is { } c)
         {
-            sb.Append(Inv, $"## Compression: the final AR model ({o.Sizes[^1].Name}) behind the range coder\n\n");
-            sb.Append(Inv, $"{c.Images} test images ({c.Pixels} pixel tokens, {results.PaletteLevels.Count}-level palette); {c.DecodedImages} decoded back and checked identical.\n\n");
+            sb.Append(Inv, $"## Compression: the final AR model ({r.FinalSize}) behind the range coder\n\n");
+            sb.Append(Inv, $"{c.Images} test images ({c.Pixels} pixel tokens, {r.PaletteLevels.Count}-level palette); {c.DecodedImages} decoded back and checked identical. Coded size is {(c.CodedBitsPerDim / c.ModelBitsPerDim - 1) * 100:+0.00;-0.00}% from the model's log-loss.\n\n");
             sb.Append("| coder | bits/pixel |\n|---|---:|\n");
             sb.Append(Inv, $"| AR model, ideal (−log2 p, the model's log-loss) | {c.ModelBitsPerDim:F4} |\n");
             sb.Append(Inv, $"| AR model + range coder, actual bytes | {c.CodedBitsPerDim:F4} |\n");
@@ -158,62 +162,235 @@ public static class IgptReport
             {
                 sb.Append(Inv, $"| {kv.Key} (same token bytes) | {kv.Value:F4} |\n");
             }
-            sb.Append(Inv, $"| uniform over the palette (log2 K) | {Math.Log2(results.PaletteLevels.Count):F4} |\n\n");
+            sb.Append(Inv, $"| uniform over the palette (log2 K) | {Math.Log2(r.PaletteLevels.Count):F4} |\n\n");
         }
-        return sb.ToString();
-    }
-
-    /// <summary>The three plots as PNG bytes, keyed by file name.</summary>
-    public static IReadOnlyDictionary<string, byte[]> Plots(IgptResults results)
-    {
-        ArgumentNullException.ThrowIfNull(results);
-        return Charts(results).ToDictionary(kv => kv.Key, kv => Kolmo.Reporting.Charts.Render(kv.Value));
-    }
-
-    /// <summary>The three charts (loss vs probe, AR vs masked during training, probe by layer), keyed by file name.</summary>
-    public static IReadOnlyDictionary<string, LineChart> Charts(IgptResults results)
-    {
-        ArgumentNullException.ThrowIfNull(results);
-        int grid = results.Options.ProbeGrid;
-        var curve = new List<ChartSeries>();
-        foreach (var g in results.Runs.Where(r => r.Objective == "ar" && r.Step > 0).GroupBy(r => r.Size))
+        if (r.Completions is { } comp)
         {
-            var pts = g.OrderBy(r => r.Step).ToArray();
-            double[] bits = [.. pts.Select(r => r.BitsPerDim)];
-            curve.Add(new ChartSeries($"AR {g.Key}, mean-pooled", bits, [.. pts.Select(r => r.ProbeAccuracy * 100)]));
-            if (grid > 1)
+            sb.Append(Inv, $"## Completions\n\nThe final AR model is given the top {comp.GivenRows} of {comp.Height} rows of each test image and samples the rest (temperature 1). Left column: the original; then {comp.Completions.FirstOrDefault()?.Count ?? 0} completions. Over all test images the true bottom halves cost **{comp.BottomHalfBits:F4} bits/pixel** given the top halves (top halves: {comp.TopHalfBits:F4}).\n\n![completions]({CompletionsImage})\n\n");
+        }
+        if (r.Samples is { } s)
+        {
+            sb.Append(Inv, $"## Samples from scratch\n\n{s.Images.Count} images sampled by the final AR model from the start token alone.\n\n![samples]({SamplesImage})\n\n");
+        }
+    }
+
+    private static void ConvergenceSection(StringBuilder sb, IgptResults r)
+    {
+        var all = r.Measurements.SelectMany(m => m.Mean.Layers.Concat(m.Grid?.Layers ?? [])).Concat(r.RawPixels.Layers).ToArray();
+        sb.Append(Inv, $"## Probe optimisation\n\n{all.Length} layer probes ({all.Sum(l => l.LambdasTried) + all.Length} L-BFGS fits): {all.Count(l => l.Converged)} with every fit converged; iterations per fit at most {all.Max(l => l.MaxFitIterations)}, {all.Sum(l => l.Iterations)} in all. λ chosen: {string.Join(", ", all.GroupBy(l => l.L2).OrderByDescending(x => x.Key).Select(x => $"{x.Key:G2} ×{x.Count()}"))}.\n");
+    }
+
+    private static IEnumerable<IgptMeasurement> Finals(IgptResults r) =>
+        r.Measurements.GroupBy(m => (m.Objective, m.Size, m.SeedIndex)).Select(g => g.MaxBy(m => m.Step)!);
+
+    // ---------------------------------------------------------------- pictures
+
+    /// <summary>The plots and image grids as PNG bytes, keyed by file name.</summary>
+    public static IReadOnlyDictionary<string, byte[]> Pictures(IgptResults r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        var pictures = new Dictionary<string, byte[]>();
+
+        pictures[CurvePlot] = Charts.Render(CurveChart(r));
+
+        if (r.Comparisons.Count > 0)
+        {
+            var obj = new ScottPlot.Plot();
+            var bars = new List<ScottPlot.Bar>();
+            var labels = new List<ScottPlot.Tick>();
+            double x = 0;
+            foreach (var c in r.Comparisons)
             {
-                curve.Add(new ChartSeries($"AR {g.Key}, {grid}x{grid}-pooled", bits, [.. pts.Select(r => r.GridProbeAccuracy * 100)], LineStyle.Dashed));
+                foreach (var (name, v, color) in new (string, MeanSd?, ScottPlot.Color)[]
+                {
+                    ($"AR {c.Size} mean", c.ArMean, ScottPlot.Colors.SteelBlue), ($"masked {c.Size} mean", c.MaskedMean, ScottPlot.Colors.Orange),
+                    ($"AR {c.Size} grid", c.ArGrid, ScottPlot.Colors.Navy), ($"masked {c.Size} grid", c.MaskedGrid, ScottPlot.Colors.OrangeRed),
+                })
+                {
+                    if (v is null)
+                    {
+                        continue;
+                    }
+                    bars.Add(new ScottPlot.Bar { Position = x, Value = v.Mean * 100, Error = v.Sd * 100, FillColor = color });
+                    labels.Add(new ScottPlot.Tick(x, name));
+                    x++;
+                }
+                x++;
+            }
+            obj.Add.Bars(bars);
+            obj.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(labels.ToArray());
+            var line = obj.Add.HorizontalLine(r.RawPixels.TestAccuracy * 100);
+            line.LinePattern = ScottPlot.LinePattern.Dotted;
+            line.LegendText = "raw pixels";
+            double lo = bars.Min(b => b.Value - b.Error);
+            obj.Axes.SetLimitsY(Math.Max(0, Math.Min(lo, r.RawPixels.TestAccuracy * 100) - 5), 100);
+            obj.Title($"AR vs masked at equal compute: final probe accuracy, mean ± sd over {r.Options.Seeds} seed(s)");
+            obj.YLabel("probe accuracy (%)");
+            obj.ShowLegend(ScottPlot.Alignment.LowerRight);
+            pictures[ObjectivePlot] = Charts.Render(obj, 900, 600, false);
+        }
+
+        pictures[LayerPlot] = Charts.Render(LayerChart(r));
+        pictures[TrainingPlot] = Charts.Render(TrainingChart(r));
+
+        if (r.Completions is { } comp)
+        {
+            var rows = comp.Originals.Select((o, i) => new[] { o }.Concat(comp.Completions[i]).ToArray()).ToArray();
+            pictures[CompletionsImage] = GreyPng.Grid(rows, comp.Height, comp.Width, 4, comp.GivenRows);
+        }
+        if (r.Samples is { } samples && samples.Images.Count > 0)
+        {
+            int perRow = Math.Min(8, samples.Images.Count);
+            var rows = samples.Images.Chunk(perRow).ToArray();
+            pictures[SamplesImage] = GreyPng.Grid(rows, samples.Height, samples.Width, 4, 0);
+        }
+        return pictures;
+    }
+
+    /// <summary>Test bits/dim against best-layer probe accuracy for every trained seed-0 AR checkpoint, one series per size and pooling.</summary>
+    public static LineChart CurveChart(IgptResults r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        var series = new List<ChartSeries>();
+        foreach (var g in r.Measurements.Where(m => m.Objective == "ar" && m.SeedIndex == 0 && m.Step > 0).GroupBy(m => m.Size))
+        {
+            var pts = g.OrderBy(m => m.Step).ToArray();
+            double[] bits = [.. pts.Select(m => m.TestBits)];
+            series.Add(new ChartSeries($"{g.Key}, mean-pooled", bits, [.. pts.Select(m => m.Mean.TestAccuracy * 100)]));
+            if (pts.All(m => m.Grid is not null))
+            {
+                series.Add(new ChartSeries($"{g.Key}, {pts[0].Grid!.Pooling}", bits, [.. pts.Select(m => m.Grid!.TestAccuracy * 100)], LineStyle.Dashed));
             }
         }
-
-        var objective = results.Runs.GroupBy(r => (r.Objective, r.Size)).Select(g =>
+        return new LineChart("Next-pixel loss vs linear probe (" + string.Join(", ", r.Curve.Select(c => $"ρ {c.Pooling} = {F(c.Rho, 2)}")) + ")",
+            "test bits/dim (lower is better)", "best-layer probe accuracy (%)", series)
         {
-            var pts = g.OrderBy(r => r.Step).ToArray();
-            return new ChartSeries($"{g.Key.Objective} {g.Key.Size}", [.. pts.Select(r => (double)r.Step)], [.. pts.Select(r => r.ProbeAccuracy * 100)],
-                g.Key.Objective == "masked" ? LineStyle.Dashed : LineStyle.Solid);
-        }).ToArray();
-
-        var layers = results.Runs.GroupBy(r => (r.Objective, r.Size)).Select(g =>
-        {
-            var last = g.OrderBy(r => r.Step).Last();
-            return new ChartSeries($"{g.Key.Objective} {g.Key.Size} (step {last.Step})",
-                [.. Enumerable.Range(0, last.LayerAccuracies.Count).Select(i => (double)i)], [.. last.LayerAccuracies.Select(a => a * 100)]);
-        }).ToArray();
-
-        return new Dictionary<string, LineChart>
-        {
-            [CurvePlot] = new($"Next-pixel loss vs linear probe (Spearman ρ = {F(results.Spearman, 3)} mean, {F(results.SpearmanGrid, 3)} grid)",
-                "test bits/dim (lower is better)", "best-layer probe accuracy (%)", curve) { MarkerSize = 8 },
-            [ObjectivePlot] = new("Probe accuracy during training: AR (solid) vs masked (dashed)", "training step", "best-layer probe accuracy (%)", objective)
-            {
-                ReferenceLines = [new ReferenceLine(results.RawPixelProbe * 100, "raw pixels")],
-            },
-            [LayerPlot] = new("Linear probe accuracy by layer (0 = embeddings)", "layer", "probe accuracy (%)", layers),
+            ReferenceLines = [new ReferenceLine(r.RawPixels.TestAccuracy * 100, "raw pixels")],
+            MarkerSize = 8,
+            Width = 900,
+            Height = 600,
         };
     }
 
-    private static string P(double v) => double.IsFinite(v) ? v.ToString("P2", Inv) : "–";
+    /// <summary>Probe accuracy of every layer at the final checkpoint of each seed-0 run, one series per run and pooling.</summary>
+    public static LineChart LayerChart(IgptResults r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        var series = new List<ChartSeries>();
+        foreach (var m in Finals(r).Where(m => m.SeedIndex == 0))
+        {
+            foreach (var p in new[] { m.Mean, m.Grid })
+            {
+                if (p is not null)
+                {
+                    series.Add(new ChartSeries($"{m.Objective} {m.Size}, {p.Pooling}", [.. p.Layers.Select(l => (double)l.Layer)], [.. p.Layers.Select(l => l.TestAccuracy * 100)],
+                        p == m.Grid ? LineStyle.Dashed : LineStyle.Solid));
+                }
+            }
+        }
+        return new LineChart("Linear probe accuracy by layer, final checkpoints (0 = embeddings)", "layer", "probe accuracy (%)", series)
+        {
+            ReferenceLines = [new ReferenceLine(r.RawPixels.TestAccuracy * 100, "raw pixels")],
+            Width = 900,
+            Height = 600,
+        };
+    }
 
-    private static string F(double v, int digits) => double.IsFinite(v) ? v.ToString("F" + digits.ToString(Inv), Inv) : "–";
+    /// <summary>Training loss of every run (masked runs dashed).</summary>
+    public static LineChart TrainingChart(IgptResults r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        var series = r.TrainingCurves.Where(c => c.Steps.Count > 0).Select(c => new ChartSeries(c.Run, [.. c.Steps.Select(v => (double)v)], c.Bits,
+            c.Run.StartsWith("masked", StringComparison.Ordinal) ? LineStyle.Dashed : LineStyle.Solid)).ToArray();
+        return new LineChart("Training loss (bits per target; masked: the masked positions)", "step", "bits", series) { MarkerSize = 0, Width = 900, Height = 600 };
+    }
+
+    private static string L(PooledProbe? p) => p is null ? "" : $"(layer {p.BestLayer})";
+
+    private static string P(double? v) => v is double d && double.IsFinite(d) ? d.ToString("P2", Inv) : "–";
+
+    private static string F(double? v, int digits) => v is double d && double.IsFinite(d) ? d.ToString("F" + digits.ToString(Inv), Inv) : "–";
+
+    private static string Ms(MeanSd? v) => v is null ? "–" : $"{v.Mean * 100:F2} ± {v.Sd * 100:F2}%";
+
+    private static string Pt(MeanSd? v) => v is null ? "–" : $"{v.Mean * 100:+0.00;-0.00} ± {v.Sd * 100:F2} pt";
+}
+
+/// <summary>
+/// Greyscale image grids as PNG (8-bit grey, zlib via <see cref="ZLibStream"/>, CRC-32 per chunk): each cell an image
+/// scaled up by an integer factor, cells separated by a 2-pixel mid-grey gutter; a red line marks the given rows of completions.
+/// </summary>
+public static class GreyPng
+{
+    /// <summary>A grid of <paramref name="rows"/> × cells of h × w grey images, each pixel drawn as scale × scale.</summary>
+    public static byte[] Grid(IReadOnlyList<IReadOnlyList<byte[]>> rows, int h, int w, int scale, int markRow)
+    {
+        const int gutter = 2;
+        int cols = rows.Max(r => r.Count);
+        int cellW = w * scale, cellH = h * scale;
+        int width = cols * cellW + (cols + 1) * gutter, height = rows.Count * cellH + (rows.Count + 1) * gutter;
+        var rgb = new byte[width * height * 3];
+        Array.Fill(rgb, (byte)128);
+        for (int r = 0; r < rows.Count; r++)
+        {
+            for (int c = 0; c < rows[r].Count; c++)
+            {
+                var img = rows[r][c];
+                int x0 = gutter + c * (cellW + gutter), y0 = gutter + r * (cellH + gutter);
+                for (int y = 0; y < cellH; y++)
+                {
+                    for (int x = 0; x < cellW; x++)
+                    {
+                        byte v = img[y / scale * w + x / scale];
+                        int p = ((y0 + y) * width + x0 + x) * 3;
+                        bool mark = markRow > 0 && c > 0 && y == markRow * scale;
+                        rgb[p] = mark ? (byte)220 : v;
+                        rgb[p + 1] = mark ? (byte)40 : v;
+                        rgb[p + 2] = mark ? (byte)40 : v;
+                    }
+                }
+            }
+        }
+        return Encode(width, height, rgb);
+    }
+
+    /// <summary>PNG of 8-bit RGB pixels [height, width, 3].</summary>
+    public static byte[] Encode(int width, int height, byte[] rgb)
+    {
+        using var png = new MemoryStream();
+        png.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
+        var ihdr = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(ihdr, width);
+        BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), height);
+        ihdr[8] = 8;   // bit depth
+        ihdr[9] = 2;   // colour type: RGB
+        Chunk(png, "IHDR", ihdr);
+        using var raw = new MemoryStream();
+        using (var z = new ZLibStream(raw, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            for (int y = 0; y < height; y++)
+            {
+                z.WriteByte(0);   // filter: none
+                z.Write(rgb, y * width * 3, width * 3);
+            }
+        }
+        Chunk(png, "IDAT", raw.ToArray());
+        Chunk(png, "IEND", []);
+        return png.ToArray();
+    }
+
+    private static void Chunk(Stream s, string type, byte[] data)
+    {
+        Span<byte> n = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(n, data.Length);
+        s.Write(n);
+        var typeBytes = Encoding.ASCII.GetBytes(type);
+        s.Write(typeBytes);
+        s.Write(data);
+        var crc = new Crc32();
+        crc.Append(typeBytes);
+        crc.Append(data);
+        BinaryPrimitives.WriteUInt32BigEndian(n, crc.GetCurrentHashAsUInt32());
+        s.Write(n);
+    }
 }

@@ -9,10 +9,12 @@ namespace Kolmo.Compression;
 /// <param name="Level">Level 1–9 the model was configured with.</param>
 /// <param name="BlockSize">Uncompressed bytes per block (every block but the last is exactly this long).</param>
 /// <param name="Parameters">Model parameters (0–255 bytes, meaning defined by the model).</param>
-public sealed record KolmoHeader(byte Version, ModelId Model, byte Level, int BlockSize, byte[] Parameters)
+/// <param name="PriorKind">0: no prior; else the kind of prior the model learned before coding (<see cref="Prior.DataKind"/>, <see cref="Prior.ModelKind"/>).</param>
+/// <param name="PriorHash">xxHash64 of the prior's bytes (when <paramref name="PriorKind"/> ≠ 0).</param>
+public sealed record KolmoHeader(byte Version, ModelId Model, byte Level, int BlockSize, byte[] Parameters, byte PriorKind = 0, ulong PriorHash = 0)
 {
-    /// <summary>Size of this header in the file, in bytes (13 + parameters + 4).</summary>
-    public int Length => KolmoContainer.HeaderFixedBytes + Parameters.Length + 4;
+    /// <summary>Size of this header in the file, in bytes (13 + parameters [+ 9 with a prior] + 4).</summary>
+    public int Length => KolmoContainer.HeaderFixedBytes + Parameters.Length + (PriorKind != 0 ? KolmoContainer.PriorBytes : 0) + 4;
 }
 
 /// <summary>What <see cref="KolmoContainer.Inspect"/> finds in a container without decoding it.</summary>
@@ -29,8 +31,9 @@ public sealed record KolmoSummary(KolmoHeader Header, long Blocks, long StoredBl
 /// The <c>.kolmo</c> container, version 1 (specified with byte tables in docs/FORMAT.md). All integers are
 /// little-endian.
 /// <code>
-/// header   magic "KOLM" | version u8 = 1 | flags u8 = 0 | model u8 | level u8 | block size u32 |
-///          parameter length u8 | parameters | header checksum u32 (xxHash32 of all previous header bytes)
+/// header   magic "KOLM" | version u8 = 1 | flags u8 (bit 0: primed, others 0) | model u8 | level u8 | block size u32 |
+///          parameter length u8 | parameters | [prior kind u8 | prior xxHash64 u64, when primed] |
+///          header checksum u32 (xxHash32 of all previous header bytes)
 /// block    type u8 (0 = model-coded, 1 = stored) | raw length u32 | payload length u32 | payload
 /// end      type u8 = 0xFF | original length u64 | xxHash64 of the original u64
 /// </code>
@@ -47,6 +50,12 @@ public static class KolmoContainer
 
     /// <summary>Header bytes before the parameters (magic, version, flags, model, level, block size, parameter length).</summary>
     public const int HeaderFixedBytes = 13;
+
+    /// <summary>Header flag: the model learned a prior before coding; its kind and hash follow the parameters.</summary>
+    public const byte FlagPrimed = 0x01;
+
+    /// <summary>Bytes of the prior field (kind, xxHash64).</summary>
+    public const int PriorBytes = 9;
 
     /// <summary>Bytes of a block header (type, raw length, payload length).</summary>
     public const int BlockHeaderBytes = 9;
@@ -82,14 +91,24 @@ public static class KolmoContainer
         ArgumentOutOfRangeException.ThrowIfGreaterThan(header.BlockSize, MaxBlockSize, nameof(header));
         var buf = new byte[header.Length];
         Magic.CopyTo(buf);
+        if (header.PriorKind is not (0 or Prior.DataKind or Prior.ModelKind))
+        {
+            throw new ArgumentException($"unknown prior kind {header.PriorKind}", nameof(header));
+        }
         buf[4] = header.Version;
-        buf[5] = 0;
+        buf[5] = header.PriorKind != 0 ? FlagPrimed : (byte)0;
         buf[6] = (byte)header.Model;
         buf[7] = header.Level;
         BinaryPrimitives.WriteUInt32LittleEndian(buf.AsSpan(8), (uint)header.BlockSize);
         buf[12] = (byte)header.Parameters.Length;
         header.Parameters.CopyTo(buf, HeaderFixedBytes);
         int n = HeaderFixedBytes + header.Parameters.Length;
+        if (header.PriorKind != 0)
+        {
+            buf[n] = header.PriorKind;
+            BinaryPrimitives.WriteUInt64LittleEndian(buf.AsSpan(n + 1), header.PriorHash);
+            n += PriorBytes;
+        }
         BinaryPrimitives.WriteUInt32LittleEndian(buf.AsSpan(n), XxHash32.HashToUInt32(buf.AsSpan(0, n)));
         output.Write(buf);
     }
@@ -120,7 +139,7 @@ public static class KolmoContainer
         {
             throw new InvalidDataException($"unsupported .kolmo format version {fixedPart[4]} at offset {start + 4} (this build reads version {Version})");
         }
-        if (fixedPart[5] != 0)
+        if ((fixedPart[5] & ~FlagPrimed) != 0)
         {
             throw new InvalidDataException($"reserved flag bits set (0x{fixedPart[5]:X2}) at offset {start + 5}");
         }
@@ -141,17 +160,29 @@ public static class KolmoContainer
         }
         var parameters = new byte[fixedPart[12]];
         reader.ReadExactly(parameters, "model parameters");
+        var prior = new byte[(fixedPart[5] & FlagPrimed) != 0 ? PriorBytes : 0];
+        long priorOffset = reader.Offset;
+        reader.ReadExactly(prior, "prior field");
         var check = new byte[4];
         long checkOffset = reader.Offset;
         reader.ReadExactly(check, "header checksum");
         var hash = new XxHash32();
         hash.Append(fixedPart);
         hash.Append(parameters);
+        hash.Append(prior);
         if (hash.GetCurrentHashAsUInt32() != BinaryPrimitives.ReadUInt32LittleEndian(check))
         {
             throw new InvalidDataException($"header checksum mismatch at offset {checkOffset}: the header is corrupt");
         }
-        return new KolmoHeader(fixedPart[4], model, level, (int)blockSize, parameters);
+        if (prior.Length == 0)
+        {
+            return new KolmoHeader(fixedPart[4], model, level, (int)blockSize, parameters);
+        }
+        if (prior[0] is not (Prior.DataKind or Prior.ModelKind))
+        {
+            throw new InvalidDataException($"unknown prior kind {prior[0]} at offset {priorOffset}");
+        }
+        return new KolmoHeader(fixedPart[4], model, level, (int)blockSize, parameters, prior[0], BinaryPrimitives.ReadUInt64LittleEndian(prior.AsSpan(1)));
     }
 
     /// <summary>

@@ -16,13 +16,16 @@ namespace Kolmo.Compression;
 /// <param name="DefaultLevel">Level used when none is given (1–9).</param>
 /// <param name="Configure">(level, memory limit in bytes or null) → stored parameters (at most 255 bytes).</param>
 /// <param name="Create">(level, stored parameters) → a fresh model.</param>
+/// <param name="CreateFromCheckpoint">(level, stored parameters, checkpoint bytes) → the model started from a trained
+/// network (<c>--prime-model</c>); null for models that cannot.</param>
 public sealed record ModelEntry(
     ModelId Id,
     string Name,
     string Description,
     int DefaultLevel,
     Func<int, long?, byte[]> Configure,
-    Func<int, byte[], IByteModel> Create);
+    Func<int, byte[], IByteModel> Create,
+    Func<int, byte[], ReadOnlyMemory<byte>, IByteModel>? CreateFromCheckpoint = null);
 
 /// <summary>
 /// The models Kolmo can compress with, by container id and by name. To add a model, add one line to

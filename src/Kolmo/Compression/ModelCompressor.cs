@@ -25,6 +25,7 @@ public sealed class ModelCompressor : ICompressor
 {
     private readonly ModelEntry _entry;
     private readonly byte[] _parameters;
+    private readonly Prior? _prior;
     private long _decompressorBytes = -1;
 
     /// <summary>Creates a compressor for the model named <paramref name="model"/> (see <see cref="ModelCatalog"/>).</summary>
@@ -32,15 +33,16 @@ public sealed class ModelCompressor : ICompressor
     /// <param name="level">Level 1–9; null for the model's default.</param>
     /// <param name="memoryLimitBytes">Upper bound on the model's memory, or null for the level's default.</param>
     /// <param name="blockSize">Uncompressed bytes per container block.</param>
-    /// <exception cref="ArgumentException">Unknown model, bad level, unmeetable memory limit or bad block size.</exception>
-    public ModelCompressor(string model = "order3", int? level = null, long? memoryLimitBytes = null, int blockSize = KolmoContainer.DefaultBlockSize)
-        : this(ModelCatalog.Find(model), level, memoryLimitBytes, blockSize)
+    /// <param name="prior">What the model learns before coding (recorded by kind and hash), or null.</param>
+    /// <exception cref="ArgumentException">Unknown model, bad level, unmeetable memory limit, bad block size, or a model prior for a model that cannot start from a checkpoint.</exception>
+    public ModelCompressor(string model = "order3", int? level = null, long? memoryLimitBytes = null, int blockSize = KolmoContainer.DefaultBlockSize, Prior? prior = null)
+        : this(ModelCatalog.Find(model), level, memoryLimitBytes, blockSize, prior)
     {
     }
 
     /// <summary>Creates a compressor for the catalog entry <paramref name="entry"/>.</summary>
-    /// <exception cref="ArgumentException">Bad level, unmeetable memory limit or bad block size.</exception>
-    public ModelCompressor(ModelEntry entry, int? level = null, long? memoryLimitBytes = null, int blockSize = KolmoContainer.DefaultBlockSize)
+    /// <exception cref="ArgumentException">Bad level, unmeetable memory limit, bad block size, or a model prior for a model that cannot start from a checkpoint.</exception>
+    public ModelCompressor(ModelEntry entry, int? level = null, long? memoryLimitBytes = null, int blockSize = KolmoContainer.DefaultBlockSize, Prior? prior = null)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, KolmoContainer.MinBlockSize);
@@ -55,7 +57,15 @@ public sealed class ModelCompressor : ICompressor
         _parameters = entry.Configure(Level, memoryLimitBytes);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(_parameters.Length, 255, nameof(entry));
         BlockSize = blockSize;
+        if (prior is ModelPrior && entry.CreateFromCheckpoint is null)
+        {
+            throw new ArgumentException($"--prime-model works with a network model (nn), not {entry.Name}", nameof(prior));
+        }
+        _prior = prior;
     }
+
+    /// <summary>The prior the model learns before coding, or null.</summary>
+    public Prior? Prior => _prior;
 
     /// <inheritdoc />
     public string Name => _entry.Name;
@@ -93,8 +103,31 @@ public sealed class ModelCompressor : ICompressor
         return KolmoContainer.HeaderFixedBytes + _parameters.Length + 4 + blocks * KolmoContainer.BlockHeaderBytes + inputLength + KolmoContainer.EndBytes;
     }
 
-    /// <summary>A fresh model configured as this compressor's (the one the decoder will rebuild).</summary>
-    public IByteModel CreateModel() => _entry.Create(Level, _parameters);
+    /// <summary>A fresh model configured as this compressor's, prior learned (the one the decoder will rebuild).</summary>
+    public IByteModel CreateModel() => CreateModel(_entry, Level, _parameters, _prior);
+
+    /// <summary>
+    /// The model of <paramref name="entry"/> at these stored parameters with <paramref name="prior"/> applied: a data
+    /// prior is learned (<see cref="IByteModel.Prime"/>), a model prior replaces the fresh network.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Parameters the model rejects, or a model prior for a model without checkpoints.</exception>
+    public static IByteModel CreateModel(ModelEntry entry, int level, byte[] parameters, Prior? prior)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (prior is ModelPrior mp)
+        {
+            return entry.CreateFromCheckpoint is { } fromCheckpoint
+                ? fromCheckpoint(level, parameters, mp.Checkpoint)
+                : throw new InvalidDataException($"a model prior was recorded for {entry.Name}, which cannot start from a checkpoint");
+        }
+        var model = entry.Create(level, parameters);
+        if (prior is DataPrior dp)
+        {
+            model.Prime(dp.Data.Span);
+        }
+        return model;
+    }
 
     /// <inheritdoc />
     public void Compress(Stream input, Stream output) => Compress(input, output, null);
@@ -105,7 +138,7 @@ public sealed class ModelCompressor : ICompressor
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
         var model = CreateModel();
-        KolmoContainer.WriteHeader(output, new KolmoHeader(KolmoContainer.Version, Model, (byte)Level, BlockSize, _parameters));
+        KolmoContainer.WriteHeader(output, new KolmoHeader(KolmoContainer.Version, Model, (byte)Level, BlockSize, _parameters, _prior?.Kind ?? 0, _prior?.Hash ?? 0));
         var block = new byte[BlockSize];
         var payload = new MemoryStream();
         var blockHeader = new byte[KolmoContainer.BlockHeaderBytes];
@@ -148,17 +181,19 @@ public sealed class ModelCompressor : ICompressor
         output.Flush();
     }
 
-    /// <inheritdoc />
-    public void Decompress(Stream input, Stream output) => Decompress(input, output, null);
+    /// <summary>Decompresses any <c>.kolmo</c> container; a primed file needs this compressor's prior.</summary>
+    /// <exception cref="InvalidDataException">Corrupt input, or the prior is missing or different.</exception>
+    public void Decompress(Stream input, Stream output) => Decompress(input, output, null, _prior is null ? [] : [_prior]);
 
     /// <summary>
     /// Decompresses any <c>.kolmo</c> input (whatever model it names) to <paramref name="output"/>, reporting
     /// compressed bytes consumed so far. Concatenated streams (as <c>kolmo compress -c a b</c> writes) are decoded in
-    /// sequence, like zstd frames. Every field is validated and each stream's xxHash64 is checked.
+    /// sequence, like zstd frames. Every field is validated and each stream's xxHash64 is checked. A stream made with a
+    /// prior is decoded only when the same prior (kind and xxHash64) is among <paramref name="priors"/>.
     /// </summary>
     /// <returns>The number of streams decoded.</returns>
-    /// <exception cref="InvalidDataException">Corrupt, truncated or foreign input, or trailing data that is not another stream (the message gives the offset).</exception>
-    public static int Decompress(Stream input, Stream output, Action<long>? progress)
+    /// <exception cref="InvalidDataException">Corrupt, truncated or foreign input, or trailing data that is not another stream (the message gives the offset), or the prior is missing or different.</exception>
+    public static int Decompress(Stream input, Stream output, Action<long>? progress, IReadOnlyCollection<Prior>? priors = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
@@ -166,7 +201,7 @@ public sealed class ModelCompressor : ICompressor
         int streams = 0;
         do
         {
-            DecompressStream(reader, output, progress, afterStream: streams > 0);
+            DecompressStream(reader, output, progress, afterStream: streams > 0, priors ?? []);
             streams++;
         }
         while (reader.HasMore());
@@ -175,10 +210,15 @@ public sealed class ModelCompressor : ICompressor
     }
 
     /// <summary>Decodes one stream (header to trailer) and checks its xxHash64.</summary>
-    private static void DecompressStream(ContainerReader reader, Stream output, Action<long>? progress, bool afterStream)
+    private static void DecompressStream(ContainerReader reader, Stream output, Action<long>? progress, bool afterStream, IReadOnlyCollection<Prior> priors)
     {
         var header = KolmoContainer.ReadHeader(reader, afterStream);
         ModelCatalog.TryGet(header.Model, out var entry);
+        Prior? prior;
+        using (PriorRegistry.Use(priors))
+        {
+            prior = header.PriorKind == 0 ? null : PriorRegistry.Resolve(header.PriorKind, header.PriorHash);
+        }
         IByteModel? model = null;   // built at the first block: an empty file costs no model memory
         // Work and memory are bounded by the bytes actually present, never by what the headers claim: data is decoded
         // in chunks (no buffer of the block size), a coded block's decoder refuses to run past its payload (see
@@ -196,7 +236,13 @@ public sealed class ModelCompressor : ICompressor
             {
                 break;
             }
-            model ??= entry.Create(header.Level, header.Parameters);
+            if (model is null)
+            {
+                using (PriorRegistry.Use(priors))
+                {
+                    model = CreateModel(entry, header.Level, header.Parameters, prior);
+                }
+            }
             long blockAt = reader.Offset;
             ArithmeticDecoder? decoder = b.Type == KolmoContainer.BlockCoded
                 ? new ArithmeticDecoder(reader.Section(b.PayloadLength, "block payload"), b.PayloadLength)

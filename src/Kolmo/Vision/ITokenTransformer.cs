@@ -45,6 +45,19 @@ public interface ITokenTransformer
     /// </summary>
     float[] LayerActivations(int batch);
 
+    /// <summary>Writes the weights alone as a file other tools can load (on the neural engine: a neural checkpoint, docs/NEURAL.md).</summary>
+    void SaveWeights(Stream stream);
+
+    /// <summary>
+    /// Writes everything training needs to continue bit-identically: the weights and the optimiser state
+    /// (moments, step). <see cref="LoadTrainingState"/> on a model of the same shape restores it.
+    /// </summary>
+    void SaveTrainingState(Stream stream);
+
+    /// <summary>Restores a state written by <see cref="SaveTrainingState"/>.</summary>
+    /// <exception cref="InvalidDataException">The state is corrupt or belongs to a model of another shape.</exception>
+    void LoadTrainingState(Stream stream);
+
     /// <summary>An incremental next-token predictor sharing the weights (causal models only).</summary>
     /// <exception cref="InvalidOperationException">The model is not causal.</exception>
     INextTokenPredictor CreatePredictor();

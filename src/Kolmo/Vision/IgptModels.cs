@@ -119,6 +119,50 @@ public sealed class GptTokenTransformer : ITokenTransformer
     }
 
     /// <inheritdoc />
+    public void SaveWeights(Stream stream) => _gpt.Save(stream);
+
+    /// <inheritdoc />
+    public void SaveTrainingState(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var weights = new MemoryStream();
+        _gpt.Save(weights);
+        using var w = new BinaryWriter(stream, System.Text.Encoding.ASCII, leaveOpen: true);
+        w.Write(weights.Length);
+        w.Write(weights.GetBuffer(), 0, (int)weights.Length);
+        w.Flush();
+        _trainer.WriteState(stream);
+    }
+
+    /// <inheritdoc />
+    public void LoadTrainingState(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var r = new BinaryReader(stream, System.Text.Encoding.ASCII, leaveOpen: true);
+        long length;
+        try
+        {
+            length = r.ReadInt64();
+        }
+        catch (EndOfStreamException)
+        {
+            throw new InvalidDataException("training state is truncated");
+        }
+        if (length < 0 || length > stream.Length - stream.Position)
+        {
+            throw new InvalidDataException("training state is truncated or corrupt");
+        }
+        var loaded = SequenceModel.Load(new MemoryStream(r.ReadBytes((int)length)));
+        if (loaded is not Gpt gpt || gpt.Config != _gpt.Config)
+        {
+            throw new InvalidDataException($"training state holds another model than {_gpt.Config}");
+        }
+        gpt.Parameters.Values.CopyTo(_gpt.Parameters.Values, 0);
+        _gpt.StepsTrained = gpt.StepsTrained;
+        _trainer.ReadState(stream);
+    }
+
+    /// <inheritdoc />
     public INextTokenPredictor CreatePredictor() => new Predictor(_gpt.CreatePredictor());
 
     private sealed class Predictor(ISymbolPredictor inner) : INextTokenPredictor

@@ -90,7 +90,7 @@ public sealed class PixelObjective
                 }
                 if (masked == 0)
                 {
-                    int i = (int)((rng.NextUInt64() >> 33) % (ulong)t);
+                    int i = rng.Next(t);
                     inp[i] = SpecialToken;
                     tgt[i] = seq[i];
                 }
@@ -103,13 +103,18 @@ public sealed class PixelObjective
     /// Σ −log2(p[target] / Σ_{v&lt;K} p[v]) over the positions with a target (the special token's probability is
     /// renormalised away, exactly as the range coder sees it). Returns (bits, number of targets).
     /// </summary>
-    public (double Bits, int Count) Bits(ITokenTransformer model, ReadOnlySpan<int> targets, int b)
+    public (double Bits, int Count) Bits(ITokenTransformer model, ReadOnlySpan<int> targets, int b) => Bits(model, targets, b, 0, model?.Context ?? 0);
+
+    /// <summary>As <see cref="Bits(ITokenTransformer, ReadOnlySpan{int}, int)"/> over positions [<paramref name="from"/>, <paramref name="to"/>) only.</summary>
+    public (double Bits, int Count) Bits(ITokenTransformer model, ReadOnlySpan<int> targets, int b, int from, int to)
     {
         ArgumentNullException.ThrowIfNull(model);
         int t = model.Context;
+        ArgumentOutOfRangeException.ThrowIfNegative(from);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(to, t);
         double bits = 0;
         int count = 0;
-        for (int i = 0; i < t; i++)
+        for (int i = from; i < to; i++)
         {
             int target = targets[b * t + i];
             if (target < 0)

@@ -103,4 +103,121 @@ public class ProbeTests
         Assert.True(double.IsNaN(RankCorrelation.Spearman([1, 1, 1], [1, 2, 3])));
         Assert.Throws<ArgumentException>(() => RankCorrelation.Spearman([1, 2], [1]));
     }
+
+    [Fact]
+    public void Fit_ConvergesToTheGradientTolerance_AndReportsIt()
+    {
+        var (x, y) = Separable(300, 5, 4);
+        using var m = FeatureMatrix.FromArray(x, 5);
+        var fit = LogisticRegression.Fit(m, 300, y, 3, 1e-2, null, new LogisticFitOptions { GradientTolerance = 1e-6, MaxIterations = 5000 });
+        Assert.True(fit.Converged, $"{fit.Iterations} iterations, gradient {fit.GradientNorm}");
+        Assert.True(fit.GradientNorm <= 1e-6);
+        Assert.InRange(fit.Iterations, 2, 5000);
+        var capped = LogisticRegression.Fit(m, 300, y, 3, 1e-2, null, new LogisticFitOptions { GradientTolerance = 1e-12, MaxIterations = 3 });
+        Assert.False(capped.Converged);
+        Assert.Equal(3, capped.Iterations);
+    }
+
+    [Fact]
+    public void Fit_FoldedStandardisation_EqualsFittingStandardisedFeatures()
+    {
+        // shift and scale the columns wildly; the folded fit on raw rows must match a fit on pre-standardised rows
+        var (x, y) = Separable(240, 4, 21);
+        var raw = x.Select((v, i) => v * (i % 4 + 1) * 10f + (i % 4) * 100f).ToArray();
+        using var rawMatrix = FeatureMatrix.FromArray(raw, 4);
+        var st = Standardization.Fit(rawMatrix, 240);
+        var standardised = raw.Select((v, i) => (v - st.Mean[i % 4]) * st.Scale[i % 4]).ToArray();
+        var options = new LogisticFitOptions { GradientTolerance = 1e-7, MaxIterations = 3000 };
+        var a = LogisticRegression.Fit(rawMatrix, 240, y, 3, 1e-2, st, options);
+        using var stdMatrix = FeatureMatrix.FromArray(standardised, 4);
+        var b = LogisticRegression.Fit(stdMatrix, 240, y, 3, 1e-2, Standardization.Identity(4), options);
+        Assert.Equal(b.Loss, a.Loss, 6);
+        for (int i = 0; i < 240; i++)
+        {
+            Assert.Equal(b.Predict(standardised.AsSpan(i * 4, 4)), a.Predict(raw.AsSpan(i * 4, 4)));
+        }
+    }
+
+    [Fact]
+    public void Fit_ResultDoesNotDependOnThreads_NorOnAFileBackedMatrix()
+    {
+        var (x, y) = Separable(500, 6, 8);
+        using var memory = FeatureMatrix.FromArray(x, 6);
+        using var file = FeatureMatrix.Create(500, 6, memoryLimit: 0);
+        Assert.True(file.IsFileBacked);
+        for (int i = 0; i < 500; i++)
+        {
+            memory.Row(i).CopyTo(file.Row(i));
+        }
+        var one = LogisticRegression.Fit(memory, 500, y, 3, 1e-3, null, new LogisticFitOptions { Threads = 1, MaxIterations = 100 });
+        var two = LogisticRegression.Fit(file, 500, y, 3, 1e-3, null, new LogisticFitOptions { Threads = 2, MaxIterations = 100 });
+        Assert.Equal(one.Weights.ToArray(), two.Weights.ToArray());
+        Assert.Equal(one.Loss, two.Loss);
+        Assert.Equal(one.Iterations, two.Iterations);
+    }
+
+    [Fact]
+    public void FeatureMatrix_FileBacked_RoundTripsRows_AndDeletesItsFile()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "kolmo-features-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var m = FeatureMatrix.Create(3, 5, memoryLimit: 10, spillDirectory: dir);
+            Assert.True(m.IsFileBacked);
+            Assert.Single(Directory.GetFiles(dir));
+            Assert.All(m.Block(0, 3).ToArray(), v => Assert.Equal(0f, v));
+            m.Row(2)[4] = 7.5f;
+            m.Row(0)[0] = -1f;
+            Assert.Equal(7.5f, m.Block(0, 3)[14]);
+            Assert.Equal(new float[] { -1, 0, 0, 0, 0 }, m.SelectRows([0]).Row(0).ToArray());
+            m.Dispose();
+            Assert.Empty(Directory.GetFiles(dir));
+            Assert.False(FeatureMatrix.Create(3, 5, memoryLimit: 60).IsFileBacked);
+            Assert.Throws<ArgumentException>(() => FeatureMatrix.FromArray(new float[7], 5));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void HoldOutOrder_PutsAnEvenlySpacedSampleLast()
+    {
+        Assert.Equal(new[] { 0, 1, 3, 4, 5, 6, 8, 9, 2, 7 }, LinearProbe.HoldOutOrder(10, 0.2));
+        var order = LinearProbe.HoldOutOrder(8000, 0.1);
+        Assert.Equal(Enumerable.Range(0, 8000), order.Order());
+        Assert.Equal(Enumerable.Range(0, 800).Select(j => 10 * j + 5), order[7200..]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => LinearProbe.HoldOutOrder(10, 0));
+    }
+
+    [Fact]
+    public void Probe_ReportsItsPath_AndConvergence()
+    {
+        var all = Separable(600, 5, 3);
+        var r = LinearProbe.Run(all.X.AsSpan(0, 500 * 5), all.Y.AsSpan(0, 500), all.X.AsSpan(500 * 5), all.Y.AsSpan(500), 5, 3,
+            new ProbeOptions { L2Grid = [1, 1e-1, 1e-2, 1e-3], Patience = 0 });
+        Assert.Equal(new[] { 1, 1e-1, 1e-2, 1e-3 }, r.Path.Select(p => p.L2));
+        Assert.Contains(r.L2, r.Path.Select(p => p.L2));
+        Assert.Equal(r.Path.Sum(p => p.Iterations) + r.RefitIterations, r.Iterations);
+        Assert.True(r.Converged);
+        Assert.Equal(100, r.TestCorrect.Length);
+        Assert.Equal(r.TestAccuracy, r.TestCorrect.Count(c => c) / 100.0, 12);
+    }
+
+    [Fact]
+    public void BootstrapSpearman_MonotonePoints_GiveOne_AndIsSeeded()
+    {
+        // 4 points whose per-unit values are the point's level plus unit noise: every resample keeps the order
+        var x = Enumerable.Range(0, 4).Select(p => Enumerable.Range(0, 50).Select(i => p * 10.0 + i % 3).ToArray()).ToArray();
+        var y = Enumerable.Range(0, 4).Select(p => Enumerable.Range(0, 50).Select(i => p + (i % 2) * 0.1).ToArray()).ToArray();
+        Assert.Equal((1.0, 1.0), RankCorrelation.BootstrapSpearman(x, y, 200));
+        var noisy = Enumerable.Range(0, 4).Select(p => Enumerable.Range(0, 50).Select(i => (double)((i * 7 + p * 13) % 5)).ToArray()).ToArray();
+        var a = RankCorrelation.BootstrapSpearman(x, noisy, 300, 0.9, 5);
+        Assert.Equal(a, RankCorrelation.BootstrapSpearman(x, noisy, 300, 0.9, 5));
+        Assert.True(a.Low <= a.High);
+        Assert.InRange(a.Low, -1, 1);
+        Assert.True(double.IsNaN(RankCorrelation.BootstrapSpearman([x[0]], [y[0]]).Low));
+        Assert.Throws<ArgumentException>(() => RankCorrelation.BootstrapSpearman(x, y[..3]));
+    }
 }

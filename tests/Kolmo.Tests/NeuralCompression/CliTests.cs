@@ -52,3 +52,46 @@ public sealed class CliTests : IDisposable
         Assert.Equal(1, global::Kolmo.Cli.Program.CreateApp().Run(["transfer", "--target", target, "--sources", Path.Combine(_dir, "missing")]));
     }
 }
+
+public sealed class PrimeCliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("kolmo-prime-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    [Theory]
+    [InlineData("order3")]
+    [InlineData("cm")]
+    public void PrimeData_CompressDecompress_AndAMissingOrDifferentPriorIsOneLineExitTwo(string model)
+    {
+        string x = Path.Combine(_dir, "x.txt"), y = Path.Combine(_dir, "y.txt"), other = Path.Combine(_dir, "o.txt");
+        File.WriteAllBytes(x, PrequentialTests.Text(4000, 21));
+        File.WriteAllBytes(y, PrequentialTests.Text(1500, 22));
+        File.WriteAllBytes(other, PrequentialTests.Text(4000, 23));
+        string packed = Path.Combine(_dir, "y.kolmo"), back = Path.Combine(_dir, "y.out");
+        var (code, _, err) = Support.CliRunner.Run("c", "-q", "-m", model, "-l", "1", "--prime-data", x, "-o", packed, y);
+        Assert.True(code == 0, err);
+        var (infoCode, info, _) = Support.CliRunner.Run("info", packed);
+        Assert.Equal(0, infoCode);
+        Assert.Contains("prior       data file", info, StringComparison.Ordinal);
+
+        var missing = Support.CliRunner.Run("d", "-q", "-o", back, packed);
+        Assert.Equal(2, missing.Code);
+        Assert.Contains("--prime-data", missing.Err, StringComparison.Ordinal);
+        Assert.Single(missing.Err.Trim().Split('\n'));
+        Assert.False(File.Exists(back));
+
+        var different = Support.CliRunner.Run("d", "-q", "--prime-data", other, "-o", back, packed);
+        Assert.Equal(2, different.Code);
+        Assert.Contains("differs", different.Err, StringComparison.Ordinal);
+        Assert.False(File.Exists(back));
+
+        var ok = Support.CliRunner.Run("d", "-q", "--prime-data", x, "-o", back, packed);
+        Assert.True(ok.Code == 0, ok.Err);
+        Assert.Equal(File.ReadAllBytes(y), File.ReadAllBytes(back));
+
+        var noFile = Support.CliRunner.Run("c", "-q", "-m", model, "--prime-data", Path.Combine(_dir, "nope"), "-f", "-o", packed, y);
+        Assert.NotEqual(0, noFile.Code);
+        Assert.Contains("--prime-data", noFile.Err, StringComparison.Ordinal);
+    }
+}

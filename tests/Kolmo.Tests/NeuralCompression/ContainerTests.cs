@@ -1,5 +1,6 @@
 using Kolmo.Compression;
 using Kolmo.Compression.Neural;
+using Kolmo.Tests.Support;
 
 namespace Kolmo.Tests.NeuralCompression;
 
@@ -12,12 +13,14 @@ public class ContainerTests
         return o.ToArray();
     }
 
-    internal static byte[] Unpack(byte[] packed)
+    internal static byte[] Unpack(byte[] packed, params Prior[] priors)
     {
         var o = new MemoryStream();
-        ModelCompressor.Decompress(new MemoryStream(packed), o, null);
+        ModelCompressor.Decompress(new MemoryStream(packed), o, null, priors);
         return o.ToArray();
     }
+
+    private static KolmoHeader Header(byte[] packed) => KolmoContainer.ReadHeader(new ContainerReader(new MemoryStream(packed)));
 
     [Theory]
     [InlineData(0)]
@@ -34,75 +37,101 @@ public class ContainerTests
         {
             // container + coder overhead over the model's ideal code length is small
             double ideal = c.CompressedBits(data);
-            Assert.InRange(packed.Length * 8.0, ideal, ideal + 8 * 120);
+            Assert.InRange(packed.Length * 8.0, ideal, ideal + 8 * (Header(packed).Length + 9 + 17 + 8));
         }
     }
 
     [Fact]
     public void Nn_ContainerRecordsTheModelConfiguration()
     {
-        byte[] packed = Pack(NeuralCompressors.Compressor("nn", 1), PrequentialTests.Text(100));
-        var header = KolmoContainer.ReadHeader(new ContainerReader(new MemoryStream(packed)));
-        var p = NeuralModels.Decode(header.Parameters);
-        Assert.Equal(NeuralCompressors.NnSpec(1), p.Spec);
-        Assert.Equal(NeuralCompressors.NnWindow(1), p.Block);
-        Assert.Equal(0, p.PriorKind);
+        var p = NeuralModels.Decode(Header(Pack(NeuralCompressors.Compressor("nn", 2), PrequentialTests.Text(100))).Parameters);
+        Assert.Equal(NeuralModels.Layout, p.Layout);
+        Assert.Equal(NeuralCompressors.NnSpec(2), p.Spec);
+        Assert.StartsWith("online-lstm:", p.Spec, StringComparison.Ordinal);
+        Assert.Equal(NeuralCompressors.NnHorizon(2), p.Block);
+        Assert.Empty(p.Inner);
     }
 
     [Fact]
-    public void Parameters_EncodeDecode_RoundTrip()
+    public void Parameters_EncodeDecode_RoundTrip_AndBadLayoutsAreRefused()
     {
-        var p = new NeuralModels.Parameters(1, 0x0123456789ABCDEFUL, 300, [1, 2, 3], "order:k=2");
-        var q = NeuralModels.Decode(NeuralModels.Encode(p));
-        Assert.Equal(p.PriorHash, q.PriorHash);
-        Assert.Equal(p.Block, q.Block);
-        Assert.Equal(p.CmParameters, q.CmParameters);
-        Assert.Equal(p.Spec, q.Spec);
-        Assert.Throws<InvalidDataException>(() => NeuralModels.Decode([2, 0]));
+        var q = NeuralModels.Decode(NeuralModels.Encode(300, [1, 2, 3], "order:k=2"));
+        Assert.Equal((NeuralModels.Layout, 300, "order:k=2"), (q.Layout, q.Block, q.Spec));
+        Assert.Equal([1, 2, 3], q.Inner);
+        Assert.Throws<InvalidDataException>(() => NeuralModels.Decode([3, 0]));
         Assert.Throws<InvalidDataException>(() => NeuralModels.Decode([1, 7]));
+        Assert.Throws<InvalidDataException>(() => NeuralModels.Decode([2]));
+        Assert.Throws<InvalidDataException>(() => NeuralModels.Decode([2, 5, 9]));
+    }
+
+    private static string Golden(string name) => TestFiles.Path(Path.Combine("tests", "Golden", "neural", name));
+
+    [Theory]
+    [InlineData("xargs.1.nn1.kolmo", "xargs.1")]
+    [InlineData("xargs.head.cmnn1.kolmo", "xargs.head")]
+    public void FirstLayoutFiles_StillDecode(string packed, string original)
+    {
+        byte[] file = File.ReadAllBytes(Golden(packed));
+        Assert.Equal(NeuralModels.LegacyLayout, NeuralModels.Decode(Header(file).Parameters).Layout);
+        Assert.Equal(File.ReadAllBytes(Golden(original)), Unpack(file));
     }
 
     [Fact]
-    public void PrimedNn_RoundTrips_SavesBits_AndRefusesMissingOrDifferentPrior()
+    public void FirstLayoutPrimedFile_DecodesWithItsPriorOnly()
     {
-        // a prior unique to this test, so no other test can have registered it
-        byte[] x = PrequentialTests.Text(3000, Guid.NewGuid().GetHashCode());
-        byte[] y = PrequentialTests.Text(1000, 2);
-        var prior = new DataPrior(x);
-        var missing = Assert.Throws<InvalidDataException>(() => PriorRegistry.Resolve(1, prior.Hash));
+        byte[] file = File.ReadAllBytes(Golden("xargs.head.nn1-primed.kolmo"));
+        var prior = new DataPrior(File.ReadAllBytes(Golden("grammar.lsp")));
+        Assert.Equal(File.ReadAllBytes(Golden("xargs.head")), Unpack(file, prior));
+        var missing = Assert.Throws<InvalidDataException>(() => Unpack(file));
         Assert.Contains("--prime-data", missing.Message, StringComparison.Ordinal);
-
-        byte[] primed = Pack(NeuralCompressors.Compressor("nn", 1, prior), y);
-        byte[] plain = Pack(NeuralCompressors.Compressor("nn", 1), y);
-        Assert.True(primed.Length < plain.Length * 0.9, $"{primed.Length} vs {plain.Length}");
-        Assert.Equal(y, Unpack(primed));
-
-        byte[] other = (byte[])x.Clone();
-        other[0] ^= 1;
-        PriorRegistry.Register(new DataPrior(other));
-        var p = NeuralModels.Decode(KolmoContainer.ReadHeader(new ContainerReader(new MemoryStream(primed))).Parameters);
-        Assert.Equal(prior.Hash, p.PriorHash);
-        var different = Assert.Throws<InvalidDataException>(() => PriorRegistry.Resolve(1, p.PriorHash ^ 1));
+        var different = Assert.Throws<InvalidDataException>(() => Unpack(file, new DataPrior(File.ReadAllBytes(Golden("xargs.1")))));
         Assert.Contains("differs", different.Message, StringComparison.Ordinal);
     }
-}
 
-public class PrimeModelTests
-{
+    [Theory]
+    [InlineData("order3", 3)]
+    [InlineData("cm", 1)]
+    [InlineData("nn", 1)]
+    [InlineData("cm+nn", 1)]
+    public void PrimeData_EveryModel_RoundTripsSavesBitsAndRefusesMissingOrDifferentPrior(string model, int level)
+    {
+        byte[] x = PrequentialTests.Text(3000, 11);
+        byte[] y = PrequentialTests.Text(1000, 12);
+        var prior = new DataPrior(x);
+        byte[] primed = Pack(NeuralCompressors.Compressor(model, level, prior), y);
+        byte[] plain = Pack(NeuralCompressors.Compressor(model, level), y);
+        Assert.True(primed.Length < plain.Length * 0.9, $"{model}: primed {primed.Length} vs plain {plain.Length} bytes");
+        var h = Header(primed);
+        Assert.Equal((Prior.DataKind, prior.Hash), (h.PriorKind, h.PriorHash));
+        Assert.Equal(KolmoContainer.FlagPrimed, primed[5]);
+        Assert.Equal(y, Unpack(primed, prior));
+
+        var missing = Assert.Throws<InvalidDataException>(() => Unpack(primed));
+        Assert.Contains("--prime-data", missing.Message, StringComparison.Ordinal);
+        byte[] other = (byte[])x.Clone();
+        other[0] ^= 1;
+        var different = Assert.Throws<InvalidDataException>(() => Unpack(primed, new DataPrior(other)));
+        Assert.Contains("differs", different.Message, StringComparison.Ordinal);
+        // C(y | x) measured without coding equals what the primed compressor spends, up to the coder's flush
+        double bits = NeuralCompressors.Compressor(model, level, prior).CompressedBits(y);
+        Assert.InRange(primed.Length * 8.0 - bits, 0, 8 * (h.Length + 9 + 17 + 8));
+    }
+
     [Fact]
     public void PrimeModel_CheckpointStartsTheNetwork_RoundTrips_AndIsRecorded()
     {
-        var net = new Kolmo.Neural.Lstm(new Kolmo.Neural.LstmConfig(256, 8, 1, 8), (ulong)Environment.TickCount64);
+        var net = new Kolmo.Neural.Lstm(new Kolmo.Neural.LstmConfig(256, 8, 1, 8), 5);
         var ms = new MemoryStream();
         net.Save(ms);
-        byte[] checkpoint = ms.ToArray();
-        var prior = new ModelPrior(checkpoint, SequenceModels.LoadCheckpoint);
+        var prior = new ModelPrior(ms.ToArray());
         byte[] y = PrequentialTests.Text(400, 4);
-        byte[] packed = ContainerTests.Pack(NeuralCompressors.Compressor("nn", 1, prior), y);
-        var p = NeuralModels.Decode(KolmoContainer.ReadHeader(new ContainerReader(new MemoryStream(packed))).Parameters);
-        Assert.Equal(2, p.PriorKind);
-        Assert.StartsWith("lstm:h=8,l=1,t=8,", p.Spec, StringComparison.Ordinal);
-        Assert.Equal(y, ContainerTests.Unpack(packed));
+        byte[] packed = Pack(NeuralCompressors.Compressor("nn", 1, prior), y);
+        var h = Header(packed);
+        Assert.Equal((Prior.ModelKind, prior.Hash), (h.PriorKind, h.PriorHash));
+        Assert.StartsWith("lstm:h=8,l=1,t=8,", NeuralModels.Decode(h.Parameters).Spec, StringComparison.Ordinal);
+        Assert.Equal(y, Unpack(packed, prior));
+        Assert.Contains("--prime-model", Assert.Throws<InvalidDataException>(() => Unpack(packed)).Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => NeuralCompressors.Compressor("cm", 1, prior));
         Assert.Throws<InvalidDataException>(() => SequenceModels.LoadCheckpoint([1, 2, 3]));
     }
 

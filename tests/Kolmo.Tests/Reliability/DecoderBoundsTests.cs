@@ -107,9 +107,10 @@ public sealed class DecoderBoundsTests
     [Theory]
     [InlineData("gpt:d=8192,l=64,heads=8,t=8192")]
     [InlineData("lstm:h=8192,l=16,t=8192")]
+    [InlineData("online-lstm:h=1024,l=8,t=256")]
     public void NeuralParameters_DescribingAHugeNetwork_AreRefusedWithoutAllocating(string spec)
     {
-        var parameters = NeuralModels.Encode(new NeuralModels.Parameters(0, 0, 16, [], spec));
+        var parameters = NeuralModels.Encode(16, [], spec);
         long before = GC.GetAllocatedBytesForCurrentThread();
         var e = Assert.Throws<InvalidDataException>(() => ModelCatalog.Get(ModelId.Nn).Create(1, parameters));
         Assert.Contains("more than the limit", e.Message);

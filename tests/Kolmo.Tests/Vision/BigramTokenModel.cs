@@ -103,6 +103,27 @@ internal sealed class BigramTokenModel(int vocabulary, int context, float learni
         return r;
     }
 
+    public void SaveWeights(Stream stream)
+    {
+        using var w = new BinaryWriter(stream, System.Text.Encoding.ASCII, leaveOpen: true);
+        foreach (float x in _w)
+        {
+            w.Write(x);
+        }
+    }
+
+    // plain SGD keeps no optimiser state: the weights are the whole training state
+    public void SaveTrainingState(Stream stream) => SaveWeights(stream);
+
+    public void LoadTrainingState(Stream stream)
+    {
+        using var r = new BinaryReader(stream, System.Text.Encoding.ASCII, leaveOpen: true);
+        for (int i = 0; i < _w.Length; i++)
+        {
+            _w[i] = r.ReadSingle();
+        }
+    }
+
     public INextTokenPredictor CreatePredictor() => new Predictor(this);
 
     private sealed class Predictor(BigramTokenModel m) : INextTokenPredictor

@@ -84,28 +84,71 @@ public class GptVisionTests
     }
 
     [Fact]
-    public void Experiment_OnGpt_IsDeterministic()
+    public void TrainingState_SavedAndLoaded_ContinuesBitIdentically()
+    {
+        var data = Tiny(8);
+        var obj = new PixelObjective(Objective.Autoregressive, data.Palette.Size);
+        var size = new ModelSize("1x16", 1, 16, 2);
+        var options = new IgptOptions { Steps = 12, LearningRate = 1e-2f, Seed = 5 };
+        var inputs = new int[8 * data.Length];
+        var targets = new int[8 * data.Length];
+        var rng = new Xoshiro256(2);
+        obj.BuildBatch(data, Enumerable.Range(0, 8).ToArray(), inputs, targets, ref rng);
+        var a = IgptModels.Create(size, obj, data.Length, options);
+        for (int i = 0; i < 5; i++)
+        {
+            a.TrainStep(inputs, targets, 8);
+        }
+        var saved = new MemoryStream();
+        a.SaveTrainingState(saved);
+        var b = IgptModels.Create(size, obj, data.Length, options with { Seed = 99 });   // other initial weights, overwritten by the load
+        saved.Position = 0;
+        b.LoadTrainingState(saved);
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.Equal(a.TrainStep(inputs, targets, 8), b.TrainStep(inputs, targets, 8));
+        }
+        var wa = new MemoryStream();
+        var wb = new MemoryStream();
+        a.SaveWeights(wa);
+        b.SaveWeights(wb);
+        Assert.Equal(wa.ToArray(), wb.ToArray());
+        // the weights file is an ordinary neural checkpoint
+        var loaded = Kolmo.Neural.SequenceModel.Load(new MemoryStream(wa.ToArray()));
+        Assert.Equal(9, loaded.StepsTrained);
+
+        var other = IgptModels.Create(new ModelSize("1x8", 1, 8, 1), obj, data.Length, options);
+        saved.Position = 0;
+        Assert.Throws<InvalidDataException>(() => other.LoadTrainingState(saved));
+        var corrupt = saved.ToArray();
+        corrupt[^20] ^= 1;
+        Assert.Throws<InvalidDataException>(() => b.LoadTrainingState(new MemoryStream(corrupt)));
+        Assert.Throws<InvalidDataException>(() => b.LoadTrainingState(new MemoryStream(corrupt[..40])));
+    }
+
+    [Fact]
+    public void Experiment_OnGpt_LearnsAndSamplesFromTheModel()
     {
         var set = VisionTestData.Sample();
         var options = new IgptOptions
         {
             Downsample = 4,
             PaletteSize = 4,
-            Objectives = [Objective.Autoregressive],
             Sizes = [new ModelSize("1x8", 1, 8, 1)],
             Steps = 4,
             Checkpoints = 2,
             Batch = 4,
             CompressImages = 3,
+            CompletionImages = 2,
+            CompletionSamples = 2,
+            SampleImages = 2,
             Probe = new ProbeOptions { L2Grid = [1e-2], MaxIterations = 20 },
         };
-        IgptResults Run() => new IgptExperiment(IgptModels.Create).Run(set.Slice(0, 60), set.Slice(60, 40), options);
-        var a = Run();
-        var b = Run();
-        Assert.Equal(3, a.Runs.Count);
-        Assert.Equal(a.Runs.Select(r => (r.BitsPerDim, r.TrainLoss, r.ProbeAccuracy, r.BestLayer)), b.Runs.Select(r => (r.BitsPerDim, r.TrainLoss, r.ProbeAccuracy, r.BestLayer)));
-        Assert.Equal(a.Compression!.CodedBitsPerDim, b.Compression!.CodedBitsPerDim);
-        Assert.True(a.Runs[^1].BitsPerDim < a.Runs[0].BitsPerDim);
+        var a = new IgptExperiment(IgptModels.Create).Run(set.Slice(0, 60), set.Slice(60, 40), options);
+        Assert.Equal(3, a.Measurements.Count);
+        Assert.True(a.Measurements[^1].TestBits < a.Measurements[0].TestBits);
+        Assert.Equal(2, a.Samples!.Images.Count);
+        Assert.NotEqual(a.Samples.Images[0], a.Samples.Images[1]);
     }
 
     [Fact]
@@ -119,8 +162,9 @@ public class GptVisionTests
             {
                 string dir = Path.Combine(root, name);
                 var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-                foreach (var a in new[] { cli, "igpt", "--objective", "ar", "--sizes", "1x8", "--steps", "3", "--checkpoints", "1", "--batch", "4",
-                    "--downsample", "4", "--palette-size", "4", "--compress", "3", "--test-limit", "10", "--probe-grid", "0", "--out", dir })
+                foreach (var a in new[] { cli, "igpt", "--sizes", "1x8", "--steps", "3", "--checkpoints", "1", "--batch", "4",
+                    "--downsample", "4", "--palette-size", "4", "--compress", "3", "--completions", "1", "--samples", "1", "--probe-train", "40",
+                    "--test-limit", "10", "--probe-grid", "0", "--out", dir })
                 {
                     psi.ArgumentList.Add(a);
                 }
@@ -134,12 +178,14 @@ public class GptVisionTests
                 p.WaitForExit();
                 Assert.True(p.ExitCode == 0, err);
                 using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "results.json")));
-                var runs = doc.RootElement.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("bitsPerDim").GetRawText() + "/" + r.GetProperty("trainLoss").GetRawText());
+                var runs = doc.RootElement.GetProperty("measurements").EnumerateArray().Select(r => r.GetProperty("testBits").GetRawText() + "/" + r.GetProperty("trainBits").GetRawText());
                 var c = doc.RootElement.GetProperty("compression");
-                return string.Join(";", runs) + "|" + c.GetProperty("codedBitsPerDim").GetRawText() + "|" + c.GetProperty("modelBitsPerDim").GetRawText();
+                return string.Join(";", runs) + "|" + c.GetProperty("codedBitsPerDim").GetRawText() + "|" + c.GetProperty("modelBitsPerDim").GetRawText()
+                    + "|" + doc.RootElement.GetProperty("completions").GetRawText() + "|" + doc.RootElement.GetProperty("samples").GetRawText();
             }
             string normal = Run("a", null);
             Assert.Equal(normal, Run("b", "DOTNET_EnableHWIntrinsic"));
+            Assert.Equal(normal, Run("c", "DOTNET_EnableAVX512F"));
         }
         finally
         {

@@ -78,11 +78,11 @@ namespace Kolmo.Cli.Commands.Compression
         public int? Threads { get; set; }
 
         [CommandOption("--prime-data <FILE>")]
-        [Description("Prior data X: models nn and cm+nn learn X before coding (the container records X's xxHash64; decompression needs the same X)")]
+        [Description("Prior data X: the model learns X before coding, so the output is C(input | X) (the container records X's xxHash64; decompression needs the same X)")]
         public string? PrimeData { get; set; }
 
         [CommandOption("--prime-model <FILE>")]
-        [Description("Prior model: a checkpoint from 'kolmo train' to start nn from (the container records its xxHash64; decompression needs the same file)")]
+        [Description("Prior model: a checkpoint from 'kolmo train' to start nn or cm+nn's network from (the container records its xxHash64; decompression needs the same file)")]
         public string? PrimeModel { get; set; }
 
         public override ValidationResult Validate()
@@ -233,14 +233,15 @@ namespace Kolmo.Cli.Commands.Compression
         public static int Run(CodecSettings settings)
         {
             NeuralCompression.NeuralCli.SetThreads(settings.Threads);
-            NeuralCompression.NeuralCli.LoadPrior(settings.PrimeData, settings.PrimeModel);
+            var prior = NeuralCompression.NeuralCli.LoadPrior(settings.PrimeData, settings.PrimeModel);
+            Prior[] priors = prior is null ? [] : [prior];
             foreach (var input in CodecRunner.Inputs(settings))
             {
                 if (settings.Verbose && input != "-")
                 {
                     CodecRunner.Describe(input);
                 }
-                CodecRunner.Run(settings, input, compress: false, (src, dst, progress) => ModelCompressor.Decompress(src, dst, progress));
+                CodecRunner.Run(settings, input, compress: false, (src, dst, progress) => ModelCompressor.Decompress(src, dst, progress, priors));
             }
             return 0;
         }

@@ -116,6 +116,10 @@ public static class ContainerInfo
         sb.AppendLine(ci, $"{path}");
         sb.AppendLine(ci, $"  format      .kolmo version {h.Version}, header {h.Length} bytes");
         sb.AppendLine(ci, $"  model       {model} (id {(int)h.Model}), level {h.Level}, parameters [{Convert.ToHexString(h.Parameters)}]");
+        if (h.PriorKind != 0)
+        {
+            sb.AppendLine(ci, $"  prior       {Prior.KindNameOf(h.PriorKind)} file with xxHash64 {h.PriorHash:x16} (decompress with --prime-{Prior.KindNameOf(h.PriorKind)})");
+        }
         sb.AppendLine(ci, $"  block size  {h.BlockSize} bytes");
         sb.AppendLine(ci, $"  blocks      {s.Blocks} ({s.StoredBlocks} stored), payload {s.PayloadBytes} bytes");
         sb.AppendLine(ci, $"  original    {s.OriginalLength} bytes, xxHash64 {s.Checksum:x16}");
@@ -142,6 +146,8 @@ public static class ContainerInfo
             modelId = (int)h.Model,
             level = (int)h.Level,
             parameters = Convert.ToHexString(h.Parameters),
+            prior = h.PriorKind == 0 ? null : Prior.KindNameOf(h.PriorKind),
+            priorXxHash64 = h.PriorKind == 0 ? null : h.PriorHash.ToString("x16", CultureInfo.InvariantCulture),
             blockSize = h.BlockSize,
             blocks = s.Blocks,
             storedBlocks = s.StoredBlocks,

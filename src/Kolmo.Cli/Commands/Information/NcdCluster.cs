@@ -105,15 +105,19 @@ public static class Ncd
         return CliErrors.Ok;
     }
 
-    /// <summary>Writes a matrix as <c>kolmo ncd</c> does: to <paramref name="outPath"/> (.json or TSV) or stdout, and the heat map.</summary>
+    /// <summary>
+    /// Writes a matrix as <c>kolmo ncd</c> does: to <paramref name="outPath"/> (.json or TSV) or stdout, and the heat
+    /// map; the matrix file and its plot appear together or not at all.
+    /// </summary>
     public static void Write(DistanceMatrix m, string compressor, string? outPath, bool json, string? plot, bool force, TextWriter stdout)
     {
         ArgumentNullException.ThrowIfNull(m);
         ArgumentNullException.ThrowIfNull(stdout);
+        var files = new List<(string, byte[])>();
         if (outPath is not null)
         {
             bool jsonFile = Path.GetExtension(outPath).Equals(".json", StringComparison.OrdinalIgnoreCase);
-            AtomicOutput.WriteAllBytes(outPath, Encoding.UTF8.GetBytes(jsonFile ? m.ToJson() + "\n" : m.ToTsv()), force);
+            files.Add((outPath, Encoding.UTF8.GetBytes(jsonFile ? m.ToJson() + "\n" : m.ToTsv())));
         }
         else
         {
@@ -121,8 +125,9 @@ public static class Ncd
         }
         if (plot is not null)
         {
-            AtomicOutput.WriteAllBytes(plot, DistanceFigures.Heatmap(m, $"NCD ({compressor})", InfoCli.IsSvg(plot)), force);
+            files.Add((plot, DistanceFigures.Heatmap(m, $"NCD ({compressor})", InfoCli.IsSvg(plot))));
         }
+        AtomicOutput.WriteAll(force, [.. files]);
     }
 }
 
@@ -215,9 +220,10 @@ public static class Cluster
         }
         var tree = method == "upgma" ? Clustering.Upgma(m) : Clustering.NeighborJoining(m);
         string newick = tree.ToNewick() + "\n";
+        var files = new List<(string, byte[])>();   // the tree and its plot appear together or not at all
         if (o.Out is not null)
         {
-            AtomicOutput.WriteAllBytes(o.Out, Encoding.UTF8.GetBytes(newick), o.Force);
+            files.Add((o.Out, Encoding.UTF8.GetBytes(newick)));
         }
         else
         {
@@ -225,8 +231,9 @@ public static class Cluster
         }
         if (o.Plot is not null)
         {
-            AtomicOutput.WriteAllBytes(o.Plot, DistanceFigures.Dendrogram(tree, method == "upgma" ? "UPGMA" : "neighbour joining", InfoCli.IsSvg(o.Plot)), o.Force);
+            files.Add((o.Plot, DistanceFigures.Dendrogram(tree, method == "upgma" ? "UPGMA" : "neighbour joining", InfoCli.IsSvg(o.Plot))));
         }
+        AtomicOutput.WriteAll(o.Force, [.. files]);
         if (o.Labels is not null)
         {
             var classOf = ReadLabels(o.Labels, o.LabelColumn, m.Labels);

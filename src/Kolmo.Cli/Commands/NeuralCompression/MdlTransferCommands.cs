@@ -35,7 +35,7 @@ public sealed class MdlSettings : CommandSettings
     public string Data { get; init; } = "";
 
     [CommandOption("--model <FAMILY>")]
-    [Description("Model family: order (count model, sizes = orders 0..2); gpt/lstm once the neural engine is merged.")]
+    [Description("Model family: online-lstm (the nn compressor's network; sizes = cells of one layer, multiples of 16), lstm or gpt (the neural engine's networks; sizes = hidden units / width), order (count model, sizes = orders 0..2).")]
     [DefaultValue("order")]
     public string Model { get; init; } = "order";
 
@@ -50,9 +50,9 @@ public sealed class MdlSettings : CommandSettings
     public long Bytes { get; init; } = 100_000;
 
     [CommandOption("--block <N>")]
-    [Description("Bytes between two training steps.")]
-    [DefaultValue(PrequentialCoder.DefaultBlock)]
-    public int Block { get; init; } = PrequentialCoder.DefaultBlock;
+    [Description("Bytes between two training steps (0 = the model's own: the online LSTM's horizon, the engine network's window, else 64).")]
+    [DefaultValue(0)]
+    public int Block { get; init; }
 
     [CommandOption("--epochs <N>")]
     [Description("Training passes when fitting the model of the two-part code.")]
@@ -73,9 +73,9 @@ public sealed class MdlSettings : CommandSettings
         {
             return ValidationResult.Error("--data is required");
         }
-        if (Block < 1 || Epochs < 1 || Bytes < 0)
+        if (Block < 0 || Epochs < 1 || Bytes < 0)
         {
-            return ValidationResult.Error("--block and --epochs must be ≥ 1, --bytes ≥ 0");
+            return ValidationResult.Error("--epochs must be ≥ 1, --block and --bytes ≥ 0");
         }
         return ValidationResult.Success();
     }
@@ -109,8 +109,9 @@ public sealed class MdlCommand : Command<MdlSettings>
         AnsiConsole.Write(table);
         if (settings.Out is not null)
         {
-            AtomicOutput.WriteAllText(settings.Out + ".tsv", ToTsv(reports), settings.Force);
-            AtomicOutput.WriteAllBytes(settings.Out + ".png", Charts.Render(DescriptionLengthFigures.Mdl(reports, Path.GetFileName(settings.Data))), settings.Force);
+            AtomicOutput.WriteAll(settings.Force,
+                (settings.Out + ".tsv", Encoding.UTF8.GetBytes(ToTsv(reports))),
+                (settings.Out + ".png", Charts.Render(DescriptionLengthFigures.Mdl(reports, Path.GetFileName(settings.Data)))));
             Console.Error.WriteLine($"mdl: wrote {settings.Out}.tsv and {settings.Out}.png");
         }
         return 0;
@@ -163,9 +164,13 @@ public sealed class TransferSettings : CommandSettings
     public IReadOnlyList<string> AllSources => [.. Sources, .. More];
 
     [CommandOption("--models <LIST>")]
-    [Description("Comma-separated models (nn, order0, order1, order2).")]
+    [Description("Comma-separated models: the catalog's (order3, cm, nn, cm+nn; they learn X exactly as --prime-data does) and the count models order0, order1, order2.")]
     [DefaultValue("order2,nn")]
     public string Models { get; init; } = "order2,nn";
+
+    [CommandOption("-l|--level <N>")]
+    [Description("Level 1-9 of the catalog models (default: each model's own).")]
+    public int? Level { get; init; }
 
     [CommandOption("--target-bytes <N>")]
     [Description("Use the first N bytes of the target.")]
@@ -195,6 +200,10 @@ public sealed class TransferSettings : CommandSettings
         {
             return ValidationResult.Error("--sources needs at least one file");
         }
+        if (Level is int l && (l < 1 || l > 9))
+        {
+            return ValidationResult.Error($"--level must be 1-9, not {l}");
+        }
         return TargetBytes < 0 || SourceBytes < 0 ? ValidationResult.Error("byte limits must be ≥ 0") : ValidationResult.Success();
     }
 }
@@ -205,7 +214,7 @@ public sealed class TransferCommand : Command<TransferSettings>
     public override int Execute(CommandContext context, TransferSettings settings, CancellationToken cancellationToken)
     {
         var models = settings.Models.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(n => NeuralCompressors.Conditional(n)).ToList();
+            .Select(n => NeuralCompressors.Conditional(n, settings.Level)).ToList();
         byte[] target = Io.Read(settings.Target, settings.TargetBytes);
         if (target.Length == 0)
         {
@@ -222,8 +231,9 @@ public sealed class TransferCommand : Command<TransferSettings>
         AnsiConsole.Write(table);
         if (settings.Out is not null)
         {
-            AtomicOutput.WriteAllText(settings.Out + ".tsv", ToTsv(rows, Path.GetFileName(settings.Target), target.Length), settings.Force);
-            AtomicOutput.WriteAllBytes(settings.Out + ".png", Charts.Render(DescriptionLengthFigures.Transfer(rows, Path.GetFileName(settings.Target))), settings.Force);
+            AtomicOutput.WriteAll(settings.Force,
+                (settings.Out + ".tsv", Encoding.UTF8.GetBytes(ToTsv(rows, Path.GetFileName(settings.Target), target.Length))),
+                (settings.Out + ".png", Charts.Render(DescriptionLengthFigures.Transfer(rows, Path.GetFileName(settings.Target)))));
             Console.Error.WriteLine($"transfer: wrote {settings.Out}.tsv and {settings.Out}.png");
         }
         return 0;

@@ -4,13 +4,13 @@ using Kolmo.Compression.Neural;
 
 namespace Kolmo.Cli.Commands.NeuralCompression;
 
-/// <summary>The neural-compression options of <c>compress</c>/<c>decompress</c>: <c>--prime-data</c>, <c>--prime-model</c>.</summary>
+/// <summary>The prior options of <c>compress</c>/<c>decompress</c> (<c>--prime-data</c>, <c>--prime-model</c>) and <c>--threads</c>.</summary>
 internal static class NeuralCli
 {
-    /// <summary>Reads the prior named by the options (or null) and makes it available to decoders in this process.</summary>
-    public static NeuralPrior? LoadPrior(string? primeData, string? primeModel)
+    /// <summary>Reads the prior named by the options, or null.</summary>
+    public static Prior? LoadPrior(string? primeData, string? primeModel)
     {
-        NeuralPrior? prior = null;
+        Prior? prior = null;
         if (primeData is not null)
         {
             prior = new DataPrior(ReadFile(primeData, "--prime-data"));
@@ -18,11 +18,15 @@ internal static class NeuralCli
         else if (primeModel is not null)
         {
             byte[] checkpoint = ReadFile(primeModel, "--prime-model");
-            prior = new ModelPrior(checkpoint, SequenceModels.LoadCheckpoint);
-        }
-        if (prior is not null)
-        {
-            PriorRegistry.Register(prior);
+            try
+            {
+                SequenceModels.LoadCheckpoint(checkpoint);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidDataException($"--prime-model {primeModel}: {e.Message}", e);
+            }
+            prior = new ModelPrior(checkpoint);
         }
         return prior;
     }
@@ -36,20 +40,17 @@ internal static class NeuralCli
         }
     }
 
-    /// <summary>The compressor for <c>kolmo compress</c>: the catalog model, with the prior for the neural models.</summary>
-    public static ModelCompressor Compressor(string model, int? level, long? memory, int block, NeuralPrior? prior)
+    /// <summary>The compressor for <c>kolmo compress</c>: the catalog model, with the prior when one is given.</summary>
+    public static ModelCompressor Compressor(string model, int? level, long? memory, int block, Prior? prior)
     {
-        if (prior is null)
+        try
         {
-            return new ModelCompressor(model, level, memory, block);
+            return NeuralCompressors.Compressor(model, level, prior, memory, block);
         }
-        var entry = ModelCatalog.Find(model);
-        return entry.Id switch
+        catch (ArgumentException e) when (e.ParamName == "prior")
         {
-            ModelId.Nn => new ModelCompressor(NeuralModels.NnEntry(prior), level, memory, block),
-            ModelId.CmNn => new ModelCompressor(NeuralModels.CmNnEntry(prior), level, memory, block),
-            _ => throw new UsageException($"--prime-data/--prime-model work with --model nn or cm+nn, not {entry.Name}"),
-        };
+            throw new UsageException(e.Message.Split(" (Parameter")[0]);
+        }
     }
 
     private static byte[] ReadFile(string path, string option)

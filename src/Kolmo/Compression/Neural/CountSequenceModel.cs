@@ -57,6 +57,10 @@ public sealed class CountSequenceModel : ISequenceModel
     {
         ArgumentOutOfRangeException.ThrowIfNegative(start);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(start, history.Length);
+        if (Frozen)
+        {
+            return;
+        }
         for (int t = start; t < history.Length; t++)
         {
             int c = 0;
@@ -68,6 +72,9 @@ public sealed class CountSequenceModel : ISequenceModel
             _sums[c] += 1;
         }
     }
+
+    /// <inheritdoc />
+    public bool Frozen { get; set; }
 
     /// <inheritdoc />
     public void ResetContext() => _context = 0;

@@ -19,7 +19,7 @@ public interface ISequenceModel
     /// <summary>Writes the distribution of the next byte (256 non-negative floats, any positive sum).</summary>
     void Predict(Span<float> probabilities);
 
-    /// <summary>Advances the model's context by one byte (inference only; weights do not change).</summary>
+    /// <summary>Advances the model's context by one byte; a model may also adapt fast weights here (never when <see cref="Frozen"/>).</summary>
     void Observe(byte symbol);
 
     /// <summary>
@@ -27,6 +27,12 @@ public interface ISequenceModel
     /// The model's running context stays valid afterwards (the next <see cref="Observe"/> continues it).
     /// </summary>
     void Learn(ReadOnlySpan<byte> history, int start);
+
+    /// <summary>
+    /// When true, neither <see cref="Observe"/> nor <see cref="Learn"/> changes a weight (a frozen model, e.g. the
+    /// data part of a two-part code). Models that learn only in <see cref="Learn"/> may ignore it on <see cref="Observe"/>.
+    /// </summary>
+    bool Frozen { get; set; }
 
     /// <summary>Forgets the running context (the state before the first byte); weights are kept.</summary>
     void ResetContext();

@@ -128,10 +128,15 @@ public static class Mdl
     /// Uniform, prequential and two-part code lengths of <paramref name="data"/> for the model <paramref name="spec"/>:
     /// one fresh model codes the data prequentially (learning every <paramref name="block"/> bytes); a second fresh model
     /// is fitted with <paramref name="epochs"/> passes of the same training and scored as a two-part code.
+    /// A <paramref name="block"/> of 0 takes the model's own (<see cref="SequenceModels.NaturalBlock"/>).
     /// </summary>
-    public static MdlReport Measure(string spec, ReadOnlySpan<byte> data, int block = PrequentialCoder.DefaultBlock, int epochs = 1, IEnumerable<double>? steps = null)
+    public static MdlReport Measure(string spec, ReadOnlySpan<byte> data, int block = 0, int epochs = 1, IEnumerable<double>? steps = null)
     {
         var online = SequenceModels.Create(spec);
+        if (block <= 0)
+        {
+            block = SequenceModels.NaturalBlock(online);
+        }
         double preq = PrequentialCoder.Measure(online, data, block);
         var fitted = SequenceModels.Create(spec);
         PrequentialCoder.Train(fitted, data, block, epochs);

@@ -124,7 +124,7 @@ public sealed class NetworkSequenceModel : ISequenceModel
     public void Learn(ReadOnlySpan<byte> history, int start)
     {
         int t = Math.Min(_net.Context, history.Length - 1);
-        if (t < 1)
+        if (t < 1 || Frozen)
         {
             return;
         }
@@ -138,6 +138,9 @@ public sealed class NetworkSequenceModel : ISequenceModel
         }
         _trainer.TrainStep(new Batch(inputs, targets, 1, t));
     }
+
+    /// <inheritdoc />
+    public bool Frozen { get; set; }
 
     /// <inheritdoc />
     public void ResetContext() => _predictor.Reset();

@@ -1,8 +1,10 @@
+using System.Globalization;
+
 namespace Kolmo.Compression.Neural;
 
 /// <summary>
-/// The neural compressors and models by command-line name, so every command (compress, info, transfer, mdl) and the
-/// bench build them the same way.
+/// The neural compressors and models by command-line name and level, so every command (compress, info, transfer,
+/// mdl) and the bench build them the same way.
 /// </summary>
 public static class NeuralCompressors
 {
@@ -10,69 +12,78 @@ public static class NeuralCompressors
     public static IReadOnlyList<string> ConditionalNames => ["nn", "cm+nn", "order0", "order1", "order2", .. ModelCatalog.All.Where(e => e.Id is not (ModelId.Nn or ModelId.CmNn)).Select(e => e.Name)];
 
     /// <summary>Model families accepted by <see cref="MdlSpec"/>.</summary>
-    public static IReadOnlyList<string> MdlFamilies => ["lstm", "gpt", "order"];
+    public static IReadOnlyList<string> MdlFamilies => ["online-lstm", "lstm", "gpt", "order"];
 
     /// <summary>Default level of the <c>nn</c> model.</summary>
-    public const int DefaultNnLevel = 2;
+    public const int DefaultNnLevel = 5;
 
-    /// <summary>The <c>nn</c> level used inside <c>cm+nn</c> at CM level <paramref name="level"/>: 1 at level 1 (fast, for tests), else 2.</summary>
-    public static int CmNnNetLevel(int level) => level <= 1 ? 1 : 2;
+    /// <summary>Default level of the <c>cm+nn</c> model.</summary>
+    public const int DefaultCmNnLevel = 6;
 
-    /// <summary>A compressor by name (<c>nn</c>) at <paramref name="level"/>, optionally primed.</summary>
-    /// <exception cref="ArgumentException">Unknown name or level.</exception>
-    public static ICompressor Compressor(string name, int? level = null, NeuralPrior? prior = null)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        return name switch
-        {
-            "nn" => new ModelCompressor(NeuralModels.NnEntry(Registered(prior)), level ?? DefaultNnLevel),
-            "cm+nn" => new ModelCompressor(NeuralModels.CmNnEntry(Registered(prior)), level ?? DefaultNnLevel),
-            _ when prior is null => new ModelCompressor(name, level),
-            _ => throw new ArgumentException($"a prior works with nn and cm+nn, not '{name}'", nameof(name)),
-        };
-    }
+    /// <summary>The network of each <c>nn</c> level 1–9: (cells per layer, layers, BPTT horizon).</summary>
+    private static readonly (int Cells, int Layers, int Horizon)[] Levels =
+    [
+        (32, 1, 10),
+        (64, 2, 10),
+        (96, 2, 10),
+        (96, 3, 10),
+        (128, 3, 10),
+        (160, 3, 10),
+        (192, 3, 10),
+        (256, 3, 10),
+        (320, 3, 10),
+    ];
 
-    private static NeuralPrior? Registered(NeuralPrior? prior)
-    {
-        if (prior is not null)
-        {
-            PriorRegistry.Register(prior);
-        }
-        return prior;
-    }
-
-    /// <summary>LSTM hidden size of each <c>nn</c> level 1–9.</summary>
-    private static readonly int[] LevelHidden = [16, 32, 48, 64, 96, 128, 192, 256, 384];
+    /// <summary>The <c>nn</c> level inside <c>cm+nn</c> at level <paramref name="level"/> (the same number).</summary>
+    public static int CmNnNetLevel(int level) => level;
 
     /// <summary>
-    /// Configuration of the <c>nn</c> model at <paramref name="level"/> 1–9: a one-layer byte LSTM with hidden size
-    /// 16, 32, 48, 64, 96, 128, 192, 256, 384, trained on windows of T = 32 bytes (level 1: 16) with AdamW at η = 0.004 (level 1: 0.02).
+    /// Configuration of the <c>nn</c> model at <paramref name="level"/> 1–9: an <see cref="OnlineLstm"/> whose cells,
+    /// layers and horizon grow with the level (see <see cref="Levels"/>), other hyper-parameters at their defaults.
     /// </summary>
-    public static string NnSpec(int level = DefaultNnLevel)
+    public static string NnSpec(int level = DefaultNnLevel) => NnOptions(level).Spec;
+
+    /// <summary>The <see cref="OnlineLstmOptions"/> of <c>nn</c> at <paramref name="level"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Level outside 1–9.</exception>
+    public static OnlineLstmOptions NnOptions(int level = DefaultNnLevel)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(level, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(level, LevelHidden.Length);
-        // level 1 (tests, tiny inputs) learns faster: a larger rate pays on a few KB
-        string lr = level == 1 ? "0.02" : "0.004";
-        return $"lstm:h={LevelHidden[level - 1]},l=1,t={NnWindow(level)},lr={lr},seed=1";
+        ModelCatalog.CheckLevel(level);
+        var (cells, layers, horizon) = Levels[level - 1];
+        return new OnlineLstmOptions(cells, layers, horizon);
     }
 
-    /// <summary>Training window (and block: bytes between optimizer steps) of the <c>nn</c> level.</summary>
-    public static int NnWindow(int level) => level == 1 ? 16 : 32;
+    /// <summary>Training block (bytes between optimizer steps: the BPTT horizon) of the <c>nn</c> level.</summary>
+    public static int NnHorizon(int level) => NnOptions(level).Horizon;
 
-    /// <summary>The <c>nn</c> compressor (prequential coding), optionally with a prior.</summary>
-    public static NeuralCompressor Nn(int level = DefaultNnLevel, NeuralPrior? prior = null)
-        => new(NnSpec(level), NnWindow(level), prior, "nn");
+    /// <summary>A compressor by catalog name at <paramref name="level"/>, optionally primed.</summary>
+    /// <exception cref="ArgumentException">Unknown name or level, or a model prior for a model without checkpoints.</exception>
+    public static ModelCompressor Compressor(string name, int? level = null, Prior? prior = null, long? memoryLimitBytes = null, int blockSize = KolmoContainer.DefaultBlockSize)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var entry = ModelCatalog.Find(name);
+        if (prior is ModelPrior checkpoint)
+        {
+            entry = entry.Id switch
+            {
+                ModelId.Nn => NeuralModels.NnEntry(checkpoint),
+                ModelId.CmNn => NeuralModels.CmNnEntry(checkpoint),
+                _ => throw new ArgumentException($"--prime-model works with nn and cm+nn, not {entry.Name}", nameof(prior)),
+            };
+        }
+        return new ModelCompressor(entry, level, memoryLimitBytes, blockSize, prior);
+    }
 
-    /// <summary>A model for conditional code lengths C(y | x) by name (see <see cref="ConditionalNames"/>).</summary>
+    /// <summary>
+    /// A model for conditional code lengths C(y | x) by name (see <see cref="ConditionalNames"/>): the catalog models
+    /// learn x exactly as <c>--prime-data</c> does (<see cref="Modeling.IByteModel.Prime"/>); <c>order0</c>–<c>order2</c>
+    /// are count models coded prequentially.
+    /// </summary>
     /// <exception cref="ArgumentException">Unknown name.</exception>
     public static ConditionalModel Conditional(string name, int? level = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         return name switch
         {
-            "nn" => ConditionalModel.FromSequenceModel("nn", NnSpec(level ?? DefaultNnLevel), NnWindow(level ?? DefaultNnLevel)),
-            "cm+nn" => ConditionalModel.FromByteModel(name, () => ModelCatalog.Create("cm+nn", level ?? DefaultNnLevel)),
             "order0" or "order1" or "order2" => ConditionalModel.FromSequenceModel(name, $"order:k={name[^1]}"),
             _ when ModelCatalog.All.Any(e => e.Name == name) => ConditionalModel.FromByteModel(name, () => ModelCatalog.Create(name, level)),
             _ => throw new ArgumentException($"unknown model '{name}' (known: {string.Join(", ", ConditionalNames)})", nameof(name)),
@@ -88,9 +99,10 @@ public static class NeuralCompressors
         {
             "order" when size >= 0 && size <= CountSequenceModel.MaxOrder => $"order:k={size}",
             "order" => throw new ArgumentException($"order model sizes are 0..{CountSequenceModel.MaxOrder}", nameof(size)),
-            "lstm" when size >= 1 && size <= 1024 => $"lstm:h={size},l=1,t=32,lr=0.004,seed=1",
-            "gpt" when size >= 4 && size <= 1024 && size % 4 == 0 => $"gpt:d={size},l=2,heads=4,t=64,lr=0.002,seed=1",
-            "lstm" or "gpt" => throw new ArgumentException("lstm sizes (hidden) are 1..1024, gpt sizes (width) multiples of 4 up to 1024", nameof(size)),
+            OnlineLstmOptions.Kind when size >= 16 && size <= 1024 && size % 16 == 0 => (NnOptions() with { Cells = size, Layers = 1 }).Spec,
+            "lstm" when size >= 1 && size <= 1024 => string.Create(CultureInfo.InvariantCulture, $"lstm:h={size},l=1,t=32,lr=0.004,seed=1"),
+            "gpt" when size >= 4 && size <= 1024 && size % 4 == 0 => string.Create(CultureInfo.InvariantCulture, $"gpt:d={size},l=2,heads=4,t=64,lr=0.002,seed=1"),
+            OnlineLstmOptions.Kind or "lstm" or "gpt" => throw new ArgumentException("online-lstm sizes (cells) are multiples of 16 up to 1024, lstm sizes (hidden) 1..1024, gpt sizes (width) multiples of 4 up to 1024", nameof(size)),
             _ => throw new ArgumentException($"unknown model family '{family}' (known: {string.Join(", ", MdlFamilies)})", nameof(family)),
         };
     }

@@ -6,113 +6,171 @@ namespace Kolmo.Compression.Neural;
 
 /// <summary>
 /// Container integration of the neural models (<see cref="ModelCatalog"/> entries <c>nn</c>, id 3, and <c>cm+nn</c>, id 4).
-/// <para>Model parameters stored in the <c>.kolmo</c> header (at most 255 bytes):</para>
+/// <para>Model parameters stored in the <c>.kolmo</c> header (at most 255 bytes), layout 2 (written now):</para>
 /// <code>
 /// offset  size    field
-/// 0       1       layout version = 1
-/// 1       1       prior kind: 0 none, 1 data (--prime-data), 2 model checkpoint (--prime-model)
-/// 2       8       xxHash64 of the prior's bytes, little-endian (only when prior kind ≠ 0)
-/// .       LEB128  training block: bytes between two optimizer steps
-/// .       1       length L of the inner CM parameters, then L bytes (cm+nn only; as the cm entry stores them)
+/// 0       1       layout = 2
+/// 1       LEB128  training block: bytes between two optimizer steps (the horizon)
+/// .       1       length L of the inner parameters, then L bytes (cm+nn: the base model's id and its own parameters)
 /// .       rest    the sequence model's configuration string, UTF-8 (SequenceModels.Create)
 /// </code>
-/// The decoder rebuilds the identical fresh model from these bytes and repeats the training; a prior is looked up by
-/// its hash among the priors this process was given (<see cref="PriorRegistry"/>), so a missing or different prior is
-/// refused with a one-line message instead of decoding garbage.
+/// A prior is recorded by the container (header flag and field, docs/FORMAT.md), and the byte distribution is
+/// quantised to totals of 2^24 (<see cref="SequenceBitPredictor"/>).
+/// <para>Layout 1 (the first neural models, read only): <c>1 | prior kind u8 | xxHash64 u64 (when the kind ≠ 0) | block |
+/// L | inner | spec</c>, totals of 2^16, the data prior learned by <see cref="PrequentialCoder.Train"/> (one pass, a final
+/// partial block, context reset) and cm+nn mixed by <see cref="MixedByteModel"/>. Files of both layouts decode.</para>
 /// </summary>
 public static class NeuralModels
 {
-    private const byte Layout = 1;
+    /// <summary>The layout written now.</summary>
+    public const byte Layout = 2;
+
+    /// <summary>The first layout (read only).</summary>
+    public const byte LegacyLayout = 1;
 
     /// <summary>Default level of <c>nn</c>.</summary>
     public const int DefaultLevel = NeuralCompressors.DefaultNnLevel;
 
     /// <summary>The stored parameters, decoded.</summary>
-    /// <param name="PriorKind">0 none, 1 data, 2 model.</param>
-    /// <param name="PriorHash">xxHash64 of the prior (0 when none).</param>
+    /// <param name="Layout">1 or 2.</param>
+    /// <param name="PriorKind">Layout 1 only: 0 none, 1 data, 2 model.</param>
+    /// <param name="PriorHash">Layout 1 only: xxHash64 of the prior (0 when none).</param>
     /// <param name="Block">Bytes between training steps.</param>
-    /// <param name="CmParameters">Inner CM parameters (cm+nn), else empty.</param>
+    /// <param name="Inner">Inner parameters (cm+nn: base model id and its parameters), else empty.</param>
     /// <param name="Spec">Sequence model configuration.</param>
-    public sealed record Parameters(byte PriorKind, ulong PriorHash, int Block, byte[] CmParameters, string Spec);
+    public sealed record Parameters(byte Layout, byte PriorKind, ulong PriorHash, int Block, byte[] Inner, string Spec);
 
-    /// <summary>Sequence model configuration of <c>nn</c> at <paramref name="level"/>.</summary>
-    public static string NnSpec(int level) => NeuralCompressors.NnSpec(level);
-
-    /// <summary>Encodes <paramref name="p"/> (see the class remarks).</summary>
+    /// <summary>Encodes layout-2 parameters.</summary>
     /// <exception cref="ArgumentException">The encoding exceeds 255 bytes.</exception>
-    public static byte[] Encode(Parameters p)
+    public static byte[] Encode(int block, byte[] inner, string spec)
     {
-        ArgumentNullException.ThrowIfNull(p);
+        ArgumentNullException.ThrowIfNull(inner);
+        ArgumentException.ThrowIfNullOrEmpty(spec);
+        ArgumentOutOfRangeException.ThrowIfLessThan(block, 1);
         var ms = new MemoryStream();
         ms.WriteByte(Layout);
-        ms.WriteByte(p.PriorKind);
-        if (p.PriorKind != 0)
+        WriteVarint(ms, (ulong)block);
+        if (inner.Length > 255)
         {
-            Span<byte> h = stackalloc byte[8];
-            BinaryPrimitives.WriteUInt64LittleEndian(h, p.PriorHash);
-            ms.Write(h);
+            throw new ArgumentException($"inner parameters too long ({inner.Length} bytes, at most 255)", nameof(inner));
         }
-        NeuralCompressor.WriteVarint(ms, (ulong)p.Block);
-        ms.WriteByte((byte)p.CmParameters.Length);
-        ms.Write(p.CmParameters);
-        ms.Write(Encoding.UTF8.GetBytes(p.Spec));
-        if (ms.Length > 255 || p.CmParameters.Length > 255)
+        ms.WriteByte((byte)inner.Length);
+        ms.Write(inner);
+        ms.Write(Encoding.UTF8.GetBytes(spec));
+        if (ms.Length > 255)
         {
-            throw new ArgumentException($"neural model parameters too long ({ms.Length} bytes, at most 255)", nameof(p));
+            throw new ArgumentException($"neural model parameters too long ({ms.Length} bytes, at most 255)", nameof(spec));
         }
         return ms.ToArray();
     }
 
-    /// <summary>Decodes stored parameters.</summary>
+    /// <summary>Decodes stored parameters of either layout.</summary>
     /// <exception cref="InvalidDataException">Malformed parameters.</exception>
     public static Parameters Decode(byte[] stored)
     {
         ArgumentNullException.ThrowIfNull(stored);
         var ms = new MemoryStream(stored, writable: false);
-        if (ms.ReadByte() != Layout)
+        int layout = ms.ReadByte();
+        if (layout is not (LegacyLayout or Layout))
         {
-            throw new InvalidDataException($"neural model parameters: unsupported layout ({Convert.ToHexString(stored)})");
+            throw new InvalidDataException($"neural model parameters: unsupported layout {layout} (this build reads layouts 1 and 2)");
         }
-        int kind = ms.ReadByte();
-        if (kind is < 0 or > 2)
-        {
-            throw new InvalidDataException($"neural model parameters: bad prior kind {kind}");
-        }
+        int kind = 0;
         ulong hash = 0;
-        if (kind != 0)
+        if (layout == LegacyLayout)
         {
-            Span<byte> h = stackalloc byte[8];
-            if (ms.Read(h) != 8)
+            kind = ms.ReadByte();
+            if (kind is < 0 or > 2)
             {
-                throw new InvalidDataException("neural model parameters are truncated (prior hash)");
+                throw new InvalidDataException($"neural model parameters: bad prior kind {kind}");
             }
-            hash = BinaryPrimitives.ReadUInt64LittleEndian(h);
+            if (kind != 0)
+            {
+                Span<byte> h = stackalloc byte[8];
+                if (ms.Read(h) != 8)
+                {
+                    throw new InvalidDataException("neural model parameters are truncated (prior hash)");
+                }
+                hash = BinaryPrimitives.ReadUInt64LittleEndian(h);
+            }
         }
-        ulong block = NeuralCompressor.ReadVarint(ms);
-        int cmLength = ms.ReadByte();
-        if (block < 1 || block > 1 << 24 || cmLength < 0 || cmLength > ms.Length - ms.Position)
+        ulong block = ReadVarint(ms);
+        int innerLength = ms.ReadByte();
+        if (block < 1 || block > 1 << 24 || innerLength < 0 || innerLength > ms.Length - ms.Position)
         {
-            throw new InvalidDataException("neural model parameters: bad training block or CM parameter length");
+            throw new InvalidDataException("neural model parameters: bad training block or inner parameter length");
         }
-        byte[] cm = new byte[cmLength];
-        ms.ReadExactly(cm);
+        byte[] inner = new byte[innerLength];
+        ms.ReadExactly(inner);
         string spec = Encoding.UTF8.GetString(stored, (int)ms.Position, (int)(ms.Length - ms.Position));
-        return new Parameters((byte)kind, hash, (int)block, cm, spec);
+        return new Parameters((byte)layout, (byte)kind, hash, (int)block, inner, spec);
     }
 
-    /// <summary>The <c>nn</c> catalog entry; with a <paramref name="prior"/>, the entry used to compress with it.</summary>
-    public static ModelEntry NnEntry(NeuralPrior? prior = null) => new(
+    /// <summary>
+    /// The <c>nn</c> catalog entry. With a <paramref name="checkpoint"/> (<c>--prime-model</c>) the stored configuration
+    /// is the checkpoint's own, and the model starts from it.
+    /// </summary>
+    public static ModelEntry NnEntry(ModelPrior? checkpoint = null) => new(
         ModelId.Nn,
         "nn",
-        "online-trained sequence model (prequential coding, NNCP-style), bits from its byte distribution",
+        "LSTM trained online by truncated backprop (lstm-compress class); bits from its byte distribution",
         DefaultLevel,
-        (level, _) => prior is ModelPrior mp
-            ? Encode(new Parameters(mp.Kind, mp.Hash, mp.Window, [], mp.Spec))   // the checkpoint's own configuration
-            : Encode(new Parameters(prior?.Kind ?? 0, prior?.Hash ?? 0, NeuralCompressors.NnWindow(level), [], NnSpec(level))),
-        (_, stored) => CreateNn(Decode(stored)));
+        (level, _) => checkpoint is null
+            ? Encode(NeuralCompressors.NnHorizon(level), [], NeuralCompressors.NnSpec(level))
+            : CheckpointParameters(checkpoint, []),
+        (_, stored) => CreateNn(Decode(stored)),
+        (_, stored, bytes) => new SequenceBitPredictor(FromCheckpoint(Decode(stored), bytes), Decode(stored).Block));
 
-    /// <summary>Builds the sequence model described by <paramref name="p"/>, prior applied.</summary>
-    /// <exception cref="InvalidDataException">Unknown model configuration, or the prior is not available.</exception>
+    /// <summary>
+    /// The <c>cm+nn</c> catalog entry: the network's bit predictions mixed with the CM model's (or, in builds without
+    /// it, <c>order3</c>'s). The inner parameters are the base model's id followed by its own stored parameters.
+    /// </summary>
+    public static ModelEntry CmNnEntry(ModelPrior? checkpoint = null) => new(
+        ModelId.CmNn,
+        "cm+nn",
+        "context mixing with the online LSTM's bit predictions among the mixer's inputs (cmix-style)",
+        NeuralCompressors.DefaultCmNnLevel,
+        (level, memory) =>
+        {
+            var baseEntry = BaseEntry();
+            byte[] inner = [(byte)baseEntry.Id, .. baseEntry.Configure(level, memory)];
+            return checkpoint is null
+                ? Encode(NeuralCompressors.NnHorizon(NeuralCompressors.CmNnNetLevel(level)), inner, NeuralCompressors.NnSpec(NeuralCompressors.CmNnNetLevel(level)))
+                : CheckpointParameters(checkpoint, inner);
+        },
+        (level, stored) =>
+        {
+            var p = Decode(stored);
+            return CreateCmNn(level, p, CreateSequenceModel(p));
+        },
+        (level, stored, bytes) =>
+        {
+            var p = Decode(stored);
+            return CreateCmNn(level, p, FromCheckpoint(p, bytes));
+        });
+
+    private static byte[] CheckpointParameters(ModelPrior checkpoint, byte[] inner)
+    {
+        var model = LoadCheckpoint(checkpoint.Checkpoint);
+        int block = model is NetworkSequenceModel n ? n.Window : PrequentialCoder.DefaultBlock;
+        return Encode(block, inner, model.Spec);
+    }
+
+    private static ISequenceModel LoadCheckpoint(ReadOnlyMemory<byte> bytes) => SequenceModels.LoadCheckpoint(bytes.ToArray());
+
+    private static ISequenceModel FromCheckpoint(Parameters p, ReadOnlyMemory<byte> bytes)
+    {
+        var model = LoadCheckpoint(bytes);
+        if (model.Spec != p.Spec)
+        {
+            throw new InvalidDataException($"the prior model ({model.Spec}) is not the one this file was made with ({p.Spec})");
+        }
+        model.ResetContext();
+        return model;
+    }
+
+    /// <summary>Builds the sequence model described by <paramref name="p"/> (layout 1: with its recorded prior applied).</summary>
+    /// <exception cref="InvalidDataException">Unknown model configuration, or the layout-1 prior is not available.</exception>
     public static ISequenceModel CreateSequenceModel(Parameters p)
     {
         ArgumentNullException.ThrowIfNull(p);
@@ -129,82 +187,76 @@ public static class NeuralModels
         {
             return fresh;
         }
-        var prior = PriorRegistry.Resolve(p.PriorKind, p.PriorHash);
-        return prior.Apply(fresh, p.Block);
+        return PriorRegistry.Resolve(p.PriorKind, p.PriorHash) switch
+        {
+            DataPrior d => TrainedOn(fresh, d.Data.Span, p.Block),
+            ModelPrior m => FromCheckpoint(p, m.Checkpoint),
+            _ => throw new InvalidDataException($"neural model parameters: bad prior kind {p.PriorKind}"),
+        };
     }
 
-    private static SequenceBitPredictor CreateNn(Parameters p) => new(CreateSequenceModel(p), p.Block);
+    /// <summary>Layout-1 data priming: one pass of <see cref="PrequentialCoder.Train"/> over <paramref name="data"/>.</summary>
+    internal static ISequenceModel TrainedOn(ISequenceModel fresh, ReadOnlySpan<byte> data, int block)
+    {
+        PrequentialCoder.Train(fresh, data, block);
+        return fresh;
+    }
 
-    /// <summary>
-    /// The <c>cm+nn</c> catalog entry: the CM model (or, in builds without it, <c>order3</c>) and the <c>nn</c> model,
-    /// mixed by a <see cref="MixedByteModel"/>. The inner parameters are the base model's id followed by its own
-    /// stored parameters, so the file names exactly the base model it was made with.
-    /// </summary>
-    public static ModelEntry CmNnEntry(NeuralPrior? prior = null) => new(
-        ModelId.CmNn,
-        "cm+nn",
-        "context mixing with the online-trained sequence model's bit predictions mixed in (cmix-style)",
-        6,
-        (level, memory) =>
+    private static SequenceBitPredictor CreateNn(Parameters p) =>
+        new(CreateSequenceModel(p), p.Block, p.Layout == LegacyLayout ? SequenceBitPredictor.MinPrecision : SequenceBitPredictor.MaxPrecision);
+
+    private static IByteModel CreateCmNn(int level, Parameters p, ISequenceModel network)
+    {
+        if (p.Inner.Length < 1 || (ModelId)p.Inner[0] is ModelId.Nn or ModelId.CmNn
+            || !ModelCatalog.TryGet((ModelId)p.Inner[0], out var baseEntry))
         {
-            var baseEntry = BaseEntry();
-            byte[] inner = [(byte)baseEntry.Id, .. baseEntry.Configure(level, memory)];
-            int net = NeuralCompressors.CmNnNetLevel(level);
-            return Encode(new Parameters(prior?.Kind ?? 0, prior?.Hash ?? 0, NeuralCompressors.NnWindow(net), inner, NnSpec(net)));
-        },
-        (level, stored) =>
+            throw new InvalidDataException("cm+nn: unknown base model in the parameters");
+        }
+        if (p.Layout == LegacyLayout)
         {
-            var p = Decode(stored);
-            if (p.CmParameters.Length < 1 || (ModelId)p.CmParameters[0] is ModelId.Nn or ModelId.CmNn
-                || !ModelCatalog.TryGet((ModelId)p.CmParameters[0], out var baseEntry))
+            var cm = baseEntry.Create(level, p.Inner[1..]);
+            var nn = new SequenceBitPredictor(network, p.Block, SequenceBitPredictor.MinPrecision);
+            if (p.PriorKind == Prior.DataKind && PriorRegistry.Resolve(p.PriorKind, p.PriorHash) is DataPrior data)
             {
-                throw new InvalidDataException("cm+nn: unknown base model in the parameters");
-            }
-            var cm = baseEntry.Create(level, p.CmParameters[1..]);
-            var nn = new SequenceBitPredictor(CreateSequenceModel(p), p.Block);
-            if (p.PriorKind != 0 && PriorRegistry.Resolve(p.PriorKind, p.PriorHash) is DataPrior data)
-            {
-                cm.Prime(data.Data.Span);   // prior data: CM learns X too (the network was pretrained on it above)
+                cm.Prime(data.Data.Span);   // layout 1: CM learned X too (the network was pretrained on it above)
             }
             return new MixedByteModel([cm, nn]);
-        });
-
-    private static ModelEntry BaseEntry() => ModelCatalog.TryGet(ModelId.Cm, out var cm) ? cm : ModelCatalog.Get(ModelId.Order3);
-}
-
-/// <summary>
-/// The priors this process has been given (by <c>--prime-data</c>/<c>--prime-model</c>, or by a compressor built with a
-/// prior), by content hash. The decoder of a primed file finds its prior here.
-/// </summary>
-public static class PriorRegistry
-{
-    private static readonly Dictionary<(byte, ulong), NeuralPrior> Priors = [];
-
-    /// <summary>Makes <paramref name="prior"/> available to decoders in this process.</summary>
-    public static void Register(NeuralPrior prior)
-    {
-        ArgumentNullException.ThrowIfNull(prior);
-        lock (Priors)
-        {
-            Priors[(prior.Kind, prior.Hash)] = prior;
         }
+        // layout 2: the network's predictions also enter CM's own mixer (two inputs, a weight set chosen by its confidence)
+        var baseModel = baseEntry.Id == ModelId.Cm
+            ? CmModel.Create(level, p.Inner[1..], CmNnModel.ExternalInputs, CmNnModel.ExternalContexts)
+            : baseEntry.Create(level, p.Inner[1..]);
+        return new CmNnModel(baseModel, new SequenceBitPredictor(network, p.Block));
     }
 
-    /// <summary>The registered prior of this kind and hash.</summary>
-    /// <exception cref="InvalidDataException">No such prior was given: it is missing or different.</exception>
-    public static NeuralPrior Resolve(byte kind, ulong hash)
+    private static ModelEntry BaseEntry() => ModelCatalog.TryGet(ModelId.Cm, out var cm) ? cm : ModelCatalog.Get(ModelId.Order3);
+
+    internal static void WriteVarint(Stream s, ulong v)
     {
-        lock (Priors)
+        while (v >= 0x80)
         {
-            if (Priors.TryGetValue((kind, hash), out var p))
-            {
-                return p;
-            }
-            string kindName = NeuralPrior.KindNameOf(kind);
-            var given = Priors.Values.Where(v => v.Kind == kind).Select(v => $"{v.Hash:x16}").ToList();
-            throw new InvalidDataException(given.Count == 0
-                ? $"this file was compressed with a prior {kindName} (xxh64 {hash:x16}); pass the same file with --prime-{kindName}"
-                : $"the given --prime-{kindName} (xxh64 {string.Join(", ", given)}) differs from the prior used to compress (xxh64 {hash:x16})");
+            s.WriteByte((byte)(v | 0x80));
+            v >>= 7;
         }
+        s.WriteByte((byte)v);
+    }
+
+    internal static ulong ReadVarint(Stream s)
+    {
+        ulong v = 0;
+        for (int shift = 0; shift < 64; shift += 7)
+        {
+            int b = s.ReadByte();
+            if (b < 0)
+            {
+                throw new InvalidDataException($"neural model parameters are truncated at offset {s.Position}");
+            }
+            v |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80)
+            {
+                return v;
+            }
+        }
+        throw new InvalidDataException($"corrupt varint at offset {s.Position}");
     }
 }

@@ -95,10 +95,19 @@ public static class PrequentialCoder
     /// </summary>
     public static double MeasureFrozen(ISequenceModel model, ReadOnlySpan<byte> data)
     {
-        model.ResetContext();
-        double bits = Run(new NullSymbolCoder(), model, data.ToArray(), int.MaxValue);
-        model.ResetContext();
-        return bits;
+        bool frozen = model.Frozen;
+        model.Frozen = true;
+        try
+        {
+            model.ResetContext();
+            double bits = Run(new NullSymbolCoder(), model, data.ToArray(), int.MaxValue);
+            model.ResetContext();
+            return bits;
+        }
+        finally
+        {
+            model.Frozen = frozen;
+        }
     }
 
     /// <summary>

@@ -15,6 +15,7 @@ public static class SequenceModels
             ["order"] = o => new CountSequenceModel(GetInt(o, "k", 1)),
             ["lstm"] = NetworkSequenceModel.CreateLstm,
             ["gpt"] = NetworkSequenceModel.CreateGpt,
+            [OnlineLstmOptions.Kind] = OnlineLstm.Create,
         };
 
     private static readonly List<Func<byte[], ISequenceModel?>> Loaders = [b => NetworkSequenceModel.TryLoad(b)];
@@ -59,6 +60,17 @@ public static class SequenceModels
             Factories[kind] = factory;
         }
     }
+
+    /// <summary>
+    /// The training block a model is meant to be coded with: the horizon of an <see cref="OnlineLstm"/>, the window of a
+    /// network from the engine, <see cref="PrequentialCoder.DefaultBlock"/> otherwise.
+    /// </summary>
+    public static int NaturalBlock(ISequenceModel model) => model switch
+    {
+        OnlineLstm o => o.Options.Horizon,
+        NetworkSequenceModel n => n.Window,
+        _ => PrequentialCoder.DefaultBlock,
+    };
 
     /// <summary>Creates a fresh model from <paramref name="spec"/>.</summary>
     /// <exception cref="ArgumentException">Unknown kind or malformed option.</exception>

@@ -23,14 +23,15 @@ public sealed record ConditionalModel(string Name, Func<byte[]?, byte[], double>
         });
     }
 
-    /// <summary>A sequence model coded prequentially; C(y | x) pretrains on x (<see cref="DataPrior"/>, one pass).</summary>
-    public static ConditionalModel FromSequenceModel(string name, string spec, int block = PrequentialCoder.DefaultBlock)
+    /// <summary>A sequence model coded prequentially; C(y | x) pretrains on x (one pass of <see cref="PrequentialCoder.Train"/>).</summary>
+    public static ConditionalModel FromSequenceModel(string name, string spec, int block = 0)
         => new(name, (x, y) =>
         {
             var m = SequenceModels.Create(spec);
+            block = block > 0 ? block : SequenceModels.NaturalBlock(m);
             if (x is not null)
             {
-                m = new DataPrior(x).Apply(m, block);
+                m = NeuralModels.TrainedOn(m, x, block);
             }
             return PrequentialCoder.Measure(m, y, block);
         });

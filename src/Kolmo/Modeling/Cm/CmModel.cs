@@ -34,7 +34,8 @@ public sealed class CmModel : IByteModel
     private int _bitPos;
     private int _pr = Probability.Half;
     private int _seen;
-
+    private readonly int[] _ext;
+    private int _extContext;
 
     /// <summary>Creates a model at <paramref name="options"/> (default level 6, no cap).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The level or memory cap is out of range.</exception>
@@ -58,12 +59,15 @@ public sealed class CmModel : IByteModel
         _match = new MatchModel(bufferBytes, indexEntries);
         _sets = _options.RunModel ? 8 : _options.FullContextSet ? 6 : 4;
         _run = _options.RunModel ? new RunMap((int)(hashBytes / 16), _nctx) : null;
-        _mixer = new Mixer(_nctx * (_run != null ? 3 : 2) + 3, _sets switch
+        int[] setSizes = _sets switch
         {
             8 => [256, 16 * 8, 256, 8 * 8, 256, 256, 256, 256],
             6 => [256, 16 * 8, 256, 8 * 8, 256, 256],
             _ => [256, 16 * 8, 256, 8 * 8],
-        }, 8, lr: 8, lr2: 2);
+        };
+        _ext = new int[_options.ExternalInputs];
+        _mixer = new Mixer(_nctx * (_run != null ? 3 : 2) + 3 + _ext.Length,
+            _options.ExternalContexts > 0 ? [.. setSizes, _options.ExternalContexts] : setSizes, 8, lr: 8, lr2: 2);
         _apm1 = new Apm(256);
         _apm2 = new Apm(65536);
         _apm3 = new Apm(65536);
@@ -98,6 +102,19 @@ public sealed class CmModel : IByteModel
         _bitPos = o._bitPos;
         _pr = o._pr;
         _seen = o._seen;
+        _ext = (int[])o._ext.Clone();
+        _extContext = o._extContext;
+    }
+
+    /// <summary>
+    /// Sets the extra mixer inputs (stretched probabilities, ±2047; <see cref="CmOptions.ExternalInputs"/> of them) and
+    /// the extra weight set's selector (below <see cref="CmOptions.ExternalContexts"/>) for the prediction that the next
+    /// <see cref="Update"/> computes. cm+nn calls it with the network's view of the next bit before each update.
+    /// </summary>
+    public void SetExternal(ReadOnlySpan<int> stretched, int context)
+    {
+        stretched.CopyTo(_ext);
+        _extContext = context;
     }
 
     /// <summary>The default level (<see cref="CmOptions.DefaultLevel"/>).</summary>
@@ -127,6 +144,11 @@ public sealed class CmModel : IByteModel
         }
         return new CmModel(new CmOptions { Level = level, TableBits = parameters[0] });
     }
+
+    /// <summary>As <see cref="Create(int, byte[])"/>, with extra mixer inputs and an extra weight set fed from outside (<see cref="SetExternal"/>).</summary>
+    /// <exception cref="InvalidDataException">The parameters are invalid.</exception>
+    public static CmModel Create(int level, byte[] parameters, int externalInputs, int externalContexts) =>
+        new(Create(level, parameters).Options with { ExternalInputs = externalInputs, ExternalContexts = externalContexts });
 
     /// <inheritdoc />
     public string Name => "cm";
@@ -256,6 +278,10 @@ public sealed class CmModel : IByteModel
         _run?.Predict(m, _c0, bp);
         _match.Predict(m, _c0, bp);
         m.Add(256);
+        foreach (int x in _ext)
+        {
+            m.Add(x);
+        }
 
         m.Select(0, _c0);
         m.Select(1, _match.LengthBucket * 8 + bp);
@@ -270,6 +296,10 @@ public sealed class CmModel : IByteModel
         {
             m.Select(6, _match.Length > 0 ? _match.ExpectedByte : 0);
             m.Select(7, (int)(((_cs.C4 >> 4) & 15) | ((_cs.C4 >> 8) & 0xF0)));
+        }
+        if (_options.ExternalContexts > 0)
+        {
+            m.Select(_sets, _extContext);
         }
         m.SelectFinal(bp);
         int pr = m.Mix();

@@ -74,6 +74,15 @@ public sealed record CmOptions
 
     private static long Total(int shift, bool run) => (1L << shift) + (2L << (shift - 2)) + (run ? 1L << (shift - 2) : 0) + FixedBytes;
 
+    /// <summary>
+    /// Extra mixer inputs supplied per bit from outside through <see cref="CmModel.SetExternal"/> (cm+nn feeds a
+    /// network's predictions here); 0 for plain cm. Not stored in the container: the outer model's layout implies it.
+    /// </summary>
+    public int ExternalInputs { get; init; }
+
+    /// <summary>Selector contexts of one extra mixer weight set chosen from outside (0: no extra set).</summary>
+    public int ExternalContexts { get; init; }
+
     /// <summary>Whether the level adds the run map (levels 8–9; 2^(14+L) entries of 4 bytes).</summary>
     public bool RunModel => Level >= 8;
 
