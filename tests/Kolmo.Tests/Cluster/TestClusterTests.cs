@@ -57,9 +57,12 @@ public sealed class TestClusterTests(ThreeSiloCluster fixture)
         var (spec, docs, expected) = NcdJob(20, "deflate");
         var outcome = await new JobClient(_cluster.Client).RunAsync(spec, docs);
         Assert.Equal(expected.ToTsv(), JobResults.Matrix(spec, outcome.Payloads).ToTsv());
-        Assert.Equal(3, outcome.Summary.Workers);
-        Assert.Equal(6, outcome.Summary.Lanes);
-        Assert.Equal(0, outcome.Summary.WorkersLost);
+        // every silo that joined in time ran tasks with both its lanes (on a loaded machine a silo may join after a job
+        // this small is done, so the count of workers is not fixed)
+        string summary = $"{outcome.Summary}; events: {string.Join(" | ", outcome.Summary.Events)}";
+        Assert.InRange(outcome.Summary.Workers, 1, 3);
+        Assert.True(outcome.Summary.Lanes == 2 * outcome.Summary.Workers, summary);
+        Assert.True(outcome.Summary.WorkersLost == 0, summary);
         Assert.Equal(outcome.Payloads.Length, outcome.Summary.TasksReceived);
         Assert.Equal(0, outcome.Summary.RepeatedArrivals);
     }
