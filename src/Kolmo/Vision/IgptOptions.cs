@@ -172,6 +172,17 @@ public sealed record IgptOptions
     /// <summary>The measured steps: 0 and round(Steps·k/Checkpoints) for k = 1..Checkpoints.</summary>
     public IReadOnlyList<int> CheckpointSteps() => Enumerable.Range(0, Checkpoints + 1).Select(k => (int)((long)Steps * k / Checkpoints)).Distinct().ToArray();
 
+    /// <summary>
+    /// The measured steps of one run: every <see cref="CheckpointSteps()"/> for seed 0 (the loss–probe curve and the
+    /// training plots); only the final step for the further seeds of the AR-vs-masked comparison, which uses final
+    /// checkpoints alone.
+    /// </summary>
+    public IReadOnlyList<int> CheckpointSteps(IgptRunSpec run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return run.SeedIndex == 0 ? CheckpointSteps() : [Steps];
+    }
+
     /// <summary>Checks ranges and cross-references.</summary>
     /// <exception cref="ArgumentException">A setting is out of range or a masked size is not among the sizes.</exception>
     public void Validate()
