@@ -11,11 +11,26 @@ public static partial class Program
 {
     static partial void RegisterNeural(IDictionary<string, (string Help, Func<string[], int> Run)> suites)
     {
-        suites["neural-matmul"] = ("matmul GFLOP/s at 64..1024 vs this machine's peak FMA rate (interleaved) [OUTDIR]", NeuralBench.MatMul);
-        suites["neural-train"] = ("training throughput (tokens/s) of the reference GPT 4x256 ctx 256 and an LSTM [OUTDIR]", NeuralBench.Train);
+        suites["neural-matmul"] = ("matmul GFLOP/s per thread-CPU-second (A·B, Aᵀ·B, A·Bᵀ) vs the measured peak FMA rate [OUTDIR]", NeuralBench.MatMul);
+        suites["neural-train"] = ("training tokens per CPU-second (iGPT, nn and byte shapes) vs peak; 1 vs 2 threads [OUTDIR] [--baseline TSV] [--seconds S] [--only NAME] [--name STEM]", NeuralBench.Train);
+        suites["neural-compress"] = ("nn / cm+nn compression: bytes per CPU-second, 1 vs 2 threads (wall) [OUTDIR] [--baseline TSV] [--bytes N] [--name STEM]", NeuralBench.Compress);
+        suites["neural-peak"] = ("peak FMA GFLOP/s of one core per thread-CPU-second and per wall second, Vector256 and Vector512 chains", NeuralBench.PeakReport);
         suites["neural-kernels"] = ("time per kernel at the GPT 4x128 ctx128 B8 shapes (where a training step goes)", NeuralBench.KernelProfile);
         suites["neural-quality"] = ("byte model on tinyshakespeare 90/10: learning curve + PNG [DATA_ROOT OUTDIR MINUTES MODEL(gpt|lstm) ...]", NeuralBench.Quality);
     }
+}
+
+internal static partial class CpuClock
+{
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    internal struct Timespec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "clock_gettime")]
+    internal static partial int ClockGetTime(int clock, ref Timespec ts);
 }
 
 internal static unsafe class NeuralBench
@@ -64,7 +79,7 @@ internal static unsafe class NeuralBench
         }
     }
 
-    private static void Write(string outDir, string name, string md, string tsv)
+    internal static void Write(string outDir, string name, string md, string tsv)
     {
         Directory.CreateDirectory(outDir);
         string stamp = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -74,24 +89,51 @@ internal static unsafe class NeuralBench
         Console.WriteLine($"wrote {outDir}/{name}-{stamp}.md and .tsv");
     }
 
-    // Peak single-core FMA rate: 12 independent Vector256 FMA chains (enough to cover latency × throughput).
-    private static float _sink;
-
-    private static double PeakGflops(double seconds)
+    // ---------------------------------------------------------------------------------------------------
+    // CPU time: thread CPU time (CLOCK_THREAD_CPUTIME_ID) of the calling thread, process CPU time for runs with
+    // worker threads. Rates per CPU-second hold on a loaded machine too (a descheduled thread accrues none).
+    // ---------------------------------------------------------------------------------------------------
+    internal static double ThreadSeconds()
     {
-        long iters = 0;
-        var sw = Stopwatch.StartNew();
-        while (sw.Elapsed.TotalSeconds < seconds)
+        if (OperatingSystem.IsLinux())
         {
-            _sink += Chains(20000);
-            iters += 20000;
+            var ts = default(CpuClock.Timespec);
+            if (CpuClock.ClockGetTime(3, ref ts) == 0)
+            {
+                return ts.Seconds + ts.Nanoseconds * 1e-9;
+            }
         }
-        return iters * 12.0 * 8 * 2 / sw.Elapsed.TotalSeconds / 1e9;
+        return ProcessSeconds();
     }
 
-    // No calls inside the loop, so all 12 accumulators stay in ymm registers (the SysV ABI saves no ymm across calls).
+    internal static double ProcessSeconds() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+
+    // Peak single-core FMA rate: 12 independent FMA chains (enough to cover latency × throughput), per thread-CPU-second.
+    private static float _sink;
+
+    internal static double PeakGflops(double cpuSeconds, bool wide)
+    {
+        long iters = 0;
+        double t0 = ThreadSeconds();
+        double t;
+        while ((t = ThreadSeconds() - t0) < cpuSeconds)
+        {
+            _sink += wide ? Chains512(20000) : Chains256(20000);
+            iters += 20000;
+        }
+        return iters * 12.0 * (wide ? 16 : 8) * 2 / t / 1e9;
+    }
+
+    /// <summary>The core's peak: the faster of the Vector256 and (when accelerated) Vector512 FMA chains.</summary>
+    internal static double Peak(double cpuSeconds)
+    {
+        double p = PeakGflops(cpuSeconds, false);
+        return Vector512.IsHardwareAccelerated ? Math.Max(p, PeakGflops(cpuSeconds, true)) : p;
+    }
+
+    // No calls inside the loop, so all 12 accumulators stay in registers (the SysV ABI saves no vector registers across calls).
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization | System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static float Chains(int n)
+    private static float Chains256(int n)
     {
         var a0 = Vector256.Create(1f); var a1 = a0; var a2 = a0; var a3 = a0; var a4 = a0; var a5 = a0;
         var a6 = a0; var a7 = a0; var a8 = a0; var a9 = a0; var a10 = a0; var a11 = a0;
@@ -109,32 +151,69 @@ internal static unsafe class NeuralBench
         return (a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11)[0];
     }
 
-    private static double MatMulGflops(int n, double seconds, int width)
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization | System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static float Chains512(int n)
     {
-        float[] a = GC.AllocateArray<float>(n * n, pinned: true), b = GC.AllocateArray<float>(n * n, pinned: true), c = GC.AllocateArray<float>(n * n, pinned: true);
+        var a0 = Vector512.Create(1f); var a1 = a0; var a2 = a0; var a3 = a0; var a4 = a0; var a5 = a0;
+        var a6 = a0; var a7 = a0; var a8 = a0; var a9 = a0; var a10 = a0; var a11 = a0;
+        var m = Vector512.Create(0.9999999f);
+        var c = Vector512.Create(1e-7f);
+        for (int i = 0; i < n; i++)
+        {
+            a0 = Vector512.FusedMultiplyAdd(a0, m, c); a1 = Vector512.FusedMultiplyAdd(a1, m, c);
+            a2 = Vector512.FusedMultiplyAdd(a2, m, c); a3 = Vector512.FusedMultiplyAdd(a3, m, c);
+            a4 = Vector512.FusedMultiplyAdd(a4, m, c); a5 = Vector512.FusedMultiplyAdd(a5, m, c);
+            a6 = Vector512.FusedMultiplyAdd(a6, m, c); a7 = Vector512.FusedMultiplyAdd(a7, m, c);
+            a8 = Vector512.FusedMultiplyAdd(a8, m, c); a9 = Vector512.FusedMultiplyAdd(a9, m, c);
+            a10 = Vector512.FusedMultiplyAdd(a10, m, c); a11 = Vector512.FusedMultiplyAdd(a11, m, c);
+        }
+        return (a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11)[0];
+    }
+
+    private enum MatMulKind
+    {
+        AB,
+        AtB,
+        ABt,
+    }
+
+    // GFLOP/s per thread-CPU-second of C[m,n] += op(A)·op(B) with k = the inner size.
+    private static double MatMulGflops(MatMulKind kind, int m, int k, int n, double cpuSeconds, int width)
+    {
+        float[] a = GC.AllocateArray<float>(m * k, pinned: true), b = GC.AllocateArray<float>(k * n, pinned: true), c = GC.AllocateArray<float>(m * n, pinned: true);
         var r = new Xoshiro256(1);
         for (int i = 0; i < a.Length; i++)
         {
             a[i] = (float)r.NextNormal();
+        }
+        for (int i = 0; i < b.Length; i++)
+        {
             b[i] = (float)r.NextNormal();
         }
         int w0 = Kernels.ForcedWidth;
         Kernels.ForcedWidth = width;
         try
         {
-            fixed (float* ap = a, bp = b, cp = c)
+            float* ap = Pin.Ptr(a), bp = Pin.Ptr(b), cp = Pin.Ptr(c);
+            void Run()
             {
-                Kernels.MatMulAdd(cp, ap, bp, n, n, n);   // warm up
-                long reps = 0;
-                var sw = Stopwatch.StartNew();
-                do
+                switch (kind)
                 {
-                    Kernels.MatMulAdd(cp, ap, bp, n, n, n);
-                    reps++;
+                    case MatMulKind.AB: Kernels.MatMulAdd(cp, ap, bp, m, k, n); break;
+                    case MatMulKind.AtB: Kernels.MatMulAtAdd(cp, ap, bp, m, k, n); break;
+                    default: Kernels.MatMulBtAdd(cp, ap, bp, m, k, n); break;
                 }
-                while (sw.Elapsed.TotalSeconds < seconds);
-                return reps * 2.0 * n * n * n / sw.Elapsed.TotalSeconds / 1e9;
             }
+            Run();   // warm up
+            long reps = 0;
+            double t0 = ThreadSeconds(), t;
+            do
+            {
+                Run();
+                reps++;
+            }
+            while ((t = ThreadSeconds() - t0) < cpuSeconds);
+            return reps * 2.0 * m * k * n / t / 1e9;
         }
         finally
         {
@@ -146,85 +225,313 @@ internal static unsafe class NeuralBench
     {
         string outDir = args.Length > 0 ? args[0] : "docs/bench";
         NeuralRuntime.Threads = 1;
-        var md = new StringBuilder(Header("Neural: matmul vs peak FMA (single thread)"));
-        md.Append("C[n,n] += A[n,n]·B[n,n], fused multiply-add, one accumulator per output (deterministic order). ");
-        md.Append("Peak = 12 independent Vector256 FMA chains, measured right before and after each matmul measurement ");
-        md.Append("(the CPU is shared with other developers; the ratio is what counts). Best of 3 rounds per size.\n\n");
-        md.Append("| n | matmul GFLOP/s | peak GFLOP/s | % of peak | scalar reference GFLOP/s |\n|---:|---:|---:|---:|---:|\n");
-        var tsv = new StringBuilder("n\tmatmul_gflops\tpeak_gflops\tpercent_of_peak\tscalar_gflops\n");
-        PeakGflops(0.2);
+        var md = new StringBuilder(Header("Neural: matmul vs peak FMA (one thread, per thread-CPU-second)"));
+        md.Append("C += op(A)·op(B), fused multiply-add, one accumulator per output (deterministic order). Rates are FLOPs per ");
+        md.Append("second of the thread's own CPU time (CLOCK_THREAD_CPUTIME_ID), so a loaded machine slows the wall clock, not the rate. ");
+        md.Append("Peak = 12 independent FMA chains (Vector256 and, where accelerated, Vector512; the faster counts), measured ");
+        md.Append("right before and after each kernel measurement. Best of 3 rounds.\n\n");
+        md.Append("| kernel | m×k×n | SIMD | GFLOP/s per CPU-s | peak GFLOP/s | % of peak |\n|---|---|---|---:|---:|---:|\n");
+        var tsv = new StringBuilder("kernel\tm\tk\tn\tsimd\tgflops\tpeak_gflops\tpercent_of_peak\n");
+        Peak(0.2);
+        var cases = new List<(MatMulKind Kind, int M, int K, int N)>();
         foreach (int n in new[] { 64, 128, 256, 512, 1024 })
         {
-            double bestRatio = 0, bestMm = 0, bestPeak = 0;
-            for (int round = 0; round < 3; round++)
-            {
-                double p1 = PeakGflops(0.15);
-                double mm = MatMulGflops(n, 0.3, 0);
-                double p2 = PeakGflops(0.15);
-                double peak = (p1 + p2) / 2;
-                if (mm / peak > bestRatio)
-                {
-                    bestRatio = mm / peak;
-                    bestMm = mm;
-                    bestPeak = peak;
-                }
-            }
-            double scalar = n <= 256 ? MatMulGflops(n, 0.2, 1) : double.NaN;
-            md.Append(CultureInfo.InvariantCulture, $"| {n} | {bestMm:F1} | {bestPeak:F1} | {100 * bestRatio:F0}% | {(double.IsNaN(scalar) ? "—" : scalar.ToString("F2", CultureInfo.InvariantCulture))} |\n");
-            tsv.Append(CultureInfo.InvariantCulture, $"{n}\t{bestMm:F2}\t{bestPeak:F2}\t{100 * bestRatio:F1}\t{scalar:F3}\n");
+            cases.Add((MatMulKind.AB, n, n, n));
         }
+        // the training shapes: N = B·T = 3136 rows (iGPT 16 × 196) against C = 64 / 4C = 256, and the weight gradient
+        cases.Add((MatMulKind.AB, 3136, 64, 256));
+        cases.Add((MatMulKind.ABt, 3136, 256, 64));
+        cases.Add((MatMulKind.AtB, 64, 3136, 256));
+        cases.Add((MatMulKind.AtB, 256, 256, 256));
+        cases.Add((MatMulKind.ABt, 256, 256, 256));
+        var widths = new List<(int Forced, string Name)> { (0, NeuralRuntime.SimdPath) };
+        if (Vector512.IsHardwareAccelerated && NeuralRuntime.SimdPath.Contains("512", StringComparison.Ordinal))
+        {
+            widths.Add((256, "vector256+fma"));
+        }
+        foreach (var (kind, m, k, n) in cases)
+        {
+            foreach (var (forced, simd) in widths)
+            {
+                double bestRatio = 0, bestMm = 0, bestPeak = 0;
+                for (int round = 0; round < 3; round++)
+                {
+                    double p1 = Peak(0.1);
+                    double mm = MatMulGflops(kind, m, k, n, 0.3, forced);
+                    double p2 = Peak(0.1);
+                    double peak = (p1 + p2) / 2;
+                    if (mm / peak > bestRatio)
+                    {
+                        bestRatio = mm / peak;
+                        bestMm = mm;
+                        bestPeak = peak;
+                    }
+                }
+                string name = kind switch { MatMulKind.AB => "A·B", MatMulKind.AtB => "Aᵀ·B", _ => "A·Bᵀ" };
+                md.Append(CultureInfo.InvariantCulture, $"| {name} | {m}×{k}×{n} | {simd} | {bestMm:F1} | {bestPeak:F1} | {100 * bestRatio:F0}% |\n");
+                tsv.Append(CultureInfo.InvariantCulture, $"{name}\t{m}\t{k}\t{n}\t{simd}\t{bestMm:F2}\t{bestPeak:F2}\t{100 * bestRatio:F1}\n");
+            }
+        }
+        double scalar = MatMulGflops(MatMulKind.AB, 128, 128, 128, 0.3, 1);
+        md.Append(CultureInfo.InvariantCulture, $"\nScalar reference (plain triple loop, same bits) at 128³: {scalar:F2} GFLOP/s per CPU-second.\n");
         Write(outDir, "neural-matmul", md.ToString(), tsv.ToString());
         return 0;
     }
 
-    public static int Train(string[] args)
+    /// <summary>A training shape of the suite: model factory, batch, time, FLOPs per token and trainer options.</summary>
+    private sealed record TrainShape(string Name, Func<SequenceModel> Make, int B, int T, double FlopsPerToken, TrainOptions Options);
+
+    // FLOPs per trained token: 6 × (weights used in matmuls, incl. the tied/untied output) + attention
+    // (scores and weighted sum, forward 4·T·C, backward 8·T·C per layer; half of it under a causal mask).
+    private static double GptFlops(GptConfig c, int T) => 6.0 * (c.Layers * 12.0 * c.Dim * c.Dim + (double)c.VocabSize * c.Dim) + (c.Causal ? 6.0 : 12.0) * T * c.Dim * c.Layers;
+
+    private static double LstmFlops(LstmConfig c) => 6.0 * (c.Layers * 8.0 * c.Hidden * c.Hidden + (double)c.Hidden * c.VocabSize);
+
+    private static TrainShape Gpt(string name, GptConfig c, int B) => new(name, () => new Gpt(c, 1), B, c.Context, GptFlops(c, c.Context), new TrainOptions(1e-3f, 1000, 1));
+
+    private static TrainShape LstmShape(string name, LstmConfig c, int B, bool online) => new(name, () => new Lstm(c, 1), B, c.Context, LstmFlops(c),
+        online ? new TrainOptions(0.004f, int.MaxValue, 0, 1f, 0f, 0.9f, 0.999f, 1e-8f, 1f) : new TrainOptions(1e-3f, 1000, 1));
+
+    private static readonly TrainShape[] Shapes =
+    [
+        Gpt("gpt 1x32 (iGPT, V=17)", new GptConfig(17, 196, 1, 32, 2), 16),
+        Gpt("gpt 1x64 (iGPT, V=17)", new GptConfig(17, 196, 1, 64, 4), 16),
+        Gpt("gpt 2x64 (iGPT, V=17)", new GptConfig(17, 196, 2, 64, 4), 16),
+        Gpt("gpt 4x128 (bytes)", new GptConfig(256, 256, 4, 128, 4), 16),
+        LstmShape("lstm h32 (nn step)", new LstmConfig(256, 32, 1, 32), 1, true),
+        LstmShape("lstm h128", new LstmConfig(256, 64, 1, 128), 16, false),
+        LstmShape("lstm 2x256 t20 (online byte model)", new LstmConfig(256, 20, 2, 256), 1, true),
+    ];
+
+    private static int[] BenchSymbols(int vocab) => Enumerable.Range(0, 200_000).Select(i => (int)((i * 7919L + i / 7) % vocab)).ToArray();
+
+    /// <summary>Runs training steps of <paramref name="s"/> for about <paramref name="cpuSeconds"/>; returns (tokens, thread CPU s, process CPU s, wall s).</summary>
+    private static (long Tokens, double ThreadCpu, double ProcessCpu, double Wall, float Loss) RunShape(TrainShape s, int threads, double cpuSeconds)
     {
-        string outDir = args.Length > 0 ? args[0] : "docs/bench";
-        var md = new StringBuilder(Header("Neural: training throughput"));
-        md.Append("Tokens per second of full training steps (forward + backward + AdamW), random byte windows. ");
-        md.Append("The peak FMA rate of one core is measured before each configuration; `est. GFLOP/s` = tokens/s × FLOPs/token, ");
-        md.Append("with FLOPs/token ≈ 6·(matmul parameters) + attention, to compare with that peak.\n\n");
-        md.Append("| model | params | B×T | threads | steps | tokens/s | peak GFLOP/s (1 core) | est. GFLOP/s | loss check |\n|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
-        var tsv = new StringBuilder("model\tparams\tbatch\tctx\tthreads\tsteps\ttokens_per_s\tpeak_gflops\test_gflops\n");
-        var configs = new (string Name, Func<SequenceModel> Make, int B, int T, int Steps, double FlopsPerToken)[]
+        NeuralRuntime.Threads = threads;
+        var m = s.Make();
+        var tr = new Trainer(m, s.Options);
+        var sampler = new WindowSampler(BenchSymbols(m.VocabSize), s.B, s.T, 1);
+        var batches = Enumerable.Range(0, 8).Select(_ => sampler.Next()).ToArray();
+        // warm up (allocation, tiered JIT) for a third of the measuring time, at least 2 steps
+        double w0 = ThreadSeconds();
+        for (int i = 0; i < 2 || ThreadSeconds() - w0 < cpuSeconds / 3; i++)
         {
-            ("gpt 4x256 ctx256", () => new Gpt(new GptConfig(256, 256, 4, 256, 8), 1), 4, 256, 3, 6.0 * (4 * 12 * 256 * 256 + 256 * 256) + 4 * 6.0 * 256 * 256),
-            ("gpt 4x128 ctx128", () => new Gpt(new GptConfig(256, 128, 4, 128, 4), 1), 8, 128, 4, 6.0 * (4 * 12 * 128 * 128 + 256 * 128) + 4 * 6.0 * 128 * 128),
-            ("lstm 1x256 ctx64", () => new Lstm(new LstmConfig(256, 64, 1, 256), 1), 32, 64, 4, 6.0 * (8 * 256 * 256 + 256 * 256)),
-        };
-        foreach (var (name, make, B, T, steps, fpt) in configs)
+            tr.TrainStep(batches[i % batches.Length]);
+        }
+        long tokens = 0;
+        float loss = 0;
+        double t0 = ThreadSeconds(), p0 = ProcessSeconds();
+        var sw = Stopwatch.StartNew();
+        int step = 0;
+        while (step < 3 || (threads == 1 ? ThreadSeconds() - t0 : ProcessSeconds() - p0) < cpuSeconds)
         {
-            foreach (int threads in new[] { 1, 2 })
+            loss = tr.TrainStep(batches[step % batches.Length]);
+            tokens += (long)s.B * s.T;
+            step++;
+        }
+        return (tokens, ThreadSeconds() - t0, ProcessSeconds() - p0, sw.Elapsed.TotalSeconds, loss);
+    }
+
+    private static Dictionary<string, double> ReadBaseline(string? path)
+    {
+        var d = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (path is null)
+        {
+            return d;
+        }
+        foreach (var line in File.ReadLines(path).Skip(1))
+        {
+            var f = line.Split('\t');
+            if (f.Length > 4 && f[1] == "1")
             {
-                NeuralRuntime.Threads = threads;
-                var m = make();
-                var tr = new Trainer(m, new TrainOptions(1e-3f, steps + 1, 1));
-                var sampler = new WindowSampler(Enumerable.Range(0, 100_000).Select(i => (i * 7919) % 251).ToArray(), B, T, 1);
-                tr.TrainStep(sampler.Next());   // warm up + allocation
-                double peak = PeakGflops(0.2);
-                var sw = Stopwatch.StartNew();
-                float loss = 0;
-                for (int s = 0; s < steps; s++)
-                {
-                    loss = tr.TrainStep(sampler.Next());
-                }
-                double tps = (double)steps * B * T / sw.Elapsed.TotalSeconds;
-                double est = tps * fpt / 1e9;
-                md.Append(CultureInfo.InvariantCulture, $"| {name} | {m.Parameters.Count:N0} | {B}×{T} | {threads} | {steps} | {tps:F0} | {peak:F1} | {est:F1} | {loss / Math.Log(2):F2} bits |\n");
-                tsv.Append(CultureInfo.InvariantCulture, $"{name}\t{m.Parameters.Count}\t{B}\t{T}\t{threads}\t{steps}\t{tps:F1}\t{peak:F2}\t{est:F2}\n");
+                d[f[0]] = double.Parse(f[4], CultureInfo.InvariantCulture);
             }
         }
-        Write(outDir, "neural-train", md.ToString(), tsv.ToString());
+        return d;
+    }
+
+    /// <summary>
+    /// neural-train [OUTDIR] [--baseline TSV] [--seconds S] [--only SUBSTRING]: tokens per CPU-second of full training
+    /// steps (1 thread, thread CPU time) against the measured peak, and 2 threads by wall clock and process CPU time.
+    /// </summary>
+    public static int Train(string[] args)
+    {
+        string outDir = "docs/bench";
+        string? baseline = null, only = null, stem = "neural-train";
+        double seconds = 3;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--baseline": baseline = args[++i]; break;
+                case "--seconds": seconds = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--only": only = args[++i]; break;
+                case "--name": stem = args[++i]; break;
+                default: outDir = args[i]; break;
+            }
+        }
+        var baseRates = ReadBaseline(baseline);
+        var md = new StringBuilder(Header("Neural: training throughput per CPU-second"));
+        md.Append("Full training steps (zero grads, forward, backward, clip, AdamW) on fixed byte/pixel windows. ");
+        md.Append("`tokens/CPU-s` = tokens per second of the thread's own CPU time with 1 thread; `% of peak` = tokens/CPU-s × FLOPs/token ");
+        md.Append("against the single-core peak FMA rate measured in the same run (also per thread-CPU-second). FLOPs/token = 6 × matmul weights + ");
+        md.Append("attention (6·T·C per causal layer). 2 threads: tokens per wall second and per process-CPU-second (the wall ratio is only ");
+        md.Append("meaningful on an idle machine; see the load line).");
+        if (baseline is not null)
+        {
+            md.Append(CultureInfo.InvariantCulture, $" Baseline: `{Path.GetFileName(baseline)}`, the same suite built at the base commit and run in the same command.");
+        }
+        md.Append("\n\n");
+        double peak = Peak(0.5);
+        md.Append(CultureInfo.InvariantCulture, $"Peak FMA rate of one core, this run: **{peak:F1} GFLOP/s per CPU-second**.\n\n");
+        md.Append("| step | params | B×T | FLOPs/token | tokens/CPU-s (1 thread) | GFLOP/s per CPU-s | % of peak |");
+        md.Append(baseline is null ? "" : " baseline tokens/CPU-s | speed-up |");
+        md.Append(" 1 thread tokens/s (wall) | 2 threads tokens/s (wall) | 2 threads tokens/CPU-s | 2 / 1 (wall) |\n");
+        md.Append("|---|---:|---:|---:|---:|---:|---:|" + (baseline is null ? "" : "---:|---:|") + "---:|---:|---:|---:|\n");
+        var tsv = new StringBuilder("step\tthreads\tparams\ttokens\ttokens_per_cpu_s\ttokens_per_wall_s\tthread_cpu_s\tprocess_cpu_s\twall_s\tflops_per_token\tpeak_gflops\tloss_bits\n");
+        foreach (var s in Shapes)
+        {
+            if (only is not null && !s.Name.Contains(only, StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var one = RunShape(s, 1, seconds);
+            var two = RunShape(s, 2, seconds);
+            long parameters = s.Make().Parameters.Count;
+            double rate1 = one.Tokens / one.ThreadCpu, wall1 = one.Tokens / one.Wall;
+            double wall2 = two.Tokens / two.Wall, cpu2 = two.Tokens / two.ProcessCpu;
+            double gf = rate1 * s.FlopsPerToken / 1e9;
+            md.Append(CultureInfo.InvariantCulture, $"| {s.Name} | {parameters:N0} | {s.B}×{s.T} | {s.FlopsPerToken / 1e3:N0}k | **{rate1:N0}** | {gf:F1} | {100 * gf / peak:F1}% |");
+            if (baseline is not null)
+            {
+                md.Append(baseRates.TryGetValue(s.Name, out double b)
+                    ? string.Create(CultureInfo.InvariantCulture, $" {b:N0} | **{rate1 / b:F2}×** |")
+                    : " — | — |");
+            }
+            md.Append(CultureInfo.InvariantCulture, $" {wall1:N0} | {wall2:N0} | {cpu2:N0} | {wall2 / wall1:F2}× |\n");
+            foreach (var (th, r) in new[] { (1, one), (2, two) })
+            {
+                tsv.Append(CultureInfo.InvariantCulture, $"{s.Name}\t{th}\t{parameters}\t{r.Tokens}\t{(th == 1 ? r.Tokens / r.ThreadCpu : r.Tokens / r.ProcessCpu):F1}\t{r.Tokens / r.Wall:F1}\t{r.ThreadCpu:F3}\t{r.ProcessCpu:F3}\t{r.Wall:F3}\t{s.FlopsPerToken:F0}\t{peak:F2}\t{r.Loss / Math.Log(2):F4}\n");
+            }
+            Console.Error.WriteLine($"{s.Name}: {rate1:N0} tokens/CPU-s, {100 * gf / peak:F1}% of peak; 2 threads {wall2 / wall1:F2}x wall");
+        }
+        md.Append(CultureInfo.InvariantCulture, $"\nLoad average at the end: {LoadAvg()}.\n");
+        Write(outDir, stem, md.ToString(), tsv.ToString());
         return 0;
     }
 
+    /// <summary>
+    /// neural-compress [OUTDIR] [--baseline TSV] [--bytes N] [--name STEM]: the online-trained compressors (<c>nn</c>, <c>cm+nn</c>)
+    /// in bytes per CPU-second with 1 thread (thread CPU time) and by wall clock with 1 and 2 threads (same output).
+    /// </summary>
+    public static int Compress(string[] args)
+    {
+        string outDir = "docs/bench";
+        string? baseline = null;
+        string stem = "neural-compress";
+        int bytes = 100_000;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--baseline": baseline = args[++i]; break;
+                case "--bytes": bytes = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--name": stem = args[++i]; break;
+                default: outDir = args[i]; break;
+            }
+        }
+        var baseRates = ReadBaseline(baseline);
+        string path = Path.Combine(AppContext.BaseDirectory, "data", "canterbury", "alice29.txt");
+        if (!File.Exists(path))
+        {
+            path = "data/canterbury/alice29.txt";
+        }
+        byte[] all = File.ReadAllBytes(path);
+        byte[] data = all[..Math.Min(bytes, all.Length)];
+        var md = new StringBuilder(Header("Neural: online-trained compressors per CPU-second, 1 vs 2 threads"));
+        md.Append(CultureInfo.InvariantCulture, $"Input: the first {data.Length:N0} bytes of data/canterbury/alice29.txt. `bytes/CPU-s` = input bytes per second of the ");
+        md.Append("thread's own CPU time with 1 thread; 2 threads by wall clock (meaningful on an idle machine only, see the load) and per process-CPU-second. ");
+        md.Append("The compressed bytes are identical for every thread count (checked here).");
+        if (baseline is not null)
+        {
+            md.Append(CultureInfo.InvariantCulture, $" Baseline: `{Path.GetFileName(baseline)}`, the same suite at the base commit, same command.");
+        }
+        md.Append("\n\n| model | level | compressed bytes | bits/byte | bytes/CPU-s (1 thread) |");
+        md.Append(baseline is null ? "" : " baseline bytes/CPU-s | speed-up |");
+        md.Append(" 1 thread bytes/s (wall) | 2 threads bytes/s (wall) | 2 / 1 (wall) |\n|---|---:|---:|---:|---:|" + (baseline is null ? "" : "---:|---:|") + "---:|---:|---:|\n");
+        var tsv = new StringBuilder("step\tthreads\tparams\ttokens\ttokens_per_cpu_s\ttokens_per_wall_s\tthread_cpu_s\tprocess_cpu_s\twall_s\tcompressed\n");
+        foreach (var (model, level) in new[] { ("nn", 2), ("cm+nn", 2) })
+        {
+            byte[]? first = null;
+            var rows = new List<(int Threads, double ThreadCpu, double ProcessCpu, double Wall)>();
+            foreach (int threads in new[] { 1, 2 })
+            {
+                NeuralRuntime.Threads = threads;
+                var c = Kolmo.Compression.Neural.NeuralCompressors.Compressor(model, level);
+                if (first is null)
+                {
+                    c.Compress(new MemoryStream(data[..Math.Min(data.Length, 20_000)]), new MemoryStream());   // warm up the JIT
+                }
+                double t0 = ThreadSeconds(), p0 = ProcessSeconds();
+                var sw = Stopwatch.StartNew();
+                var ms = new MemoryStream();
+                c.Compress(new MemoryStream(data), ms);
+                rows.Add((threads, ThreadSeconds() - t0, ProcessSeconds() - p0, sw.Elapsed.TotalSeconds));
+                byte[] outBytes = ms.ToArray();
+                if (first is null)
+                {
+                    first = outBytes;
+                }
+                else if (!first.AsSpan().SequenceEqual(outBytes))
+                {
+                    throw new InvalidOperationException($"{model}: output differs between 1 and 2 threads");
+                }
+            }
+            string name = $"{model} compress";
+            double rate1 = data.Length / rows[0].ThreadCpu;
+            md.Append(CultureInfo.InvariantCulture, $"| {model} | {level} | {first!.Length:N0} | {8.0 * first.Length / data.Length:F3} | **{rate1:N0}** |");
+            if (baseline is not null)
+            {
+                md.Append(baseRates.TryGetValue(name, out double b) ? string.Create(CultureInfo.InvariantCulture, $" {b:N0} | **{rate1 / b:F2}×** |") : " — | — |");
+            }
+            md.Append(CultureInfo.InvariantCulture, $" {data.Length / rows[0].Wall:N0} | {data.Length / rows[1].Wall:N0} | {rows[0].Wall / rows[1].Wall:F2}× |\n");
+            foreach (var r in rows)
+            {
+                tsv.Append(CultureInfo.InvariantCulture, $"{name}\t{r.Threads}\t0\t{data.Length}\t{(r.Threads == 1 ? data.Length / r.ThreadCpu : data.Length / r.ProcessCpu):F1}\t{data.Length / r.Wall:F1}\t{r.ThreadCpu:F3}\t{r.ProcessCpu:F3}\t{r.Wall:F3}\t{first.Length}\n");
+            }
+            Console.Error.WriteLine($"{model}: {rate1:N0} bytes/CPU-s; 2 threads {rows[0].Wall / rows[1].Wall:F2}x wall");
+        }
+        md.Append(CultureInfo.InvariantCulture, $"\nLoad average at the end: {LoadAvg()}.\n");
+        Write(outDir, stem, md.ToString(), tsv.ToString());
+        return 0;
+    }
+
+    public static int PeakReport(string[] args)
+    {
+        for (int round = 0; round < 5; round++)
+        {
+            foreach (bool wide in Vector512.IsHardwareAccelerated ? new[] { false, true } : new[] { false })
+            {
+                var sw = Stopwatch.StartNew();
+                double t0 = ThreadSeconds();
+                double g = PeakGflops(0.5, wide);
+                double cpuShare = (ThreadSeconds() - t0) / sw.Elapsed.TotalSeconds;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"vector{(wide ? 512 : 256)}: {g:F1} GFLOP/s per CPU-second, {g * cpuShare:F1} per wall second (load {LoadAvg()})"));
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>neural-kernels [B T C NH V [FILTER SECONDS]]: thread-CPU time per kernel call at one GPT layer's shapes (default: the iGPT 1x64 step).</summary>
     public static int KernelProfile(string[] args)
     {
         NeuralRuntime.Threads = 1;
-        const int B = 8, T = 128, C = 128, NH = 4, V = 256;
+        int Arg(int i, int d) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : d;
+        int B = Arg(0, 16), T = Arg(1, 196), C = Arg(2, 64), NH = Arg(3, 4), V = Arg(4, 17);
         int N = B * T;
         float[] Buf(int n) => GC.AllocateArray<float>(n, pinned: true);
-        float[] x = Buf(N * 4 * C), y = Buf(N * 4 * C), w = Buf(4 * C * C), qkv = Buf(N * 3 * C), att = Buf(B * NH * T * T), dq = Buf(N * 3 * C), mean = Buf(N), rstd = Buf(N), lw = Buf(C), lb = Buf(C), dlw = Buf(C), dlb = Buf(C);
+        float[] x = Buf(N * 4 * C), y = Buf(N * 4 * C), w = Buf(4 * C * Math.Max(C, V)), qkv = Buf(N * 3 * C), att = Buf(B * NH * T * T), dq = Buf(N * 3 * C), mean = Buf(N), rstd = Buf(N), lw = Buf(C), lb = Buf(C), dlw = Buf(C), dlb = Buf(C);
         var r = new Xoshiro256(1);
         foreach (var a in new[] { x, w, qkv })
         {
@@ -235,31 +542,42 @@ internal static unsafe class NeuralBench
         }
         lw.AsSpan().Fill(1);
         float* xp = Pin.Ptr(x), yp = Pin.Ptr(y), wp = Pin.Ptr(w), qp = Pin.Ptr(qkv), ap = Pin.Ptr(att), dqp = Pin.Ptr(dq);
-        void Time(string name, Action f)
+        Console.WriteLine($"one layer at B={B} T={T} C={C} NH={NH} V={V}, 1 thread, SIMD {NeuralRuntime.SimdPath}; ms per call per thread-CPU-second, GFLOP/s");
+        string? filter = args.Length > 5 ? args[5] : null;
+        double seconds = args.Length > 6 ? double.Parse(args[6], CultureInfo.InvariantCulture) : 0.3;
+        void Time(string name, double flops, Action f)
         {
+            if (filter is not null && !name.Contains(filter, StringComparison.Ordinal))
+            {
+                return;
+            }
             f();
-            var sw = Stopwatch.StartNew();
+            double t0 = ThreadSeconds(), t;
             int reps = 0;
             do
             {
                 f();
                 reps++;
             }
-            while (sw.Elapsed.TotalSeconds < 0.3);
-            Console.WriteLine($"{name,-40} {sw.Elapsed.TotalMilliseconds / reps,9:F2} ms");
+            while ((t = ThreadSeconds() - t0) < seconds);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-34} {t * 1e3 / reps,9:F3} ms  {(flops > 0 ? (flops * reps / t / 1e9).ToString("F1", CultureInfo.InvariantCulture) : ""),7}"));
         }
-        Time("linear fwd N x C -> 4C", () => Kernels.LinearForward(yp, xp, wp, null, N, C, 4 * C));
-        Time("linear bwd N x C -> 4C", () => Kernels.LinearBackward(yp, wp, null, xp, yp, wp, N, C, 4 * C));
-        Time("matmulBt only", () => Kernels.MatMulBtAdd(yp, xp, wp, N, 4 * C, C));
-        Time("matmulAt only", () => Kernels.MatMulAtAdd(wp, xp, yp, C, N, 4 * C));
-        Time("attention fwd", () => Kernels.AttentionForward(yp, ap, qp, B, T, C, NH, true));
-        Time("attention bwd", () => Kernels.AttentionBackward(dqp, yp, qp, ap, B, T, C, NH, true));
-        Time("gelu fwd N x 4C", () => Kernels.GeluForward(yp, xp, N * 4 * C));
-        Time("gelu bwd N x 4C", () => Kernels.GeluBackward(yp, xp, xp, N * 4 * C));
-        Time("layernorm fwd", () => Kernels.LayerNormForward(yp, Pin.Ptr(mean), Pin.Ptr(rstd), xp, Pin.Ptr(lw), Pin.Ptr(lb), N, C));
-        Time("layernorm bwd", () => Kernels.LayerNormBackward(yp, Pin.Ptr(dlw), Pin.Ptr(dlb), xp, xp, Pin.Ptr(lw), Pin.Ptr(mean), Pin.Ptr(rstd), N, C));
-        Time("softmax+ce fwd N x V", () => Kernels.SoftmaxCrossEntropyForward(yp, null, xp, null, N, V));
-        Time("peak check: 1 GFLOP-equivalent", () => { });
+        Time("linear fwd N x C -> 3C", 2.0 * N * C * 3 * C, () => Kernels.LinearForward(yp, xp, wp, null, N, C, 3 * C));
+        Time("linear fwd N x C -> 4C", 2.0 * N * C * 4 * C, () => Kernels.LinearForward(yp, xp, wp, null, N, C, 4 * C));
+        Time("linear fwd N x 4C -> C", 2.0 * N * C * 4 * C, () => Kernels.LinearForward(yp, xp, wp, null, N, 4 * C, C));
+        Time("linear bwd N x C -> 4C", 4.0 * N * C * 4 * C, () => Kernels.LinearBackward(yp, wp, null, xp, yp, wp, N, C, 4 * C));
+        Time("linear bwd N x 4C -> C", 4.0 * N * C * 4 * C, () => Kernels.LinearBackward(yp, wp, null, xp, yp, wp, N, 4 * C, C));
+        Time("dinp = dout·Wᵀ  N x 4C <- C", 2.0 * N * C * 4 * C, () => Kernels.MatMulBtAdd(yp, xp, wp, N, C, 4 * C));
+        Time("dW = inpᵀ·dout  C x N x 4C", 2.0 * N * C * 4 * C, () => Kernels.MatMulAtAdd(wp, xp, yp, C, N, 4 * C));
+        Time("logits N x C -> V (A·Bᵀ)", 2.0 * N * C * V, () => Kernels.MatMulBtAdd(yp, xp, wp, N, C, V));
+        Time("attention fwd (causal)", 2.0 * B * T * T * C, () => Kernels.AttentionForward(yp, ap, qp, B, T, C, NH, true));
+        Time("attention bwd (causal)", 4.0 * B * T * T * C, () => Kernels.AttentionBackward(dqp, yp, qp, ap, B, T, C, NH, true));
+        Time("gelu fwd N x 4C", 0, () => Kernels.GeluForward(yp, xp, N * 4 * C));
+        Time("gelu bwd N x 4C", 0, () => Kernels.GeluBackward(yp, xp, xp, N * 4 * C));
+        Time("layernorm fwd", 0, () => Kernels.LayerNormForward(yp, Pin.Ptr(mean), Pin.Ptr(rstd), xp, Pin.Ptr(lw), Pin.Ptr(lb), N, C));
+        Time("layernorm bwd", 0, () => Kernels.LayerNormBackward(yp, Pin.Ptr(dlw), Pin.Ptr(dlb), xp, xp, Pin.Ptr(lw), Pin.Ptr(mean), Pin.Ptr(rstd), N, C));
+        Time("residual fwd", 0, () => Kernels.ResidualForward(yp, xp, xp, N * C));
+        Time("softmax+ce fwd N x V", 0, () => Kernels.SoftmaxCrossEntropyForward(yp, null, xp, null, N, V));
         return 0;
     }
 

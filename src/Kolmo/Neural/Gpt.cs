@@ -35,7 +35,8 @@ public sealed record GptConfig(int VocabSize = 256, int Context = 128, int Layer
 /// <summary>
 /// Decoder-only transformer (GPT-2 layout, pre-norm, GELU MLP 4C, tied input/output embedding), after llm.c's
 /// gpt2: encoder → L × [x += attn(ln1(x)); x += mlp(ln2(x))] → lnf → logits = x · wteᵀ → softmax.
-/// Memory: params ≈ V·C + maxT·C + L·12·C² floats; activations ≈ B·T·(L·(16C + NH·T) + 2V) floats (×2 with grads).
+/// Memory: params ≈ V·C + maxT·C + L·12·C² floats; activations ≈ B·T·(L·(16C + 2NH) + 2V) floats (×2 with grads); attention keeps
+/// only each row's softmax max and 1/sum and recomputes the probabilities in the backward pass.
 /// <see cref="Hidden"/> gives the residual stream after every block for linear probes.
 /// </summary>
 public sealed unsafe class Gpt : SequenceModel
@@ -157,7 +158,7 @@ public sealed unsafe class Gpt : SequenceModel
         long Take(long n) { long r = o; o += n; return r; }
         _encoded = Take(N * C);
         _ln1 = Take(L * N * C); _ln1Mean = Take(L * N); _ln1Rstd = Take(L * N);
-        _qkv = Take(L * N * 3 * C); _atty = Take(L * N * C); _att = Take(L * (long)B * NH * T * T);
+        _qkv = Take(L * N * 3 * C); _atty = Take(L * N * C); _att = Take(L * (long)B * NH * T * 2);
         _attproj = Take(L * N * C); _res2 = Take(L * N * C);
         _ln2 = Take(L * N * C); _ln2Mean = Take(L * N); _ln2Rstd = Take(L * N);
         _fch = Take(L * N * 4 * C); _fchGelu = Take(L * N * 4 * C); _fcproj = Take(L * N * C); _res3 = Take(L * N * C);
@@ -189,7 +190,7 @@ public sealed unsafe class Gpt : SequenceModel
     {
         Validate(inputs, targets, batch, time, weights);
         EnsureActs(batch, time);
-        int B = batch, T = time, C = Config.Dim, NH = Config.Heads, V = Config.VocabSize, L = Config.Layers;
+        int B = batch, T = time;
         int N = B * T;
         inputs.CopyTo(_inputs);
         _hasTargets = !targets.IsEmpty;
@@ -205,37 +206,53 @@ public sealed unsafe class Gpt : SequenceModel
                 weights.CopyTo(_weights);
             }
         }
-        float* a = Pin.Ptr(_acts);
-        var ps = Parameters;
-        Kernels.EncoderForward(a + _encoded, Pin.Ptr(_inputs), ps.ValuePtr(_wte), ps.ValuePtr(_wpe), B, T, C);
-        float* residual = a + _encoded;
-        for (int l = 0; l < L; l++)
-        {
-            long nc = (long)l * N * C;
-            float* ln1 = a + _ln1 + nc, qkv = a + _qkv + 3 * nc, atty = a + _atty + nc;
-            float* att = a + _att + (long)l * B * NH * T * T, attproj = a + _attproj + nc, res2 = a + _res2 + nc;
-            float* ln2 = a + _ln2 + nc, fch = a + _fch + 4 * nc, fchg = a + _fchGelu + 4 * nc, fcproj = a + _fcproj + nc, res3 = a + _res3 + nc;
-            Kernels.LayerNormForward(ln1, a + _ln1Mean + (long)l * N, a + _ln1Rstd + (long)l * N, residual, ps.ValuePtr(_ln1w[l]), ps.ValuePtr(_ln1b[l]), N, C);
-            Kernels.LinearForward(qkv, ln1, ps.ValuePtr(_qkvw[l]), ps.ValuePtr(_qkvb[l]), N, C, 3 * C);
-            Kernels.AttentionForward(atty, att, qkv, B, T, C, NH, Config.Causal);
-            Kernels.LinearForward(attproj, atty, ps.ValuePtr(_attprojw[l]), ps.ValuePtr(_attprojb[l]), N, C, C);
-            Kernels.ResidualForward(res2, residual, attproj, N * C);
-            Kernels.LayerNormForward(ln2, a + _ln2Mean + (long)l * N, a + _ln2Rstd + (long)l * N, res2, ps.ValuePtr(_ln2w[l]), ps.ValuePtr(_ln2b[l]), N, C);
-            Kernels.LinearForward(fch, ln2, ps.ValuePtr(_fcw[l]), ps.ValuePtr(_fcb[l]), N, C, 4 * C);
-            Kernels.GeluForward(fchg, fch, N * 4 * C);
-            Kernels.LinearForward(fcproj, fchg, ps.ValuePtr(_fcprojw[l]), ps.ValuePtr(_fcprojb[l]), N, 4 * C, C);
-            Kernels.ResidualForward(res3, res2, fcproj, N * C);
-            residual = res3;
-        }
-        Kernels.LayerNormForward(a + _lnf, a + _lnfMean, a + _lnfRstd, residual, ps.ValuePtr(_lnfw), ps.ValuePtr(_lnfb), N, C);
-        new Span<float>(a + _logits, N * V).Clear();
-        Kernels.MatMulBtAdd(a + _logits, a + _lnf, ps.ValuePtr(_wte), N, C, V);     // logits[N,V] = lnf[N,C] · wte[V,C]ᵀ
-        Kernels.SoftmaxCrossEntropyForward(a + _probs, _hasTargets ? a + _losses : null, a + _logits, _hasTargets ? Pin.Ptr(_targets) : null, N, V);
+        // the batch elements are independent until the loss: each thread runs the whole network on its share
+        Par.For(B, FlopsPerSequence(T), (b0, b1) => ForwardRows(b0, b1));
         if (!_hasTargets)
         {
             return 0f;
         }
+        float* a = Pin.Ptr(_acts);
         return ReduceLoss(new ReadOnlySpan<float>(a + _losses, N), _targets.AsSpan(0, N), _weights.AsSpan(0, N), new Span<float>(a + _dlosses, N));
+    }
+
+    /// <summary>Training FLOPs of one sequence of T tokens (forward + backward), to size the parallel split.</summary>
+    private long FlopsPerSequence(int T)
+        => (long)T * (6L * (Config.Layers * 12L * Config.Dim * Config.Dim + (long)Config.VocabSize * Config.Dim) + 6L * T * Config.Dim * Config.Layers);
+
+    /// <summary>The forward pass of batch elements b0..b1 (rows b0·T .. b1·T of every activation).</summary>
+    private void ForwardRows(int b0, int b1)
+    {
+        int T = _t, C = Config.Dim, NH = Config.Heads, V = Config.VocabSize, L = Config.Layers, N = _b * T;
+        int nb = b1 - b0, n = nb * T;
+        long r0 = (long)b0 * T;
+        float* a = Pin.Ptr(_acts);
+        var ps = Parameters;
+        Kernels.EncoderForward(a + _encoded + r0 * C, Pin.Ptr(_inputs) + r0, ps.ValuePtr(_wte), ps.ValuePtr(_wpe), nb, T, C);
+        float* residual = a + _encoded + r0 * C;
+        for (int l = 0; l < L; l++)
+        {
+            long nc = (long)l * N * C + r0 * C, ln = (long)l * N + r0;
+            float* ln1 = a + _ln1 + nc, qkv = a + _qkv + 3 * nc, atty = a + _atty + nc;
+            float* att = a + _att + ((long)l * _b + b0) * NH * T * 2, attproj = a + _attproj + nc, res2 = a + _res2 + nc;
+            float* ln2 = a + _ln2 + nc, fch = a + _fch + 4 * nc, fchg = a + _fchGelu + 4 * nc, fcproj = a + _fcproj + nc, res3 = a + _res3 + nc;
+            Kernels.LayerNormForward(ln1, a + _ln1Mean + ln, a + _ln1Rstd + ln, residual, ps.ValuePtr(_ln1w[l]), ps.ValuePtr(_ln1b[l]), n, C);
+            Kernels.LinearForward(qkv, ln1, ps.ValuePtr(_qkvw[l]), ps.ValuePtr(_qkvb[l]), n, C, 3 * C);
+            Kernels.AttentionForward(atty, att, qkv, nb, T, C, NH, Config.Causal);
+            Kernels.LinearForward(attproj, atty, ps.ValuePtr(_attprojw[l]), ps.ValuePtr(_attprojb[l]), n, C, C);
+            Kernels.ResidualForward(res2, residual, attproj, n * C);
+            Kernels.LayerNormForward(ln2, a + _ln2Mean + ln, a + _ln2Rstd + ln, res2, ps.ValuePtr(_ln2w[l]), ps.ValuePtr(_ln2b[l]), n, C);
+            Kernels.LinearForward(fch, ln2, ps.ValuePtr(_fcw[l]), ps.ValuePtr(_fcb[l]), n, C, 4 * C);
+            Kernels.GeluForward(fchg, fch, n * 4 * C);
+            Kernels.LinearForward(fcproj, fchg, ps.ValuePtr(_fcprojw[l]), ps.ValuePtr(_fcprojb[l]), n, 4 * C, C);
+            Kernels.ResidualForward(res3, res2, fcproj, n * C);
+            residual = res3;
+        }
+        Kernels.LayerNormForward(a + _lnf + r0 * C, a + _lnfMean + r0, a + _lnfRstd + r0, residual, ps.ValuePtr(_lnfw), ps.ValuePtr(_lnfb), n, C);
+        Kernels.MatMulTri(Kernels.Tri.None, false, true, a + _logits + r0 * V, V, a + _lnf + r0 * C, C, ps.ValuePtr(_wte), C, n, C, V,
+            Kernels.CMode.Overwrite);                                                                             // logits = lnf · wteᵀ
+        Kernels.SoftmaxCrossEntropyForward(a + _probs + r0 * V, _hasTargets ? a + _losses + r0 : null, a + _logits + r0 * V,
+            _hasTargets ? Pin.Ptr(_targets) + r0 : null, n, V);
     }
 
     /// <inheritdoc />
@@ -245,44 +262,127 @@ public sealed unsafe class Gpt : SequenceModel
         {
             throw new InvalidOperationException("Backward needs a Forward with targets");
         }
-        int B = _b, T = _t, C = Config.Dim, NH = Config.Heads, V = Config.VocabSize, L = Config.Layers;
-        int N = B * T;
         if (_dacts.Length < _acts.Length)
         {
             _dacts = GC.AllocateArray<float>(_acts.Length, pinned: true);
         }
-        else
-        {
-            Array.Clear(_dacts, 0, (int)_total);
-        }
+        // 1. gradients of the activations: independent per batch element (each thread clears and fills its rows)
+        Par.For(_b, FlopsPerSequence(_t), (b0, b1) => BackwardRows(b0, b1));
+        // 2. gradients of the parameters: sums over all rows in a fixed order, split by parameter tensor
+        var tasks = ParameterGradientTasks();
+        Par.Tasks(tasks.Count, (long)_b * FlopsPerSequence(_t) / 3, i => tasks[i]());
+    }
+
+    /// <summary>Activation gradients of batch elements b0..b1, from the loss down to the embeddings.</summary>
+    private void BackwardRows(int b0, int b1)
+    {
+        int T = _t, C = Config.Dim, NH = Config.Heads, V = Config.VocabSize, L = Config.Layers, N = _b * T;
+        int nb = b1 - b0, n = nb * T;
+        long r0 = (long)b0 * T;
         float* a = Pin.Ptr(_acts), d = Pin.Ptr(_dacts);
         var ps = Parameters;
-        Kernels.SoftmaxCrossEntropyBackward(d + _logits, a + _dlosses, a + _probs, Pin.Ptr(_targets), N, V);
-        Kernels.MatMulAdd(d + _lnf, d + _logits, ps.ValuePtr(_wte), N, V, C);          // dlnf += dlogits · wte
-        Kernels.MatMulAtAdd(ps.GradPtr(_wte), d + _logits, a + _lnf, V, N, C);        // dwte += dlogitsᵀ · lnf
-        float* residual = L > 0 ? a + _res3 + (long)(L - 1) * N * C : a + _encoded;
-        float* dresidual = L > 0 ? d + _res3 + (long)(L - 1) * N * C : d + _encoded;
-        Kernels.LayerNormBackward(dresidual, ps.GradPtr(_lnfw), ps.GradPtr(_lnfb), d + _lnf, residual, ps.ValuePtr(_lnfw), a + _lnfMean, a + _lnfRstd, N, C);
+        ClearRows(d, r0, n);
+        Kernels.SoftmaxCrossEntropyBackward(d + _logits + r0 * V, a + _dlosses + r0, a + _probs + r0 * V, Pin.Ptr(_targets) + r0, n, V);
+        Kernels.MatMulAdd(d + _lnf + r0 * C, d + _logits + r0 * V, ps.ValuePtr(_wte), n, V, C);          // dlnf += dlogits · wte
+        long last = L > 0 ? _res3 + (long)(L - 1) * N * C : _encoded;
+        Kernels.LayerNormBackwardInput(d + last + r0 * C, d + _lnf + r0 * C, a + last + r0 * C, ps.ValuePtr(_lnfw), a + _lnfMean + r0, a + _lnfRstd + r0, n, C);
+        for (int l = L - 1; l >= 0; l--)
+        {
+            long nc = (long)l * N * C + r0 * C, ln = (long)l * N + r0;
+            long resIn = (l == 0 ? _encoded : _res3 + (l - 1L) * N * C) + r0 * C;
+            float* att = a + _att + ((long)l * _b + b0) * NH * T * 2;
+            // x3 = x2 + proj(gelu(fc(ln2(x2))))
+            Kernels.ResidualBackward(d + _res2 + nc, d + _fcproj + nc, d + _res3 + nc, n * C);
+            Kernels.LinearBackwardInput(d + _fchGelu + 4 * nc, d + _fcproj + nc, ps.ValuePtr(_fcprojw[l]), n, 4 * C, C);
+            Kernels.GeluBackward(d + _fch + 4 * nc, a + _fch + 4 * nc, d + _fchGelu + 4 * nc, n * 4 * C);
+            Kernels.LinearBackwardInput(d + _ln2 + nc, d + _fch + 4 * nc, ps.ValuePtr(_fcw[l]), n, C, 4 * C);
+            Kernels.LayerNormBackwardInput(d + _res2 + nc, d + _ln2 + nc, a + _res2 + nc, ps.ValuePtr(_ln2w[l]), a + _ln2Mean + ln, a + _ln2Rstd + ln, n, C);
+            // x2 = x + proj(attn(qkv(ln1(x))))
+            Kernels.ResidualBackward(d + resIn, d + _attproj + nc, d + _res2 + nc, n * C);
+            Kernels.LinearBackwardInput(d + _atty + nc, d + _attproj + nc, ps.ValuePtr(_attprojw[l]), n, C, C);
+            Kernels.AttentionBackward(d + _qkv + 3 * nc, d + _atty + nc, a + _qkv + 3 * nc, att, nb, T, C, NH, Config.Causal);
+            Kernels.LinearBackwardInput(d + _ln1 + nc, d + _qkv + 3 * nc, ps.ValuePtr(_qkvw[l]), n, C, 3 * C);
+            Kernels.LayerNormBackwardInput(d + resIn, d + _ln1 + nc, a + resIn, ps.ValuePtr(_ln1w[l]), a + _ln1Mean + ln, a + _ln1Rstd + ln, n, C);
+        }
+    }
+
+    /// <summary>Zeroes rows r0 .. r0+n of every activation gradient (the regions a backward pass accumulates into).</summary>
+    private void ClearRows(float* d, long r0, int n)
+    {
+        int C = Config.Dim, V = Config.VocabSize, L = Config.Layers, N = _b * _t;
+        void Clear(long offset, long width)
+        {
+            new Span<float>(d + offset + r0 * width, (int)(n * width)).Clear();
+        }
+        Clear(_encoded, C);
+        for (int l = 0; l < L; l++)
+        {
+            long nc = (long)l * N * C;
+            foreach (long off in new[] { _ln1 + nc, _atty + nc, _attproj + nc, _res2 + nc, _ln2 + nc, _fcproj + nc, _res3 + nc })
+            {
+                Clear(off, C);
+            }
+            Clear(_qkv + 3 * nc, 3 * C);
+            Clear(_fch + 4 * nc, 4 * C);
+            Clear(_fchGelu + 4 * nc, 4 * C);
+        }
+        Clear(_lnf, C);
+        Clear(_logits, V);
+    }
+
+    /// <summary>
+    /// The parameter-gradient tasks of a backward pass, largest first. Each task owns disjoint gradient elements and
+    /// sums over all B·T rows in row order, so the result does not depend on which thread runs it.
+    /// </summary>
+    private List<Action> ParameterGradientTasks()
+    {
+        int T = _t, B = _b, C = Config.Dim, V = Config.VocabSize, L = Config.Layers, N = B * T;
+        var ps = Parameters;
+        nint ap = (nint)Pin.Ptr(_acts), dp = (nint)Pin.Ptr(_dacts);
+        var tasks = new List<Action>();
+        // a weight gradient is split into row blocks of about 16 rows, so the tasks balance over two threads
+        void Weight(ParameterInfo w, ParameterInfo? bias, long dout, long inp, int cin, int cout)
+        {
+            int parts = Math.Max(1, Math.Min(8, cin / 16));
+            for (int k = 0; k < parts; k++)
+            {
+                int c0 = cin * k / parts, c1 = cin * (k + 1) / parts;
+                bool withBias = k == 0 && bias is not null;
+                tasks.Add(() => Kernels.LinearBackwardParams(ps.GradPtr(w), withBias ? ps.GradPtr(bias!) : null,
+                    (float*)dp + dout, (float*)ap + inp, N, cin, cout, c0, c1));
+            }
+        }
         for (int l = L - 1; l >= 0; l--)
         {
             long nc = (long)l * N * C;
-            float* resIn = l == 0 ? a + _encoded : a + _res3 + (l - 1L) * N * C;
-            float* dresIn = l == 0 ? d + _encoded : d + _res3 + (l - 1L) * N * C;
-            long attOff = (long)l * B * NH * T * T;
-            // x3 = x2 + proj(gelu(fc(ln2(x2))))
-            Kernels.ResidualBackward(d + _res2 + nc, d + _fcproj + nc, d + _res3 + nc, N * C);
-            Kernels.LinearBackward(d + _fchGelu + 4 * nc, ps.GradPtr(_fcprojw[l]), ps.GradPtr(_fcprojb[l]), d + _fcproj + nc, a + _fchGelu + 4 * nc, ps.ValuePtr(_fcprojw[l]), N, 4 * C, C);
-            Kernels.GeluBackward(d + _fch + 4 * nc, a + _fch + 4 * nc, d + _fchGelu + 4 * nc, N * 4 * C);
-            Kernels.LinearBackward(d + _ln2 + nc, ps.GradPtr(_fcw[l]), ps.GradPtr(_fcb[l]), d + _fch + 4 * nc, a + _ln2 + nc, ps.ValuePtr(_fcw[l]), N, C, 4 * C);
-            Kernels.LayerNormBackward(d + _res2 + nc, ps.GradPtr(_ln2w[l]), ps.GradPtr(_ln2b[l]), d + _ln2 + nc, a + _res2 + nc, ps.ValuePtr(_ln2w[l]), a + _ln2Mean + (long)l * N, a + _ln2Rstd + (long)l * N, N, C);
-            // x2 = x + proj(attn(qkv(ln1(x))))
-            Kernels.ResidualBackward(dresIn, d + _attproj + nc, d + _res2 + nc, N * C);
-            Kernels.LinearBackward(d + _atty + nc, ps.GradPtr(_attprojw[l]), ps.GradPtr(_attprojb[l]), d + _attproj + nc, a + _atty + nc, ps.ValuePtr(_attprojw[l]), N, C, C);
-            Kernels.AttentionBackward(d + _qkv + 3 * nc, d + _atty + nc, a + _qkv + 3 * nc, a + _att + attOff, B, T, C, NH, Config.Causal);
-            Kernels.LinearBackward(d + _ln1 + nc, ps.GradPtr(_qkvw[l]), ps.GradPtr(_qkvb[l]), d + _qkv + 3 * nc, a + _ln1 + nc, ps.ValuePtr(_qkvw[l]), N, C, 3 * C);
-            Kernels.LayerNormBackward(dresIn, ps.GradPtr(_ln1w[l]), ps.GradPtr(_ln1b[l]), d + _ln1 + nc, resIn, ps.ValuePtr(_ln1w[l]), a + _ln1Mean + (long)l * N, a + _ln1Rstd + (long)l * N, N, C);
+            long resIn = l == 0 ? _encoded : _res3 + (l - 1L) * N * C;
+            Weight(_fcw[l], _fcb[l], _fch + 4 * nc, _ln2 + nc, C, 4 * C);
+            Weight(_fcprojw[l], _fcprojb[l], _fcproj + nc, _fchGelu + 4 * nc, 4 * C, C);
+            Weight(_qkvw[l], _qkvb[l], _qkv + 3 * nc, _ln1 + nc, C, 3 * C);
+            Weight(_attprojw[l], _attprojb[l], _attproj + nc, _atty + nc, C, C);
+            int li = l;
+            tasks.Add(() => Kernels.LayerNormBackwardParams(ps.GradPtr(_ln2w[li]), ps.GradPtr(_ln2b[li]), (float*)dp + _ln2 + nc, (float*)ap + _res2 + nc,
+                (float*)ap + _ln2Mean + (long)li * N, (float*)ap + _ln2Rstd + (long)li * N, N, C));
+            tasks.Add(() => Kernels.LayerNormBackwardParams(ps.GradPtr(_ln1w[li]), ps.GradPtr(_ln1b[li]), (float*)dp + _ln1 + nc, (float*)ap + resIn,
+                (float*)ap + _ln1Mean + (long)li * N, (float*)ap + _ln1Rstd + (long)li * N, N, C));
         }
-        Kernels.EncoderBackward(ps.GradPtr(_wte), ps.GradPtr(_wpe), d + _encoded, Pin.Ptr(_inputs), B, T, C);
+        // tied embedding: dwte += dlogitsᵀ · lnf, then the token rows of the encoder (per column block: the same order)
+        int wteParts = Math.Max(1, Math.Min(4, C / 16));
+        for (int k = 0; k < wteParts; k++)
+        {
+            int c0 = C * k / wteParts, c1 = C * (k + 1) / wteParts;
+            tasks.Add(() =>
+            {
+                float* dwte = ps.GradPtr(_wte);
+                Kernels.MatMulAtAdd(dwte + c0, C, (float*)dp + _logits, V, (float*)ap + _lnf + c0, C, V, N, c1 - c0);
+                Kernels.EncoderBackwardTokens(dwte, (float*)dp + _encoded, Pin.Ptr(_inputs), N, C, c0, c1);
+            });
+        }
+        long last = L > 0 ? _res3 + (long)(L - 1) * N * C : _encoded;
+        tasks.Add(() => Kernels.LayerNormBackwardParams(ps.GradPtr(_lnfw), ps.GradPtr(_lnfb), (float*)dp + _lnf, (float*)ap + last,
+            (float*)ap + _lnfMean, (float*)ap + _lnfRstd, N, C));
+        tasks.Add(() => Kernels.EncoderBackwardPositions(ps.GradPtr(_wpe), (float*)dp + _encoded, B, T, C));
+        return tasks;
     }
 
     /// <inheritdoc />
@@ -331,7 +431,7 @@ public sealed unsafe class Gpt : SequenceModel
             _m = m;
             int C = m.Config.Dim;
             _qkvCache = GC.AllocateArray<float>(m.Config.Layers * m.Config.Context * 3 * C, pinned: true);
-            _row = GC.AllocateArray<float>(16 * C + m.Config.Context + 2 * m.Config.VocabSize + 8, pinned: true);
+            _row = GC.AllocateArray<float>(16 * C + Kernels.RowCapacity(m.Config.Context) + 2 * m.Config.VocabSize + 8, pinned: true);
             _probs = new float[m.Config.VocabSize];
             Reset();
         }
@@ -392,7 +492,7 @@ public sealed unsafe class Gpt : SequenceModel
             float scale = 1f / MathF.Sqrt(hs);
             float* r = Pin.Ptr(_row);
             float* x = r, ln = r + C, atty = r + 2 * C, tmp = r + 3 * C, fch = r + 4 * C, fchg = r + 8 * C, stats = r + 12 * C;
-            float* arow = r + 12 * C + 8, logits = arow + maxT, probs = logits + V;
+            float* arow = r + 12 * C + 8, logits = arow + Kernels.RowCapacity(maxT), probs = logits + V;
             float* we = ps.ValuePtr(m._wte) + (long)token * C, wp = ps.ValuePtr(m._wpe) + (long)pos * C;
             for (int i = 0; i < C; i++)
             {

@@ -1,11 +1,29 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace Kolmo.Neural;
 
 // Layer kernels, llm.c style: forward and backward side by side; arguments go outputs, inputs, weights,
 // sizes; gradients are d-prefixed and accumulated with +=. Shapes: B batch, T time, C channels,
 // NH heads, hs = C/NH head size, V vocabulary, N = B·T rows. Weights are stored [in, out] ("C, OC") so
 // that out = inp · W runs the matmul kernel with its vector axis along the outputs.
+// Backward passes come in two parts where a model threads them differently: the input gradient (rows are
+// independent: split by batch) and the parameter gradient (a sum over rows in a fixed order: split by parameter).
+// Elementwise code performs the scalar expression's operations in the same order in every SIMD path.
 internal static unsafe partial class Kernels
 {
+    [ThreadStatic]
+    private static float[]? _rowScratch;
+
+    private static float* RowScratch(int floats)
+    {
+        if (_rowScratch is null || _rowScratch.Length < floats)
+        {
+            _rowScratch = GC.AllocateArray<float>(floats, pinned: true);
+        }
+        return Pin.Ptr(_rowScratch);
+    }
+
     // ---------------------------------------------------------------------------------------------------
     // encoder: out[B,T,C] = wte[inp[b,t], :] + wpe[t, :]   (wpe may be null: plain embedding)
     // ---------------------------------------------------------------------------------------------------
@@ -23,12 +41,30 @@ internal static unsafe partial class Kernels
                 }
                 else
                 {
-                    float* wp = wpe + (long)t * C;
-                    for (int i = 0; i < C; i++)
-                    {
-                        o[i] = we[i] + wp[i];
-                    }
+                    Add(o, we, wpe + (long)t * C, C);
                 }
+            }
+        }
+    }
+
+    /// <summary>dwte[:, c0..c1) += dout rows scattered by token, sequential over (b, t): rows shared by repeated tokens
+    /// are accumulated in a fixed order.</summary>
+    public static void EncoderBackwardTokens(float* dwte, float* dout, int* inp, int N, int C, int c0, int c1)
+    {
+        for (int n = 0; n < N; n++)
+        {
+            AddTo(dwte + (long)inp[n] * C + c0, dout + (long)n * C + c0, c1 - c0);
+        }
+    }
+
+    /// <summary>dwpe[t] += Σ_b dout[b, t], b ascending.</summary>
+    public static void EncoderBackwardPositions(float* dwpe, float* dout, int B, int T, int C)
+    {
+        for (int b = 0; b < B; b++)
+        {
+            for (int t = 0; t < T; t++)
+            {
+                AddTo(dwpe + (long)t * C, dout + ((long)b * T + t) * C, C);
             }
         }
     }
@@ -36,17 +72,10 @@ internal static unsafe partial class Kernels
     // Sequential over (b,t): rows of dwte shared by repeated tokens are accumulated in a fixed order.
     public static void EncoderBackward(float* dwte, float* dwpe, float* dout, int* inp, int B, int T, int C)
     {
-        for (int b = 0; b < B; b++)
+        EncoderBackwardTokens(dwte, dout, inp, B * T, C, 0, C);
+        if (dwpe != null)
         {
-            for (int t = 0; t < T; t++)
-            {
-                float* d = dout + ((long)b * T + t) * C;
-                AddTo(dwte + (long)inp[b * T + t] * C, d, C);
-                if (dwpe != null)
-                {
-                    AddTo(dwpe + (long)t * C, d, C);
-                }
-            }
+            EncoderBackwardPositions(dwpe, dout, B, T, C);
         }
     }
 
@@ -68,13 +97,19 @@ internal static unsafe partial class Kernels
     private static void LayerNormRow(float* o, float* mean, float* rstd, float* x, float* w, float* b, int C)
     {
         float m = Sum(x, C) / C;
-        for (int i = 0; i < C; i++)
-        {
-            o[i] = x[i] - m;               // centred values, reused for the variance
-        }
+        AddScalar(o, x, -m, C);              // centred values, reused for the variance: x[i] - m
         float v = Dot(o, o, C) / C;
         float s = 1f / MathF.Sqrt(v + 1e-5f);
-        for (int i = 0; i < C; i++)
+        int i = 0;
+        if (Width >= 256)
+        {
+            var sv = Vector256.Create(s);
+            for (; i + 8 <= C; i += 8)
+            {
+                (Vector256.Load(o + i) * sv * Vector256.Load(w + i) + Vector256.Load(b + i)).Store(o + i);
+            }
+        }
+        for (; i < C; i++)
         {
             o[i] = o[i] * s * w[i] + b[i];
         }
@@ -82,40 +117,76 @@ internal static unsafe partial class Kernels
         *rstd = s;
     }
 
-    public static void LayerNormBackward(float* dinp, float* dw, float* db, float* dout, float* inp, float* w, float* mean, float* rstd, int N, int C)
+    /// <summary>dinp[N,C] += ∂loss/∂inp (rows independent).</summary>
+    public static void LayerNormBackwardInput(float* dinp, float* dout, float* inp, float* w, float* mean, float* rstd, int N, int C)
     {
         nint dip = (nint)dinp, dop = (nint)dout, ip = (nint)inp, wp = (nint)w, mp = (nint)mean, rp = (nint)rstd;
-        // dinp: rows are independent → threads
         Par.For(N, 12L * C, (r0, r1) =>
         {
-            float[] tmp = new float[2 * C];
-            fixed (float* t = tmp)
+            float* dnorm = RowScratch(2 * C), nrm = dnorm + C;
+            for (int n = r0; n < r1; n++)
             {
-                float* dnorm = t, nrm = t + C;
-                for (int n = r0; n < r1; n++)
+                float* x = (float*)ip + (long)n * C, d = (float*)dop + (long)n * C, di = (float*)dip + (long)n * C;
+                float m = ((float*)mp)[n], s = ((float*)rp)[n];
+                float* ww = (float*)wp;
+                int i = 0;
+                if (Width >= 256)
                 {
-                    float* x = (float*)ip + (long)n * C, d = (float*)dop + (long)n * C, di = (float*)dip + (long)n * C;
-                    float m = ((float*)mp)[n], s = ((float*)rp)[n];
-                    for (int i = 0; i < C; i++)
+                    var mv = Vector256.Create(m);
+                    var sv = Vector256.Create(s);
+                    for (; i + 8 <= C; i += 8)
                     {
-                        nrm[i] = (x[i] - m) * s;
-                        dnorm[i] = ((float*)wp)[i] * d[i];
+                        ((Vector256.Load(x + i) - mv) * sv).Store(nrm + i);
+                        (Vector256.Load(ww + i) * Vector256.Load(d + i)).Store(dnorm + i);
                     }
-                    float dmean = Sum(dnorm, C) / C;
-                    float dnmean = Dot(dnorm, nrm, C) / C;
-                    for (int i = 0; i < C; i++)
+                }
+                for (; i < C; i++)
+                {
+                    nrm[i] = (x[i] - m) * s;
+                    dnorm[i] = ww[i] * d[i];
+                }
+                float dmean = Sum(dnorm, C) / C;
+                float dnmean = Dot(dnorm, nrm, C) / C;
+                i = 0;
+                if (Width >= 256)
+                {
+                    var dm = Vector256.Create(dmean);
+                    var dn = Vector256.Create(dnmean);
+                    var sv = Vector256.Create(s);
+                    for (; i + 8 <= C; i += 8)
                     {
-                        di[i] += (dnorm[i] - dmean - nrm[i] * dnmean) * s;
+                        (Vector256.Load(di + i) + (Vector256.Load(dnorm + i) - dm - Vector256.Load(nrm + i) * dn) * sv).Store(di + i);
                     }
+                }
+                for (; i < C; i++)
+                {
+                    di[i] += (dnorm[i] - dmean - nrm[i] * dnmean) * s;
                 }
             }
         });
-        // dw, db: reductions over rows, sequential in n
+    }
+
+    /// <summary>dw[C], db[C] += Σ_n over rows in order (a reduction: never split over rows).</summary>
+    public static void LayerNormBackwardParams(float* dw, float* db, float* dout, float* inp, float* mean, float* rstd, int N, int C)
+    {
         for (int n = 0; n < N; n++)
         {
             float* x = inp + (long)n * C, d = dout + (long)n * C;
             float m = mean[n], s = rstd[n];
-            for (int i = 0; i < C; i++)
+            int i = 0;
+            if (Width >= 256)
+            {
+                var mv = Vector256.Create(m);
+                var sv = Vector256.Create(s);
+                for (; i + 8 <= C; i += 8)
+                {
+                    var dv = Vector256.Load(d + i);
+                    var nv = (Vector256.Load(x + i) - mv) * sv;
+                    (Vector256.Load(db + i) + dv).Store(db + i);
+                    (Vector256.Load(dw + i) + nv * dv).Store(dw + i);
+                }
+            }
+            for (; i < C; i++)
             {
                 float nrm = (x[i] - m) * s;
                 db[i] += d[i];
@@ -124,33 +195,40 @@ internal static unsafe partial class Kernels
         }
     }
 
+    public static void LayerNormBackward(float* dinp, float* dw, float* db, float* dout, float* inp, float* w, float* mean, float* rstd, int N, int C)
+    {
+        LayerNormBackwardInput(dinp, dout, inp, w, mean, rstd, N, C);
+        LayerNormBackwardParams(dw, db, dout, inp, mean, rstd, N, C);
+    }
+
     // ---------------------------------------------------------------------------------------------------
     // linear: out[N,OC] = inp[N,C] · W[C,OC] + bias[OC]   (bias may be null)
     // ---------------------------------------------------------------------------------------------------
     public static void LinearForward(float* out_, float* inp, float* weight, float* bias, int N, int C, int OC)
     {
+        if (bias == null)
+        {
+            Gemm(false, false, out_, OC, inp, C, weight, OC, N, C, OC, Tri.None, CMode.Overwrite);
+            return;
+        }
         for (int n = 0; n < N; n++)
         {
-            float* o = out_ + (long)n * OC;
-            if (bias == null)
-            {
-                new Span<float>(o, OC).Clear();
-            }
-            else
-            {
-                new ReadOnlySpan<float>(bias, OC).CopyTo(new Span<float>(o, OC));
-            }
+            new ReadOnlySpan<float>(bias, OC).CopyTo(new Span<float>(out_ + (long)n * OC, OC));
         }
         MatMulAdd(out_, inp, weight, N, C, OC);
     }
 
-    public static void LinearBackward(float* dinp, float* dweight, float* dbias, float* dout, float* inp, float* weight, int N, int C, int OC)
+    /// <summary>dinp[N,C] += dout[N,OC] · W[C,OC]ᵀ.</summary>
+    public static void LinearBackwardInput(float* dinp, float* dout, float* weight, int N, int C, int OC)
+        => MatMulBtAdd(dinp, dout, weight, N, OC, C);
+
+    /// <summary>
+    /// dW[c0..c1, OC] += inp[N, c0..c1]ᵀ · dout[N,OC] (rows of dW in [c0, c1): a parameter task may take a part) and,
+    /// when <paramref name="dbias"/> is given, dbias[OC] += Σ_n dout[n] in row order.
+    /// </summary>
+    public static void LinearBackwardParams(float* dweight, float* dbias, float* dout, float* inp, int N, int C, int OC, int c0, int c1)
     {
-        if (dinp != null)
-        {
-            MatMulBtAdd(dinp, dout, weight, N, OC, C);      // dinp[N,C] += dout[N,OC] · W[C,OC]ᵀ
-        }
-        MatMulAtAdd(dweight, inp, dout, C, N, OC);         // dW[C,OC] += inp[N,C]ᵀ · dout[N,OC]
+        MatMulAtAdd(dweight + (long)c0 * OC, OC, inp + c0, C, dout, OC, c1 - c0, N, OC);
         if (dbias != null)
         {
             for (int n = 0; n < N; n++)
@@ -160,108 +238,13 @@ internal static unsafe partial class Kernels
         }
     }
 
-    // ---------------------------------------------------------------------------------------------------
-    // causal (or bidirectional) multi-head self-attention
-    //   inp qkv[B,T,3C] (q | k | v), out[B,T,C], att[B,NH,T,T] saved probabilities (zero where masked)
-    // ---------------------------------------------------------------------------------------------------
-    public static void AttentionForward(float* out_, float* att, float* qkv, int B, int T, int C, int NH, bool causal)
+    public static void LinearBackward(float* dinp, float* dweight, float* dbias, float* dout, float* inp, float* weight, int N, int C, int OC)
     {
-        int hs = C / NH;
-        float scale = 1f / MathF.Sqrt(hs);
-        nint op = (nint)out_, ap = (nint)att, qp = (nint)qkv;
-        Par.For(B * NH, 4L * T * T * hs, (p0, p1) =>
+        if (dinp != null)
         {
-            for (int p = p0; p < p1; p++)
-            {
-                int b = p / NH, h = p % NH;
-                float* baseQkv = (float*)qp + (long)b * T * 3 * C;
-                for (int t = 0; t < T; t++)
-                {
-                    float* q = baseQkv + (long)t * 3 * C + h * hs;
-                    float* arow = (float*)ap + (((long)b * NH + h) * T + t) * T;
-                    float* o = (float*)op + ((long)b * T + t) * C + h * hs;
-                    int count = causal ? t + 1 : T;
-                    AttentionRow(o, arow, q, baseQkv + C + h * hs, baseQkv + 2 * C + h * hs, 3 * C, count, hs, scale);
-                    for (int t2 = count; t2 < T; t2++)
-                    {
-                        arow[t2] = 0f;
-                    }
-                }
-            }
-        });
-    }
-
-    /// <summary>One query row: att[0..count) = softmax(q·k_t2 · scale); o[hs] = Σ att·v_t2. Shared with the KV-cache predictor.</summary>
-    internal static void AttentionRow(float* o, float* arow, float* q, float* k0, float* v0, int stride, int count, int hs, float scale)
-    {
-        float max = float.NegativeInfinity;
-        for (int t2 = 0; t2 < count; t2++)
-        {
-            float s = Dot(q, k0 + (long)t2 * stride, hs) * scale;
-            arow[t2] = s;
-            if (s > max)
-            {
-                max = s;
-            }
+            LinearBackwardInput(dinp, dout, weight, N, C, OC);
         }
-        for (int t2 = 0; t2 < count; t2++)
-        {
-            arow[t2] = NMath.Exp(arow[t2] - max);
-        }
-        float inv = 1f / Sum(arow, count);
-        for (int t2 = 0; t2 < count; t2++)
-        {
-            arow[t2] *= inv;
-        }
-        new Span<float>(o, hs).Clear();
-        for (int t2 = 0; t2 < count; t2++)
-        {
-            Axpy(o, arow[t2], v0 + (long)t2 * stride, hs);
-        }
-    }
-
-    public static void AttentionBackward(float* dqkv, float* dout, float* qkv, float* att, int B, int T, int C, int NH, bool causal)
-    {
-        int hs = C / NH;
-        float scale = 1f / MathF.Sqrt(hs);
-        nint dqp = (nint)dqkv, dop = (nint)dout, qp = (nint)qkv, ap = (nint)att;
-        Par.For(B * NH, 8L * T * T * hs, (p0, p1) =>
-        {
-            float[] buf = new float[T];
-            fixed (float* datt = buf)
-            {
-                for (int p = p0; p < p1; p++)
-                {
-                    int b = p / NH, h = p % NH;
-                    float* baseQkv = (float*)qp + (long)b * T * 3 * C;
-                    float* baseD = (float*)dqp + (long)b * T * 3 * C;
-                    for (int t = 0; t < T; t++)
-                    {
-                        int count = causal ? t + 1 : T;
-                        float* arow = (float*)ap + (((long)b * NH + h) * T + t) * T;
-                        float* d = (float*)dop + ((long)b * T + t) * C + h * hs;
-                        float* q = baseQkv + (long)t * 3 * C + h * hs;
-                        float* dq = baseD + (long)t * 3 * C + h * hs;
-                        // out = Σ att·v  →  datt[t2] = v_t2·dout,  dv_t2 += att[t2]·dout
-                        for (int t2 = 0; t2 < count; t2++)
-                        {
-                            float* v = baseQkv + (long)t2 * 3 * C + 2 * C + h * hs;
-                            datt[t2] = Dot(v, d, hs);
-                            Axpy(baseD + (long)t2 * 3 * C + 2 * C + h * hs, arow[t2], d, hs);
-                        }
-                        // softmax: dpre[t2] = att[t2]·(datt[t2] − Σ att·datt)
-                        float s = Dot(arow, datt, count);
-                        for (int t2 = 0; t2 < count; t2++)
-                        {
-                            float dpre = arow[t2] * (datt[t2] - s) * scale;
-                            float* k = baseQkv + (long)t2 * 3 * C + C + h * hs;
-                            Axpy(dq, dpre, k, hs);
-                            Axpy(baseD + (long)t2 * 3 * C + C + h * hs, dpre, q, hs);
-                        }
-                    }
-                }
-            }
-        });
+        LinearBackwardParams(dweight, dbias, dout, inp, N, C, OC, 0, C);
     }
 
     // ---------------------------------------------------------------------------------------------------
@@ -284,18 +267,56 @@ internal static unsafe partial class Kernels
     // ---------------------------------------------------------------------------------------------------
     // residual: out = a + b;   backward: da += dout, db += dout
     // ---------------------------------------------------------------------------------------------------
-    public static void ResidualForward(float* out_, float* a, float* b, int n)
-    {
-        for (int i = 0; i < n; i++)
-        {
-            out_[i] = a[i] + b[i];
-        }
-    }
+    public static void ResidualForward(float* out_, float* a, float* b, int n) => Add(out_, a, b, n);
 
     public static void ResidualBackward(float* da, float* db, float* dout, int n)
     {
         AddTo(da, dout, n);
         AddTo(db, dout, n);
+    }
+
+    /// <summary>o[i] = a[i] + b[i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Add(float* o, float* a, float* b, int n)
+    {
+        int i = 0;
+        int w = Width;
+        if (w == 512)
+        {
+            for (; i + 16 <= n; i += 16)
+            {
+                (Vector512.Load(a + i) + Vector512.Load(b + i)).Store(o + i);
+            }
+        }
+        if (w >= 256)
+        {
+            for (; i + 8 <= n; i += 8)
+            {
+                (Vector256.Load(a + i) + Vector256.Load(b + i)).Store(o + i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            o[i] = a[i] + b[i];
+        }
+    }
+
+    /// <summary>o[i] = a[i] + s.</summary>
+    private static void AddScalar(float* o, float* a, float s, int n)
+    {
+        int i = 0;
+        if (Width >= 256)
+        {
+            var sv = Vector256.Create(s);
+            for (; i + 8 <= n; i += 8)
+            {
+                (Vector256.Load(a + i) + sv).Store(o + i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            o[i] = a[i] + s;
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------
@@ -324,21 +345,9 @@ internal static unsafe partial class Kernels
     /// <summary>p = softmax(l); returns Σ e^(l−max). Shared with the incremental predictors.</summary>
     internal static float SoftmaxRow(float* p, float* l, int V, out float max)
     {
-        max = float.NegativeInfinity;
-        for (int i = 0; i < V; i++)
-        {
-            if (l[i] > max)
-            {
-                max = l[i];
-            }
-        }
-        ExpShifted(p, l, max, V);
-        float sum = Sum(p, V);
-        float inv = 1f / sum;
-        for (int i = 0; i < V; i++)
-        {
-            p[i] *= inv;
-        }
+        max = Max(l, V);
+        float sum = ExpShiftedSum(p, l, max, V);
+        Scale(p, 1f / sum, V);
         return sum;
     }
 
@@ -358,10 +367,21 @@ internal static unsafe partial class Kernels
                 }
                 float* d = (float*)dp + (long)n * V;
                 float* p = (float*)pp + (long)n * V;
-                for (int i = 0; i < V; i++)
+                float dTarget = d[tgt];
+                int i = 0;
+                if (Width >= 256)
                 {
-                    d[i] += (p[i] - (i == tgt ? 1f : 0f)) * dl;
+                    var dv = Vector256.Create(dl);
+                    for (; i + 8 <= V; i += 8)
+                    {
+                        (Vector256.Load(d + i) + Vector256.Load(p + i) * dv).Store(d + i);
+                    }
                 }
+                for (; i < V; i++)
+                {
+                    d[i] += p[i] * dl;
+                }
+                d[tgt] = dTarget + (p[tgt] - 1f) * dl;   // the target gets (p − 1)·dl instead of p·dl
             }
         });
     }
@@ -370,24 +390,64 @@ internal static unsafe partial class Kernels
     // LSTM cell, gate blocks [i | f | g | o] each H wide
     //   inputs pre[B,4H] (x·Wx + h·Wh + b), cprev[B,H]
     //   outputs act[B,4H] (σ(i), σ(f), tanh(g), σ(o)), c[B,H] = f·cprev + i·g, tc[B,H] = tanh(c), h[B,H] = o·tc
+    // (row strides: pre/act ldp, the others ldh, for batch-major activations)
     // ---------------------------------------------------------------------------------------------------
     public static void LstmCellForward(float* h, float* c, float* act, float* tc, float* pre, float* cprev, int B, int H)
+        => LstmCellForward(h, c, act, tc, pre, cprev, B, H, 4 * H, H, H);
+
+    /// <summary>As above with row strides: ldp for pre/act, ldh for h/c/tc, ldcp for cprev (batch-major activations).</summary>
+    public static void LstmCellForward(float* h, float* c, float* act, float* tc, float* pre, float* cprev, int B, int H, int ldp, int ldh, int ldcp)
     {
+        int w = Width;
         for (int b = 0; b < B; b++)
         {
-            float* pr = pre + (long)b * 4 * H, ac = act + (long)b * 4 * H;
-            for (int j = 0; j < H; j++)
+            float* pr = pre + (long)b * ldp, ac = act + (long)b * ldp;
+            float* hb = h + (long)b * ldh, cb = c + (long)b * ldh, tb = tc + (long)b * ldh, cp = cprev + (long)b * ldcp;
+            int j = 0;
+            if (w == 512)
+            {
+                for (; j + 16 <= H; j += 16)
+                {
+                    var ig = Sigmoid512(Vector512.Load(pr + j));
+                    var fg = Sigmoid512(Vector512.Load(pr + H + j));
+                    var gg = Tanh512(Vector512.Load(pr + 2 * H + j));
+                    var og = Sigmoid512(Vector512.Load(pr + 3 * H + j));
+                    ig.Store(ac + j); fg.Store(ac + H + j); gg.Store(ac + 2 * H + j); og.Store(ac + 3 * H + j);
+                    var cv = fg * Vector512.Load(cp + j) + ig * gg;
+                    var tv = Tanh512(cv);
+                    cv.Store(cb + j);
+                    tv.Store(tb + j);
+                    (og * tv).Store(hb + j);
+                }
+            }
+            if (w >= 256)
+            {
+                for (; j + 8 <= H; j += 8)
+                {
+                    var ig = Sigmoid256(Vector256.Load(pr + j));
+                    var fg = Sigmoid256(Vector256.Load(pr + H + j));
+                    var gg = Tanh256(Vector256.Load(pr + 2 * H + j));
+                    var og = Sigmoid256(Vector256.Load(pr + 3 * H + j));
+                    ig.Store(ac + j); fg.Store(ac + H + j); gg.Store(ac + 2 * H + j); og.Store(ac + 3 * H + j);
+                    var cv = fg * Vector256.Load(cp + j) + ig * gg;
+                    var tv = Tanh256(cv);
+                    cv.Store(cb + j);
+                    tv.Store(tb + j);
+                    (og * tv).Store(hb + j);
+                }
+            }
+            for (; j < H; j++)
             {
                 float ig = NMath.Sigmoid(pr[j]);
                 float fg = NMath.Sigmoid(pr[H + j]);
                 float gg = NMath.Tanh(pr[2 * H + j]);
                 float og = NMath.Sigmoid(pr[3 * H + j]);
                 ac[j] = ig; ac[H + j] = fg; ac[2 * H + j] = gg; ac[3 * H + j] = og;
-                float cv = fg * cprev[(long)b * H + j] + ig * gg;
+                float cv = fg * cp[j] + ig * gg;
                 float tv = NMath.Tanh(cv);
-                c[(long)b * H + j] = cv;
-                tc[(long)b * H + j] = tv;
-                h[(long)b * H + j] = og * tv;
+                cb[j] = cv;
+                tb[j] = tv;
+                hb[j] = og * tv;
             }
         }
     }
@@ -397,22 +457,49 @@ internal static unsafe partial class Kernels
     /// of h and c (dc already holds what flows back from the next step).
     /// </summary>
     public static void LstmCellBackward(float* dpre, float* dcprev, float* dh, float* dc, float* act, float* tc, float* cprev, int B, int H)
+        => LstmCellBackward(dpre, dcprev, dh, dc, act, tc, cprev, B, H, 4 * H, H, H);
+
+    /// <summary>As above with row strides: ldp for dpre/act, ldh for tc, ldcp for cprev; dh, dc, dcprev are [B,H].</summary>
+    public static void LstmCellBackward(float* dpre, float* dcprev, float* dh, float* dc, float* act, float* tc, float* cprev, int B, int H, int ldp, int ldh, int ldcp)
     {
+        int w = Width;
         for (int b = 0; b < B; b++)
         {
-            float* ac = act + (long)b * 4 * H, dp = dpre + (long)b * 4 * H;
-            for (int j = 0; j < H; j++)
+            float* ac = act + (long)b * ldp, dp = dpre + (long)b * ldp;
+            float* dhb = dh + (long)b * H, dcb = dc + (long)b * H, dcp = dcprev + (long)b * H;
+            float* tb = tc + (long)b * ldh, cp = cprev + (long)b * ldcp;
+            int j = 0;
+            if (w >= 256)
             {
-                long bj = (long)b * H + j;
+                var one = Vector256.Create(1f);
+                for (; j + 8 <= H; j += 8)
+                {
+                    var ig = Vector256.Load(ac + j);
+                    var fg = Vector256.Load(ac + H + j);
+                    var gg = Vector256.Load(ac + 2 * H + j);
+                    var og = Vector256.Load(ac + 3 * H + j);
+                    var t = Vector256.Load(tb + j);
+                    var dhv = Vector256.Load(dhb + j);
+                    var dct = Vector256.Load(dcb + j) + dhv * og * (one - t * t);
+                    var dog = dhv * t;
+                    (dct * gg * ig * (one - ig)).Store(dp + j);
+                    (dct * Vector256.Load(cp + j) * fg * (one - fg)).Store(dp + H + j);
+                    (dct * ig * (one - gg * gg)).Store(dp + 2 * H + j);
+                    (dog * og * (one - og)).Store(dp + 3 * H + j);
+                    (dct * fg).Store(dcp + j);
+                }
+            }
+            for (; j < H; j++)
+            {
                 float ig = ac[j], fg = ac[H + j], gg = ac[2 * H + j], og = ac[3 * H + j];
-                float t = tc[bj];
-                float dct = dc[bj] + dh[bj] * og * (1f - t * t);
-                float dog = dh[bj] * t;
+                float t = tb[j];
+                float dct = dcb[j] + dhb[j] * og * (1f - t * t);
+                float dog = dhb[j] * t;
                 dp[j] = dct * gg * ig * (1f - ig);
-                dp[H + j] = dct * cprev[bj] * fg * (1f - fg);
+                dp[H + j] = dct * cp[j] * fg * (1f - fg);
                 dp[2 * H + j] = dct * ig * (1f - gg * gg);
                 dp[3 * H + j] = dog * og * (1f - og);
-                dcprev[bj] = dct * fg;
+                dcp[j] = dct * fg;
             }
         }
     }

@@ -43,12 +43,13 @@ public sealed unsafe class Lstm : SequenceModel
     private readonly ParameterInfo[] _wx, _wh, _b;
     private float[] _acts = [];
     private float[] _dacts = [];
-    private int[] _inputs = [];   // time-major [T,B]
+    private float[] _whT = [];    // Whᵀ of every layer, rebuilt by each backward pass
+    private int[] _inputs = [];   // [B,T]
     private int[] _targets = [];
     private float[] _weights = [];
     private int _bsz, _t;
     private bool _hasTargets;
-    // offsets (all time-major, N = T·B rows)
+    // offsets (batch-major, N = B·T rows)
     private long _x, _pre, _act, _c, _tc, _h, _logits, _probs, _losses, _dlosses, _zero, _total;
 
     /// <summary>Creates a model with seeded initialisation: U(±1/√H) weights, forget-gate bias 1.</summary>
@@ -140,7 +141,7 @@ public sealed unsafe class Lstm : SequenceModel
         _pre = Take(L * N * 4 * H); _act = Take(L * N * 4 * H);
         _c = Take(L * N * H); _tc = Take(L * N * H); _h = Take(L * N * H);
         _logits = Take(N * V); _probs = Take(N * V); _losses = Take(N); _dlosses = Take(N);
-        _zero = Take(4L * B * H + (long)B * H);
+        _zero = Take(3L * B * H);
         _total = o;
         if (o > int.MaxValue)
         {
@@ -161,55 +162,71 @@ public sealed unsafe class Lstm : SequenceModel
         _t = T;
     }
 
+    /// <summary>Training FLOPs of one sequence of T tokens (forward + backward), to size the parallel split.</summary>
+    private long FlopsPerSequence(int T)
+        => 6L * T * (Config.Layers * 8L * Config.Hidden * Config.Hidden + (long)Config.Hidden * Config.VocabSize);
+
     /// <inheritdoc />
     public override float Forward(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int batch, int time, ReadOnlySpan<float> weights = default)
     {
         Validate(inputs, targets, batch, time, weights);
         EnsureActs(batch, time);
-        int B = batch, T = time, H = Config.Hidden, V = Config.VocabSize, L = Config.Layers;
-        int N = B * T;
+        int N = batch * time;
         _hasTargets = !targets.IsEmpty;
-        for (int b = 0; b < B; b++)
+        inputs.CopyTo(_inputs);
+        if (_hasTargets)
         {
-            for (int t = 0; t < T; t++)
+            targets.CopyTo(_targets);
+            if (weights.IsEmpty)
             {
-                _inputs[t * B + b] = inputs[b * T + t];
-                if (_hasTargets)
-                {
-                    _targets[t * B + b] = targets[b * T + t];
-                    _weights[t * B + b] = weights.IsEmpty ? 1f : weights[b * T + t];
-                }
+                _weights.AsSpan(0, N).Fill(1f);
+            }
+            else
+            {
+                weights.CopyTo(_weights);
             }
         }
-        float* a = Pin.Ptr(_acts);
-        var ps = Parameters;
-        float* zero = a + _zero;
-        new Span<float>(zero, B * H).Clear();
-        Kernels.EncoderForward(a + _x, Pin.Ptr(_inputs), ps.ValuePtr(_wte), null, 1, N, H);
-        float* layerIn = a + _x;
-        for (int l = 0; l < L; l++)
-        {
-            long off = (long)l * N;
-            float* pre = a + _pre + off * 4 * H, act = a + _act + off * 4 * H;
-            float* c = a + _c + off * H, tc = a + _tc + off * H, h = a + _h + off * H;
-            Kernels.LinearForward(pre, layerIn, ps.ValuePtr(_wx[l]), ps.ValuePtr(_b[l]), N, H, 4 * H);   // pre = b + x·Wx
-            for (int t = 0; t < T; t++)
-            {
-                long r = (long)t * B;
-                float* hprev = t == 0 ? zero : h + (r - B) * H;
-                float* cprev = t == 0 ? zero : c + (r - B) * H;
-                Kernels.MatMulAdd(pre + r * 4 * H, hprev, ps.ValuePtr(_wh[l]), B, H, 4 * H);         // pre += h·Wh
-                Kernels.LstmCellForward(h + r * H, c + r * H, act + r * 4 * H, tc + r * H, pre + r * 4 * H, cprev, B, H);
-            }
-            layerIn = h;
-        }
-        Kernels.LinearForward(a + _logits, layerIn, ps.ValuePtr(_wout), ps.ValuePtr(_bout), N, H, V);
-        Kernels.SoftmaxCrossEntropyForward(a + _probs, _hasTargets ? a + _losses : null, a + _logits, _hasTargets ? Pin.Ptr(_targets) : null, N, V);
+        new Span<float>(Pin.Ptr(_acts) + _zero, batch * Config.Hidden).Clear();
+        // the sequences of a batch are independent: each thread runs whole sequences through every layer and step
+        Par.For(batch, FlopsPerSequence(time), (b0, b1) => ForwardRows(b0, b1), grain: 4);
         if (!_hasTargets)
         {
             return 0f;
         }
+        float* a = Pin.Ptr(_acts);
         return ReduceLoss(new ReadOnlySpan<float>(a + _losses, N), _targets.AsSpan(0, N), _weights.AsSpan(0, N), new Span<float>(a + _dlosses, N));
+    }
+
+    // Activations are batch-major: row n = b·T + t. A time step of a chunk of sequences is a strided matrix (row stride T·width).
+    private void ForwardRows(int b0, int b1)
+    {
+        int T = _t, H = Config.Hidden, V = Config.VocabSize, L = Config.Layers, N = _bsz * T;
+        int nb = b1 - b0, n = nb * T;
+        long r0 = (long)b0 * T;
+        float* a = Pin.Ptr(_acts);
+        var ps = Parameters;
+        float* zero = a + _zero;
+        Kernels.EncoderForward(a + _x + r0 * H, Pin.Ptr(_inputs) + r0, ps.ValuePtr(_wte), null, 1, n, H);
+        float* layerIn = a + _x + r0 * H;
+        for (int l = 0; l < L; l++)
+        {
+            long off = (long)l * N + r0;
+            float* pre = a + _pre + off * 4 * H, act = a + _act + off * 4 * H;
+            float* c = a + _c + off * H, tc = a + _tc + off * H, h = a + _h + off * H;
+            Kernels.LinearForward(pre, layerIn, ps.ValuePtr(_wx[l]), ps.ValuePtr(_b[l]), n, H, 4 * H);   // pre = b + x·Wx
+            for (int t = 0; t < T; t++)
+            {
+                float* hprev = t == 0 ? zero : h + (t - 1L) * H, cprev = t == 0 ? zero : c + (t - 1L) * H;
+                int ldprev = t == 0 ? H : T * H;
+                Kernels.MatMulAdd(pre + (long)t * 4 * H, T * 4 * H, hprev, ldprev, ps.ValuePtr(_wh[l]), 4 * H, nb, H, 4 * H);   // pre += h·Wh
+                Kernels.LstmCellForward(h + (long)t * H, c + (long)t * H, act + (long)t * 4 * H, tc + (long)t * H, pre + (long)t * 4 * H, cprev,
+                    nb, H, T * 4 * H, T * H, ldprev);
+            }
+            layerIn = h;
+        }
+        Kernels.LinearForward(a + _logits + r0 * V, layerIn, ps.ValuePtr(_wout), ps.ValuePtr(_bout), n, H, V);
+        Kernels.SoftmaxCrossEntropyForward(a + _probs + r0 * V, _hasTargets ? a + _losses + r0 : null, a + _logits + r0 * V,
+            _hasTargets ? Pin.Ptr(_targets) + r0 : null, n, V);
     }
 
     /// <inheritdoc />
@@ -219,58 +236,117 @@ public sealed unsafe class Lstm : SequenceModel
         {
             throw new InvalidOperationException("Backward needs a Forward with targets");
         }
-        int B = _bsz, T = _t, H = Config.Hidden, V = Config.VocabSize, L = Config.Layers;
-        int N = B * T;
+        int H = Config.Hidden, L = Config.Layers;
         if (_dacts.Length < _acts.Length)
         {
             _dacts = GC.AllocateArray<float>(_acts.Length, pinned: true);
         }
-        else
+        if (_whT.Length < L * 4 * H * H)
         {
-            Array.Clear(_dacts, 0, (int)_total);
+            _whT = GC.AllocateArray<float>(L * 4 * H * H, pinned: true);
         }
+        for (int l = 0; l < L; l++)
+        {
+            Kernels.Transpose(Pin.Ptr(_whT) + (long)l * 4 * H * H, Parameters.ValuePtr(_wh[l]), H, 4 * H);   // Whᵀ [4H, H]
+        }
+        // 1. activation gradients, whole sequences per thread; 2. parameter gradients, split by tensor
+        Par.For(_bsz, FlopsPerSequence(_t), (b0, b1) => BackwardRows(b0, b1), grain: 4);
+        var tasks = ParameterGradientTasks();
+        Par.Tasks(tasks.Count, (long)_bsz * FlopsPerSequence(_t) / 3, i => tasks[i]());
+    }
+
+    private void BackwardRows(int b0, int b1)
+    {
+        int B = _bsz, T = _t, H = Config.Hidden, V = Config.VocabSize, L = Config.Layers, N = B * T;
+        int nb = b1 - b0, n = nb * T;
+        long r0 = (long)b0 * T;
         float* a = Pin.Ptr(_acts), d = Pin.Ptr(_dacts);
         var ps = Parameters;
         float* zero = a + _zero;
-        float* dc = d + _zero, dcprev = d + _zero + (long)B * H, dhTotal = d + _zero + 2L * B * H;
-        Kernels.SoftmaxCrossEntropyBackward(d + _logits, a + _dlosses, a + _probs, Pin.Ptr(_targets), N, V);
-        float* top = a + _h + (long)(L - 1) * N * H;
-        Kernels.LinearBackward(d + _h + (long)(L - 1) * N * H, ps.GradPtr(_wout), ps.GradPtr(_bout), d + _logits, top, ps.ValuePtr(_wout), N, H, V);
+        float* dc = d + _zero + (long)b0 * H, dcprev = d + _zero + (long)(B + b0) * H, dhTotal = d + _zero + (long)(2 * B + b0) * H;
+        new Span<float>(d + _x + r0 * H, n * H).Clear();
+        for (int l = 0; l < L; l++)
+        {
+            long off = (long)l * N + r0;
+            new Span<float>(d + _pre + off * 4 * H, n * 4 * H).Clear();
+            new Span<float>(d + _h + off * H, n * H).Clear();
+        }
+        new Span<float>(d + _logits + r0 * V, n * V).Clear();
+        Kernels.SoftmaxCrossEntropyBackward(d + _logits + r0 * V, a + _dlosses + r0, a + _probs + r0 * V, Pin.Ptr(_targets) + r0, n, V);
+        Kernels.LinearBackwardInput(d + _h + ((long)(L - 1) * N + r0) * H, d + _logits + r0 * V, ps.ValuePtr(_wout), n, H, V);
+        for (int l = L - 1; l >= 0; l--)
+        {
+            long off = (long)l * N + r0;
+            float* act = a + _act + off * 4 * H, c = a + _c + off * H, tc = a + _tc + off * H;
+            float* dpre = d + _pre + off * 4 * H, dh = d + _h + off * H;
+            float* wht = Pin.Ptr(_whT) + (long)l * 4 * H * H;
+            new Span<float>(dc, nb * H).Clear();
+            new Span<float>(dhTotal, nb * H).Clear();   // dh flowing back from step t+1
+            for (int t = T - 1; t >= 0; t--)
+            {
+                float* cprev = t == 0 ? zero : c + (t - 1L) * H;
+                int ldprev = t == 0 ? H : T * H;
+                for (int b = 0; b < nb; b++)
+                {
+                    Kernels.AddTo(dhTotal + (long)b * H, dh + ((long)b * T + t) * H, H);
+                }
+                Kernels.LstmCellBackward(dpre + (long)t * 4 * H, dcprev, dhTotal, dc, act + (long)t * 4 * H, tc + (long)t * H, cprev,
+                    nb, H, T * 4 * H, T * H, ldprev);
+                new Span<float>(dc, nb * H).Clear();
+                Kernels.AddTo(dc, dcprev, nb * H);
+                new Span<float>(dhTotal, nb * H).Clear();
+                Kernels.MatMulAdd(dhTotal, H, dpre + (long)t * 4 * H, T * 4 * H, wht, H, nb, 4 * H, H);             // dh_{t-1} = dpre·Whᵀ
+            }
+            float* dlayerIn = l == 0 ? d + _x + r0 * H : d + _h + (off - N) * H;
+            Kernels.LinearBackwardInput(dlayerIn, dpre, ps.ValuePtr(_wx[l]), n, H, 4 * H);
+        }
+    }
+
+    /// <summary>Parameter-gradient tasks: each owns disjoint gradient elements and sums over the rows in (b, t) order.</summary>
+    private List<Action> ParameterGradientTasks()
+    {
+        int B = _bsz, T = _t, H = Config.Hidden, V = Config.VocabSize, L = Config.Layers, N = B * T;
+        var ps = Parameters;
+        nint ap = (nint)Pin.Ptr(_acts), dp = (nint)Pin.Ptr(_dacts);
+        var tasks = new List<Action>();
+        int parts = Math.Max(1, Math.Min(8, H / 16));
         for (int l = L - 1; l >= 0; l--)
         {
             long off = (long)l * N;
-            float* act = a + _act + off * 4 * H, c = a + _c + off * H, tc = a + _tc + off * H, h = a + _h + off * H;
-            float* dpre = d + _pre + off * 4 * H, dh = d + _h + off * H;
-            new Span<float>(dc, B * H).Clear();
-            new Span<float>(dhTotal, B * H).Clear();   // dh flowing back from step t+1
-            float[] whT = System.Buffers.ArrayPool<float>.Shared.Rent(4 * H * H);
-            fixed (float* wht = whT)
+            long layerIn = l == 0 ? _x : _h + (off - N) * H;
+            for (int k = 0; k < parts; k++)
             {
-            Kernels.Transpose(wht, ps.ValuePtr(_wh[l]), H, 4 * H);                                  // Whᵀ [4H, H], once per layer
-            for (int t = T - 1; t >= 0; t--)
-            {
-                long r = (long)t * B;
-                float* hprev = t == 0 ? zero : h + (r - B) * H;
-                float* cprev = t == 0 ? zero : c + (r - B) * H;
-                Kernels.AddTo(dhTotal, dh + r * H, B * H);
-                Kernels.LstmCellBackward(dpre + r * 4 * H, dcprev, dhTotal, dc, act + r * 4 * H, tc + r * H, cprev, B, H);
-                new Span<float>(dc, B * H).Clear();
-                Kernels.AddTo(dc, dcprev, B * H);
-                new Span<float>(dhTotal, B * H).Clear();
-                Kernels.MatMulAdd(dhTotal, dpre + r * 4 * H, wht, B, 4 * H, H);                      // dh_{t-1} = dpre·Whᵀ
+                int c0 = H * k / parts, c1 = H * (k + 1) / parts;
+                bool first = k == 0;
+                var wx = _wx[l];
+                var wh = _wh[l];
+                var bias = _b[l];
+                tasks.Add(() => Kernels.LinearBackwardParams(ps.GradPtr(wx), first ? ps.GradPtr(bias) : null, (float*)dp + _pre + off * 4 * H, (float*)ap + layerIn, N, H, 4 * H, c0, c1));
+                if (T > 1)
+                {
+                    // dWh += Σ_b Σ_{t≥1} h_{t-1}ᵀ·dpre_t, one product per sequence, b ascending
+                    tasks.Add(() =>
+                    {
+                        float* dwh = ps.GradPtr(wh) + (long)c0 * 4 * H;
+                        for (int b = 0; b < B; b++)
+                        {
+                            float* hb = (float*)ap + _h + (off + (long)b * T) * H;
+                            float* dpb = (float*)dp + _pre + (off + (long)b * T + 1) * 4 * H;
+                            Kernels.MatMulAtAdd(dwh, 4 * H, hb + c0, H, dpb, 4 * H, c1 - c0, T - 1, 4 * H);
+                        }
+                    });
+                }
             }
-            }
-            System.Buffers.ArrayPool<float>.Shared.Return(whT);
-            // dWh += Σ_t h_{t-1}ᵀ·dpre_t as one product over the rows (t ≥ 1, b), summed in the order (t, b)
-            if (T > 1)
-            {
-                Kernels.MatMulAtAdd(ps.GradPtr(_wh[l]), h, dpre + (long)B * 4 * H, H, (T - 1) * B, 4 * H);
-            }
-            float* layerIn = l == 0 ? a + _x : a + _h + (off - N) * H;
-            float* dlayerIn = l == 0 ? d + _x : d + _h + (off - N) * H;
-            Kernels.LinearBackward(dlayerIn, ps.GradPtr(_wx[l]), ps.GradPtr(_b[l]), dpre, layerIn, ps.ValuePtr(_wx[l]), N, H, 4 * H);
         }
-        Kernels.EncoderBackward(ps.GradPtr(_wte), null, d + _x, Pin.Ptr(_inputs), 1, N, H);
+        long top = _h + (long)(L - 1) * N * H;
+        for (int k = 0; k < parts; k++)
+        {
+            int c0 = H * k / parts, c1 = H * (k + 1) / parts;
+            bool first = k == 0;
+            tasks.Add(() => Kernels.LinearBackwardParams(ps.GradPtr(_wout), first ? ps.GradPtr(_bout) : null, (float*)dp + _logits, (float*)ap + top, N, H, V, c0, c1));
+        }
+        tasks.Add(() => Kernels.EncoderBackward(ps.GradPtr(_wte), null, (float*)dp + _x, Pin.Ptr(_inputs), 1, N, H));
+        return tasks;
     }
 
     /// <inheritdoc />
@@ -279,7 +355,7 @@ public sealed unsafe class Lstm : SequenceModel
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)b, (uint)_bsz, nameof(b));
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)t, (uint)_t, nameof(t));
         int V = Config.VocabSize;
-        return _acts.AsSpan((int)(_probs + ((long)t * _bsz + b) * V), V);
+        return _acts.AsSpan((int)(_probs + ((long)b * _t + t) * V), V);
     }
 
     /// <inheritdoc />

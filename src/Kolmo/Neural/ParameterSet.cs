@@ -45,7 +45,17 @@ public sealed class ParameterSet
     public float[] Values => _values;
 
     /// <summary>All gradients (flat), same layout as <see cref="Values"/>.</summary>
-    public float[] Grads => _grads;
+    public float[] Grads
+    {
+        get
+        {
+            _gradsZero = false;   // the caller may write them
+            return _grads;
+        }
+    }
+
+    // true while the gradients are known to be all zero (after ZeroGrad or a Trainer update), so ZeroGrad can skip its pass
+    private bool _gradsZero;
 
     internal ParameterInfo Add(string name, bool decay, params int[] shape)
     {
@@ -69,14 +79,32 @@ public sealed class ParameterSet
     public Span<float> Value(ParameterInfo p) => _values.AsSpan((int)p.Offset, (int)p.Length);
 
     /// <summary>Gradient of one tensor.</summary>
-    public Span<float> Grad(ParameterInfo p) => _grads.AsSpan((int)p.Offset, (int)p.Length);
+    public Span<float> Grad(ParameterInfo p)
+    {
+        _gradsZero = false;
+        return _grads.AsSpan((int)p.Offset, (int)p.Length);
+    }
 
     /// <summary>Sets all gradients to zero.</summary>
-    public void ZeroGrad() => Array.Clear(_grads);
+    public void ZeroGrad()
+    {
+        if (!_gradsZero)
+        {
+            Array.Clear(_grads);
+            _gradsZero = true;
+        }
+    }
+
+    /// <summary>Records that an optimiser pass has just zeroed every gradient.</summary>
+    internal void MarkGradsZero() => _gradsZero = true;
 
     internal unsafe float* ValuePtr(ParameterInfo p) => Pin.Ptr(_values) + p.Offset;
 
-    internal unsafe float* GradPtr(ParameterInfo p) => Pin.Ptr(_grads) + p.Offset;
+    internal unsafe float* GradPtr(ParameterInfo p)
+    {
+        _gradsZero = false;
+        return Pin.Ptr(_grads) + p.Offset;
+    }
 }
 
 /// <summary>Pointers into pinned (POH) arrays.</summary>

@@ -26,14 +26,19 @@ internal static class NeuralTestUtil
         return a;
     }
 
-    /// <summary>Runs <paramref name="f"/> with the kernels forced to a width (1 = scalar, 128, 256) and a thread count.</summary>
+    /// <summary>
+    /// Runs <paramref name="f"/> with the kernels forced to a width (0 = best, 1 = scalar, 128, 256, 512) and a thread
+    /// count; with more than one thread every parallel split runs, however small the work.
+    /// </summary>
     public static T With<T>(int width, int threads, Func<T> f)
     {
         lock (Gate)
         {
             int w0 = Kernels.ForcedWidth, t0 = NeuralRuntime.Threads;
+            long m0 = Par.MinWork;
             Kernels.ForcedWidth = width;
             NeuralRuntime.Threads = threads;
+            Par.MinWork = threads > 1 ? 0 : m0;
             try
             {
                 return f();
@@ -42,9 +47,16 @@ internal static class NeuralTestUtil
             {
                 Kernels.ForcedWidth = w0;
                 NeuralRuntime.Threads = t0;
+                Par.MinWork = m0;
             }
         }
     }
+
+    /// <summary>The SIMD widths to compare with the scalar reference (those this machine lacks fall back to narrower ones).</summary>
+    public static readonly int[] Widths = [128, 256, 512];
+
+    /// <summary>The scalar reference and every SIMD width.</summary>
+    public static readonly int[] AllWidths = [1, 128, 256, 512];
 
     public static readonly object Gate = new();
 
