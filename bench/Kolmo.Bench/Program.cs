@@ -17,7 +17,9 @@ public static partial class Program
         RegisterDecipher(suites);
         RegisterNeuralCompression(suites);
         RegisterVision(suites);
+        RegisterCluster(suites);
         RegisterReliability(suites);
+        RegisterTour(suites);
         if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
         {
             Console.Error.WriteLine("usage: Kolmo.Bench SUITE [args]   suites:");
@@ -44,5 +46,8 @@ public static partial class Program
 
     static partial void RegisterVision(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
 
+    static partial void RegisterCluster(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
     static partial void RegisterReliability(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
+
+    static partial void RegisterTour(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.IO.Hashing;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Kolmo.Information;
 
 namespace Kolmo.Learning;
@@ -76,20 +78,8 @@ public sealed class DistanceMatrix
     /// <summary>JSON: <c>{"labels":[…],"distances":[[…],…]}</c>.</summary>
     public string ToJson()
     {
-        var sb = new StringBuilder("{\"labels\":[");
-        sb.AppendJoin(',', Labels.Select(JsonString));
-        sb.Append("],\"distances\":[");
-        for (int i = 0; i < Count; i++)
-        {
-            sb.Append(i > 0 ? ",[" : "[");
-            for (int j = 0; j < Count; j++)
-            {
-                sb.Append(j > 0 ? "," : "").Append(_d[i, j].ToString("R", CultureInfo.InvariantCulture));
-            }
-            sb.Append(']');
-        }
-        sb.Append("]}");
-        return sb.ToString();
+        double[][] rows = [.. Enumerable.Range(0, Count).Select(i => Enumerable.Range(0, Count).Select(j => _d[i, j]).ToArray())];
+        return JsonSerializer.Serialize(new DistanceMatrixJson([.. Labels], rows), LearningJsonContext.Default.DistanceMatrixJson);
     }
 
     /// <summary>Parses the TSV form.</summary>
@@ -143,35 +133,6 @@ public sealed class DistanceMatrix
             throw new InvalidDataException("distance matrix: " + e.Message, e);
         }
     }
-
-    /// <summary>A JSON string literal of <paramref name="s"/> (quoted and escaped).</summary>
-    public static string JsonString(string s)
-    {
-        ArgumentNullException.ThrowIfNull(s);
-        var sb = new StringBuilder("\"");
-        foreach (char c in s)
-        {
-            switch (c)
-            {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                default:
-                    if (c < 0x20)
-                    {
-                        sb.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
-                    }
-                    else
-                    {
-                        sb.Append(c);
-                    }
-                    break;
-            }
-        }
-        return sb.Append('"').ToString();
-    }
 }
 
 /// <summary>
@@ -214,12 +175,7 @@ public static class NcdMatrix
         Parallel.For(0, pairs.Count, opts, p =>
         {
             var (i, j) = pairs[p];
-            double xy = c.JointBits(items[i].Data, items[j].Data);
-            if (i != j)
-            {
-                xy = Math.Min(xy, c.JointBits(items[j].Data, items[i].Data));
-            }
-            double v = Measures.Ncd(single[i], single[j], xy);
+            double v = Cell(c, items[i].Data, items[j].Data, single[i], single[j], diagonal: i == j);
             d[i, j] = v;
             d[j, i] = v;
             progress?.Invoke(Interlocked.Increment(ref done));
@@ -227,6 +183,36 @@ public static class NcdMatrix
         return new DistanceMatrix([.. items.Select(t => t.Name)], d);
     }
 
+    /// <summary>
+    /// One cell of the matrix: NCD(x, y) with C(x, y) := min(C(xy), C(yx)) (only C(xx) on the diagonal). Every way of
+    /// computing a matrix (threads, shards, a cluster) calls this, so they all give the same bits.
+    /// </summary>
+    /// <param name="c">Code-length source.</param>
+    /// <param name="x">Row input.</param>
+    /// <param name="y">Column input.</param>
+    /// <param name="bitsX">C(x), as computed by <paramref name="c"/>.</param>
+    /// <param name="bitsY">C(y), as computed by <paramref name="c"/>.</param>
+    /// <param name="diagonal">True when x and y are the same input (one joint length suffices).</param>
+    public static double Cell(ICodeLength c, ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, double bitsX, double bitsY, bool diagonal)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        double xy = c.JointBits(x, y);
+        if (!diagonal)
+        {
+            xy = Math.Min(xy, c.JointBits(y, x));
+        }
+        return Measures.Ncd(bitsX, bitsY, xy);
+    }
+
     /// <summary>Number of pair evaluations <see cref="Compute"/> reports through its progress callback.</summary>
     public static int PairCount(int n) => n * (n + 1) / 2;
 }
+
+/// <summary>The JSON form of a <see cref="DistanceMatrix"/>.</summary>
+internal sealed record DistanceMatrixJson(IReadOnlyList<string> Labels, double[][] Distances);
+
+/// <summary>Source-generated JSON of the learning layer.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+[JsonSerializable(typeof(DistanceMatrixJson))]
+internal sealed partial class LearningJsonContext : JsonSerializerContext;

@@ -127,7 +127,7 @@ namespace Kolmo.Cli.Commands.Compression
         public string Model { get; set; } = "cm";
 
         [CommandOption("-l|--level <N>")]
-        [Description("Level 1-9 (default 6; also written -1 … -9). cm memory = 1.5·2^(18+L) bytes + 9.5 MiB (1.75·2^(18+L) for 8-9): 1 → 10 MiB, 6 → 34 MiB, 9 → 234 MiB. 1-5: orders 0-6 + word; 6-9 add order 8, sparse, record, indirect; 8-9 add run maps")]
+        [Description("Level 1-9 (default 6; also written -1 … -9). cm memory = 1.5·2^(18+L) bytes + 9.5 MiB (1.75·2^(18+L) for 8-9): 1 → 10 MiB, 6 → 34 MiB, 9 → 234 MiB. 1-5: orders 0-6 + word; 6-9 add order 8, sparse, record, indirect; 8-9 add run maps. nn: LSTM layers × cells from 1 × 32 (level 1) to 3 × 320 (9), default 6 = 3 × 160; cm+nn: cm at the level with the network of level ≤ 4 (4 at 5-6, 6 at 7-9)")]
         public int? Level { get; set; }
 
         [CommandOption("--best")]
@@ -169,6 +169,14 @@ namespace Kolmo.Cli.Commands.Compression
         [CommandOption("--segment-size <SIZE>")]
         [Description("Cut the input into independent segments of SIZE bytes (the model restarts at each; they are coded in parallel with --threads, and the output is the same for any thread count). Default: one segment, or N segments with --threads N")]
         public string? SegmentSize { get; set; }
+
+        [CommandOption("--cluster <CONNECTION>")]
+        [Description(ScaleOut.ScaleOutCli.ClusterHelp)]
+        public string? Cluster { get; set; }
+
+        [CommandOption("--shard <I/N>")]
+        [Description("Compress only every N-th input file, starting at file i (0-based), e.g. 0/4; outputs as usual")]
+        public string? Shard { get; set; }
     }
 
     public sealed class DecompressSettings : CodecSettings
@@ -206,7 +214,16 @@ namespace Kolmo.Cli.Commands.Compression
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"model {compressor.Name}, level {compressor.Level}, block size {block} bytes{(memory is long m ? $", memory cap {m} bytes" : "")}"));
             }
-            foreach (var input in CodecRunner.Inputs(settings))
+            var inputs = CodecRunner.Inputs(settings);
+            switch (ScaleOut.ScaleOutCli.Mode(settings.Cluster, settings.Shard))
+            {
+                case ScaleOut.ScaleOutCli.RunMode.Cluster:
+                    return ScaleOut.ScaleOutCli.CompressOnCluster(settings, [.. inputs], compressor, memory, cancellationToken);
+                case ScaleOut.ScaleOutCli.RunMode.Shard:
+                    inputs = ScaleOut.ScaleOutCli.ShardOf([.. inputs], settings.Shard!);
+                    break;
+            }
+            foreach (var input in inputs)
             {
                 CodecRunner.Run(settings, input, compress: true, (src, dst, progress) => compressor.Compress(src, dst, progress));
             }
