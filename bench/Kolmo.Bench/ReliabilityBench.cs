@@ -25,32 +25,58 @@ internal static class ReliabilityBench
 
     private static string CliDll => Path.Combine(AppContext.BaseDirectory, "Kolmo.Cli.dll");
 
-    /// <summary>Every single-bit flip and every proper prefix of each file, decoded by the real command line in-process.</summary>
+    /// <summary>
+    /// Every single-bit flip and every proper prefix of each file, decoded by the real command line in-process.
+    /// Files: every <c>.kolmo</c> under tests/Golden (all containers and models kept for compatibility) and fresh cm, nn
+    /// and cm+nn files. <c>damage [FILTER] [--shard K/N]</c>: FILTER (comma-separated) picks files by path or a fresh model (cm, nn, cm+nn); a shard
+    /// takes every N-th damage from the K-th, so a long sweep runs as several short jobs. Each file's row is printed
+    /// as soon as it is done.
+    /// </summary>
     public static int Damage(string[] args)
     {
-        string dir = Directory.CreateTempSubdirectory("kolmo-damage-").FullName;
-        // args: optional file-name filter (e.g. "empty") to sweep a subset
-        var files = Directory.GetFiles(Path.Combine(Repo, "tests", "Golden", "container"), "*.kolmo").Order(StringComparer.Ordinal)
-            .Where(f => args.Length == 0 || Path.GetFileName(f).Contains(args[0], StringComparison.Ordinal))
-            .Select(f => (Name: Path.GetFileName(f), Bytes: File.ReadAllBytes(f))).ToList();
+        // a RAM-backed folder when there is one: each decode writes its input and (when it succeeds) an output
+        string dir = Directory.Exists("/dev/shm")
+            ? Directory.CreateDirectory(Path.Combine("/dev/shm", "kolmo-damage-" + Environment.ProcessId)).FullName
+            : Directory.CreateTempSubdirectory("kolmo-damage-").FullName;
+        string? shardArg = ArgOrNull(args, "--shard");
+        int shard = 0, shards = 1;
+        if (shardArg is not null)
+        {
+            var kn = shardArg.Split('/');
+            shard = int.Parse(kn[0], Inv);
+            shards = int.Parse(kn[1], Inv);
+        }
+        string[]? filter = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0].Split(',') : null;
+        string golden = Path.Combine(Repo, "tests", "Golden");
+        var files = Directory.GetFiles(golden, "*.kolmo", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(golden, f)).Order(StringComparer.Ordinal)
+            .Where(f => filter is null || filter.Any(x => f.Contains(x, StringComparison.Ordinal)))
+            .Select(f => (Name: f, Bytes: File.ReadAllBytes(Path.Combine(golden, f)))).ToList();
         var text = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("compression is prediction, and prediction is compression. ", 6)));
-        foreach (var (model, level) in new[] { ("cm", 1), ("nn", 1), ("cm+nn", 1) }.Where(m => args.Length == 0 || m.Item1 == args[0]))
+        foreach (var (model, level) in new[] { ("cm", 1), ("nn", 1), ("cm+nn", 1) }.Where(m => filter is null || filter.Contains(m.Item1)))
         {
             var ms = new MemoryStream();
             new ModelCompressor(model, level, model == "nn" ? null : 16L << 20, 128).Compress(new MemoryStream(text), ms);
             files.Add(($"fresh {model} ({text.Length} bytes)", ms.ToArray()));
         }
-        var md = new StringBuilder("| file | bytes | bit flips | refused (exit 2) | truncations | refused (exit 2) | other exits |\n|---|---:|---:|---:|---:|---:|---|\n");
+        Console.WriteLine(string.Create(Inv, $"damage sweep{(shards > 1 ? $", shard {shard}/{shards}" : "")}, in {dir}"));
+        Console.WriteLine("| file | bytes | bit flips | refused (exit 2) | truncations | refused (exit 2) | other exits | CPU s |\n|---|---:|---:|---:|---:|---:|---|---:|");
         var oldErr = Console.Error;
         var oldOut = Console.Out;
         long allRuns = 0, allRefused = 0;
         var sw = Stopwatch.StartNew();
+        var app = Cli.Program.CreateApp();
+        using var self = Process.GetCurrentProcess();
         foreach (var (name, bytes) in files)
         {
+            self.Refresh();
+            var cpu0 = self.TotalProcessorTime;
             var others = new SortedDictionary<int, int>();
-            int flipsRefused = 0, cutsRefused = 0;
+            int flips = 0, cuts = 0, flipsRefused = 0, cutsRefused = 0;
             string input = Path.Combine(dir, "in.kolmo");
             string output = Path.Combine(dir, "out");
+            // the primed golden file decodes only with its prior (tests/Golden/neural/README.md)
+            string[] prior = name.Contains("-primed", StringComparison.Ordinal) ? ["--prime-data", Path.Combine(golden, "neural", "grammar.lsp")] : [];
             int Decode(byte[] data)
             {
                 File.WriteAllBytes(input, data);
@@ -59,7 +85,7 @@ internal static class ReliabilityBench
                 Console.SetOut(TextWriter.Null);
                 try
                 {
-                    return Cli.Program.CreateApp().Run(["d", "-q", "-f", input, "-o", output]);
+                    return app.Run(["d", "-q", "-f", .. prior, input, "-o", output]);
                 }
                 finally
                 {
@@ -71,43 +97,49 @@ internal static class ReliabilityBench
             {
                 throw new InvalidOperationException($"{name} does not decode");
             }
-            for (int bit = 0; bit < bytes.Length * 8; bit++)
+            int damages = bytes.Length * 9;   // every bit flip, then every proper prefix
+            for (int k = shard; k < damages; k += shards)
             {
-                var d = (byte[])bytes.Clone();
-                d[bit >> 3] ^= (byte)(1 << (bit & 7));
+                bool flip = k < bytes.Length * 8;
+                byte[] d;
+                if (flip)
+                {
+                    d = (byte[])bytes.Clone();
+                    d[k >> 3] ^= (byte)(1 << (k & 7));
+                    flips++;
+                }
+                else
+                {
+                    d = bytes[..(k - (bytes.Length * 8))];
+                    cuts++;
+                }
                 int code = Decode(d);
-                if (code == 2)
+                if (code != 2)
+                {
+                    others[code] = others.GetValueOrDefault(code) + 1;
+                }
+                else if (flip)
                 {
                     flipsRefused++;
                 }
                 else
                 {
-                    others[code] = others.GetValueOrDefault(code) + 1;
+                    cutsRefused++;
                 }
                 if (File.Exists(output))
                 {
-                    throw new InvalidOperationException($"{name}: bit {bit}: an output was left");
+                    throw new InvalidOperationException($"{name}: damage {k}: an output was left");
                 }
             }
-            for (int len = 0; len < bytes.Length; len++)
-            {
-                int code = Decode(bytes[..len]);
-                if (code == 2)
-                {
-                    cutsRefused++;
-                }
-                else
-                {
-                    others[code] = others.GetValueOrDefault(code) + 1;
-                }
-            }
-            allRuns += bytes.Length * 9L;
+            allRuns += flips + cuts;
             allRefused += flipsRefused + cutsRefused;
             string other = others.Count == 0 ? "none" : string.Join(", ", others.Select(kv => $"{kv.Value}× exit {kv.Key}"));
-            md.Append(Inv, $"| {name} | {bytes.Length} | {bytes.Length * 8} | {flipsRefused} ({100.0 * flipsRefused / (bytes.Length * 8):F2}%) | {bytes.Length} | {cutsRefused} ({100.0 * cutsRefused / bytes.Length:F2}%) | {other} |\n");
+            self.Refresh();
+            double cpu = (self.TotalProcessorTime - cpu0).TotalSeconds;
+            Console.WriteLine(string.Create(Inv,
+                $"| {name} | {bytes.Length} | {flips} | {flipsRefused} ({100.0 * flipsRefused / Math.Max(1, flips):F2}%) | {cuts} | {cutsRefused} ({100.0 * cutsRefused / Math.Max(1, cuts):F2}%) | {other} | {cpu:F1} |"));
         }
-        md.Append(Inv, $"\nAll: {allRefused} of {allRuns} damaged files refused with exit 2 ({100.0 * allRefused / allRuns:F3}%), {sw.Elapsed.TotalSeconds:F0} s.\n");
-        Console.WriteLine(md);
+        Console.WriteLine(string.Create(Inv, $"\nAll: {allRefused} of {allRuns} damaged files refused with exit 2 ({100.0 * allRefused / Math.Max(1, allRuns):F3}%), {sw.Elapsed.TotalSeconds:F0} s wall."));
         Directory.Delete(dir, recursive: true);
         return allRefused == allRuns ? 0 : 1;
     }
@@ -205,7 +237,11 @@ internal static class ReliabilityBench
         return same && comp.ExitCode == 0 && decomp.ExitCode == 0 ? 0 : 1;
     }
 
-    /// <summary>Time budgets: wall clock of whole child processes against the budget they were given.</summary>
+    /// <summary>
+    /// Time budgets: wall clock (and CPU time) of whole child processes against the budget they were given, beside
+    /// the floor — the same command with a budget too small to do any work (start-up, reading, model and tables, the
+    /// least search or step, the final scoring): no budget below the floor can hold.
+    /// </summary>
     public static int Budgets(string[] args)
     {
         string dir = Directory.CreateTempSubdirectory("kolmo-budgets-").FullName;
@@ -214,8 +250,14 @@ internal static class ReliabilityBench
         var rng = new Random(1);
         var key = "abcdefghijklmnopqrstuvwxyz".ToCharArray();
         rng.Shuffle(key);
-        var md = new StringBuilder("| command | input | budget (s) | wall (s) | wall / budget |\n|---|---:|---:|---:|---:|\n");
-        foreach (int n in new[] { 20_000, 200_000, 2_000_000 })
+        var sizes = args.Length > 0 ? args.Select(a => int.Parse(a, Inv)).ToArray() : [20_000, 200_000, 2_000_000];
+        Console.WriteLine("| command | input | budget (s) | wall (s) | CPU (s) | wall / budget |\n|---|---:|---:|---:|---:|---:|");
+        void Row(string command, string input, double budget, List<string> a)
+        {
+            var (wall, cpu) = Run(a);
+            Console.WriteLine(string.Create(Inv, $"| {command} | {input} | {budget} | {wall:F2} | {cpu:F2} | {(budget > 0 ? (wall / budget).ToString("F3", Inv) : "floor")} |"));
+        }
+        foreach (int n in sizes)
         {
             var sb = new StringBuilder(n);
             while (sb.Length < n)
@@ -225,33 +267,46 @@ internal static class ReliabilityBench
             string cipher = new([.. sb.ToString().Select(c => key[c - 'a'])]);
             string path = Path.Combine(dir, $"cipher{n}.txt");
             File.WriteAllText(path, cipher);
+            Row("decipher --seconds 0.001 (floor)", $"{n:N0} letters", 0, ["decipher", path, "--seconds", "0.001", "--json"]);
             foreach (double s in new[] { 5.0, 20.0 })
             {
-                double wall = Wall(["decipher", path, "--seconds", s.ToString(Inv), "--json"]);
-                md.Append(Inv, $"| decipher --seconds {s} | {n:N0} letters | {s} | {wall:F2} | {wall / s:F3} |\n");
+                Row($"decipher --seconds {s}", $"{n:N0} letters", s, ["decipher", path, "--seconds", s.ToString(Inv), "--json"]);
             }
         }
         foreach (int kb in new[] { 200, 20_000 })
         {
             string path = Path.Combine(dir, $"train{kb}.txt");
             File.WriteAllText(path, string.Concat(Enumerable.Repeat(letters, kb * 1000 / letters.Length + 1))[..(kb * 1000)]);
-            double wall = Wall(["train", "--model", "lstm", "--data", path, "--layers", "1", "--dim", "64", "--ctx", "64", "--steps", "1000000", "--max-minutes", "0.5", "--out", Path.Combine(dir, $"m{kb}.bin"), "-f"]);
-            md.Append(Inv, $"| train --max-minutes 0.5 | {kb:N0} KB | 30 | {wall:F2} | {wall / 30:F3} |\n");
+            string val = Path.Combine(dir, $"val{kb}.txt");
+            File.WriteAllText(val, string.Concat(Enumerable.Repeat(letters, kb * 100 / letters.Length + 1))[..(kb * 100)]);
+            List<string> Train(string minutes) =>
+                ["train", "--model", "lstm", "--data", path, "--val", val, "--layers", "1", "--dim", "64", "--ctx", "64", "--steps", "1000000", "--max-minutes", minutes, "--out", Path.Combine(dir, $"m{kb}.bin"), "-f"];
+            Row("train --val --max-minutes 0.00001 (floor)", $"{kb:N0} KB + {kb / 10:N0} KB val", 0, Train("0.00001"));
+            Row("train --val --max-minutes 0.5", $"{kb:N0} KB + {kb / 10:N0} KB val", 30, Train("0.5"));
         }
-        Console.WriteLine(md);
         Directory.Delete(dir, recursive: true);
         return 0;
     }
 
-    private static double Wall(List<string> args)
+    /// <summary>Runs the CLI with <paramref name="args"/> to the end: wall seconds and CPU seconds of the child (from <c>/usr/bin/time</c>).</summary>
+    private static (double Wall, double Cpu) Run(List<string> args)
     {
+        string timeFile = Path.GetTempFileName();
+        var psi = new ProcessStartInfo("/usr/bin/time") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in (string[])["-f", "%U %S", "-o", timeFile, "dotnet", CliDll, .. args])
+        {
+            psi.ArgumentList.Add(a);
+        }
         var sw = Stopwatch.StartNew();
-        using var p = Start(args);
+        using var p = Process.Start(psi)!;
         p.StandardInput.Close();
         var o = p.StandardOutput.ReadToEndAsync();
         p.WaitForExit();
         o.Wait();
-        return sw.Elapsed.TotalSeconds;
+        double wall = sw.Elapsed.TotalSeconds;
+        var us = File.ReadAllLines(timeFile).Last().Split(' ');
+        File.Delete(timeFile);
+        return (wall, double.Parse(us[0], Inv) + double.Parse(us[1], Inv));
     }
 
     private static Process Start(List<string> args)

@@ -3,12 +3,16 @@
 # moment by SIGINT or SIGTERM, or made to fail by a full file system (a tmpfs of random size; needs root).
 # Counts, per writer and failure: runs stopped (exit 130/143, or 1 for ENOSPC), runs that finished before the
 # signal (exit 0, output complete), and runs that left debris (a temporary file, a partial output, a folder).
-#   [WRITERS="compress-cm ncd"] [FAILURES="INT TERM ENOSPC"] bench/reliability/signals.sh [TRIALS=20]   → TSV on stdout
+#   [WRITERS="compress-cm ncd"] [FAILURES="INT TERM ENOSPC"] [KOLMO_CLI=path/Kolmo.Cli.dll] bench/reliability/signals.sh [TRIALS=20]
+# → TSV on stdout. KOLMO_CLI: a CLI built beforehand (default: build src/Kolmo.Cli here).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 trials=${1:-20}
-dotnet build src/Kolmo.Cli -c Release -v q -nologo >/dev/null || exit 1
-kolmo="dotnet $PWD/src/Kolmo.Cli/bin/Release/net10.0/Kolmo.Cli.dll"
+if [ -z "${KOLMO_CLI:-}" ]; then
+  dotnet build src/Kolmo.Cli -c Release -v q -nologo >/dev/null || exit 1
+  KOLMO_CLI=$PWD/src/Kolmo.Cli/bin/Release/net10.0/Kolmo.Cli.dll
+fi
+kolmo="dotnet $KOLMO_CLI"
 work=$(mktemp -d /tmp/kolmo-signals.XXXXXX)
 trap 'umount "$work/full" 2>/dev/null; rm -rf "$work"' EXIT
 cd "$work"
@@ -27,7 +31,8 @@ for i in range(12):
 PY
 $kolmo c -m order3 -q in.bin -o in.kolmo || exit 1
 
-# writer name | command (output path OUT) | max seconds before the signal | most KiB left free on the full disk
+# writer name | command (output path OUT) | max seconds before the signal | most KiB left free on the full disk | what must
+# not exist after a failed run (default: OUT OUT.tsv OUT.png)
 writers=(
   "compress-cm|c -m cm -q in.bin -o OUT|4|512"
   "compress-order3|c -m order3 -q in.bin -o OUT|3|1024"
@@ -35,25 +40,29 @@ writers=(
   "train|train --model lstm --data train.txt --layers 1 --dim 32 --ctx 32 --steps 400 -T 1 --out OUT --log OUT.tsv|4|160"
   "ncd|ncd docs -c order3 -o OUT --plot OUT.png|4|64"
   "decipher-save-model|decipher in.txt --corpus train.txt --iterations 1 --restarts 1 --save-model OUT|2|16"
+  "igpt|igpt --sizes 1x8 --masked-sizes 1x8 --seeds 1 --steps 40 --checkpoints 2 --batch 4 --downsample 4 --palette-size 4 --probe-train 60 --test-limit 20 --compress 2 --completions 1 --samples 2 -T 1 --out OUT|6|256|OUT/report.md OUT/results.json"
 )
 printf 'abcdefghijklmnopqrstuvwxyz\n' > in.txt
 printf 'writer\tfailure\ttrials\tstopped\tfinished_first\tdebris\texit_codes\n'
-debris() {   # anything but the inputs left in the folder, and the output if the run failed
-  local rc=$1 out=$2 dir=$3
-  local left
-  left=$(find "$dir" -maxdepth 1 -name '.*.tmp' | wc -l)
-  if [ "$rc" -ne 0 ] && { [ -e "$out" ] || [ -e "$out.tsv" ] || [ -e "$out.png" ]; }; then left=$((left + 1)); fi
+debris() {   # temporary files anywhere below the folder, and the outputs if the run failed
+  local rc=$1 out=$2 dir=$3 checks=$4
+  local left f
+  left=$(find "$dir" -name '*.tmp' | wc -l)
+  if [ "$rc" -ne 0 ]; then
+    for f in ${checks//OUT/$out}; do [ -e "$f" ] && left=$((left + 1)); done
+  fi
   echo "$left"
 }
 for w in "${writers[@]}"; do
-  IFS='|' read -r name cmd maxs freekib <<<"$w"
+  IFS='|' read -r name cmd maxs freekib checks <<<"$w"
+  checks=${checks:-OUT OUT.tsv OUT.png}
   case " ${WRITERS:-$name} " in *" $name "*) ;; *) continue ;; esac
   failures=" ${FAILURES:-INT TERM ENOSPC} "
   for sig in INT TERM; do
     [[ $failures == *" $sig "* ]] || continue
     stopped=0 finished=0 bad=0 codes=""
     for i in $(seq 1 "$trials"); do
-      rm -f out* .out*
+      rm -rf out* .out*
       delay=$(python3 -c "import random; print(round(random.uniform(0, $maxs / 2), 2))")
       # shellcheck disable=SC2086
       env --default-signal=INT $kolmo ${cmd//OUT/out} >/dev/null 2>&1 &
@@ -61,7 +70,7 @@ for w in "${writers[@]}"; do
       # the signal comes at a random moment after the writer has opened its output (or after maxs seconds for
       # writers that open it only at the end), so it never lands during the runtime's own start-up
       for _ in $(seq 1 $((maxs * 20))); do
-        [ -n "$(find . -maxdepth 1 -name '.*.tmp' -print -quit)" ] && break
+        [ -n "$(find . -maxdepth 1 -name '.*.tmp' -print -quit)" ] || [ -d out ] && break
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.05
       done
@@ -70,7 +79,7 @@ for w in "${writers[@]}"; do
       wait "$pid"; rc=$?
       codes="$codes$rc,"
       case $rc in 0) finished=$((finished + 1)) ;; 130|143) stopped=$((stopped + 1)) ;; esac
-      d=$(debris "$rc" out .); bad=$((bad + (d > 0 ? 1 : 0)))
+      d=$(debris "$rc" out . "$checks"); bad=$((bad + (d > 0 ? 1 : 0)))
     done
     printf '%s\tSIG%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$sig" "$trials" "$stopped" "$finished" "$bad" "$(echo "${codes%,}" | tr ',' '\n' | sort | uniq -c | awk '{printf "%s×%s ", $1, $2}')"
   done
@@ -86,7 +95,7 @@ for w in "${writers[@]}"; do
       $kolmo ${cmd//OUT/full/out} >/dev/null 2>&1; rc=$?
       codes="$codes$rc,"
       case $rc in 0) finished=$((finished + 1)) ;; 1) stopped=$((stopped + 1)) ;; esac
-      d=$(debris "$rc" full/out full); bad=$((bad + (d > 0 ? 1 : 0)))
+      d=$(debris "$rc" full/out full "$checks"); bad=$((bad + (d > 0 ? 1 : 0)))
       umount full
     done
     printf '%s\tENOSPC\t%s\t%s\t%s\t%s\t%s\n' "$name" "$trials" "$stopped" "$finished" "$bad" "$(echo "${codes%,}" | tr ',' '\n' | sort | uniq -c | awk '{printf "%s×%s ", $1, $2}')"

@@ -177,7 +177,13 @@ public static class IgptReport
     private static void ConvergenceSection(StringBuilder sb, IgptResults r)
     {
         var all = r.Measurements.SelectMany(m => m.Mean.Layers.Concat(m.Grid?.Layers ?? [])).Concat(r.RawPixels.Layers).ToArray();
-        sb.Append(Inv, $"## Probe optimisation\n\n{all.Length} layer probes ({all.Sum(l => l.LambdasTried) + all.Length} L-BFGS fits): {all.Count(l => l.Converged)} with every fit converged; iterations per fit at most {all.Max(l => l.MaxFitIterations)}, {all.Sum(l => l.Iterations)} in all. λ chosen: {string.Join(", ", all.GroupBy(l => l.L2).OrderByDescending(x => x.Key).Select(x => $"{x.Key:G2} ×{x.Count()}"))}.\n");
+        var p = r.Options.Probe;
+        var gradients = all.Select(l => l.MaxGradient).Order().ToArray();
+        int capped = all.Count(l => l.MaxFitIterations >= p.MaxIterations);
+        sb.Append(Inv, $"## Probe optimisation\n\n{all.Length} layer probes ({all.Sum(l => l.LambdasTried) + all.Length} L-BFGS fits): {all.Count(l => l.Converged)} with every fit at the tolerance max |∂J/∂θ| ≤ {p.GradientTolerance:G2}; ");
+        sb.Append(Inv, $"{capped} with a fit at the cap of {p.MaxIterations} iterations; the others stopped where the line search could no longer descend (the objective flat to float rounding). ");
+        sb.Append(Inv, $"Largest max |∂J/∂θ| at a stop, per probe: median {gradients[gradients.Length / 2]:G2}, worst {gradients[^1]:G2}. ");
+        sb.Append(Inv, $"Iterations per fit at most {all.Max(l => l.MaxFitIterations)}, {all.Sum(l => l.Iterations)} in all. λ chosen: {string.Join(", ", all.GroupBy(l => l.L2).OrderByDescending(x => x.Key).Select(x => $"{x.Key:G2} ×{x.Count()}"))}.\n");
     }
 
     private static IEnumerable<IgptMeasurement> Finals(IgptResults r) =>

@@ -71,14 +71,33 @@ public sealed class AtomicOutput : IDisposable
     /// <summary>Flushes the temporary file to disk, closes it and renames it onto the target path.</summary>
     /// <exception cref="IOException">The data could not be written (e.g. the disk is full); the temporary file is removed on dispose.</exception>
     /// <exception cref="OperationCanceledException">The process is stopping on a signal; nothing was published.</exception>
-    public void Commit()
+    public void Commit() => CommitAll(this);
+
+    /// <summary>
+    /// Commits several outputs of one command as a set: each is flushed to disk and closed, then all are renamed onto
+    /// their targets under one hold of the signal handler's lock, so a signal finds either none of them published or
+    /// all of them (e.g. a checkpoint and its log, a report and its plots).
+    /// </summary>
+    /// <exception cref="IOException">Some data could not be written; nothing was published (the temporary files are removed on dispose).</exception>
+    /// <exception cref="OperationCanceledException">The process is stopping on a signal; nothing was published.</exception>
+    public static void CommitAll(params AtomicOutput[] outputs)
     {
-        var s = _stream ?? throw new ObjectDisposedException(nameof(AtomicOutput));
-        s.FlushToDisk();
-        s.Dispose();
-        _stream = null;
-        Termination.Publish(_tempPath, () => File.Move(_tempPath, _path, overwrite: _force));
-        _done = true;
+        ArgumentNullException.ThrowIfNull(outputs);
+        foreach (var o in outputs)
+        {
+            var s = o._stream ?? throw new ObjectDisposedException(nameof(AtomicOutput));
+            s.FlushToDisk();
+            s.Dispose();
+            o._stream = null;
+        }
+        Termination.Publish([.. outputs.Select(o => o._tempPath)], () =>
+        {
+            foreach (var o in outputs)
+            {
+                File.Move(o._tempPath, o._path, overwrite: o._force);
+                o._done = true;
+            }
+        });
     }
 
     /// <summary>Writes all of <paramref name="text"/> (UTF-8) to <paramref name="path"/> atomically.</summary>
@@ -90,6 +109,35 @@ public sealed class AtomicOutput : IDisposable
         using var o = new AtomicOutput(path, force);
         o.Stream.Write(bytes);
         o.Commit();
+    }
+
+    /// <summary>
+    /// Writes several files as one set (<see cref="CommitAll"/>): every target is checked (exists without
+    /// <paramref name="force"/>, missing folder) before anything is written, and either all are published or none.
+    /// </summary>
+    public static void WriteAll(bool force, params (string Path, byte[] Bytes)[] files)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        var outputs = new List<AtomicOutput>(files.Length);
+        try
+        {
+            foreach (var (path, _) in files)
+            {
+                outputs.Add(new AtomicOutput(path, force));
+            }
+            for (int i = 0; i < files.Length; i++)
+            {
+                outputs[i].Stream.Write(files[i].Bytes);
+            }
+            CommitAll([.. outputs]);
+        }
+        finally
+        {
+            foreach (var o in outputs)
+            {
+                o.Dispose();
+            }
+        }
     }
 
     /// <summary>Abandons the output unless committed: closes (ignoring write errors) and deletes the temporary file.</summary>

@@ -125,17 +125,20 @@ public static class Termination
     }
 
     /// <summary>
-    /// Runs <paramref name="publish"/> (the rename of a finished temporary file) unless the process is stopping, under
-    /// the lock the signal handler takes, so an output is published whole or not at all.
+    /// Runs <paramref name="publish"/> (the renames of finished temporary files) unless the process is stopping, under
+    /// the lock the signal handler takes, so a set of outputs is published whole or not at all.
     /// </summary>
     /// <exception cref="OperationCanceledException">A signal arrived first; nothing was published.</exception>
-    internal static void Publish(string tempPath, Action publish)
+    internal static void Publish(IReadOnlyList<string> tempPaths, Action publish)
     {
         lock (Gate)
         {
             ThrowIfStopping();
             publish();
-            LiveFiles.Remove(tempPath);
+            foreach (var t in tempPaths)
+            {
+                LiveFiles.Remove(t);
+            }
         }
     }
 

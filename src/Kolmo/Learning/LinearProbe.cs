@@ -36,7 +36,8 @@ public sealed record ProbeOptions
 /// <param name="ValidationLogLoss">Mean −ln p(label) on the held-out rows.</param>
 /// <param name="Iterations">L-BFGS iterations of the fit.</param>
 /// <param name="Converged">Whether the fit reached the gradient tolerance.</param>
-public sealed record LambdaTrial(double L2, double ValidationAccuracy, double ValidationLogLoss, int Iterations, bool Converged);
+/// <param name="Gradient">max |∂J/∂θ| where the fit stopped.</param>
+public sealed record LambdaTrial(double L2, double ValidationAccuracy, double ValidationLogLoss, int Iterations, bool Converged, double Gradient);
 
 /// <summary>The outcome of one linear probe.</summary>
 /// <param name="TestAccuracy">Accuracy on the test rows of the model refitted on all training rows with the chosen λ.</param>
@@ -46,11 +47,15 @@ public sealed record LambdaTrial(double L2, double ValidationAccuracy, double Va
 /// <param name="Path">Every λ tried, in order.</param>
 /// <param name="RefitIterations">L-BFGS iterations of the final refit on all training rows.</param>
 /// <param name="RefitConverged">Whether the refit reached the gradient tolerance.</param>
+/// <param name="RefitGradient">max |∂J/∂θ| where the refit stopped.</param>
 /// <param name="TestCorrect">Per test row: classified correctly (for bootstrap intervals).</param>
 /// <param name="Model">The final model.</param>
 public sealed record ProbeResult(double TestAccuracy, double ValidationAccuracy, double ValidationLogLoss, double L2, IReadOnlyList<LambdaTrial> Path,
-    int RefitIterations, bool RefitConverged, bool[] TestCorrect, LogisticRegression Model)
+    int RefitIterations, bool RefitConverged, double RefitGradient, bool[] TestCorrect, LogisticRegression Model)
 {
+    /// <summary>The largest max |∂J/∂θ| at which any fit (path or refit) stopped.</summary>
+    public double MaxGradient => Math.Max(RefitGradient, Path.Max(p => p.Gradient));
+
     /// <summary>L-BFGS iterations of all fits (path and refit).</summary>
     public int Iterations => Path.Sum(p => p.Iterations) + RefitIterations;
 
@@ -143,7 +148,7 @@ public static class LinearProbe
         {
             var m = LogisticRegression.Fit(train, nFit, fitY, classes, l2, st, fit, previous);
             var score = m.Score(train, nFit, valY);
-            var trial = new LambdaTrial(l2, score.Accuracy, score.LogLoss, m.Iterations, m.Converged);
+            var trial = new LambdaTrial(l2, score.Accuracy, score.LogLoss, m.Iterations, m.Converged, m.GradientNorm);
             path.Add(trial);
             if (best is null || trial.ValidationAccuracy > best.ValidationAccuracy
                 || (trial.ValidationAccuracy == best.ValidationAccuracy && trial.ValidationLogLoss < best.ValidationLogLoss))
@@ -160,6 +165,6 @@ public static class LinearProbe
         }
         var final = LogisticRegression.Fit(train, n, trainY, classes, best!.L2, st, fit, bestModel);
         var test1 = final.Score(test, 0, testY);
-        return new ProbeResult(test1.Accuracy, best.ValidationAccuracy, best.ValidationLogLoss, best.L2, path, final.Iterations, final.Converged, test1.Correct, final);
+        return new ProbeResult(test1.Accuracy, best.ValidationAccuracy, best.ValidationLogLoss, best.L2, path, final.Iterations, final.Converged, final.GradientNorm, test1.Correct, final);
     }
 }

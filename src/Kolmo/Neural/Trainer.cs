@@ -438,13 +438,27 @@ public static class Evaluator
     /// costs log2 V; then windows of T = Context symbols overlap by half, each symbol scored once with at
     /// least T/2 symbols of context (except in the first window). Batches of <paramref name="batchSize"/> windows.
     /// </summary>
-    public static double TotalBits(SequenceModel model, int[] data, int batchSize = 8, Action<long, long>? progress = null)
+    public static double TotalBits(SequenceModel model, int[] data, int batchSize = 8, Action<long, long>? progress = null) =>
+        Score(model, data, batchSize, progress, stop: null).Bits;
+
+    /// <summary>
+    /// As <see cref="TotalBits"/>, but asks <paramref name="stop"/> before every batch after the first and, when it
+    /// says so, ends early: the result is the code length of the leading <see cref="PrefixScore.Symbols"/> symbols,
+    /// exactly <c>TotalBits(data[..Symbols])</c>. For time budgets (e.g. <c>kolmo train --max-minutes</c>).
+    /// </summary>
+    public static PrefixScore PrefixBits(SequenceModel model, int[] data, int batchSize, Func<bool> stop)
+    {
+        ArgumentNullException.ThrowIfNull(stop);
+        return Score(model, data, batchSize, null, stop);
+    }
+
+    private static PrefixScore Score(SequenceModel model, int[] data, int batchSize, Action<long, long>? progress, Func<bool>? stop)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         if (data.Length == 0)
         {
-            return 0;
+            return new PrefixScore(0, 0);
         }
         int T = model.Context;
         int V = model.VocabSize;
@@ -461,8 +475,13 @@ public static class Evaluator
             windows.Add((s, len, covered - s));
             covered = s + len;
         }
+        int scored = 1;
         for (int w0 = 0; w0 < windows.Count;)
         {
+            if (w0 > 0 && stop is not null && stop())
+            {
+                break;
+            }
             int len = windows[w0].Len;
             int nb = 1;
             while (nb < batchSize && w0 + nb < windows.Count && windows[w0 + nb].Len == len)
@@ -490,8 +509,14 @@ public static class Evaluator
                 }
             }
             w0 += nb;
+            scored = windows[w0 - 1].Start + windows[w0 - 1].Len + 1;
             progress?.Invoke(w0, windows.Count);
         }
-        return bits;
+        return new PrefixScore(bits, scored);
     }
 }
+
+/// <summary>The code length of the first <paramref name="Symbols"/> symbols of a sequence.</summary>
+/// <param name="Bits">Code length in bits.</param>
+/// <param name="Symbols">How many leading symbols it covers.</param>
+public readonly record struct PrefixScore(double Bits, int Symbols);

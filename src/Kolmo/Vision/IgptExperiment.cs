@@ -501,7 +501,7 @@ public sealed class IgptExperiment
 
         private static LayerProbe ToLayerProbe(int layer, ProbeResult r) =>
             new(layer, r.TestAccuracy, r.ValidationAccuracy, r.ValidationLogLoss, r.L2, r.Path.Count, r.Iterations,
-                Math.Max(r.RefitIterations, r.Path.Max(p => p.Iterations)), r.Converged);
+                Math.Max(r.RefitIterations, r.Path.Max(p => p.Iterations)), r.Converged, r.MaxGradient);
 
         private static string Bits(bool[] flags) => string.Create(flags.Length, flags, (span, f) =>
         {

@@ -10,8 +10,9 @@ namespace Kolmo.Vision;
 /// <param name="Iterations">L-BFGS iterations, path and refit together.</param>
 /// <param name="MaxFitIterations">The most iterations any single fit took.</param>
 /// <param name="Converged">Every fit reached the gradient tolerance.</param>
+/// <param name="MaxGradient">The largest max |∂J/∂θ| at which one of its fits stopped (a fit that did not reach the tolerance stopped at the iteration cap or where the line search could no longer descend).</param>
 public sealed record LayerProbe(int Layer, double TestAccuracy, double ValidationAccuracy, double ValidationLogLoss, double L2, int LambdasTried,
-    int Iterations, int MaxFitIterations, bool Converged);
+    int Iterations, int MaxFitIterations, bool Converged, double MaxGradient);
 
 /// <summary>Probes of every layer under one pooling, and the layer chosen by validation accuracy.</summary>
 /// <param name="Pooling">"mean" (iGPT: average over all positions), "grid G×G" (average over each of G×G image regions, concatenated) or "pixels".</param>

@@ -160,6 +160,29 @@ public class ModelTests
         Assert.InRange(b2 / 5, Math.Log2(11) - 0.2, Math.Log2(11) + 0.2);
         Assert.Equal(Math.Log2(11), Evaluator.TotalBits(m, data[..1]), 10);
     }
+
+    [Fact]
+    public void Evaluator_PrefixBits_StopsAtABatchBoundary_AndScoresExactlyThatPrefix()
+    {
+        var m = new Gpt(Tiny, seed: 7);
+        int[] data = RandomSymbols(301, 11, 5);
+        // never stopped: the whole sequence, bit for bit as TotalBits
+        var all = Evaluator.PrefixBits(m, data, 3, () => false);
+        Assert.Equal(data.Length, all.Symbols);
+        Assert.Equal(Evaluator.TotalBits(m, data, 3), all.Bits);
+        // stopped after 1 and after 2 batches: the bits are those of exactly the prefix scored
+        for (int batches = 1; batches <= 2; batches++)
+        {
+            int asked = 0;
+            int allowed = batches;
+            var part = Evaluator.PrefixBits(m, data, 3, () => ++asked >= allowed);
+            Assert.Equal(batches, asked);
+            Assert.InRange(part.Symbols, 2, data.Length - 1);
+            Assert.Equal(Evaluator.TotalBits(m, data[..part.Symbols], 3), part.Bits);
+        }
+        Assert.Equal(new PrefixScore(0, 0), Evaluator.PrefixBits(m, [], 3, () => true));
+        Assert.Equal(1, Evaluator.PrefixBits(m, data[..1], 3, () => true).Symbols);
+    }
 }
 
 public class CloneTests

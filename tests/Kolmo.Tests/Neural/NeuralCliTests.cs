@@ -40,4 +40,38 @@ public class NeuralCliTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void Train_MaxMinutes_BoundsTheFinalValidation()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "kolmo-ncli-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string data = Path.Combine(dir, "d.txt"), val = Path.Combine(dir, "v.txt");
+            File.WriteAllText(data, string.Concat(Enumerable.Repeat("abcabd", 30)));
+            File.WriteAllText(val, string.Concat(Enumerable.Repeat("abcabdabd", 2000)));     // 18,000 bytes: ~4,500 windows of 8
+            string[] train = ["train", "--model", "lstm", "--data", data, "--val", val, "--layers", "1", "--dim", "8", "--ctx", "8", "--steps", "3", "--batch", "2"];
+            // no budget: every validation symbol is scored
+            Assert.Equal(0, Program.CreateApp().Run([.. train, "--out", Path.Combine(dir, "a.bin"), "--log", Path.Combine(dir, "a.tsv")]));
+            var full = File.ReadAllLines(Path.Combine(dir, "a.tsv"));
+            Assert.Equal("step\ttokens\tseconds\tlr\ttrain_bits\tval_bits\tval_symbols", full[0]);
+            Assert.Equal(5, full.Length);                                                          // header, 3 steps, final evaluation
+            Assert.Equal("18000", full[^1].Split('\t')[6]);
+            // the budget counts from process start, so in the test host it has long run out: no step is begun and the
+            // final evaluation scores only its first batch (16 windows) — the checkpoint and the log are still written
+            Assert.Equal(0, Program.CreateApp().Run([.. train, "--max-minutes", "0.001", "--out", Path.Combine(dir, "b.bin"), "--log", Path.Combine(dir, "b.tsv")]));
+            Assert.True(File.Exists(Path.Combine(dir, "b.bin")));
+            var cut = File.ReadAllLines(Path.Combine(dir, "b.tsv"));
+            Assert.Equal(2, cut.Length);                                                           // header, final evaluation
+            var last = cut[^1].Split('\t');
+            Assert.Equal("0", last[0]);
+            int scored = int.Parse(last[6], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.InRange(scored, 2, 8 * 16 + 1);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

@@ -67,6 +67,47 @@ public sealed class InterruptedWriterTests : IDisposable
     }
 
     [Fact]
+    public void Igpt_StoppedBySigterm_LeavesNoReportAndNoTemporaryFile()
+    {
+        // igpt keeps its training state on a signal (to --resume), but never a partial report or a temporary file
+        using var child = new ChildKolmo(_dir, "igpt", "--sizes", "1x8", "--masked-sizes", "1x8", "--seeds", "1", "--steps", "100000",
+            "--checkpoints", "2", "--batch", "4", "--downsample", "4", "--palette-size", "4", "--probe-train", "60", "--test-limit", "20", "--out", "report");
+        Assert.True(child.WaitFor(() => Directory.Exists(P("report")), Wait), "the output folder never appeared");
+        child.Signal(ChildKolmo.SigTerm);
+        var (code, _) = child.WaitForExit(Wait);
+        Assert.Equal(143, code);
+        Assert.Empty(Directory.EnumerateFiles(_dir, "*.tmp", SearchOption.AllDirectories));
+        Assert.False(File.Exists(P("report/report.md")));
+        Assert.False(File.Exists(P("report/results.json")));
+    }
+
+    [Fact]
+    public void AtomicOutput_WriteAll_ChecksEveryTargetFirst_ThenPublishesTheSet()
+    {
+        File.WriteAllText(P("b.txt"), "old");
+        // b.txt exists and there is no --force: refused before a.txt is written
+        Assert.Throws<UsageException>(() => AtomicOutput.WriteAll(false, (P("a.txt"), "A"u8.ToArray()), (P("b.txt"), "B"u8.ToArray())));
+        Assert.Equal(["b.txt"], Leftovers());
+        AtomicOutput.WriteAll(true, (P("a.txt"), "A"u8.ToArray()), (P("b.txt"), "B"u8.ToArray()));
+        Assert.Equal("A", File.ReadAllText(P("a.txt")));
+        Assert.Equal("B", File.ReadAllText(P("b.txt")));
+        Assert.Equal(["a.txt", "b.txt"], Leftovers().Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>A set whose second file does not fit on the disk: neither file is published (needs root; skipped otherwise).</summary>
+    [SkippableFact]
+    public void AtomicOutput_WriteAll_OnFullDisk_PublishesNothing()
+    {
+        using var disk = SmallTmpfs.TryMount(P("full"), 256 << 10);
+        Skip.If(disk is null, "needs root and tmpfs (mount -t tmpfs) to make a full file system");
+        var e = Assert.Throws<IOException>(() => AtomicOutput.WriteAll(false,
+            (Path.Combine(disk!.Path, "small.txt"), "fits"u8.ToArray()),
+            (Path.Combine(disk.Path, "large.bin"), TestFiles.Random(320 << 10, 5))));
+        Assert.Contains("No space left on device", e.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(disk.Path));
+    }
+
+    [Fact]
     public void AtomicOutput_DisposedWithoutCommit_RemovesTemporaryFile_AndKeepsExistingTarget()
     {
         File.WriteAllText(P("t.txt"), "old");

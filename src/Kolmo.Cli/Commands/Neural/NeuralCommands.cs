@@ -136,9 +136,14 @@ public sealed class TrainCommand : Command<TrainSettings>
         // open outputs first so a refusal to overwrite comes before minutes of training
         using var output = new AtomicOutput(s.Out!, s.Force);
         using var log = s.Log is null ? null : new AtomicOutput(s.Log, s.Force);
-        var logText = new StringBuilder("step\ttokens\tseconds\tlr\ttrain_bits\tval_bits\n");
+        var logText = new StringBuilder("step\ttokens\tseconds\tlr\ttrain_bits\tval_bits\tval_symbols\n");
         var trainer = new Trainer(model, new TrainOptions((float)s.Lr, s.Steps, Math.Min(s.Warmup, s.Steps), WeightDecay: (float)s.WeightDecay));
         var sampler = new WindowSampler(data, s.Batch, s.Ctx, s.Seed ^ 0x5DEECE66DUL);
+        // --max-minutes covers the whole command, counted from process start (start-up and reading count too): a step
+        // is begun only if it is expected to end in time, judged by the slowest step so far, leaving room for the
+        // final --val evaluation (at most a quarter of what is left), which itself stops at the budget
+        var budget = new TrainBudget(s.MaxMinutes * 60);
+        double finalEvalReserve = budget.Limited && val is not null ? budget.EvaluationReserve(model, val) : 0;
         var sw = Stopwatch.StartNew();
         long tokens = 0;
         double ema = double.NaN;
@@ -151,30 +156,31 @@ public sealed class TrainCommand : Command<TrainSettings>
             .Start(ctx =>
             {
                 var task = ctx.AddTask("training", maxValue: s.Steps);
-                // --max-minutes covers the whole command (from process start: start-up and reading count too); a step
-                // is begun only if it is expected to end in time, judged by the slowest step so far
-                double budget = s.MaxMinutes * 60;
-                double started = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds - sw.Elapsed.TotalSeconds;
                 double slowestStep = 0;
                 for (int step = 0; step < s.Steps; step++)
                 {
-                    double before = sw.Elapsed.TotalSeconds;
-                    if (budget > 0 && started + before + slowestStep >= budget)
+                    double before = budget.Elapsed;
+                    if (budget.Limited && before + slowestStep + finalEvalReserve >= budget.Seconds)
                     {
                         break;
                     }
                     float lr = trainer.LearningRate(trainer.Step);
                     float loss = trainer.TrainStep(sampler.Next());
                     stepsDone++;
-                    slowestStep = Math.Max(slowestStep, sw.Elapsed.TotalSeconds - before);
+                    slowestStep = Math.Max(slowestStep, budget.Elapsed - before);
                     tokens += (long)s.Batch * s.Ctx;
                     double bits = loss / Math.Log(2);
                     ema = double.IsNaN(ema) ? bits : 0.95 * ema + 0.05 * bits;
-                    string valText = "";
+                    string valText = "\t";
                     if (val is not null && s.EvalEvery > 0 && (step + 1) % s.EvalEvery == 0 && step + 1 < s.Steps)
                     {
-                        lastVal = Evaluator.TotalBits(model, val, 16) / val.Length;
-                        valText = lastVal.Value.ToString("F4", CultureInfo.InvariantCulture);
+                        // a periodic evaluation cut by the budget is not comparable with the others: not reported
+                        var score = Evaluator.PrefixBits(model, val, 16, budget.StopAt(budget.Seconds - finalEvalReserve));
+                        if (score.Symbols == val.Length)
+                        {
+                            lastVal = score.Bits / val.Length;
+                            valText = string.Create(CultureInfo.InvariantCulture, $"{lastVal.Value:F4}\t{score.Symbols}");
+                        }
                     }
                     logText.Append(CultureInfo.InvariantCulture, $"{step + 1}\t{tokens}\t{sw.Elapsed.TotalSeconds:F1}\t{lr:G4}\t{bits:F4}\t{valText}\n");
                     double tps = tokens / Math.Max(1e-9, sw.Elapsed.TotalSeconds);
@@ -184,19 +190,28 @@ public sealed class TrainCommand : Command<TrainSettings>
                 task.Value = s.Steps;
             });
         double trainSeconds = sw.Elapsed.TotalSeconds;
+        int valScored = 0;
         if (val is not null)
         {
-            lastVal = Evaluator.TotalBits(model, val, 16) / val.Length;
-            logText.Append(CultureInfo.InvariantCulture, $"{stepsDone}\t{tokens}\t{sw.Elapsed.TotalSeconds:F1}\t\t\t{lastVal:F4}\n");
+            // the final evaluation always scores its first batch; under a budget it stops before a batch that would end after it
+            var score = budget.Limited ? Evaluator.PrefixBits(model, val, 16, budget.StopAt(budget.Seconds)) : new PrefixScore(Evaluator.TotalBits(model, val, 16), val.Length);
+            valScored = score.Symbols;
+            lastVal = score.Bits / Math.Max(1, score.Symbols);
+            logText.Append(CultureInfo.InvariantCulture, $"{stepsDone}\t{tokens}\t{sw.Elapsed.TotalSeconds:F1}\t\t\t{lastVal:F4}\t{valScored}\n");
         }
         model.Save(output.Stream);
-        output.Commit();
         if (log is not null)
         {
             log.Stream.Write(Encoding.UTF8.GetBytes(logText.ToString()));
-            log.Commit();
+            AtomicOutput.CommitAll(output, log);   // the checkpoint and its log appear together or not at all
         }
-        string valSummary = lastVal is null ? "" : $", val {lastVal:F4} bits/symbol";
+        else
+        {
+            output.Commit();
+        }
+        string valSummary = lastVal is null ? ""
+            : valScored < val!.Length ? string.Create(CultureInfo.InvariantCulture, $", val {lastVal:F4} bits/symbol on the first {valScored:N0} of {val.Length:N0} bytes (--max-minutes)")
+            : string.Create(CultureInfo.InvariantCulture, $", val {lastVal:F4} bits/symbol");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"trained {stepsDone} steps, {tokens:N0} tokens in {trainSeconds:F1} s ({tokens / Math.Max(1e-9, trainSeconds):F0} tok/s), last loss {ema:F4} bits/symbol{valSummary} -> {s.Out}"));
         return CliErrors.Ok;
@@ -292,5 +307,53 @@ internal static class NeuralCli
             s[i] = b[i];
         }
         return s;
+    }
+}
+
+/// <summary>
+/// A wall-clock budget counted from the start of the process (start-up and reading count), for <c>kolmo train
+/// --max-minutes</c>.
+/// </summary>
+internal sealed class TrainBudget(double seconds)
+{
+    private readonly DateTime _processStart = Process.GetCurrentProcess().StartTime;
+
+    /// <summary>The budget in seconds (0 = none).</summary>
+    public double Seconds { get; } = seconds;
+
+    /// <summary>Whether there is a budget.</summary>
+    public bool Limited => Seconds > 0;
+
+    /// <summary>Seconds since the process started.</summary>
+    public double Elapsed => (DateTime.Now - _processStart).TotalSeconds;
+
+    /// <summary>
+    /// Time to keep for the final evaluation of <paramref name="val"/>: its cost estimated by scoring a sample (the
+    /// first batch of windows), capped at a quarter of what is left of the budget — beyond that the evaluation is
+    /// cut at the budget and reports the prefix it scored.
+    /// </summary>
+    public double EvaluationReserve(SequenceModel model, int[] val)
+    {
+        var sample = val[..Math.Min(val.Length, 16 * Math.Max(1, model.Context / 2) + model.Context)];
+        double t0 = Elapsed;
+        var score = Evaluator.PrefixBits(model, sample, 16, () => true);
+        double perSymbol = (Elapsed - t0) / Math.Max(1, score.Symbols);
+        return Math.Min(1.1 * perSymbol * val.Length, 0.25 * Math.Max(0, Seconds - Elapsed));
+    }
+
+    /// <summary>
+    /// A stop test for <see cref="Evaluator.PrefixBits"/>: true when the next batch, as slow as the slowest so far,
+    /// would end after <paramref name="deadline"/> seconds from process start.
+    /// </summary>
+    public Func<bool> StopAt(double deadline)
+    {
+        double last = Elapsed, slowest = 0;
+        return () =>
+        {
+            double now = Elapsed;
+            slowest = Math.Max(slowest, now - last);
+            last = now;
+            return now + slowest >= deadline;
+        };
     }
 }

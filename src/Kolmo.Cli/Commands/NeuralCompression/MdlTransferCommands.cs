@@ -109,8 +109,9 @@ public sealed class MdlCommand : Command<MdlSettings>
         AnsiConsole.Write(table);
         if (settings.Out is not null)
         {
-            AtomicOutput.WriteAllText(settings.Out + ".tsv", ToTsv(reports), settings.Force);
-            AtomicOutput.WriteAllBytes(settings.Out + ".png", Charts.Render(DescriptionLengthFigures.Mdl(reports, Path.GetFileName(settings.Data))), settings.Force);
+            AtomicOutput.WriteAll(settings.Force,
+                (settings.Out + ".tsv", Encoding.UTF8.GetBytes(ToTsv(reports))),
+                (settings.Out + ".png", Charts.Render(DescriptionLengthFigures.Mdl(reports, Path.GetFileName(settings.Data)))));
             Console.Error.WriteLine($"mdl: wrote {settings.Out}.tsv and {settings.Out}.png");
         }
         return 0;
@@ -230,8 +231,9 @@ public sealed class TransferCommand : Command<TransferSettings>
         AnsiConsole.Write(table);
         if (settings.Out is not null)
         {
-            AtomicOutput.WriteAllText(settings.Out + ".tsv", ToTsv(rows, Path.GetFileName(settings.Target), target.Length), settings.Force);
-            AtomicOutput.WriteAllBytes(settings.Out + ".png", Charts.Render(DescriptionLengthFigures.Transfer(rows, Path.GetFileName(settings.Target))), settings.Force);
+            AtomicOutput.WriteAll(settings.Force,
+                (settings.Out + ".tsv", Encoding.UTF8.GetBytes(ToTsv(rows, Path.GetFileName(settings.Target), target.Length))),
+                (settings.Out + ".png", Charts.Render(DescriptionLengthFigures.Transfer(rows, Path.GetFileName(settings.Target)))));
             Console.Error.WriteLine($"transfer: wrote {settings.Out}.tsv and {settings.Out}.png");
         }
         return 0;

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using System.Text;
 using Kolmo.Cli.Infrastructure;
 using Kolmo.Experiments;
 using Kolmo.Reporting;
@@ -108,7 +109,7 @@ namespace Kolmo.Cli.Commands.Tour
                     throw new UsageException($"{Path.Combine(settings.Out, f)} already exists; use -f/--force to overwrite it");
                 }
             }
-            Directory.CreateDirectory(dir);
+            using var folder = OutputFolder.Create(dir);   // removed again if this run made it and stops before writing
 
             var chapters = Experiments.Tour.Chapters.Where(c => options.Chapters is null || options.Chapters.Contains(c.Id)).ToArray();
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"tour: {options.Preset} preset, {chapters.Length} chapter(s), {options.Threads} thread(s), seed {options.Seed}"));
@@ -153,8 +154,10 @@ namespace Kolmo.Cli.Commands.Tour
             }
             var r = results!;
             string command = "kolmo " + string.Join(' ', context.Arguments.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a));
-            AtomicOutput.WriteAllText(Path.Combine(dir, "report.json"), TourJson.Serialize(r), settings.Force);
-            AtomicOutput.WriteAllText(Path.Combine(dir, "report.html"), TourReport.Html(r, command), settings.Force);
+            AtomicOutput.WriteAll(settings.Force,
+                (Path.Combine(dir, "report.json"), Encoding.UTF8.GetBytes(TourJson.Serialize(r))),
+                (Path.Combine(dir, "report.html"), Encoding.UTF8.GetBytes(TourReport.Html(r, command))));
+            folder.Keep();
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"tour: wrote {Path.Combine(settings.Out, "report.html")} and report.json; {r.Cost.Seconds:F1} s wall, {r.Cost.CpuSeconds:F1} CPU-s"));
             return CliErrors.Ok;
