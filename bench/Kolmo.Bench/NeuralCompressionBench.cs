@@ -16,7 +16,7 @@ public static partial class Program
 {
     static partial void RegisterNeuralCompression(IDictionary<string, (string Help, Func<string[], int> Run)> suites)
     {
-        suites["nncomp"] = ("[--models cm,nn,cm+nn] [--levels 1-9] [--parts compress,shakespeare,transfer] [--max-minutes M]: resumable; cells -> docs/bench/nncomp-cells.tsv, report docs/bench/nncomp.md", NeuralCompressionSuite);
+        suites["nncomp"] = ("[--file F…] [--models cm,nn:4/6,cm+nn] [--levels 1-9] [--verify-levels L] [--anchors lpaq1:9,xz:9,zstd:19] [--parts compress,shakespeare,transfer] [--max-minutes M]: resumable; cells -> docs/bench/nncomp-cells.tsv, report docs/bench/nncomp.md", NeuralCompressionSuite);
         suites["nnprobe"] = ("FILE BYTES SPEC…: prequential bits/byte and CPU-seconds of sequence-model designs on a prefix (design search)", NeuralProbeSuite);
     }
 
@@ -99,7 +99,7 @@ public static partial class Program
     /// as soon as it is measured, and a rerun skips the cells already there, so the suite can run in chunks
     /// (<c>--max-minutes</c>) through the heavy-job queue; the report is written from the state file after each run.
     /// <list type="bullet">
-    /// <item><c>compress</c>: every model of <c>--models</c> at every level of <c>--levels</c> on every file: container
+    /// <item><c>compress</c>: every model of <c>--models</c> at every level of <c>--levels</c> (or its own: <c>nn:4/6</c>) on every file: container
     /// bytes, bits per byte and process CPU-seconds of compression (and of decompression with a byte-exact check for
     /// the levels in <c>--verify-levels</c>).</item>
     /// <item><c>shakespeare</c>: bits per character of the last 10% of tinyshakespeare after learning the first 90%:
@@ -117,6 +117,7 @@ public static partial class Program
         string[] models = ["cm", "nn", "cm+nn"];
         int[] levels = [1, 2, 3, 4, 5, 6, 7, 8, 9];
         int[] verifyLevels = [];
+        string[] anchors = ["lpaq1:9", "xz:9", "zstd:19"];
         string[] parts = ["compress", "shakespeare", "transfer"];
         double maxMinutes = double.PositiveInfinity;
         var files = new List<string>();
@@ -132,6 +133,7 @@ public static partial class Program
                 case "--verify-levels": verifyLevels = ParseLevels(args[++i]); break;
                 case "--parts": parts = args[++i].Split(','); break;
                 case "--file": files.Add(args[++i]); break;
+                case "--anchors": anchors = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries); break;
                 case "--max-minutes": maxMinutes = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default:
                     Console.Error.WriteLine($"nncomp: unknown argument {args[i]}");
@@ -170,9 +172,9 @@ public static partial class Program
             {
                 byte[] input = File.ReadAllBytes(f);
                 string name = Path.GetFileName(f);
-                foreach (string model in models)
+                foreach (var (model, own) in models.Select(ModelLevels))
                 {
-                    foreach (int level in levels)
+                    foreach (int level in own ?? levels)
                     {
                         if (done.ContainsKey(("compress", name, model, level)) || !More())
                         {
@@ -193,6 +195,14 @@ public static partial class Program
                         Record("compress", name, model, level, input.Length, packed.Length * 8.0, cpu, dcpu);
                     }
                 }
+                foreach (var (tool, level) in anchors.Select(a => (a.Split(':')[0], int.Parse(a.Split(':')[1], CultureInfo.InvariantCulture))))
+                {
+                    if (!done.ContainsKey(("compress", name, tool, level)) && More())
+                    {
+                        var (bytes, cpu) = RunAnchor(tool, level, f, Path.Combine(data, "..", "anchors"));
+                        Record("compress", name, tool, level, input.Length, bytes * 8.0, cpu, double.NaN);
+                    }
+                }
             }
         }
 
@@ -211,9 +221,9 @@ public static partial class Program
                     Record("shakespeare", file, codec.Name, 0, y.Length, bits, cpu, double.NaN);
                 }
             }
-            foreach (string model in models)
+            foreach (var (model, own) in models.Select(ModelLevels))
             {
-                foreach (int level in ShakespeareLevels(model))
+                foreach (int level in own ?? ShakespeareLevels(model))
                 {
                     if (!done.ContainsKey(("shakespeare", file, model, level)) && More())
                     {
@@ -243,17 +253,19 @@ public static partial class Program
             byte[] y = File.ReadAllBytes(Path.Combine(eng, "pride-and-prejudice_pg1342.txt"))[..100_000];
             byte[] x = [.. new[] { "adventures-of-sherlock-holmes_pg1661.txt", "frankenstein_pg84.txt", "moby-dick_pg2701.txt" }
                 .SelectMany(o => File.ReadAllBytes(Path.Combine(eng, o)))];
-            foreach (string model in models)
+            foreach (var (model, own) in models.Select(ModelLevels))
             {
-                var entry = ModelCatalog.Find(model);
-                foreach (bool primed in new[] { false, true })
+                foreach (int level in own ?? [ModelCatalog.Find(model).DefaultLevel])
                 {
-                    string file = primed ? "pride[:100000]|3 books" : "pride[:100000]";
-                    if (!done.ContainsKey(("transfer", file, model, entry.DefaultLevel)) && More())
+                    foreach (bool primed in new[] { false, true })
                     {
-                        double bits = 0;
-                        double cpu = Cpu(() => bits = NeuralCompressors.Compressor(model, null, primed ? new DataPrior(x) : null).CompressedBits(y), out _);
-                        Record("transfer", file, model, entry.DefaultLevel, y.Length, bits, cpu, double.NaN);
+                        string file = primed ? "pride[:100000]|3 books" : "pride[:100000]";
+                        if (!done.ContainsKey(("transfer", file, model, level)) && More())
+                        {
+                            double bits = 0;
+                            double cpu = Cpu(() => bits = NeuralCompressors.Compressor(model, level, primed ? new DataPrior(x) : null).CompressedBits(y), out _);
+                            Record("transfer", file, model, level, y.Length, bits, cpu, double.NaN);
+                        }
                     }
                 }
             }
@@ -269,6 +281,56 @@ public static partial class Program
         "cm+nn" => [NeuralCompressors.DefaultCmNnLevel, 9],
         _ => [6, 9],
     };
+
+    /// <summary>
+    /// Runs an outside compressor on <paramref name="file"/> (lpaq1 built by the <c>anchors/lpaq1/build</c> script beside the data folder,
+    /// <c>xz -LEVEL -e</c>, <c>zstd --ultra -LEVEL</c>) under <c>/usr/bin/time</c>: compressed bytes and the child's
+    /// user + system CPU-seconds.
+    /// </summary>
+    private static (long Bytes, double Cpu) RunAnchor(string tool, int level, string file, string anchorDir)
+    {
+        string tmp = Path.Combine(Path.GetTempPath(), $"nncomp-{Environment.ProcessId}-{tool}");
+        string times = tmp + ".time";
+        string cmd = tool switch
+        {
+            "lpaq1" => $"'{BuildLpaq1(anchorDir)}' {level} '{file}' '{tmp}'",
+            "xz" => $"xz -{level}e -c '{file}' > '{tmp}'",
+            "zstd" => $"zstd -q --ultra -{level} -c '{file}' > '{tmp}'",
+            _ => throw new ArgumentException($"unknown anchor {tool} (lpaq1, xz, zstd)"),
+        };
+        var psi = new ProcessStartInfo("/usr/bin/time", ["-f", "%U %S", "-o", times, "sh", "-c", cmd]) { RedirectStandardOutput = true };
+        using (var p = Process.Start(psi)!)
+        {
+            p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            if (p.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"{tool} -{level} failed on {file} (exit {p.ExitCode})");
+            }
+        }
+        double[] t = [.. File.ReadAllLines(times)[^1].Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture))];
+        long bytes = new FileInfo(tmp).Length;
+        File.Delete(tmp);
+        File.Delete(times);
+        return (bytes, t[0] + t[1]);
+    }
+
+    /// <summary>Builds lpaq1 with its anchor script (not timed) and returns the program's path.</summary>
+    private static string BuildLpaq1(string anchorDir)
+    {
+        var psi = new ProcessStartInfo(Path.Combine(anchorDir, "lpaq1", "build")) { RedirectStandardOutput = true };
+        using var p = Process.Start(psi)!;
+        string path = p.StandardOutput.ReadToEnd().Trim();
+        p.WaitForExit();
+        return p.ExitCode == 0 ? path : throw new InvalidOperationException($"lpaq1 build failed (exit {p.ExitCode})");
+    }
+
+    /// <summary>A <c>--models</c> entry: <c>NAME</c> (the suite's levels) or <c>NAME:L/L…</c> (its own levels, in order).</summary>
+    private static (string Model, int[]? Levels) ModelLevels(string entry)
+    {
+        int colon = entry.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? (entry, null) : (entry[..colon], ParseLevels(entry[(colon + 1)..].Replace('/', ',')));
+    }
 
     private static int[] ParseLevels(string s) => [.. s.Split(',').SelectMany(p =>
     {

@@ -17,6 +17,7 @@ public static partial class Program
         RegisterDecipher(suites);
         RegisterNeuralCompression(suites);
         RegisterVision(suites);
+        RegisterCluster(suites);
         RegisterReliability(suites);
         if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
         {
@@ -44,5 +45,6 @@ public static partial class Program
 
     static partial void RegisterVision(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
 
+    static partial void RegisterCluster(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
     static partial void RegisterReliability(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
 }

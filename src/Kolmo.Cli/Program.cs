@@ -49,6 +49,7 @@ public static partial class Program
         ConfigureDecipher(config);          // decipher
         ConfigureNeuralCompression(config); // mdl, transfer
         ConfigureVision(config);            // igpt
+        ConfigureScaleOut(config);          // worker, merge (and --cluster/--shard of ncd, classify, compress)
         ConfigureTour(config);              // tour
     }
 
@@ -64,6 +65,7 @@ public static partial class Program
 
     static partial void ConfigureVision(IConfigurator config);
 
+    static partial void ConfigureScaleOut(IConfigurator config);
     static partial void ConfigureTour(IConfigurator config);
 }
 

@@ -161,7 +161,10 @@ public sealed class NcdKnnClassifier : ICompressionClassifier
     }
 
     /// <inheritdoc />
-    public string Name => $"knn({_c.Name},k={_k})";
+    public string Name => Describe(_c.Name, _k);
+
+    /// <summary>The <see cref="Name"/> of a classifier over code lengths <paramref name="codeLength"/> with <paramref name="k"/> neighbours.</summary>
+    public static string Describe(string codeLength, int k) => $"knn({codeLength},k={k})";
 
     /// <inheritdoc />
     public int WorkUnits(int docs) => docs;
@@ -271,11 +274,27 @@ public sealed class ConditionalClassifier : ICompressionClassifier
         _modelName = name ?? "model";
     }
 
+    private ConditionalClassifier(ConditionalClassifier other)
+    {
+        _labels = other._labels;
+        _modelName = other._modelName;
+        _models = [.. other._models.Select(m => m.Fork())];
+    }
+
+    /// <summary>
+    /// A copy whose class models are clones of this one's primed models (not primed again), for predicting on
+    /// another thread at the same time: one instance must not be used by two callers at once. Same predictions.
+    /// </summary>
+    public ConditionalClassifier Fork() => new(this);
+
     /// <summary>Class labels, in score-column order.</summary>
     public IReadOnlyList<string> Labels => _labels;
 
     /// <inheritdoc />
-    public string Name => $"conditional({_modelName})";
+    public string Name => Describe(_modelName);
+
+    /// <summary>The <see cref="Name"/> of a classifier whose class models are named <paramref name="model"/>.</summary>
+    public static string Describe(string model) => $"conditional({model})";
 
     /// <inheritdoc />
     public int WorkUnits(int docs) => docs * _labels.Length;

@@ -214,17 +214,33 @@ public static class NcdMatrix
         Parallel.For(0, pairs.Count, opts, p =>
         {
             var (i, j) = pairs[p];
-            double xy = c.JointBits(items[i].Data, items[j].Data);
-            if (i != j)
-            {
-                xy = Math.Min(xy, c.JointBits(items[j].Data, items[i].Data));
-            }
-            double v = Measures.Ncd(single[i], single[j], xy);
+            double v = Cell(c, items[i].Data, items[j].Data, single[i], single[j], diagonal: i == j);
             d[i, j] = v;
             d[j, i] = v;
             progress?.Invoke(Interlocked.Increment(ref done));
         });
         return new DistanceMatrix([.. items.Select(t => t.Name)], d);
+    }
+
+    /// <summary>
+    /// One cell of the matrix: NCD(x, y) with C(x, y) := min(C(xy), C(yx)) (only C(xx) on the diagonal). Every way of
+    /// computing a matrix (threads, shards, a cluster) calls this, so they all give the same bits.
+    /// </summary>
+    /// <param name="c">Code-length source.</param>
+    /// <param name="x">Row input.</param>
+    /// <param name="y">Column input.</param>
+    /// <param name="bitsX">C(x), as computed by <paramref name="c"/>.</param>
+    /// <param name="bitsY">C(y), as computed by <paramref name="c"/>.</param>
+    /// <param name="diagonal">True when x and y are the same input (one joint length suffices).</param>
+    public static double Cell(ICodeLength c, ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, double bitsX, double bitsY, bool diagonal)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        double xy = c.JointBits(x, y);
+        if (!diagonal)
+        {
+            xy = Math.Min(xy, c.JointBits(y, x));
+        }
+        return Measures.Ncd(bitsX, bitsY, xy);
     }
 
     /// <summary>Number of pair evaluations <see cref="Compute"/> reports through its progress callback.</summary>

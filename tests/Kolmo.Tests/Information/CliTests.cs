@@ -72,7 +72,7 @@ public sealed class CliTests : IDisposable
     {
         string m = Write("m.tsv", "label\tA\tB\tC\tD\nA\t0\t2\t6\t6\nB\t2\t0\t6\t6\nC\t6\t6\t0\t4\nD\t6\t6\t4\t0\n"u8.ToArray());
         string nwk = Path.Combine(_dir, "t.nwk");
-        Assert.Equal(0, Cluster.Run(new ClusterOptions { Inputs = [m], Out = nwk }));
+        Assert.Equal(0, Kolmo.Cli.Commands.Information.Cluster.Run(new ClusterOptions { Inputs = [m], Out = nwk }));
         Assert.Equal("((A:1,B:1):2,(C:2,D:2):1);\n", File.ReadAllText(nwk));
         var app = Kolmo.Cli.Program.CreateApp();
         Assert.Equal(1, app.Run(["cluster", m, "--method", "nj", "--out", nwk]));

@@ -76,6 +76,25 @@ public class ContainerTests
         Assert.Equal(File.ReadAllBytes(Golden(original)), Unpack(file));
     }
 
+    /// <summary>
+    /// Golden files of the online LSTM (layout 2), written at commit e122004 (tests/Golden/neural/layout2/README.md): they
+    /// decode on every machine, and the encoder still writes them byte for byte — so the network's arithmetic
+    /// (kernels, own exp, Adam, quantisation) and cm+nn's mixers are the same everywhere and over time.
+    /// </summary>
+    [Theory]
+    [InlineData("grammar.lsp.nn2.kolmo", "grammar.lsp", "nn", 2, false)]
+    [InlineData("xargs.head.cmnn1.kolmo", "xargs.head", "cm+nn", 1, false)]
+    [InlineData("xargs.head.nn1-primed.kolmo", "xargs.head", "nn", 1, true)]
+    public void OnlineLstmGoldenFiles_DecodeAndAreReproducedByteForByte(string packed, string original, string model, int level, bool primed)
+    {
+        byte[] file = File.ReadAllBytes(Golden(Path.Combine("layout2", packed)));
+        byte[] input = File.ReadAllBytes(Golden(original));
+        Prior[] priors = primed ? [new DataPrior(File.ReadAllBytes(Golden("grammar.lsp")))] : [];
+        Assert.Equal(NeuralModels.Layout, NeuralModels.Decode(Header(file).Parameters).Layout);
+        Assert.Equal(input, Unpack(file, priors));
+        Assert.Equal(file, Pack(NeuralCompressors.Compressor(model, level, primed ? priors[0] : null), input));
+    }
+
     [Fact]
     public void FirstLayoutPrimedFile_DecodesWithItsPriorOnly()
     {

@@ -165,6 +165,14 @@ namespace Kolmo.Cli.Commands.Compression
         [CommandOption("--block-size <SIZE>", IsHidden = true)]
         [Description("Uncompressed bytes per container block (default 1M)")]
         public string? BlockSize { get; set; }
+
+        [CommandOption("--cluster <CONNECTION>")]
+        [Description(ScaleOut.ScaleOutCli.ClusterHelp)]
+        public string? Cluster { get; set; }
+
+        [CommandOption("--shard <I/N>")]
+        [Description("Compress only every N-th input file, starting at file i (0-based), e.g. 0/4; outputs as usual")]
+        public string? Shard { get; set; }
     }
 
     public sealed class DecompressSettings : CodecSettings
@@ -199,7 +207,16 @@ namespace Kolmo.Cli.Commands.Compression
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"model {compressor.Name}, level {compressor.Level}, block size {block} bytes{(memory is long m ? $", memory cap {m} bytes" : "")}"));
             }
-            foreach (var input in CodecRunner.Inputs(settings))
+            var inputs = CodecRunner.Inputs(settings);
+            switch (ScaleOut.ScaleOutCli.Mode(settings.Cluster, settings.Shard))
+            {
+                case ScaleOut.ScaleOutCli.RunMode.Cluster:
+                    return ScaleOut.ScaleOutCli.CompressOnCluster(settings, [.. inputs], compressor, memory, cancellationToken);
+                case ScaleOut.ScaleOutCli.RunMode.Shard:
+                    inputs = ScaleOut.ScaleOutCli.ShardOf([.. inputs], settings.Shard!);
+                    break;
+            }
+            foreach (var input in inputs)
             {
                 CodecRunner.Run(settings, input, compress: true, (src, dst, progress) => compressor.Compress(src, dst, progress));
             }

@@ -64,13 +64,23 @@ public sealed class ClassifyOptions : CommandSettings
     [CommandOption("-f|--force")]
     [Description("Overwrite an existing --out file")]
     public bool Force { get; set; }
+
+    /// <summary>Cluster to run on.</summary>
+    [CommandOption("--cluster <CONNECTION>")]
+    [Description(ScaleOut.ScaleOutCli.ClusterHelp)]
+    public string? Cluster { get; set; }
+
+    /// <summary>Shard to compute.</summary>
+    [CommandOption("--shard <I/N>")]
+    [Description(ScaleOut.ScaleOutCli.ShardHelp)]
+    public string? Shard { get; set; }
 }
 
 /// <summary><c>kolmo classify</c>: classification by compression with accuracy, macro-F1 and confusion matrix.</summary>
 public static class Classify
 {
     /// <summary>Runs the command; returns the exit code.</summary>
-    public static int Run(ClassifyOptions o, TextWriter? stdout = null)
+    public static int Run(ClassifyOptions o, TextWriter? stdout = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(o);
         stdout ??= Console.Out;
@@ -97,6 +107,7 @@ public static class Classify
         {
             throw new UsageException($"--method conditional needs an adaptive model (ordermix, order3, cm), not {c[0].Name}");
         }
+        var mode = ScaleOut.ScaleOutCli.Mode(o.Cluster, o.Shard);
         var sw = Stopwatch.StartNew();
         var train = DocumentSet.Load(o.Train);
         IReadOnlyList<LabeledDocument> test = DocumentSet.Load(o.Test);
@@ -109,37 +120,61 @@ public static class Classify
         {
             throw new UsageException($"-k {o.K} exceeds the {train.Count} training documents");
         }
-        ICompressionClassifier clf = method == "knn"
-            ? new NcdKnnClassifier(c[0], train, o.K, o.Threads)
-            : new ConditionalClassifier(CodeLengthPanel.SizedFactory(c[0].Name), train, o.Threads);
-        var docs = test.Select(d => d.Data).ToArray();
-        var pred = InfoCli.WithProgress("classify", clf.WorkUnits(docs.Length), !o.Json, p => clf.Predict(docs, o.Threads, p));
-        double seconds = sw.Elapsed.TotalSeconds;
+        if (mode == ScaleOut.ScaleOutCli.RunMode.Shard)
+        {
+            return ScaleOut.ScaleOutCli.ClassifyShard(o, train, test, method, c[0].Name, cancel);
+        }
+        string[] pred;
+        string name;
+        if (mode == ScaleOut.ScaleOutCli.RunMode.Cluster)
+        {
+            (pred, name) = ScaleOut.ScaleOutCli.ClassifyOnCluster(o, train, test, method, c[0].Name, cancel);
+        }
+        else
+        {
+            ICompressionClassifier clf = method == "knn"
+                ? new NcdKnnClassifier(c[0], train, o.K, o.Threads)
+                : new ConditionalClassifier(CodeLengthPanel.SizedFactory(c[0].Name), train, o.Threads);
+            var docs = test.Select(d => d.Data).ToArray();
+            pred = InfoCli.WithProgress("classify", clf.WorkUnits(docs.Length), !o.Json, p => clf.Predict(docs, o.Threads, p));
+            name = clf.Name;
+        }
+        Write([.. test.Select(d => (d.Id, d.Label))], pred, method, name, train.Count, sw.Elapsed.TotalSeconds, o.Out, o.Json, o.Force, stdout);
+        return CliErrors.Ok;
+    }
+
+    /// <summary>
+    /// Writes what <c>kolmo classify</c> prints (text or JSON) for predictions of a test set, and the predictions file.
+    /// </summary>
+    public static void Write(IReadOnlyList<(string Id, string Label)> test, IReadOnlyList<string> pred, string method, string classifier, int trainDocs, double seconds, string? outPath, bool json, bool force, TextWriter stdout)
+    {
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(pred);
+        ArgumentNullException.ThrowIfNull(stdout);
         var report = new ClassificationReport([.. test.Select(d => d.Label)], pred);
-        if (o.Out is not null)
+        if (outPath is not null)
         {
             var sb = new StringBuilder("id\ttruth\tpredicted\n");
             for (int i = 0; i < test.Count; i++)
             {
                 sb.Append(test[i].Id).Append('\t').Append(test[i].Label).Append('\t').Append(pred[i]).Append('\n');
             }
-            AtomicOutput.WriteAllBytes(o.Out, Encoding.UTF8.GetBytes(sb.ToString()), o.Force);
+            AtomicOutput.WriteAllBytes(outPath, Encoding.UTF8.GetBytes(sb.ToString()), force);
         }
-        if (o.Json)
+        if (json)
         {
             stdout.WriteLine(report.ToJson(
                 ("method", DistanceMatrix.JsonString(method)),
-                ("classifier", DistanceMatrix.JsonString(clf.Name)),
+                ("classifier", DistanceMatrix.JsonString(classifier)),
                 ("seconds", seconds.ToString("R", InfoCli.Inv)),
-                ("trainDocs", train.Count.ToString(InfoCli.Inv))));
-            return CliErrors.Ok;
+                ("trainDocs", trainDocs.ToString(InfoCli.Inv))));
+            return;
         }
-        stdout.WriteLine($"{clf.Name}: {train.Count} training documents, {test.Count} test documents");
+        stdout.WriteLine($"{classifier}: {trainDocs} training documents, {test.Count} test documents");
         stdout.WriteLine($"accuracy {InfoCli.F(report.Accuracy, "F4")}   macro-F1 {InfoCli.F(report.MacroF1, "F4")}   {InfoCli.F(seconds, "F2")} s");
         stdout.WriteLine("confusion matrix (rows: truth, columns: predicted):");
         var rows = report.Labels.Select((l, i) => (IReadOnlyList<string>)[l, .. Enumerable.Range(0, report.Labels.Count).Select(j => report.Confusion[i, j].ToString(InfoCli.Inv)), InfoCli.F(report.F1[i], "F3")]).ToList();
         stdout.Write(InfoCli.Table(["truth \\ predicted", .. report.Labels, "F1"], rows));
-        return CliErrors.Ok;
     }
 }
 
@@ -147,7 +182,7 @@ public static class Classify
 public sealed class ClassifyCommand : Command<ClassifyOptions>
 {
     /// <inheritdoc />
-    public override int Execute(CommandContext context, ClassifyOptions settings, CancellationToken cancellationToken) => Classify.Run(settings);
+    public override int Execute(CommandContext context, ClassifyOptions settings, CancellationToken cancellationToken) => Classify.Run(settings, cancel: cancellationToken);
 }
 
 /// <summary>Settings of <c>kolmo bound</c>.</summary>

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
 using Kolmo.Cli.Infrastructure;
+using Kolmo.Information;
 using Kolmo.Learning;
 using Kolmo.Reporting;
 using Spectre.Console.Cli;
@@ -47,6 +48,16 @@ public sealed class NcdOptions : CommandSettings
     [CommandOption("-f|--force")]
     [Description("Overwrite existing output files")]
     public bool Force { get; set; }
+
+    /// <summary>Cluster to run on.</summary>
+    [CommandOption("--cluster <CONNECTION>")]
+    [Description(ScaleOut.ScaleOutCli.ClusterHelp)]
+    public string? Cluster { get; set; }
+
+    /// <summary>Shard to compute.</summary>
+    [CommandOption("--shard <I/N>")]
+    [Description(ScaleOut.ScaleOutCli.ShardHelp)]
+    public string? Shard { get; set; }
 }
 
 /// <summary><c>kolmo ncd</c>: the NCD matrix of files, plus a heat map.</summary>
@@ -54,6 +65,13 @@ public static class Ncd
 {
     /// <summary>Computes (with a progress bar) the matrix for <paramref name="paths"/>.</summary>
     public static DistanceMatrix Matrix(IEnumerable<string> paths, string compressor, int threads, bool progress)
+    {
+        var (items, c) = Inputs(paths, compressor);
+        return InfoCli.WithProgress("ncd", NcdMatrix.PairCount(items.Count), progress, p => NcdMatrix.Compute(c, items, threads, p));
+    }
+
+    /// <summary>Reads the inputs and the compressor of <c>kolmo ncd</c>, warning when pairs exceed the compressor's window.</summary>
+    public static (List<(string Name, byte[] Data)> Items, ICodeLength Compressor) Inputs(IEnumerable<string> paths, string compressor)
     {
         var items = InfoCli.ReadInputs(paths);
         var c = InfoCli.Compressors(compressor);
@@ -67,34 +85,49 @@ public static class Ncd
             int over = items.Count(i => i.Data.Length + sizes[0] > w);
             Console.Error.WriteLine($"kolmo: warning: pairs totalling more than {c[0].Name}'s window of {w} bytes (involving {over} of {items.Count} inputs) may get overestimated NCDs (the compressor cannot see all of x while coding y; NCD(x,x) drifts from 0 once an input nears the window)");
         }
-        return InfoCli.WithProgress("ncd", NcdMatrix.PairCount(items.Count), progress, p => NcdMatrix.Compute(c[0], items, threads, p));
+        return (items, c[0]);
     }
 
     /// <summary>Runs the command; returns the exit code.</summary>
-    public static int Run(NcdOptions o, TextWriter? stdout = null)
+    public static int Run(NcdOptions o, TextWriter? stdout = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(o);
         stdout ??= Console.Out;
         InfoCli.CheckPicturePath(o.Plot);
-        var sw = Stopwatch.StartNew();
-        var m = Matrix(o.Paths, o.Compressor, o.Threads, progress: true);
-        var files = new List<(string, byte[])>();   // the matrix and its plot appear together or not at all
-        if (o.Out is not null)
+        if (ScaleOut.ScaleOutCli.Mode(o.Cluster, o.Shard) == ScaleOut.ScaleOutCli.RunMode.Shard)
         {
-            bool json = Path.GetExtension(o.Out).Equals(".json", StringComparison.OrdinalIgnoreCase);
-            files.Add((o.Out, Encoding.UTF8.GetBytes(json ? m.ToJson() + "\n" : m.ToTsv())));
+            return ScaleOut.ScaleOutCli.NcdShard(o, cancel);
+        }
+        var sw = Stopwatch.StartNew();
+        var m = o.Cluster is not null ? ScaleOut.ScaleOutCli.NcdOnCluster(o, cancel) : Matrix(o.Paths, o.Compressor, o.Threads, progress: true);
+        Write(m, o.Compressor, o.Out, o.Json, o.Plot, o.Force, stdout);
+        Console.Error.WriteLine($"kolmo: ncd: {m.Count} inputs, {NcdMatrix.PairCount(m.Count)} pairs, {o.Compressor}, {InfoCli.F(sw.Elapsed.TotalSeconds, "F2")} s");
+        return CliErrors.Ok;
+    }
+
+    /// <summary>
+    /// Writes a matrix as <c>kolmo ncd</c> does: to <paramref name="outPath"/> (.json or TSV) or stdout, and the heat
+    /// map; the matrix file and its plot appear together or not at all.
+    /// </summary>
+    public static void Write(DistanceMatrix m, string compressor, string? outPath, bool json, string? plot, bool force, TextWriter stdout)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        ArgumentNullException.ThrowIfNull(stdout);
+        var files = new List<(string, byte[])>();
+        if (outPath is not null)
+        {
+            bool jsonFile = Path.GetExtension(outPath).Equals(".json", StringComparison.OrdinalIgnoreCase);
+            files.Add((outPath, Encoding.UTF8.GetBytes(jsonFile ? m.ToJson() + "\n" : m.ToTsv())));
         }
         else
         {
-            stdout.Write(o.Json ? m.ToJson() + "\n" : m.ToTsv());
+            stdout.Write(json ? m.ToJson() + "\n" : m.ToTsv());
         }
-        if (o.Plot is not null)
+        if (plot is not null)
         {
-            files.Add((o.Plot, DistanceFigures.Heatmap(m, $"NCD ({o.Compressor})", InfoCli.IsSvg(o.Plot))));
+            files.Add((plot, DistanceFigures.Heatmap(m, $"NCD ({compressor})", InfoCli.IsSvg(plot))));
         }
-        AtomicOutput.WriteAll(o.Force, [.. files]);
-        Console.Error.WriteLine($"kolmo: ncd: {m.Count} inputs, {NcdMatrix.PairCount(m.Count)} pairs, {o.Compressor}, {InfoCli.F(sw.Elapsed.TotalSeconds, "F2")} s");
-        return CliErrors.Ok;
+        AtomicOutput.WriteAll(force, [.. files]);
     }
 }
 
@@ -102,7 +135,7 @@ public static class Ncd
 public sealed class NcdCommand : Command<NcdOptions>
 {
     /// <inheritdoc />
-    public override int Execute(CommandContext context, NcdOptions settings, CancellationToken cancellationToken) => Ncd.Run(settings);
+    public override int Execute(CommandContext context, NcdOptions settings, CancellationToken cancellationToken) => Ncd.Run(settings, cancel: cancellationToken);
 }
 
 /// <summary>Settings of <c>kolmo cluster</c>.</summary>
