@@ -101,12 +101,12 @@ public static partial class Program
     /// <list type="bullet">
     /// <item><c>compress</c>: every model of <c>--models</c> at every level of <c>--levels</c> (or its own: <c>nn:4/6</c>) on every file: container
     /// bytes, bits per byte and process CPU-seconds of compression (and of decompression with a byte-exact check for
-    /// the levels in <c>--verify-levels</c>).</item>
+    /// the levels in <c>--verify-levels</c>), then the outside anchors of <c>--anchors</c> (lpaq1, xz, zstd) on the same file.</item>
     /// <item><c>shakespeare</c>: bits per character of the last 10% of tinyshakespeare after learning the first 90%:
     /// the catalog models primed on it (C(Y | X), still learning while coding Y), the nn network also frozen after
     /// learning X, and bzip2 / lzma / zstd-19 as C(all) − C(first 90%).</item>
     /// <item><c>transfer</c>: the first 100,000 bytes of pride-and-prejudice alone and after the three other English
-    /// books, for cm, nn and cm+nn at their default levels.</item>
+    /// books, for each model of <c>--models</c> at its default level (or its own).</item>
     /// </list>
     /// </summary>
     private static int NeuralCompressionSuite(string[] args)

@@ -26,18 +26,20 @@ public static partial class Program
         var catalog = new CommandCatalog();
         ConfigureAll(new CatalogConfigurator(catalog));
         var app = new CommandApp();
+        var checkOnly = new CheckOnlyInterceptor();
         app.Configure(config =>
         {
             config.SetApplicationName("kolmo");
             config.UseStrictParsing();
-            config.SetExceptionHandler((e, _) => CliErrors.Handle(e));
+            config.SetInterceptor(checkOnly);
+            config.SetExceptionHandler((e, _) => e is CheckOnlyInterceptor.Checked ? CliErrors.Ok : CliErrors.Handle(e));
             if (console is not null)
             {
                 config.ConfigureConsole(console);
             }
             ConfigureAll(config);
         });
-        return new KolmoApp(app, catalog);
+        return new KolmoApp(app, catalog, checkOnly);
     }
 
     /// <summary>Every feature's commands (run once to fill the catalog, once more for Spectre).</summary>
@@ -76,10 +78,12 @@ public static partial class Program
 public sealed class KolmoApp
 {
     private readonly CommandApp _app;
+    private readonly CheckOnlyInterceptor _checkOnly;
 
-    internal KolmoApp(CommandApp app, CommandCatalog catalog)
+    internal KolmoApp(CommandApp app, CommandCatalog catalog, CheckOnlyInterceptor checkOnly)
     {
         _app = app;
+        _checkOnly = checkOnly;
         Catalog = catalog;
     }
 
@@ -106,4 +110,44 @@ public sealed class KolmoApp
         }
         return _app.Run(prepared);
     }
+
+    /// <summary>
+    /// Checks one command line without running it: the strict rules, Spectre's binding of the settings and their
+    /// <c>Validate()</c>; returns 0 when the command would start, else the exit code and the one-line error it would give.
+    /// </summary>
+    public int Check(IReadOnlyList<string> args)
+    {
+        _checkOnly.Enabled = true;
+        try
+        {
+            return Run(args);
+        }
+        finally
+        {
+            _checkOnly.Enabled = false;
+        }
+    }
+}
+
+/// <summary>With <see cref="Enabled"/>, stops a command after its settings are bound and validated (for <see cref="KolmoApp.Check"/>).</summary>
+internal sealed class CheckOnlyInterceptor : ICommandInterceptor
+{
+    public bool Enabled { get; set; }
+
+    public void Intercept(CommandContext context, CommandSettings settings)
+    {
+        if (!Enabled)
+        {
+            return;
+        }
+        var result = settings.Validate();
+        if (!result.Successful)
+        {
+            throw new UsageException(result.Message ?? "invalid settings");
+        }
+        throw new Checked();
+    }
+
+    /// <summary>Thrown to end a checked command line before it runs.</summary>
+    internal sealed class Checked : Exception;
 }

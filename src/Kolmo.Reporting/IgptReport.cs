@@ -64,7 +64,7 @@ public static class IgptReport
         }
         double epochs = r.Measurements.Max(m => m.Epochs);
         sb.Append(Inv, $"- AR sizes: {string.Join(", ", o.Sizes.Select(s => $"{s.Name} ({s.Layers} blocks, width {s.Width}, {s.Heads} heads)"))}; masked at equal compute: {(o.MaskedSizes.Count > 0 ? string.Join(", ", o.MaskedSizes) : "none")} over {o.Seeds} seed(s)\n");
-        sb.Append(Inv, $"- training: {o.Steps} steps × {o.Batch} images ({epochs:F1} epochs), AdamW, peak lr {o.LearningRate}, warm-up 5% + cosine to 10%; measured at steps {string.Join(", ", o.CheckpointSteps())}; seed {o.Seed}\n");
+        sb.Append(Inv, $"- training: {o.Steps} steps × {o.Batch} images ({epochs:F1} epochs), AdamW, peak lr {o.LearningRate}, warm-up 5% + cosine to 10%; measured at steps {string.Join(", ", o.CheckpointSteps())}{(o.Seeds > 1 ? " (further seeds: the final step)" : "")}; seed {o.Seed}\n");
         sb.Append(Inv, $"- probes: multinomial logistic regression on each layer's layer-normalised activations, mean-pooled over all positions (iGPT){(o.ProbeGrid > 1 ? $" and pooled over a {o.ProbeGrid}×{o.ProbeGrid} grid of image regions" : "")}; features standardised on the fit rows; λ ∈ {{{string.Join(", ", o.Probe.L2Grid.Select(x => x.ToString("G2", Inv)))}}} (stopping after {o.Probe.Patience} worse in a row) chosen on {o.Probe.ValidationFraction:P0} of the probe-training images held out (evenly spaced); L-BFGS to max |∂J/∂θ| ≤ {o.Probe.GradientTolerance:G2} (cap {o.Probe.MaxIterations}); layer chosen by validation accuracy; refit on all probe-training images, scored on the test images\n\n");
 
         Headline(sb, r);

@@ -35,6 +35,13 @@ public static class CliJson
 }
 
 /// <summary>The source-generated serialisers of every JSON record the commands print.</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(DecipherReport))]
+[JsonSerializable(typeof(Commands.Information.ClassifyReport))]
+[JsonSerializable(typeof(Commands.Information.BoundReport))]
+[JsonSerializable(typeof(Commands.Information.PairReport))]
+[JsonSerializable(typeof(EvalReport))]
+[JsonSerializable(typeof(Commands.Compression.ContainerReport))]
+[JsonSerializable(typeof(Commands.Compression.ContainerReport[]))]
 public sealed partial class CliJsonContext : JsonSerializerContext;

@@ -44,6 +44,9 @@ public sealed record CommandSpec(string Name, IReadOnlyList<string> Aliases, Typ
         return new CommandSpec(name, aliases, settingsType, options, [.. arguments.OrderBy(a => a.Position).Select(a => (a.Name, a.Required, a.Many))]);
     }
 
+    /// <summary>The examples shown in the command's help (each a full argument list, command name first).</summary>
+    public IReadOnlyList<IReadOnlyList<string>> Examples { get; init; } = [];
+
     /// <summary>The option with this long name (without dashes), if any.</summary>
     public OptionSpec? Long(string name) => Options.FirstOrDefault(o => o.LongNames.Contains(name, StringComparer.Ordinal));
 
@@ -76,6 +79,12 @@ public sealed class CommandCatalog
     }
 
     internal void AddBranch(string name) => _branches.Add(name);
+
+    internal void AddExample(string command, IReadOnlyList<string> args)
+    {
+        int i = _commands.FindIndex(c => c.Name == command);
+        _commands[i] = _commands[i] with { Examples = [.. _commands[i].Examples, args] };
+    }
 
     /// <summary>The command called <paramref name="name"/> (or with that alias), if any.</summary>
     public CommandSpec? Find(string name) => _commands.FirstOrDefault(c => c.Name == name || c.Aliases.Contains(name, StringComparer.Ordinal));
@@ -141,7 +150,11 @@ internal sealed class CatalogConfigurator(CommandCatalog catalog) : IConfigurato
 
     private sealed class CommandRecorder(CommandCatalog catalog, string name) : ICommandConfigurator
     {
-        public ICommandConfigurator WithExample(params string[] args) => this;
+        public ICommandConfigurator WithExample(params string[] args)
+        {
+            catalog.AddExample(name, args);
+            return this;
+        }
 
         public ICommandConfigurator WithAlias(string alias)
         {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Kolmo.Compression;
 
@@ -167,19 +168,20 @@ public static class BenchRunner
     public static string ToJson(IReadOnlyList<BenchRow> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var items = rows.Select(r => new
-        {
-            compressor = r.Compressor,
-            file = r.File,
-            originalBytes = r.OriginalBytes,
-            compressedBytes = r.CompressedBytes,
-            bitsPerByte = Math.Round(r.BitsPerByte, 4),
-            compressSeconds = Math.Round(r.CompressSeconds, 4),
-            decompressSeconds = Math.Round(r.DecompressSeconds, 4),
-            compressMBps = Math.Round(r.CompressMBps, 3),
-            decompressMBps = Math.Round(r.DecompressMBps, 3),
-            roundTrip = r.RoundTrip,
-        });
-        return JsonSerializer.Serialize(items, new JsonSerializerOptions { WriteIndented = true });
+        BenchRowJson[] items = [.. rows.Select(r => new BenchRowJson(
+            r.Compressor, r.File, r.OriginalBytes, r.CompressedBytes, Math.Round(r.BitsPerByte, 4), Math.Round(r.CompressSeconds, 4),
+            Math.Round(r.DecompressSeconds, 4), Math.Round(r.CompressMBps, 3), Math.Round(r.DecompressMBps, 3), r.RoundTrip))];
+        return JsonSerializer.Serialize(items, CompressionJsonContext.Default.BenchRowJsonArray);
     }
 }
+
+/// <summary>One row of <see cref="BenchRunner.ToJson"/>.</summary>
+internal sealed record BenchRowJson(
+    string Compressor, string File, long OriginalBytes, long CompressedBytes, double BitsPerByte, double CompressSeconds,
+    double DecompressSeconds, double CompressMBps, double DecompressMBps, bool RoundTrip);
+
+/// <summary>Source-generated JSON of the compression layer.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+[JsonSerializable(typeof(BenchRowJson[]))]
+internal sealed partial class CompressionJsonContext : JsonSerializerContext;

@@ -395,27 +395,4 @@ public sealed class ClassificationReport
 
     /// <summary>Unweighted mean of <see cref="F1"/> over <see cref="Labels"/>.</summary>
     public double MacroF1 { get; }
-
-    /// <summary>JSON object with accuracy, macroF1, labels, confusion (and any extra fields given, pre-formatted).</summary>
-    public string ToJson(params (string Key, string JsonValue)[] extra)
-    {
-        ArgumentNullException.ThrowIfNull(extra);
-        var sb = new StringBuilder("{");
-        foreach (var (k, v) in extra)
-        {
-            sb.Append(DistanceMatrix.JsonString(k)).Append(':').Append(v).Append(',');
-        }
-        sb.Append(CultureInfo.InvariantCulture, $"\"accuracy\":{Accuracy:R},\"macroF1\":{MacroF1:R},\"count\":{Count},\"labels\":[");
-        sb.AppendJoin(',', Labels.Select(DistanceMatrix.JsonString)).Append("],\"confusion\":[");
-        for (int i = 0; i < Labels.Count; i++)
-        {
-            sb.Append(i > 0 ? ",[" : "[");
-            for (int j = 0; j < Labels.Count; j++)
-            {
-                sb.Append(j > 0 ? "," : "").Append(Confusion[i, j].ToString(CultureInfo.InvariantCulture));
-            }
-            sb.Append(']');
-        }
-        return sb.Append("]}").ToString();
-    }
 }

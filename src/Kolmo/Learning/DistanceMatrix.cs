@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.IO.Hashing;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Kolmo.Information;
 
 namespace Kolmo.Learning;
@@ -76,20 +78,8 @@ public sealed class DistanceMatrix
     /// <summary>JSON: <c>{"labels":[…],"distances":[[…],…]}</c>.</summary>
     public string ToJson()
     {
-        var sb = new StringBuilder("{\"labels\":[");
-        sb.AppendJoin(',', Labels.Select(JsonString));
-        sb.Append("],\"distances\":[");
-        for (int i = 0; i < Count; i++)
-        {
-            sb.Append(i > 0 ? ",[" : "[");
-            for (int j = 0; j < Count; j++)
-            {
-                sb.Append(j > 0 ? "," : "").Append(_d[i, j].ToString("R", CultureInfo.InvariantCulture));
-            }
-            sb.Append(']');
-        }
-        sb.Append("]}");
-        return sb.ToString();
+        double[][] rows = [.. Enumerable.Range(0, Count).Select(i => Enumerable.Range(0, Count).Select(j => _d[i, j]).ToArray())];
+        return JsonSerializer.Serialize(new DistanceMatrixJson([.. Labels], rows), LearningJsonContext.Default.DistanceMatrixJson);
     }
 
     /// <summary>Parses the TSV form.</summary>
@@ -142,35 +132,6 @@ public sealed class DistanceMatrix
         {
             throw new InvalidDataException("distance matrix: " + e.Message, e);
         }
-    }
-
-    /// <summary>A JSON string literal of <paramref name="s"/> (quoted and escaped).</summary>
-    public static string JsonString(string s)
-    {
-        ArgumentNullException.ThrowIfNull(s);
-        var sb = new StringBuilder("\"");
-        foreach (char c in s)
-        {
-            switch (c)
-            {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                default:
-                    if (c < 0x20)
-                    {
-                        sb.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
-                    }
-                    else
-                    {
-                        sb.Append(c);
-                    }
-                    break;
-            }
-        }
-        return sb.Append('"').ToString();
     }
 }
 
@@ -246,3 +207,12 @@ public static class NcdMatrix
     /// <summary>Number of pair evaluations <see cref="Compute"/> reports through its progress callback.</summary>
     public static int PairCount(int n) => n * (n + 1) / 2;
 }
+
+/// <summary>The JSON form of a <see cref="DistanceMatrix"/>.</summary>
+internal sealed record DistanceMatrixJson(IReadOnlyList<string> Labels, double[][] Distances);
+
+/// <summary>Source-generated JSON of the learning layer.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+[JsonSerializable(typeof(DistanceMatrixJson))]
+internal sealed partial class LearningJsonContext : JsonSerializerContext;

@@ -285,11 +285,10 @@ public sealed class IgptExperiment
 
         private void PlanWork(IReadOnlyList<IgptRunSpec> runs)
         {
-            var steps = _o.CheckpointSteps();
             _workTotal = RawWork;
             foreach (var run in runs)
             {
-                _workTotal += _o.Steps * StepWork(run.Size) + steps.Count * MeasureWork(run.Size);
+                _workTotal += _o.Steps * StepWork(run.Size) + _o.CheckpointSteps(run).Count * MeasureWork(run.Size);
             }
             _workTotal *= 1.02;   // final coding, completions, samples
         }
@@ -336,7 +335,7 @@ public sealed class IgptExperiment
             var model = _owner._createModel(run.Size, objective, _t, _o with { Seed = seed });
             var state = _store?.ReadState(run, model) ?? new IgptRunState();
             int startStep = state.Step;
-            var checkpoints = _o.CheckpointSteps();
+            var checkpoints = _o.CheckpointSteps(run);
             double stepWork = StepWork(run.Size), measureWork = MeasureWork(run.Size);
             _workDone += state.Step * stepWork + checkpoints.Count(c => c < state.Step) * measureWork;
             int b = _o.Batch, window = Math.Max(1, _o.Steps / 200);

@@ -45,6 +45,25 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void HelpExamples_AreAcceptedCommandLines()
+    {
+        var failures = new List<string>();
+        foreach (var c in Program.CreateApp().Catalog.Commands)
+        {
+            Assert.True(c.Examples.Count > 0, $"kolmo {c.Name} has no example in its help");
+            foreach (var example in c.Examples)
+            {
+                var (code, _, err) = CliRunner.Check([.. example]);
+                if (code != 0)
+                {
+                    failures.Add($"kolmo {string.Join(' ', example)}: {err.Trim()}");
+                }
+            }
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Fact]
     public void Catalog_HoldsEveryCommandWithItsOptions()
     {
         var catalog = Program.CreateApp().Catalog;
@@ -231,6 +250,23 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("unexpected data after the end of the .kolmo stream", err, StringComparison.Ordinal);
         Assert.False(File.Exists(P("junk.txt")));
+    }
+
+    [Fact]
+    public void CompressToStdout_OfTwoFiles_DecompressesToBoth()
+    {
+        var a = TestFiles.Text(2500, 11);
+        var b = TestFiles.Random(1500, 12);
+        File.WriteAllBytes(P("a.txt"), a);
+        File.WriteAllBytes(P("b.bin"), b);
+        var (code, packed, err) = CliRunner.RunChildOutput(null, "c", "-c", "-q", "-m", "order3", P("a.txt"), P("b.bin"));
+        Assert.True(code == 0, err);
+        File.WriteAllBytes(P("ab.kolmo"), packed);
+        Assert.Equal(0, Run("d", "-q", P("ab.kolmo"), "-o", P("ab")).Code);
+        Assert.Equal([.. a, .. b], File.ReadAllBytes(P("ab")));
+        var (vcode, _, verbose) = Run("d", "-v", "-t", P("ab.kolmo"));
+        Assert.Equal(0, vcode);
+        Assert.Equal(2, verbose.Split("model       order3").Length - 1);   // -v: the header of each stream
     }
 
     [Fact]

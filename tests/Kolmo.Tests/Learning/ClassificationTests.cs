@@ -69,7 +69,6 @@ public class ClassificationTests
         // a: precision 1, recall 1/2, F1 2/3; b: precision 2/3, recall 1, F1 4/5.
         Assert.Equal((2.0 / 3 + 0.8) / 2, r.MacroF1, 12);
         Assert.Equal(new int[,] { { 1, 1 }, { 0, 2 } }, r.Confusion);
-        Assert.Contains("\"accuracy\":0.75", r.ToJson(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -9,7 +9,12 @@ public static class CliRunner
     private static readonly Lock ConsoleGate = new();
 
     /// <summary>Runs the CLI in-process; returns the exit code and what it wrote to stdout and stderr.</summary>
-    public static (int Code, string Out, string Err) Run(params string[] args)
+    public static (int Code, string Out, string Err) Run(params string[] args) => Capture(app => app.Run(args));
+
+    /// <summary>Checks a command line in-process without running it (<c>KolmoApp.Check</c>); returns the exit code and output.</summary>
+    public static (int Code, string Out, string Err) Check(params string[] args) => Capture(app => app.Check(args));
+
+    private static (int Code, string Out, string Err) Capture(Func<global::Kolmo.Cli.KolmoApp, int> run)
     {
         lock (ConsoleGate)
         {
@@ -21,7 +26,7 @@ public static class CliRunner
             Console.SetError(e);
             try
             {
-                int code = global::Kolmo.Cli.Program.CreateApp().Run(args);
+                int code = run(global::Kolmo.Cli.Program.CreateApp());
                 return (code, o.ToString(), e.ToString());
             }
             finally

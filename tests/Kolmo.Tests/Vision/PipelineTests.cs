@@ -137,8 +137,9 @@ public class PipelineTests
     public void Experiment_WithStandInModel_ProducesCompleteDeterministicResults()
     {
         var r = RunStandIn();
-        // AR a, AR b (seed 0); then for a: masked s0, AR s1, masked s1 — each measured at steps 0, 3, 6
-        Assert.Equal(5 * 3, r.Measurements.Count);
+        // AR a, AR b, masked a (seed 0) measured at steps 0, 3, 6; AR a s1 and masked a s1 at the final step only
+        Assert.Equal(3 * 3 + 2, r.Measurements.Count);
+        Assert.All(r.Measurements.Where(x => x.SeedIndex == 1), x => Assert.Equal(6, x.Step));
         Assert.Equal(new[] { 0, 3, 6 }, r.Measurements.Where(x => x.Objective == "ar" && x.Size == "a" && x.SeedIndex == 0).Select(x => x.Step));
         Assert.All(r.Measurements, x => Assert.Equal(2, x.Mean.Layers.Count));
         Assert.All(r.Measurements, x => Assert.Equal(2 * 2 * 9, x.Grid!.Features));
@@ -275,6 +276,9 @@ public class PipelineTests
         IgptOptions.Quick.Validate();
         IgptOptions.Full.Validate();
         Assert.Equal(new[] { 0, 33, 66, 100 }, new IgptOptions { Steps = 100, Checkpoints = 3 }.CheckpointSteps());
+        var seeds = new IgptOptions { Steps = 100, Checkpoints = 3 };
+        Assert.Equal(new[] { 0, 33, 66, 100 }, seeds.CheckpointSteps(new IgptRunSpec(Objective.Masked, ModelSize.Parse("1x8"), 0)));
+        Assert.Equal(new[] { 100 }, seeds.CheckpointSteps(new IgptRunSpec(Objective.Autoregressive, ModelSize.Parse("1x8"), 2)));
         var runs = new IgptOptions { Sizes = [ModelSize.Parse("1x8"), ModelSize.Parse("2x8")], MaskedSizes = ["1x8"], Seeds = 3 }.Runs();
         Assert.Equal(new[] { "ar-1x8-s0", "ar-2x8-s0", "masked-1x8-s0", "ar-1x8-s1", "masked-1x8-s1", "ar-1x8-s2", "masked-1x8-s2" }, runs.Select(r => r.Name));
     }

@@ -127,7 +127,7 @@ namespace Kolmo.Cli.Commands.Compression
         public string Model { get; set; } = "cm";
 
         [CommandOption("-l|--level <N>")]
-        [Description("Level 1-9 (default 6; also written -1 … -9). cm memory = 1.5·2^(18+L) bytes + 9.5 MiB (1.75·2^(18+L) for 8-9): 1 → 10 MiB, 6 → 34 MiB, 9 → 234 MiB. 1-5: orders 0-6 + word; 6-9 add order 8, sparse, record, indirect; 8-9 add run maps")]
+        [Description("Level 1-9 (default 6; also written -1 … -9). cm memory = 1.5·2^(18+L) bytes + 9.5 MiB (1.75·2^(18+L) for 8-9): 1 → 10 MiB, 6 → 34 MiB, 9 → 234 MiB. 1-5: orders 0-6 + word; 6-9 add order 8, sparse, record, indirect; 8-9 add run maps. nn: LSTM layers × cells from 1 × 32 (level 1) to 3 × 320 (9), default 6 = 3 × 160; cm+nn: cm at the level with the network of level ≤ 4 (4 at 5-6, 6 at 7-9)")]
         public int? Level { get; set; }
 
         [CommandOption("--best")]

@@ -40,15 +40,22 @@ public sealed class InfoCommand : Command<InfoSettings>
                 Json = settings.Json,
             });
         }
-        if (settings.Json && settings.Files.Length > 1)
+        if (settings.Json)
         {
-            var items = settings.Files.Select(ContainerInfo.ToJsonObject).ToList();
-            Console.WriteLine(JsonSerializer.Serialize(items, ContainerInfo.JsonOptions));
+            ContainerReport[] streams = [.. settings.Files.SelectMany(ContainerInfo.Reports)];
+            if (streams.Length == 1)
+            {
+                CliJson.Print(streams[0], c => c.ContainerReport);
+            }
+            else
+            {
+                CliJson.Print(streams, c => c.ContainerReportArray);
+            }
             return 0;
         }
         foreach (var f in settings.Files)
         {
-            ContainerInfo.Print(f, settings.Json);
+            ContainerInfo.Print(f);
         }
         return 0;
     }
@@ -57,8 +64,6 @@ public sealed class InfoCommand : Command<InfoSettings>
 /// <summary>Reads and prints <c>.kolmo</c> container headers (used by <c>kolmo info</c>).</summary>
 public static class ContainerInfo
 {
-    internal static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
-
     /// <summary>True when <paramref name="path"/> is a readable file starting with the .kolmo magic.</summary>
     public static bool IsContainer(string path)
     {
@@ -91,14 +96,9 @@ public static class ContainerInfo
         }
     }
 
-    /// <summary>Prints the header of the container at <paramref name="path"/> as text or JSON on standard output.</summary>
-    public static void Print(string path, bool json)
+    /// <summary>Prints the header of every stream of the container at <paramref name="path"/> on standard output.</summary>
+    public static void Print(string path)
     {
-        if (json)
-        {
-            Console.WriteLine(JsonSerializer.Serialize(ToJsonObject(path), JsonOptions));
-            return;
-        }
         foreach (var s in ReadAll(path))
         {
             Console.Write(ToText(path, s));
@@ -128,34 +128,36 @@ public static class ContainerInfo
         return sb.ToString();
     }
 
-    internal static object ToJsonObject(string path)
-    {
-        var all = ReadAll(path);
-        return all.Count == 1 ? ToJsonObject(path, all[0]) : all.Select(s => ToJsonObject(path, s)).ToArray();
-    }
-
-    private static object ToJsonObject(string path, KolmoSummary s)
+    /// <summary>The JSON form of each stream of the container at <paramref name="path"/>.</summary>
+    internal static IEnumerable<ContainerReport> Reports(string path) => ReadAll(path).Select((s, i) =>
     {
         var h = s.Header;
-        return new
-        {
-            file = path,
-            formatVersion = h.Version,
-            headerBytes = h.Length,
-            model = ModelCatalog.TryGet(h.Model, out var e) ? e.Name : "?",
-            modelId = (int)h.Model,
-            level = (int)h.Level,
-            parameters = Convert.ToHexString(h.Parameters),
-            prior = h.PriorKind == 0 ? null : Prior.KindNameOf(h.PriorKind),
-            priorXxHash64 = h.PriorKind == 0 ? null : h.PriorHash.ToString("x16", CultureInfo.InvariantCulture),
-            blockSize = h.BlockSize,
-            blocks = s.Blocks,
-            storedBlocks = s.StoredBlocks,
-            payloadBytes = s.PayloadBytes,
-            originalBytes = s.OriginalLength,
-            xxHash64 = s.Checksum.ToString("x16", CultureInfo.InvariantCulture),
-            compressedBytes = s.FileLength,
-            bitsPerByte = s.OriginalLength > 0 ? Math.Round(8.0 * s.FileLength / s.OriginalLength, 4) : 0,
-        };
-    }
+        return new ContainerReport(path, i + 1, h.Version, h.Length, ModelCatalog.TryGet(h.Model, out var e) ? e.Name : "?", (int)h.Model, h.Level,
+            Convert.ToHexString(h.Parameters), h.PriorKind == 0 ? null : Prior.KindNameOf(h.PriorKind),
+            h.PriorKind == 0 ? null : h.PriorHash.ToString("x16", CultureInfo.InvariantCulture), h.BlockSize, s.Blocks, s.StoredBlocks, s.PayloadBytes,
+            s.OriginalLength, s.Checksum.ToString("x16", CultureInfo.InvariantCulture), s.FileLength,
+            s.OriginalLength > 0 ? Math.Round(8.0 * s.FileLength / s.OriginalLength, 4) : 0);
+    });
 }
+
+/// <summary>What <c>kolmo info FILE.kolmo --json</c> prints for each stream (one object, or an array for several).</summary>
+/// <param name="File">The file.</param>
+/// <param name="Stream">Position of the stream in the file (1 for an ordinary file; concatenated streams count up).</param>
+/// <param name="FormatVersion">Container format version.</param>
+/// <param name="HeaderBytes">Header length.</param>
+/// <param name="Model">Model name.</param>
+/// <param name="ModelId">Model id in the container.</param>
+/// <param name="Level">Level 1-9.</param>
+/// <param name="Parameters">Model parameter bytes, hexadecimal.</param>
+/// <param name="Prior">What the model learned before coding (<c>data</c> or <c>model</c>), or null when it was not primed.</param>
+/// <param name="PriorXxHash64">xxHash64 of the prior's bytes, or null.</param>
+/// <param name="BlockSize">Uncompressed bytes per block.</param>
+/// <param name="Blocks">Data blocks.</param>
+/// <param name="StoredBlocks">Blocks stored rather than coded.</param>
+/// <param name="PayloadBytes">Sum of the payload lengths.</param>
+/// <param name="OriginalBytes">Uncompressed length.</param>
+/// <param name="XxHash64">Checksum of the original data.</param>
+/// <param name="CompressedBytes">Length of the stream.</param>
+/// <param name="BitsPerByte">8 × compressed ÷ original.</param>
+public sealed record ContainerReport(string File, int Stream, int FormatVersion, int HeaderBytes, string Model, int ModelId, int Level, string Parameters,
+    string? Prior, string? PriorXxHash64, int BlockSize, long Blocks, long StoredBlocks, long PayloadBytes, long OriginalBytes, string XxHash64, long CompressedBytes, double BitsPerByte);

@@ -163,11 +163,9 @@ public static class Classify
         }
         if (json)
         {
-            stdout.WriteLine(report.ToJson(
-                ("method", DistanceMatrix.JsonString(method)),
-                ("classifier", DistanceMatrix.JsonString(classifier)),
-                ("seconds", seconds.ToString("R", InfoCli.Inv)),
-                ("trainDocs", trainDocs.ToString(InfoCli.Inv))));
+            int[][] confusion = [.. Enumerable.Range(0, report.Labels.Count).Select(i => Enumerable.Range(0, report.Labels.Count).Select(j => report.Confusion[i, j]).ToArray())];
+            stdout.WriteLine(CliJson.Serialize(new ClassifyReport(method, classifier, seconds, trainDocs, report.Accuracy, report.MacroF1, report.Count, report.Labels, confusion),
+                c => c.ClassifyReport, indented: false));
             return;
         }
         stdout.WriteLine($"{classifier}: {trainDocs} training documents, {test.Count} test documents");
@@ -260,7 +258,7 @@ public static class Bound
         }
         if (o.Json)
         {
-            stdout.WriteLine(string.Create(InfoCli.Inv, $"{{\"trainError\":{o.TrainError:R},\"bits\":{b:R},\"samples\":{m},\"delta\":{o.Delta:R},\"gap\":{gap:R},\"bound\":{bound:R}}}"));
+            stdout.WriteLine(CliJson.Serialize(new BoundReport(o.TrainError, b, m, o.Delta, gap, bound), c => c.BoundReport, indented: false));
             return CliErrors.Ok;
         }
         stdout.WriteLine(string.Create(InfoCli.Inv, $"with probability >= {1 - o.Delta:0.###}: test error <= {o.TrainError:0.####} + sqrt(({b:0} * ln2 + ln(1/{o.Delta:0.####})) / (2 * {m})) = {o.TrainError:0.####} + {gap:0.####} = {bound:0.####}{(bound >= 1 ? "  (vacuous: >= 1)" : "")}"));
@@ -274,3 +272,25 @@ public sealed class BoundCommand : Command<BoundOptions>
     /// <inheritdoc />
     public override int Execute(CommandContext context, BoundOptions settings, CancellationToken cancellationToken) => Bound.Run(settings);
 }
+
+/// <summary>What <c>kolmo classify --json</c> prints.</summary>
+/// <param name="Method">knn or conditional.</param>
+/// <param name="Classifier">The classifier's name (method and compressor).</param>
+/// <param name="Seconds">Wall-clock time.</param>
+/// <param name="TrainDocs">Training documents.</param>
+/// <param name="Accuracy">Fraction predicted correctly (top-1).</param>
+/// <param name="MacroF1">Unweighted mean F1 over the labels.</param>
+/// <param name="Count">Test documents classified.</param>
+/// <param name="Labels">The labels, in the order of the confusion matrix.</param>
+/// <param name="Confusion">Confusion[truth][predicted].</param>
+public sealed record ClassifyReport(string Method, string Classifier, double Seconds, int TrainDocs, double Accuracy, double MacroF1, int Count,
+    IReadOnlyList<string> Labels, int[][] Confusion);
+
+/// <summary>What <c>kolmo bound --json</c> prints.</summary>
+/// <param name="TrainError">Training error.</param>
+/// <param name="Bits">Bits to describe the model.</param>
+/// <param name="Samples">Training samples m.</param>
+/// <param name="Delta">Failure probability.</param>
+/// <param name="Gap">sqrt((b ln 2 + ln(1/δ)) / 2m).</param>
+/// <param name="Bound">Train error + gap.</param>
+public sealed record BoundReport(double TrainError, double Bits, long Samples, double Delta, double Gap, double Bound);

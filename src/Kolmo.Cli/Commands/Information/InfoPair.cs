@@ -60,15 +60,8 @@ public static class InfoPair
         int best = Array.IndexOf(regret, 0.0);
         if (o.Json)
         {
-            var sb = new StringBuilder("{\"compressors\":[");
-            for (int i = 0; i < infos.Length; i++)
-            {
-                var p = infos[i];
-                sb.Append(i > 0 ? "," : "").Append(InfoCli.Inv,
-                    $"{{\"name\":\"{p.Name}\",\"bitsX\":{p.BitsX:R},\"bitsY\":{p.BitsY:R},\"bitsXY\":{p.BitsXY:R},\"bitsYGivenX\":{p.BitsYGivenX:R},\"bitsXGivenY\":{p.BitsXGivenY:R},\"miJoint\":{p.MiJoint:R},\"miConditional\":{p.MiConditional:R},\"ncd\":{p.Ncd:R},\"regret\":{regret[i]:R}}}");
-            }
-            sb.Append(InfoCli.Inv, $"],\"best\":\"{infos[best].Name}\"}}");
-            stdout.WriteLine(sb.ToString());
+            var pairRows = infos.Select((p, i) => new PairRow(p.Name, p.BitsX, p.BitsY, p.BitsXY, p.BitsYGivenX, p.BitsXGivenY, p.MiJoint, p.MiConditional, p.Ncd, regret[i])).ToArray();
+            stdout.WriteLine(CliJson.Serialize(new PairReport(pairRows, infos[best].Name), c => c.PairReport, indented: false));
             return CliErrors.Ok;
         }
         stdout.WriteLine($"X = {o.X} ({x.Length} bytes), Y = {o.Y} ({y.Length} bytes); code lengths in bits");
@@ -83,3 +76,21 @@ public static class InfoPair
         return CliErrors.Ok;
     }
 }
+
+/// <summary>What <c>kolmo info X Y --json</c> prints: one row per compressor and the one with the shortest C(XY).</summary>
+/// <param name="Compressors">The rows.</param>
+/// <param name="Best">Name of the compressor with the smallest C(XY) (regret 0).</param>
+public sealed record PairReport(IReadOnlyList<PairRow> Compressors, string Best);
+
+/// <summary>Code lengths (bits) and measures of one compressor on X and Y.</summary>
+/// <param name="Name">Compressor.</param>
+/// <param name="BitsX">C(X).</param>
+/// <param name="BitsY">C(Y).</param>
+/// <param name="BitsXY">C(X, Y).</param>
+/// <param name="BitsYGivenX">C(Y | X).</param>
+/// <param name="BitsXGivenY">C(X | Y).</param>
+/// <param name="MiJoint">C(X) + C(Y) − C(X, Y).</param>
+/// <param name="MiConditional">C(Y) − C(Y | X).</param>
+/// <param name="Ncd">Normalised compression distance.</param>
+/// <param name="Regret">C(X, Y) minus the best compressor's.</param>
+public sealed record PairRow(string Name, double BitsX, double BitsY, double BitsXY, double BitsYGivenX, double BitsXGivenY, double MiJoint, double MiConditional, double Ncd, double Regret);

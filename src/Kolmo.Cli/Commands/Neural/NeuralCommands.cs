@@ -14,9 +14,12 @@ public static partial class Program
     static partial void ConfigureNeural(IConfigurator config)
     {
         config.AddCommand<TrainCommand>("train")
-            .WithDescription("Train a byte-level GPT or LSTM on a file (deterministic; checkpoint to --out)");
+            .WithDescription("Train a byte-level GPT or LSTM on a file (deterministic; checkpoint to --out)")
+            .WithExample("train", "--model", "gpt", "--data", "train.txt", "--val", "val.txt", "--layers", "2", "--dim", "64", "--steps", "500", "--out", "small.gpt")
+            .WithExample("train", "--model", "lstm", "--data", "train.txt", "--dim", "128", "--ctx", "64", "-T", "2", "--out", "s.lstm");
         config.AddCommand<EvalCommand>("eval")
-            .WithDescription("Bits per symbol of a trained neural model on a file");
+            .WithDescription("Bits per symbol of a trained neural model on a file")
+            .WithExample("eval", "--model", "small.gpt", "--data", "val.txt", "--json");
     }
 }
 
@@ -280,8 +283,7 @@ public sealed class EvalCommand : Command<EvalSettings>
         double bps = data.Length == 0 ? 0 : bits / data.Length;
         if (s.Json)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{{\"bitsPerSymbol\":{bps:R},\"symbols\":{data.Length},\"bits\":{bits:R},\"seconds\":{seconds:F3},\"model\":\"{model.Kind}\",\"parameters\":{model.Parameters.Count}}}"));
+            CliJson.Print(new EvalReport(bps, data.Length, bits, Math.Round(seconds, 3), model.Kind.ToString(), model.Parameters.Count), c => c.EvalReport, indented: false);
         }
         else
         {
@@ -309,6 +311,15 @@ internal static class NeuralCli
         return s;
     }
 }
+
+/// <summary>What <c>kolmo eval --json</c> prints.</summary>
+/// <param name="BitsPerSymbol">Mean code length per symbol.</param>
+/// <param name="Symbols">Symbols scored.</param>
+/// <param name="Bits">Total code length.</param>
+/// <param name="Seconds">Wall-clock time.</param>
+/// <param name="Model">Architecture.</param>
+/// <param name="Parameters">Trainable parameters.</param>
+public sealed record EvalReport(double BitsPerSymbol, int Symbols, double Bits, double Seconds, string Model, long Parameters);
 
 /// <summary>
 /// A wall-clock budget counted from the start of the process (start-up and reading count), for <c>kolmo train

@@ -35,12 +35,12 @@ public sealed class MdlSettings : CommandSettings
     public string Data { get; init; } = "";
 
     [CommandOption("--model <FAMILY>")]
-    [Description("Model family: online-lstm (the nn compressor's network; sizes = cells of one layer, multiples of 16), lstm or gpt (the neural engine's networks; sizes = hidden units / width), order (count model, sizes = orders 0..2).")]
+    [Description("Model family: online-lstm (the nn compressor's network, one layer; sizes are cells, multiples of 16 up to 1024), lstm (sizes are hidden units 1..1024; one layer, BPTT 32), gpt (sizes are widths, multiples of 4 up to 1024; 2 layers, 4 heads, context 64) or order (count model; sizes are orders 0..2).")]
     [DefaultValue("order")]
     public string Model { get; init; } = "order";
 
     [CommandOption("--sizes <LIST>")]
-    [Description("Comma-separated model sizes.")]
+    [Description("Comma-separated model sizes of the family (see --model), one code length each.")]
     [DefaultValue("0,1,2")]
     public string Sizes { get; init; } = "0,1,2";
 
@@ -164,7 +164,7 @@ public sealed class TransferSettings : CommandSettings
     public IReadOnlyList<string> AllSources => [.. Sources, .. More];
 
     [CommandOption("--models <LIST>")]
-    [Description("Comma-separated models: the catalog's (order3, cm, nn, cm+nn; they learn X exactly as --prime-data does) and the count models order0, order1, order2.")]
+    [Description("Comma-separated models, each coding Y alone and after learning X: the catalog's nn, cm+nn, cm, order3 (they learn X exactly as --prime-data does) and the count models order0, order1, order2.")]
     [DefaultValue("order2,nn")]
     public string Models { get; init; } = "order2,nn";
 
