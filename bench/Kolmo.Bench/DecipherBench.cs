@@ -71,7 +71,7 @@ internal static class DecipherBench
             return 2;
         }
         var sw = Stopwatch.StartNew();
-        var model = EnglishModel.Train(Alphabet.Letters, 6, Path.Combine("data", "english"));
+        var model = EnglishModel.Train(Alphabet.Letters, 6);
         double trainS = sw.Elapsed.TotalSeconds;
         sw.Restart();
         var table = Environment.GetEnvironmentVariable("DECIPHER_DENSE") == "1" ? ScoreTable.Build(model, 5) : ScoreTable.BuildHashed(model);
@@ -300,7 +300,7 @@ internal static class DecipherBench
     {
         var sb = new StringBuilder();
         var alphabet = Alphabet.Letters;
-        byte[] train = EnglishModel.TrainingText(alphabet, Path.Combine("data", "english"));
+        byte[] train = EnglishModel.TrainingText(alphabet);
         byte[] prefix = train.AsSpan(train.Length - 50_000).ToArray();
         var scorersList = new List<IPlaintextScorer>();
         for (int k = 2; k <= 6; k += 2)

@@ -19,6 +19,7 @@ public static partial class Program
         RegisterVision(suites);
         RegisterCluster(suites);
         RegisterReliability(suites);
+        RegisterTour(suites);
         if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
         {
             Console.Error.WriteLine("usage: Kolmo.Bench SUITE [args]   suites:");
@@ -47,4 +48,6 @@ public static partial class Program
 
     static partial void RegisterCluster(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
     static partial void RegisterReliability(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
+
+    static partial void RegisterTour(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
 }

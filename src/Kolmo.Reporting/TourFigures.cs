@@ -146,12 +146,45 @@ public static class TourFigures
             new ChartSeries("train error", xs, [.. r.Points.Select(p => 100 * p.TrainError)], LineStyle.Dashed, 2),
         ])
         {
-            XTicks = [.. r.Points.Select(p => new AxisTick(Math.Log2(p.Step), $"2^{Math.Log2(p.Step):0}\n{p.Bits / 1000:0.#} kbit"))],
+            XTicks = [.. r.Points.Select(p => new AxisTick(Math.Log2(p.Step), $"{PowerOfTwo(p.Step)}\n{p.Bits / 1000:0.#} kbit"))],
             ReferenceLines = [new ReferenceLine(100, "100%: vacuous above")],
             Legend = LegendPlacement.Bottom,
             Width = 900,
             Height = 520,
         };
+    }
+
+    /// <summary>
+    /// The loss–probe points of the next-pixel chapter: test bits per pixel against the best-layer probe accuracy (%) at
+    /// each checkpoint, untrained first, one line per pooling; the raw-pixel probe as a reference line.
+    /// </summary>
+    public static LineChart NextPixel(NextPixelResult r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        var pts = r.Points;
+        double[] xs = [.. pts.Select(m => m.TestBits)];
+        var series = new List<ChartSeries> { new("mean-pooled features (iGPT)", xs, [.. pts.Select(m => 100 * m.Mean.TestAccuracy)], LineStyle.Solid, 0) };
+        if (pts.All(m => m.Grid is not null))
+        {
+            series.Add(new ChartSeries($"{pts[0].Grid!.Pooling}-pooled features", xs, [.. pts.Select(m => 100 * m.Grid!.TestAccuracy)], LineStyle.Solid, 1));
+        }
+        return new LineChart("Better next-pixel prediction, better features (one point per checkpoint, untrained on the right)",
+            "test bits per pixel (lower = better prediction)", "linear-probe test accuracy (%)", series)
+        {
+            ReferenceLines = [new ReferenceLine(100 * r.Igpt.RawPixels.TestAccuracy, $"raw pixels, same probe ({100 * r.Igpt.RawPixels.TestAccuracy:F1}%)")],
+            Legend = LegendPlacement.Bottom,
+            Width = 900,
+            Height = 520,
+        };
+    }
+
+    /// <summary>"2⁻⁶" for 1/64: a power of two with a superscript exponent.</summary>
+    public static string PowerOfTwo(double value)
+    {
+        const string digits = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+        int e = (int)Math.Round(Math.Log2(value));
+        string exp = string.Concat(Math.Abs(e).ToString(Inv).Select(c => digits[c - '0']));
+        return "2" + (e < 0 ? "⁻" : "") + exp;
     }
 
     /// <summary>"1 KB", "256 KB", "1 MB".</summary>

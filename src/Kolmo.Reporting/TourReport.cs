@@ -87,6 +87,10 @@ public static class TourReport
         {
             d["decipher"] = [.. q.Points.Select(x => Pct(x.MeanError)), Pct(q.Showcase.Error)];
         }
+        if (r.NextPixel is { } x)
+        {
+            d["next-pixel"] = [Pct(x.Igpt.RawPixels.TestAccuracy), .. x.Points.Select(m => F3(m.TestBits)), .. x.Points.Select(m => Pct(m.Mean.TestAccuracy))];
+        }
         if (r.Occam is { } o)
         {
             d["occam"] = [Pct(o.Best.Bound), Pct(o.Best.TestError), N0(o.Best.Bits)];
@@ -125,6 +129,10 @@ public static class TourReport
         {
             yield return ("decipher", T("decipher"), h => Decipher(h, q));
         }
+        if (r.NextPixel is { } x)
+        {
+            yield return ("next-pixel", T("next-pixel"), h => NextPixel(h, x));
+        }
         if (r.Occam is { } o)
         {
             yield return ("occam", T("occam"), h => Occam(h, o));
@@ -144,7 +152,7 @@ public static class TourReport
         }
         h.Append("</tbody></table>\n");
         Figure(h, Charts.Render(TourFigures.LearningCurves(r), scale: FigureScale), TourFigures.LearningCurves(r), "Bits per byte of each window of the text, for each model: the model learns as it codes, so later windows cost less.");
-        h.Append("<h3>The same models as generators</h3>\n<p>After learning the text, each model was given the prompt below and sampled byte by byte from its own distribution (a decoder fed random bits); <span class=\"junk\">·</span> marks bytes that are not text. A model learns from what it writes, so a weak one that strays into bytes it has rarely seen can lock into them.</p>\n");
+        h.Append("<h3>The same models as generators</h3>\n<p>After learning the text, each model was given the prompt below and sampled byte by byte from its own distribution (the decoding loop fed random bits instead of a file); <span class=\"junk\">·</span> marks bytes that are not text. A model learns from what it writes, so a weak one that strays into bytes it has rarely seen can lock into them.</p>\n");
         foreach (var s in r.Samples)
         {
             h.Append(Inv, $"<p class=\"sample-head\"><strong>{E(s.Model)}</strong>, seed {s.Seed}, {s.Bytes:N0} bytes, its own log-loss on them {Bpb(s.BitsPerByte)} bits per byte:</p>\n<pre class=\"sample\"><span class=\"prompt\">{E(s.Prompt.TrimStart())}</span>{SampleText(s.Text)}</pre>\n");
@@ -154,11 +162,13 @@ public static class TourReport
         Verdict(h, ok, ok
             ? $"Every file is within {Pct(worst, 3)} of its model's log-loss (the rest is the container's header and checksums and the coder's final bytes), and every file decodes back to the text."
             : $"The largest gap between file and log-loss is {Pct(worst, 3)}{(r.Models.All(m => m.RoundTrip) ? "" : ", and a file did not decode back")}.");
+        var sample = r.Samples.LastOrDefault();
         Commands(h,
             "kolmo compress YOUR.txt -m cm -l 6 -o your.kolmo   # the model + arithmetic coder",
             "kolmo info your.kolmo                              # bits per byte of the file",
             "kolmo d your.kolmo -o back.txt && cmp back.txt YOUR.txt",
-            "kolmo generate --compressor order3 --prompt \"My dear\" -n 200 --seed 1   # a compressor as a generator");
+            sample is null ? "kolmo generate -m cm --data YOUR.txt -n 400 --seed 1"
+                : $"kolmo generate -m {sample.Model} -l {r.Models.Last().Level} --data YOUR.txt --train-bytes {r.Bytes} --prompt \"{sample.Prompt}\" -n {sample.Bytes} --seed {sample.Seed}");
     }
 
     private static void SharedInformation(StringBuilder h, SharedInformationResult r)
@@ -363,6 +373,56 @@ public static class TourReport
             "kolmo decipher x.txt --corpus y.txt --match    # map X's symbols onto Y's");
     }
 
+    private static void NextPixel(StringBuilder h, NextPixelResult r)
+    {
+        var g = r.Igpt;
+        var o = g.Options;
+        var pts = r.Points;
+        var first = pts[0];
+        var last = pts[^1];
+        Claim(h, "A network trained only to predict the next pixel of images — that is, to compress them — learns features from which a linear classifier reads what the image shows better than from the raw pixels, and the better it predicts (fewer bits per pixel), the better its features (iGPT: Chen et al., 2020, \"Generative Pretraining from Pixels\").");
+        Data(h, $"{r.Data}: the first {r.TrainImages:N0} train the model and the probes, the last {r.TestImages:N0} test; images downsampled to {g.Data.GetValueOrDefault("resolution", "?")} and quantised to a {o.PaletteSize}-level palette. A {g.FinalSize} transformer ({last.Parameters:N0} parameters) trained for {o.Steps} steps of {o.Batch} images ({F1(last.Epochs)} epochs); at every checkpoint a linear probe (L2 logistic regression, λ and layer chosen on a held-out {Pct(o.Probe.ValidationFraction, 0)}) on every layer's features, mean-pooled as in iGPT and pooled over a {o.ProbeGrid}×{o.ProbeGrid} grid; the same probe on raw pixels", r.Cost);
+        Figure(h, Charts.Render(TourFigures.NextPixel(r), scale: FigureScale), TourFigures.NextPixel(r), "Each checkpoint as a point: test bits per pixel of the model against the accuracy of the probe on its features; the dotted line is the same probe on raw pixels.");
+        h.Append("<table class=\"num\"><thead><tr><th>features</th><th>training steps (epochs)</th><th>test bits per pixel</th><th>probe, mean-pooled (layer)</th>");
+        bool grid = pts.All(m => m.Grid is not null);
+        if (grid)
+        {
+            h.Append(Inv, $"<th>probe, {E(first.Grid!.Pooling)}-pooled (layer)</th>");
+        }
+        h.Append("</tr></thead><tbody>\n");
+        h.Append(Inv, $"<tr><td>raw pixels ({g.RawPixels.Features} per image)</td><td>–</td><td>–</td><td colspan=\"{(grid ? 2 : 1)}\">{Pct(g.RawPixels.TestAccuracy)}</td></tr>\n");
+        foreach (var m in pts)
+        {
+            h.Append(Inv, $"<tr><td>{(m.Step == 0 ? "untrained network" : "next-pixel network")}</td><td>{m.Step} ({F2(m.Epochs)})</td><td>{F3(m.TestBits)}</td><td>{Pct(m.Mean.TestAccuracy)} ({m.Mean.BestLayer})</td>");
+            if (grid)
+            {
+                h.Append(Inv, $"<td>{Pct(m.Grid!.TestAccuracy)} ({m.Grid.BestLayer})</td>");
+            }
+            h.Append("</tr>\n");
+        }
+        h.Append("</tbody></table>\n");
+        if (g.Compression is { } c)
+        {
+            string baselines = string.Join(", ", c.Baselines.OrderBy(b => b.Value).Select(b => $"{E(b.Key)} {F3(b.Value)}"));
+            h.Append(Inv, $"<p>The trained model drives the range coder: {c.Images} test images ({c.Pixels:N0} pixels) take <strong>{F3(c.CodedBitsPerDim)} bits per pixel</strong> (its log-loss on them: {F3(c.ModelBitsPerDim)}), and {c.DecodedImages} of {c.Images} decode back identical. Other coders on the same palette indices, bits per pixel: {baselines}.</p>\n");
+        }
+        if (g.Completions is { } comp && comp.Originals.Count > 0)
+        {
+            var rows = comp.Originals.Select((x, i) => new[] { x }.Concat(comp.Completions[i]).ToArray()).ToArray();
+            var png = GreyPng.Grid(rows, comp.Height, comp.Width, (int)(4 * FigureScale), comp.GivenRows);
+            h.Append(Inv, $"<h3>Completions</h3>\n<p>Each row: a test image, then the trained model's completions of it given the rows above the red line ({comp.GivenRows} of {comp.Height}), sampled pixel by pixel from its own distribution. The true bottom halves cost it {F3(comp.BottomHalfBits)} bits per pixel given the top halves; top halves {F3(comp.TopHalfBits)}.</p>\n");
+            FigureRaw(h, png, "Test images (left) and sampled completions of their bottom halves.");
+        }
+        var bestTrained = pts.Where(m => m.Step > 0).MaxBy(m => NextPixelResult.BestProbe(m))!;
+        double best = NextPixelResult.BestProbe(bestTrained), untrained = NextPixelResult.BestProbe(first), raw = g.RawPixels.TestAccuracy;
+        bool ok = best > raw && best > untrained && last.TestBits < first.TestBits;
+        Verdict(h, ok, $"Training took the test cost from {F3(first.TestBits)} to {F3(last.TestBits)} bits per pixel. The best probe on the trained network's features reaches {Pct(best)} (step {bestTrained.Step}), against {Pct(raw)} on raw pixels and {Pct(untrained)} on the untrained network's features{(best > raw ? "" : " — this budget is too small for the features to beat raw pixels; kolmo igpt --full trains longer")}.");
+        Commands(h,
+            $"{r.Command}   # this chapter, on the built-in sample",
+            "kolmo igpt --train-images YOUR-images-idx3-ubyte.gz --train-labels YOUR-labels-idx1-ubyte \\",
+            "           --sizes 1x32,1x64,2x64 --steps 1000 --out igpt-yours        # your images, the loss–probe curve over sizes");
+    }
+
     private static void Occam(StringBuilder h, OccamResult r)
     {
         Claim(h, "A model that can be written down in b bits generalises: with probability at least 1 − δ over m training samples, its test error is at most its training error + sqrt((b ln 2 + ln(1/δ)) / 2m) — a union bound over the 2<sup>b</sup> models that b bits can name. Written as 32-bit floats, even a small model makes this vacuous; compressed first, the same model gets a bound that means something.");
@@ -382,8 +442,8 @@ public static class TourReport
             ? $"Non-vacuous: with probability ≥ {Pct(1 - r.Delta, 0)}, the probe written in {N0(b.Bits)} bits (step 2<sup>{Math.Log2(b.Step):0}</sup>) has test error ≤ {Pct(b.Bound)}; measured on held-out images: {Pct(b.TestError)}. As 32-bit floats ({N0(32.0 * r.Parameters)} bits) the bound is {Pct(r.FloatBound)}."
             : $"The best bound, {Pct(b.Bound)} at {N0(b.Bits)} bits, is {(b.Bound >= 1 ? "vacuous (≥ 100%): " + r.TrainImages.ToString("N0", Inv) + " training images are too few for a probe of this size" : "below the measured test error")}; as 32-bit floats it is {Pct(r.FloatBound)}.");
         Commands(h,
-            $"kolmo bound --train-error {b.TrainError.ToString("R", Inv)} --bits {b.Bits.ToString("F1", Inv)} --samples {r.TrainImages} --delta {(r.Delta / r.Points.Count).ToString("R", Inv)}",
-            $"kolmo bound --train-error {r.FloatTrainError.ToString("R", Inv)} --params {r.Parameters} --bits-per-param 32 --samples {r.TrainImages}   # the same probe as 32-bit floats");
+            $"kolmo bound --train-error {b.TrainError.ToString("G6", Inv)} --bits {b.Bits.ToString("F1", Inv)} --samples {r.TrainImages} --delta {(r.Delta / r.Points.Count).ToString("G4", Inv)}",
+            $"kolmo bound --train-error {r.FloatTrainError.ToString("G6", Inv)} --params {r.Parameters} --bits-per-param 32 --samples {r.TrainImages}   # as 32-bit floats");
     }
 
     // ------------------------------------------------------------------ pieces

@@ -28,7 +28,7 @@ public sealed record PredictionOptions
     public int CurvePoints { get; init; } = 50;
 
     /// <summary>Text the models continue after learning the book.</summary>
-    public string Prompt { get; init; } = "\n\n\u201cMy dear Mr. Bennet,\u201d said";
+    public string Prompt { get; init; } = "\u201cMy dear Mr. Bennet,\u201d said";
 
     /// <summary>Bytes each model writes as a generator.</summary>
     public int SampleBytes { get; init; } = 400;
@@ -157,15 +157,20 @@ public static class PredictionChapter
         return (coder.Bits, new LearningCurve(model.Name, ends, bpb));
     }
 
-    /// <summary>A fresh model learns <paramref name="text"/> and <paramref name="prompt"/>, then writes <paramref name="count"/> bytes.</summary>
+    /// <summary>
+    /// A fresh model learns <paramref name="text"/> and <paramref name="prompt"/>, then writes <paramref name="count"/>
+    /// bytes from its own distribution (<see cref="ModelSampling"/>, as <c>kolmo generate -m MODEL --data TEXT</c>); their
+    /// code length is measured on a copy of the model taken before sampling, which learns them the same way.
+    /// </summary>
     public static ModelSample Sample(string model, int level, ReadOnlySpan<byte> text, string prompt, int count, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         var m = ModelCatalog.Create(model, level);
         m.Prime(text);
         m.Prime(Encoding.UTF8.GetBytes(prompt));
-        var rng = new Xoshiro256(seed, 0x53414D50UL);
-        var (bytes, bits) = ByteModelSampler.Sample(m, count, ref rng);
+        var before = m.Clone();
+        byte[] bytes = ModelSampling.Generate(m, count, seed);
+        double bits = ModelCompressor.CodeLength(before, bytes);
         return new ModelSample(model, prompt, Encoding.UTF8.GetString(bytes), count, count > 0 ? bits / count : 0, seed);
     }
 }

@@ -45,6 +45,9 @@ public sealed record TourOptions
     /// <summary>Distribution matching.</summary>
     public DecipherOptions Decipher { get; init; } = new();
 
+    /// <summary>Next-pixel prediction.</summary>
+    public NextPixelOptions NextPixel { get; init; } = new();
+
     /// <summary>The Occam bound of a trained probe.</summary>
     public OccamOptions Occam { get; init; } = new();
 
@@ -62,6 +65,7 @@ public sealed record TourOptions
         Classification = new() { ConditionalModels = ["ordermix", "cm"], ModelKnnDocs = 10 },
         DescriptionLength = new() { MdlBytes = 6_000, MdlModels = [("order", 0), ("order", 1), ("order", 2), ("lstm", 8), ("lstm", 16), ("lstm", 32)], Epochs = 1, TargetBytes = 20_000, SourceBytes = 40_000, TransferModels = ["order2", "cm"] },
         Decipher = new() { Lengths = [30, 50, 75, 100], KeysPerLength = 3, ShowcaseLength = 200 },
+        NextPixel = new() { Size = "1x32", Steps = 150, Checkpoints = 2, ProbeTrainImages = 1_000, ProbeGrid = 2, CompressImages = 10, CompletionImages = 4 },
     };
 }
 
@@ -115,6 +119,9 @@ public sealed record TourResults
     /// <summary>Distribution matching.</summary>
     public DecipherResult? Decipher { get; init; }
 
+    /// <summary>Next-pixel prediction.</summary>
+    public NextPixelResult? NextPixel { get; init; }
+
     /// <summary>The Occam bound of a trained probe.</summary>
     public OccamResult? Occam { get; init; }
 }
@@ -135,6 +142,7 @@ public static class Tour
         new("classification", "Classification by compression"),
         new("description-length", "MDL and transfer"),
         new("decipher", "Distribution matching: a cipher solved"),
+        new("next-pixel", "Next-pixel prediction learns features"),
         new("occam", "The Occam bound of a trained probe"),
     ];
 
@@ -171,9 +179,16 @@ public static class Tour
             Classification = Want("classification") ? ClassificationChapter.Run(options.Classification, threads, P("classification")) : null,
             DescriptionLength = Want("description-length") ? DescriptionLengthChapter.Run(options.DescriptionLength, options.Seed, P("description-length")) : null,
             Decipher = Want("decipher") ? DecipherChapter.Run(options.Decipher, options.Seed, threads, P("decipher")) : null,
+            NextPixel = Want("next-pixel") ? RunNextPixel(options.NextPixel, options.Seed, threads, P("next-pixel")) : null,
             Occam = Want("occam") ? RunOccam(options.Occam, P("occam")) : null,
         });
         return results with { Cost = cost };
+    }
+
+    private static NextPixelResult RunNextPixel(NextPixelOptions o, ulong seed, int threads, ChapterProgress p)
+    {
+        var (images, description) = TourData.Digits();
+        return NextPixelChapter.Run(o, images, description, seed, threads, p);
     }
 
     private static OccamResult RunOccam(OccamOptions o, ChapterProgress p)

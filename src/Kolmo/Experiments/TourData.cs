@@ -36,13 +36,21 @@ public static class TourData
         (DocumentSet.ParseTsv(BuiltInData.ReadAllBytes("sms-spam/train.tsv"), "sms-spam/train.tsv"),
          DocumentSet.ParseTsv(BuiltInData.ReadAllBytes("sms-spam/test.tsv"), "sms-spam/test.tsv"));
 
-    /// <summary>The built-in MNIST sample (handwritten digits with labels, in file order) and a description of it.</summary>
-    /// <exception cref="InvalidDataException">The sample is missing or damaged.</exception>
+    /// <summary>
+    /// The largest built-in MNIST sample (digits of the MNIST test set with their labels, in file order) and a
+    /// description of it.
+    /// </summary>
+    /// <exception cref="InvalidDataException">No sample is built in, or it is damaged.</exception>
     public static (ImageSet Images, string Description) Digits()
     {
         var files = BuiltInData.List("mnist-sample");
-        string images = files.FirstOrDefault(f => f.Contains("images", StringComparison.Ordinal)) ?? throw new InvalidDataException("the built-in MNIST sample has no image file");
-        string labels = files.FirstOrDefault(f => f.Contains("labels", StringComparison.Ordinal)) ?? throw new InvalidDataException("the built-in MNIST sample has no label file");
+        // pairs PREFIX-images-… / PREFIX-labels-…; the biggest image file is the largest sample
+        string images = files.Where(f => f.Contains("-images", StringComparison.Ordinal))
+            .OrderByDescending(f => { using var s = BuiltInData.Open(f); return s.Length; }).FirstOrDefault()
+            ?? throw new InvalidDataException("no MNIST sample is built in");
+        string prefix = images[..images.IndexOf("-images", StringComparison.Ordinal)];
+        string labels = files.FirstOrDefault(f => f.StartsWith(prefix + "-labels", StringComparison.Ordinal))
+            ?? throw new InvalidDataException($"the built-in MNIST sample {images} has no label file");
         using var si = BuiltInData.Open(images);
         using var sl = BuiltInData.Open(labels);
         var set = Idx.ReadImages(si, images);
@@ -51,7 +59,7 @@ public static class TourData
         {
             throw new InvalidDataException($"{labels} has {y.Length} labels but {images} has {set.Count} images");
         }
-        return (set.WithLabels(y), $"the built-in MNIST sample ({set.Count:N0} test-set digits, {set.Rows}×{set.Cols})");
+        return (set.WithLabels(y), $"the built-in MNIST sample (the first {set.Count:N0} digits of the MNIST test set, {set.Rows}×{set.Cols})");
     }
 
     /// <summary>

@@ -30,7 +30,7 @@ public static class TourJson
 }
 
 /// <summary>Source-generated System.Text.Json metadata of the tour's records.</summary>
-[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true,
     NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(TourResults))]
 internal sealed partial class TourJsonContext : JsonSerializerContext;

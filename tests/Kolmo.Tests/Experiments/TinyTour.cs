@@ -17,6 +17,7 @@ public static class TinyTour
         Classification = new() { ConditionalModels = ["ordermix"], KnnCompressors = ["deflate"], ModelKnn = "ordermix", ModelKnnDocs = 3, TestDocs = 20 },
         DescriptionLength = new() { MdlBytes = 1_500, MdlModels = [("order", 0), ("order", 1), ("lstm", 4)], Epochs = 1, TargetBytes = 2_000, SourceBytes = 2_000, TransferModels = ["order2"] },
         Decipher = new() { Lengths = [40, 120], KeysPerLength = 1, Restarts = 4, ShowcaseLength = 150 },
+        NextPixel = new() { Size = "1x8", Steps = 4, Checkpoints = 2, TestImages = 40, ProbeTrainImages = 100, ProbeGrid = 2, CompressImages = 3, CompletionImages = 2 },
         Occam = new() { StepExponents = [-6, -3, 0], MaxIterations = 100 },
     };
 

@@ -1,6 +1,5 @@
 using Kolmo.Data;
 using Kolmo.Experiments;
-using Kolmo.Modeling;
 
 namespace Kolmo.Tests.Experiments;
 
@@ -30,24 +29,18 @@ public class TourTests
     }
 
     [Fact]
-    public void Sampler_IsDeterministic_AndItsBitsAreTheModelsCodeLengthOfTheSample()
+    public void Prediction_SampleIsWhatKolmoGenerateWrites_AndItsBitsAreItsCodeLength()
     {
-        var text = "the cat sat on the mat. the cat sat on the hat. "u8.ToArray();
-        (byte[] Bytes, double Bits) Draw()
-        {
-            var m = new Order3Model(16);
-            m.Prime(text);
-            var rng = new Xoshiro256(7);
-            return ByteModelSampler.Sample(m, 50, ref rng);
-        }
-        var a = Draw();
-        var b = Draw();
-        Assert.Equal(a.Bytes, b.Bytes);
-        var again = new Order3Model(16);
-        again.Prime(text);
-        Assert.Equal(a.Bits, Kolmo.Compression.ModelCompressor.CodeLength(again, a.Bytes), 9);
-        var rng2 = new Xoshiro256(1);
-        Assert.Throws<ArgumentOutOfRangeException>(() => ByteModelSampler.Sample(new Order3Model(16), 1, ref rng2, temperature: 0));
+        var options = TinyTour.Options.Prediction;
+        var s = R.Prediction!.Samples[0];
+        byte[] text = TourData.Book(options.Book, options.StartMarker, 0, options.Bytes);
+        var m = Kolmo.Compression.ModelCatalog.Create(s.Model, options.Level);
+        m.Prime(text);
+        m.Prime(System.Text.Encoding.UTF8.GetBytes(options.Prompt));
+        var copy = m.Clone();
+        byte[] again = Kolmo.Compression.ModelSampling.Generate(m, s.Bytes, s.Seed);
+        Assert.Equal(s.Text, System.Text.Encoding.UTF8.GetString(again));
+        Assert.Equal(s.BitsPerByte * s.Bytes, Kolmo.Compression.ModelCompressor.CodeLength(copy, again), 6);
     }
 
     [Fact]
@@ -182,6 +175,39 @@ public class TourTests
         Assert.True(o.Points[0].Bits > o.Points[^1].Bits, "a coarser step needs fewer bits");
         Assert.Equal(o.Points.Min(p => p.Bound), o.Best.Bound);
         Assert.Equal(Kolmo.Information.OccamBound.TestErrorBound(o.FloatTrainError, 32.0 * o.Parameters, o.TrainImages, o.Delta), o.FloatBound, 12);
+    }
+
+    [Fact]
+    public void NextPixel_MeasuresEveryCheckpoint_CodesAndCompletesTestImages_AsKolmoIgptDoes()
+    {
+        var x = R.NextPixel!;
+        var (images, _) = TourData.Digits();
+        Assert.Equal(40, x.TestImages);
+        Assert.Equal(images.Count - 40, x.TrainImages);
+        Assert.Equal([0, 2, 4], x.Points.Select(m => m.Step));
+        Assert.All(x.Points, m => Assert.Equal(2, m.Mean.Layers.Count));          // embeddings and one block
+        Assert.All(x.Points, m => Assert.Equal(2 * 2 * 8, m.Grid!.Features));      // 2×2 grid × width 8
+        Assert.Equal(14 * 14, x.Igpt.RawPixels.Features);
+        Assert.InRange(x.Igpt.RawPixels.TestAccuracy, 0.3, 1.0);
+        var c = x.Igpt.Compression!;
+        Assert.Equal(3, c.DecodedImages);
+        Assert.Equal(3L * 14 * 14, c.Pixels);
+        Assert.InRange(c.CodedBitsPerDim, c.ModelBitsPerDim * 0.99, c.ModelBitsPerDim * 1.05 + 0.2);
+        var comp = x.Igpt.Completions!;
+        int given = comp.GivenRows * comp.Width;
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.All(comp.Completions[i], k => Assert.Equal(comp.Originals[i][..given], k[..given]));
+        }
+        Assert.Equal("kolmo igpt --quick --split " + (images.Count - 40) + " --sizes 1x8 --steps 4 --checkpoints 2 --probe-train 100 --probe-grid 2 --compress 3 --completions 2 --samples 0 --out igpt-tour", x.Command);
+
+        // the same experiment run directly, on one thread, measures the same numbers
+        var o = TinyTour.Options.NextPixel;
+        var direct = new Kolmo.Vision.IgptExperiment(Kolmo.Vision.IgptModels.Create)
+            .Run(images.Slice(0, x.TrainImages), images.Slice(x.TrainImages, 40), o.Igpt(TinyTour.Options.Seed, 1));
+        Assert.Equal(x.Points.Select(m => (m.TestBits, m.Mean.TestAccuracy, m.Grid!.TestAccuracy)), direct.FinalRun.Select(m => (m.TestBits, m.Mean.TestAccuracy, m.Grid!.TestAccuracy)));
+        Assert.Equal(x.Igpt.RawPixels.TestAccuracy, direct.RawPixels.TestAccuracy);
+        Assert.Equal(c.CodedBitsPerDim, direct.Compression!.CodedBitsPerDim);
     }
 
     [Fact]
