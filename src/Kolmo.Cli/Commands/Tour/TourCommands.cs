@@ -36,7 +36,7 @@ namespace Kolmo.Cli.Commands.Tour
         public bool Quick { get; init; }
 
         [CommandOption("--chapters <LIST>")]
-        [Description("Run only these chapters (comma-separated ids: prediction, shared-information, kolmogorov, language-tree, classification, description-length, decipher).")]
+        [Description("Run only these chapters (comma-separated ids: prediction, shared-information, kolmogorov, language-tree, classification, description-length, decipher, next-pixel, occam).")]
         public string? Chapters { get; init; }
 
         [CommandOption("-T|--threads <N>")]
@@ -143,12 +143,12 @@ namespace Kolmo.Cli.Commands.Tour
             else
             {
                 // not a terminal: one line per chapter as it finishes
-                int done = 0;
+                var finished = new HashSet<string>(StringComparer.Ordinal);
                 results = Experiments.Tour.Run(options, s =>
                 {
-                    if (s.Fraction >= 1)
+                    if (s.Fraction >= 1 && finished.Add(s.Chapter))
                     {
-                        Console.Out.WriteLine($"tour: [{++done}/{chapters.Length}] {chapters.First(c => c.Id == s.Chapter).Title}: done");
+                        Console.Out.WriteLine($"tour: [{finished.Count}/{chapters.Length}] {chapters.First(c => c.Id == s.Chapter).Title}: done");
                     }
                 });
             }
