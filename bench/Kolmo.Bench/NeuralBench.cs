@@ -15,7 +15,8 @@ public static partial class Program
         suites["neural-train"] = ("training tokens per CPU-second (iGPT, nn and byte shapes) vs peak; 1 vs 2 threads [OUTDIR] [--baseline TSV] [--seconds S] [--only NAME] [--name STEM]", NeuralBench.Train);
         suites["neural-compress"] = ("nn / cm+nn compression: bytes per CPU-second, 1 vs 2 threads (wall) [OUTDIR] [--baseline TSV] [--bytes N] [--name STEM]", NeuralBench.Compress);
         suites["neural-peak"] = ("peak FMA GFLOP/s of one core per thread-CPU-second and per wall second, Vector256 and Vector512 chains", NeuralBench.PeakReport);
-        suites["neural-kernels"] = ("time per kernel at the GPT 4x128 ctx128 B8 shapes (where a training step goes)", NeuralBench.KernelProfile);
+        suites["neural-kernels"] = ("[B T C NH V [FILTER] [SECONDS]] ms and GFLOP/s per thread-CPU-second of each kernel of one GPT layer (default: the iGPT shape 16 196 64 4 17)", NeuralBench.KernelProfile);
+        suites["neural-step"] = ("[NAME [SECONDS]] thread-CPU ms of forward, backward and update per step of each neural-train shape (1 thread)", NeuralBench.StepProfile);
         suites["neural-quality"] = ("byte model on tinyshakespeare 90/10: learning curve + PNG [DATA_ROOT OUTDIR MINUTES MODEL(gpt|lstm) ...]", NeuralBench.Quality);
     }
 }
@@ -578,6 +579,48 @@ internal static unsafe class NeuralBench
         Time("layernorm bwd", 0, () => Kernels.LayerNormBackward(yp, Pin.Ptr(dlw), Pin.Ptr(dlb), xp, xp, Pin.Ptr(lw), Pin.Ptr(mean), Pin.Ptr(rstd), N, C));
         Time("residual fwd", 0, () => Kernels.ResidualForward(yp, xp, xp, N * C));
         Time("softmax+ce fwd N x V", 0, () => Kernels.SoftmaxCrossEntropyForward(yp, null, xp, null, N, V));
+        return 0;
+    }
+
+    /// <summary>neural-step [NAME-SUBSTRING] [SECONDS]: thread-CPU milliseconds of forward, backward and update of each
+    /// training shape of neural-train (1 thread), to see where a step goes.</summary>
+    public static int StepProfile(string[] args)
+    {
+        NeuralRuntime.Threads = 1;
+        string? only = args.Length > 0 && args[0].Length > 0 ? args[0] : null;
+        double seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 1;
+        Console.WriteLine("step phases, 1 thread, ms per step per thread-CPU-second");
+        foreach (var s in Shapes)
+        {
+            if (only is not null && !s.Name.Contains(only, StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var m = s.Make();
+            var tr = new Trainer(m, s.Options);
+            var batch = new WindowSampler(BenchSymbols(m.VocabSize), s.B, s.T, 1).Next();
+            double f = 0, b = 0, u = 0;
+            int steps = 0;
+            for (int i = 0; i < 2; i++)
+            {
+                tr.TrainStep(batch);
+            }
+            while (f + b + u < seconds || steps < 3)
+            {
+                double t0 = ThreadSeconds();
+                m.Forward(batch.Inputs, batch.Targets, batch.BatchSize, batch.Time, batch.Weights);
+                double t1 = ThreadSeconds();
+                m.Backward();
+                double t2 = ThreadSeconds();
+                tr.Update(1e-4f);
+                double t3 = ThreadSeconds();
+                f += t1 - t0;
+                b += t2 - t1;
+                u += t3 - t2;
+                steps++;
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s.Name,-36} forward {1e3 * f / steps,8:F2}  backward {1e3 * b / steps,8:F2}  update {1e3 * u / steps,7:F2}  ({s.B * s.T * steps / (f + b + u):N0} tokens/CPU-s)"));
+        }
         return 0;
     }
 
