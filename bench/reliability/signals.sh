@@ -4,7 +4,9 @@
 # Counts, per writer and failure: runs stopped (exit 130/143, or 1 for ENOSPC), runs that finished before the
 # signal (exit 0, output complete), and runs that left debris (a temporary file, a partial output, a folder).
 #   [WRITERS="compress-cm ncd"] [FAILURES="INT TERM ENOSPC"] [KOLMO_CLI=path/Kolmo.Cli.dll] bench/reliability/signals.sh [TRIALS=20]
-# → TSV on stdout. KOLMO_CLI: a CLI built beforehand (default: build src/Kolmo.Cli here).
+# → TSV on stdout, one line per trial on stderr. KOLMO_CLI: a CLI built beforehand (default: build src/Kolmo.Cli here).
+# SIGNALS_INPUTS: a folder with the inputs of an earlier run (kept with SIGNALS_KEEP_INPUTS=1), so that several runs
+# in parallel (one per writer and failure) do not each make them.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 trials=${1:-20}
@@ -16,6 +18,9 @@ kolmo="dotnet $KOLMO_CLI"
 work=$(mktemp -d /tmp/kolmo-signals.XXXXXX)
 trap 'umount "$work/full" 2>/dev/null; rm -rf "$work"' EXIT
 cd "$work"
+if [ -n "${SIGNALS_INPUTS:-}" ]; then
+  cp -r "$SIGNALS_INPUTS"/. .
+else
 # inputs: 8 MB of mixed text and noise (a few seconds of cm), its .kolmo, a training text, a folder of documents
 python3 - <<'PY'
 import random
@@ -30,6 +35,9 @@ for i in range(12):
     open(f"docs/d{i:02}.txt", "wb").write(text[i * 40_000:(i + 1) * 40_000])
 PY
 $kolmo c -m order3 -q in.bin -o in.kolmo || exit 1
+printf 'abcdefghijklmnopqrstuvwxyz\n' > in.txt
+fi
+if [ -n "${SIGNALS_KEEP_INPUTS:-}" ]; then echo "inputs in $work" >&2; trap - EXIT; exit 0; fi
 
 # writer name | command (output path OUT) | max seconds before the signal | most KiB left free on the full disk | what must
 # not exist after a failed run (default: OUT OUT.tsv OUT.png)
@@ -42,7 +50,6 @@ writers=(
   "decipher-save-model|decipher in.txt --corpus train.txt --iterations 1 --restarts 1 --save-model OUT|2|16"
   "igpt|igpt --sizes 1x8 --masked-sizes 1x8 --seeds 1 --steps 40 --checkpoints 2 --batch 4 --downsample 4 --palette-size 4 --probe-train 60 --test-limit 20 --compress 2 --completions 1 --samples 2 -T 1 --out OUT|6|256|OUT/report.md OUT/results.json"
 )
-printf 'abcdefghijklmnopqrstuvwxyz\n' > in.txt
 printf 'writer\tfailure\ttrials\tstopped\tfinished_first\tdebris\texit_codes\n'
 debris() {   # temporary files anywhere below the folder, and the outputs if the run failed
   local rc=$1 out=$2 dir=$3 checks=$4
@@ -80,6 +87,7 @@ for w in "${writers[@]}"; do
       codes="$codes$rc,"
       case $rc in 0) finished=$((finished + 1)) ;; 130|143) stopped=$((stopped + 1)) ;; esac
       d=$(debris "$rc" out . "$checks"); bad=$((bad + (d > 0 ? 1 : 0)))
+      echo "$name SIG$sig trial $i: exit $rc, debris $d" >&2
     done
     printf '%s\tSIG%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$sig" "$trials" "$stopped" "$finished" "$bad" "$(echo "${codes%,}" | tr ',' '\n' | sort | uniq -c | awk '{printf "%s×%s ", $1, $2}')"
   done
@@ -96,6 +104,7 @@ for w in "${writers[@]}"; do
       codes="$codes$rc,"
       case $rc in 0) finished=$((finished + 1)) ;; 1) stopped=$((stopped + 1)) ;; esac
       d=$(debris "$rc" full/out full "$checks"); bad=$((bad + (d > 0 ? 1 : 0)))
+      echo "$name ENOSPC trial $i: exit $rc, debris $d" >&2
       umount full
     done
     printf '%s\tENOSPC\t%s\t%s\t%s\t%s\t%s\n' "$name" "$trials" "$stopped" "$finished" "$bad" "$(echo "${codes%,}" | tr ',' '\n' | sort | uniq -c | awk '{printf "%s×%s ", $1, $2}')"

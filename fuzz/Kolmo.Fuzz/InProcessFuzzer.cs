@@ -154,32 +154,47 @@ public sealed unsafe class InProcessFuzzer
     {
         bool fresh = false;
         var map = new ReadOnlySpan<byte>(_map, MapSize);
-        for (int i = 0; i < MapSize; i++)
+        var words = new ReadOnlySpan<ulong>(_map, MapSize / 8);
+        for (int w = 0; w < words.Length; w += 8)
         {
-            byte hits = map[i];
-            if (hits == 0)
+            // most of the map is zero: skip it 64 bytes at a time
+            if ((words[w] | words[w + 1] | words[w + 2] | words[w + 3] | words[w + 4] | words[w + 5] | words[w + 6] | words[w + 7]) == 0)
             {
                 continue;
             }
-            byte bucket = hits switch
+            for (int i = w * 8; i < (w + 8) * 8; i++)
             {
-                1 => 1,
-                2 => 2,
-                3 => 4,
-                <= 7 => 8,
-                <= 15 => 16,
-                <= 31 => 32,
-                <= 127 => 64,
-                _ => 128,
-            };
-            if ((_virgin[i] & bucket) == 0)
-            {
-                _virgin[i] |= bucket;
-                Features++;
-                fresh = true;
+                fresh |= Fold(i, map[i]);
             }
         }
         return fresh;
+    }
+
+    /// <summary>Folds one map cell's hit count (as its AFL bucket) into the virgin map; true if the bucket is new there.</summary>
+    private bool Fold(int i, byte hits)
+    {
+        if (hits == 0)
+        {
+            return false;
+        }
+        byte bucket = hits switch
+        {
+            1 => 1,
+            2 => 2,
+            3 => 4,
+            <= 7 => 8,
+            <= 15 => 16,
+            <= 31 => 32,
+            <= 127 => 64,
+            _ => 128,
+        };
+        if ((_virgin[i] & bucket) != 0)
+        {
+            return false;
+        }
+        _virgin[i] |= bucket;
+        Features++;
+        return true;
     }
 
     private byte[] Mutate()
