@@ -178,11 +178,12 @@ public sealed class DecipherCommand : Command<DecipherSettings>
         {
             throw new UsageException("the ciphertext has word spaces but the model has no space; train it with --spaces");
         }
-        if (settings.SaveModel is not null)
+        // The model is written now (an existing file is refused before the search) but published only
+        // when the search has finished: a stopped or failed decipher leaves no output.
+        using var savedModel = settings.SaveModel is null ? null : new AtomicOutput(settings.SaveModel, settings.Force);
+        if (savedModel is not null)
         {
-            using var o = new AtomicOutput(settings.SaveModel, settings.Force);
-            model.Counts.Save(o.Stream);
-            o.Commit();
+            model.Counts.Save(savedModel.Stream);
         }
         var table = ScoreTable.ForModel(model);
         var solver = new SubstitutionSolver(table);
@@ -229,6 +230,7 @@ public sealed class DecipherCommand : Command<DecipherSettings>
         {
             result = solver.Solve(cipher, options);
         }
+        savedModel?.Commit();
         double seconds = sw.Elapsed.TotalSeconds;
         double bits = model.Bits(result.Plaintext);
         double bps = bits / cipher.Length;
