@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """cm against lpaq1, zpaq, xz, zstd, brotli and bzip2 in one run: bytes and CPU-seconds per file.
 
-    python3 bench/cm-anchors.py [--levels 1,3,6,9] [--old-bench DLL] [--out FILE.md] CORPUS...
+    python3 bench/cm-anchors.py [--levels 1,3,6,9] [--anchors lpaq1-3,lpaq1-6,...] [--old-bench DLL] [--out FILE.md] CORPUS...
 
 CORPUS is calgary (the 14 classic files), canterbury, enwik6 or text16 (16,000,000 bytes of English text
 concatenated from ../shared/data, see TEXT16 below), or a folder. Run it through ../shared/tools/heavy.
 cm runs in-process in bench/Kolmo.Bench (`cm-quick`: the model and coder without the container, CPU time of the
 work only, round trip checked); the others are the system programs (lpaq1 built by ../shared/anchors/lpaq1/build),
 timed as child-process CPU time (user + sys) per file, decompression included for cm and lpaq1.
+--anchors limits the other compressors to those named (default: all; lpaq1-6 and lpaq1-3 are always run, the speed
+columns are ratios to them), so a long run can be split into parts of under ten minutes.
 --old-bench DLL adds the first cm model (a Kolmo.Bench.dll built from a commit before the rewrite) at level 6.
 """
 import os
@@ -83,12 +85,15 @@ def main():
     args = sys.argv[1:]
     levels = [1, 3, 6, 9]
     old = None
+    only = None
     out_md = None
     corpora = []
     while args:
         a = args.pop(0)
         if a == "--levels":
             levels = [int(x) for x in args.pop(0).split(",")]
+        elif a == "--anchors":
+            only = set(args.pop(0).split(",")) | {"lpaq1-3", "lpaq1-6"}
         elif a == "--old-bench":
             old = args.pop(0)
         elif a == "--out":
@@ -104,6 +109,8 @@ def main():
         ("brotli-11", shell("brotli -q 11 -c {i} > {o}"), None),
         ("bzip2-9", shell("bzip2 -9 -c {i} > {o}"), None),
     ]
+    if only is not None:
+        externals = [e for e in externals if e[0] in only]
     lines = []
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     lines.append(f"Commit `{commit}`, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, load {open('/proc/loadavg').read().split()[0]} at start.")
@@ -152,8 +159,8 @@ def main():
             for n in names:
                 lines.append(f"| {n} | {raw[n]} | " + " | ".join(f"{8 * res[c][n][0] / raw[n]:.3f}" for c in order) + " |")
             lines.append("")
-            lines.append("| compressor | total bytes | bits/byte | compress CPU-s | decompress CPU-s | speed ÷ lpaq1-6 | speed ÷ lpaq1-3 |")
-            lines.append("|---|---:|---:|---:|---:|---:|---:|")
+            lines.append("| compressor | total bytes | bits/byte | compress CPU-s | decompress CPU-s | decompress ÷ compress | speed ÷ lpaq1-6 | speed ÷ lpaq1-3 |")
+            lines.append("|---|---:|---:|---:|---:|---:|---:|---:|")
             def tot(c):
                 b = sum(res[c][n][0] for n in names)
                 cc = sum(res[c][n][1] for n in names)
@@ -163,10 +170,11 @@ def main():
             _, l3, _ = tot("lpaq1-3")
             for c in order:
                 b, cc, dd = tot(c)
-                lines.append(f"| {c} | {b:,} | {8 * b / total_raw:.4f} | {cc:.2f} | {'' if dd is None else f'{dd:.2f}'} | {l6 / cc:.2f} | {l3 / cc:.2f} |")
+                lines.append(f"| {c} | {b:,} | {8 * b / total_raw:.4f} | {cc:.2f} | {'' if dd is None else f'{dd:.2f}'} | {'' if dd is None else f'{dd / cc:.2f}'} | {l6 / cc:.2f} | {l3 / cc:.2f} |")
             lines.append("")
-            xz_worse = {c: [n for n in names if res[c][n][0] >= res["xz-9e"][n][0]] for c in order if c.startswith("cm")}
-            lines.append("Files where cm is not smaller than xz -9e (its own bytes; cm-quick counts no container, the "
+            xz_worse = {c: [n for n in names if res[c][n][0] >= res["xz-9e"][n][0]] for c in order if c.startswith("cm")} if "xz-9e" in res else {}
+            if xz_worse:
+                lines.append("Files where cm is not smaller than xz -9e (its own bytes; cm-quick counts no container, the "
                          "container adds 35 bytes + 9 per MiB block): " + "; ".join(f"{c}: {', '.join(v) if v else 'none'}" for c, v in xz_worse.items()))
             lines.append("")
     text = "\n".join(lines)

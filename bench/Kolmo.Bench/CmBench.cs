@@ -14,7 +14,7 @@ namespace Kolmo.Bench;
 /// <item><c>cm [--levels 6,9] [--no-xz] [DIR...]</c>: cm at the default and best levels, order3, and the panel
 /// (lzma = the xz/7-Zip algorithm, zstd-19, brotli, bzip2) plus the system <c>xz -9e</c> binary when present,
 /// on Calgary's 14 classic files and Canterbury, one run → docs/bench/cm-DATE.{md,tsv}.</item>
-/// <item><c>cm-quick LEVEL FILE...</c>: ideal code length of cm on files (no coder, no container), for tuning.</item>
+/// <item><c>cm-quick [--profile P] [--bits N] [--no-decode] LEVEL FILE...</c>: cm model + coder on files (no container): bytes and CPU-seconds, round trip checked; the options are for tuning.</item>
 /// </list>
 /// </summary>
 public static partial class Program
@@ -22,7 +22,7 @@ public static partial class Program
     static partial void RegisterCm(IDictionary<string, (string Help, Func<string[], int> Run)> suites)
     {
         suites["cm"] = ("cm (default + best level) vs order3, lzma, xz -9e, zstd-19, brotli, bzip2 on Calgary+Canterbury -> docs/bench/cm-DATE.{md,tsv}", CmSuite);
-        suites["cm-quick"] = ("cm ideal bits per byte on files: cm-quick LEVEL FILE...", CmQuick);
+        suites["cm-quick"] = ("cm model + coder on files, bytes and CPU-seconds: cm-quick [--profile P] [--bits N] [--no-decode] LEVEL FILE...", CmQuick);
     }
 
     private static int CmSuite(string[] args)
@@ -138,43 +138,99 @@ public static partial class Program
     /// </summary>
     private static int CmQuick(string[] args)
     {
-        int level = int.Parse(args[0], CultureInfo.InvariantCulture);
+        // Tuning options (before the level): --profile ctx=…;sel=…;apms=N, --bits N (hash-table log2), --no-decode.
+        var options = new CmOptions();
+        string? profile = null;
+        bool decode = true;
+        int a = 0;
+        for (; a < args.Length && args[a].StartsWith("--", StringComparison.Ordinal); a++)
+        {
+            switch (args[a])
+            {
+                case "--profile":
+                    profile = args[++a];
+                    break;
+                case "--bits":
+                    options = options with { TableBits = int.Parse(args[++a], CultureInfo.InvariantCulture) };
+                    break;
+                case "--no-decode":
+                    decode = false;
+                    break;
+                default:
+                    throw new ArgumentException($"cm-quick: unknown option {args[a]}");
+            }
+        }
+        int level = int.Parse(args[a], CultureInfo.InvariantCulture);
+        options = options with { Level = level };
+        if (profile is not null)
+        {
+            options = options with { ProfileOverride = CmProfile.Parse(profile, options.Profile()) };
+        }
         long totalOut = 0;
         long totalBytes = 0;
         double totalCpu = 0;
         double totalDecode = 0;
-        Code(new byte[16384], level);
+        // Warm-up on text-like and binary-like bytes (so tiered compilation and its profile see both), then a pause
+        // for the background compiler: the timed runs then use the final code.
+        var warm = new byte[65536];
+        new Random(1).NextBytes(warm.AsSpan(32768));
+        for (int i = 0; i < 32768; i++)
+        {
+            warm[i] = (byte)"the cat sat on the mat; compression is prediction.\n"[i % 51];
+        }
+        for (int r = 0; r < 3; r++)
+        {
+            Code(warm, options, decode);
+            Thread.Sleep(150);
+        }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# cm level {level}: memory {CmOptions.LevelMemory(level) / (1 << 20)} MiB (formula), file bytes packed bpb compress-cpu-s decompress-cpu-s"));
-        foreach (var file in args[1..])
+        foreach (var file in args[(a + 1)..])
         {
             var data = File.ReadAllBytes(file);
-            var (packed, cpu, decode) = Code(data, level);
+            var (packed, cpu, dec) = Code(data, options, decode);
             totalOut += packed;
             totalBytes += data.Length;
             totalCpu += cpu;
-            totalDecode += decode;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(file),-14} {data.Length,9} {packed,9} {8.0 * packed / data.Length,7:F4} bpb {cpu,7:F2} cpu-s {decode,7:F2} cpu-s"));
+            totalDecode += dec;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(file),-14} {data.Length,9} {packed,9} {8.0 * packed / data.Length,7:F4} bpb {cpu,7:F2} cpu-s {dec,7:F2} cpu-s"));
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"TOTAL",-14} {totalBytes,9} {totalOut,9} {8.0 * totalOut / totalBytes,7:F4} bpb {totalCpu,7:F2} cpu-s {totalDecode,7:F2} cpu-s"));
         return 0;
 
-        static (long Packed, double Cpu, double Decode) Code(byte[] data, int level)
+        static (long Packed, double Cpu, double Decode) Code(byte[] data, CmOptions options, bool decode)
         {
+            Release();
             var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-            var model = new CmModel(new CmOptions { Level = level });
+            CmModel? model = new CmModel(options);
             var packed = new MemoryStream();
             var enc = new ArithmeticEncoder(packed);
             model.Encode(enc, data);
             enc.Flush();
             var cpu1 = Process.GetCurrentProcess().TotalProcessorTime;
+            GC.KeepAlive(model);
+            model = null;
+            if (!decode)
+            {
+                return (packed.Length, (cpu1 - cpu0).TotalSeconds, 0);
+            }
+            Release();   // the encoder's tables go first (a real decoder has only its own model), outside the timing
             var back = new byte[data.Length];
-            new CmModel(new CmOptions { Level = level }).Decode(new ArithmeticDecoder(packed.ToArray()), back);
+            var input = packed.ToArray();
+            var cpuD = Process.GetCurrentProcess().TotalProcessorTime;
+            new CmModel(options).Decode(new ArithmeticDecoder(input), back);
             var cpu2 = Process.GetCurrentProcess().TotalProcessorTime;
             if (!back.AsSpan().SequenceEqual(data))
             {
                 throw new InvalidOperationException("cm-quick: round trip failed");
             }
-            return (packed.Length, (cpu1 - cpu0).TotalSeconds, (cpu2 - cpu1).TotalSeconds);
+            return (packed.Length, (cpu1 - cpu0).TotalSeconds, (cpu2 - cpuD).TotalSeconds);
+        }
+
+        static void Release()
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
         }
     }
 

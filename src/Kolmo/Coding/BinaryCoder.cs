@@ -44,6 +44,7 @@ public sealed class ArithmeticEncoder : IBitCoder
     public long BytesWritten => _bytesWritten + _count;
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public int Code(int bit, int p1)
     {
         System.Diagnostics.Debug.Assert(p1 >= Probability.Min && p1 <= Probability.Max);
@@ -168,6 +169,7 @@ public sealed class ArithmeticDecoder : IBitCoder
     }
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public int Code(int bit, int p1)
     {
         uint xmid = _x1 + (uint)(((ulong)(_x2 - _x1) * (uint)p1) >> Probability.Bits);
@@ -202,28 +204,29 @@ public sealed class ArithmeticDecoder : IBitCoder
         return v;
     }
 
-    private uint Next()
+    private uint Next() => _pos != _end ? _buffer[_pos++] : Refill();
+
+    /// <summary>The slow path of <see cref="Next"/>: the buffer is empty.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private uint Refill()
     {
-        if (_pos == _end)
+        if (_remaining <= 0)
         {
-            if (_remaining <= 0)
+            if (++_padding > MaxPadding)
             {
-                if (++_padding > MaxPadding)
-                {
-                    throw new InvalidDataException($"coded data needs more than its {_length} bytes (corrupt data)");
-                }
-                return 0xFF;
+                throw new InvalidDataException($"coded data needs more than its {_length} bytes (corrupt data)");
             }
-            int want = (int)Math.Min(_buffer.Length, _remaining);
-            _end = _input.Read(_buffer, 0, want);
-            _pos = 0;
-            if (_end <= 0)
-            {
-                _end = 0;
-                throw new InvalidDataException("Compressed data is truncated.");
-            }
-            _remaining -= _end;
+            return 0xFF;
         }
+        int want = (int)Math.Min(_buffer.Length, _remaining);
+        _end = _input.Read(_buffer, 0, want);
+        _pos = 0;
+        if (_end <= 0)
+        {
+            _end = 0;
+            throw new InvalidDataException("Compressed data is truncated.");
+        }
+        _remaining -= _end;
         return _buffer[_pos++];
     }
 }

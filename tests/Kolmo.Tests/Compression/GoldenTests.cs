@@ -14,12 +14,20 @@ public class GoldenTests
         { "random.bin", 1, 300 },
     };
 
-    /// <summary>cm files: (input, golden file, level, block size, segment size or 0).</summary>
+    /// <summary>cm files of the current model revision: (input, golden file, level, block size, segment size or 0).</summary>
     public static TheoryData<string, string, int, int, int> CmFiles() => new()
     {
-        { "grammar.lsp", "grammar.lsp.cm", 1, KolmoContainer.DefaultBlockSize, 0 },
-        { "xargs.1", "xargs.1.segments", 2, 1000, 1500 },
-        { "calls.bin", "calls.bin", 1, KolmoContainer.DefaultBlockSize, 5000 },
+        { "grammar.lsp", "grammar.lsp.cm-revision2", 1, KolmoContainer.DefaultBlockSize, 0 },
+        { "xargs.1", "xargs.1.segments-revision2", 2, 1000, 1500 },
+        { "calls.bin", "calls.bin-revision2", 1, KolmoContainer.DefaultBlockSize, 5000 },
+    };
+
+    /// <summary>cm files of model revision 1 (input, golden file): they must still decode.</summary>
+    public static TheoryData<string, string> CmRevision1Files() => new()
+    {
+        { "grammar.lsp", "grammar.lsp.cm" },
+        { "xargs.1", "xargs.1.segments" },
+        { "calls.bin", "calls.bin" },
     };
 
     private static string Golden(string name) => TestFiles.Path(Path.Combine("tests", "Golden", "container", name));
@@ -62,10 +70,24 @@ public class GoldenTests
     }
 
     [Theory]
-    [InlineData("fields.c")]
-    [InlineData("xargs.1")]
-    [InlineData("random.bin")]
-    public void FirstCmModelGoldenFile_StillDecodes(string name)
+    [MemberData(nameof(CmRevision1Files))]
+    public void CmRevision1GoldenFile_StillDecodesOnAnyThreadCount(string input, string golden)
+    {
+        var packed = File.ReadAllBytes(Golden(golden + ".kolmo"));
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var output = new MemoryStream();
+            ModelCompressor.Decompress(new MemoryStream(packed), output, null, threads: threads);
+            Assert.Equal(File.ReadAllBytes(Golden(input)), output.ToArray());
+        }
+    }
+
+    /// <summary>Golden files of the first cm model: their inputs are data/canterbury/fields.c and xargs.1 and tests/Golden/container/random.bin.</summary>
+    [Theory]
+    [InlineData("fields.c", "data/canterbury/fields.c")]
+    [InlineData("xargs.1", "data/canterbury/xargs.1")]
+    [InlineData("random.bin", "tests/Golden/container/random.bin")]
+    public void FirstCmModelGoldenFile_StillDecodes(string name, string input)
     {
         string dir = TestFiles.Path(Path.Combine("tests", "Golden", "cm-legacy"));
         var output = new MemoryStream();
@@ -73,6 +95,6 @@ public class GoldenTests
         {
             ModelCompressor.Decompress(f, output, null);
         }
-        Assert.Equal(File.ReadAllBytes(Path.Combine(dir, name)), output.ToArray());
+        Assert.Equal(File.ReadAllBytes(TestFiles.Path(input)), output.ToArray());
     }
 }

@@ -19,14 +19,17 @@ public class CmDeterminismTests
         return data;
     }
 
-    private static byte[] CompressInChild(string input, string output, string? envName)
+    private static byte[] CompressInChild(string input, string output, string? envName, int level)
     {
-        Support.CliRunner.RunChild(envName, "compress", "--model", "cm", "--level", "7", "--memory", "12M", "-q", "-f", "-o", output, input);
+        Support.CliRunner.RunChild(envName, "compress", "--model", "cm", "--level", level.ToString(System.Globalization.CultureInfo.InvariantCulture), "--memory", "24M", "-q", "-f", "-o", output, input);
         return File.ReadAllBytes(output);
     }
 
-    [Fact]
-    public void Compress_SameBytesWithAndWithoutSimd()
+    /// <summary>Level 1 (the fast profile: one weight set, no second layer) and level 9 (the best profile: 25 hashed contexts, 9 weight sets).</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(9)]
+    public void Compress_SameBytesWithAndWithoutSimd(int level)
     {
         string dir = Path.Combine(Path.GetTempPath(), "kolmo-cm-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -35,16 +38,16 @@ public class CmDeterminismTests
             var data = Input();
             string input = Path.Combine(dir, "in.bin");
             File.WriteAllBytes(input, data);
-            var simd = CompressInChild(input, Path.Combine(dir, "a.kolmo"), null);
-            var scalar = CompressInChild(input, Path.Combine(dir, "b.kolmo"), "DOTNET_EnableHWIntrinsic");
-            var narrow = CompressInChild(input, Path.Combine(dir, "c.kolmo"), "DOTNET_EnableAVX2");
+            var simd = CompressInChild(input, Path.Combine(dir, "a.kolmo"), null, level);
+            var scalar = CompressInChild(input, Path.Combine(dir, "b.kolmo"), "DOTNET_EnableHWIntrinsic", level);
+            var narrow = CompressInChild(input, Path.Combine(dir, "c.kolmo"), "DOTNET_EnableAVX2", level);
             Assert.Equal(simd, scalar);
             Assert.Equal(simd, narrow);
             Assert.True(simd.Length < data.Length / 2);
 
             // And the in-process decompressor restores the input from the child's file.
             var restored = new MemoryStream();
-            new ModelCompressor("cm", 7, 12L << 20).Decompress(new MemoryStream(simd), restored);
+            new ModelCompressor("cm", level, 24L << 20).Decompress(new MemoryStream(simd), restored);
             Assert.Equal(data, restored.ToArray());
         }
         finally

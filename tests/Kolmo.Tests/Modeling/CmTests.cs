@@ -145,17 +145,19 @@ public class CmTests
     }
 
     [Theory]
-    [InlineData(MixerKernels.Path.Scalar)]
-    [InlineData(MixerKernels.Path.V128)]
-    [InlineData(MixerKernels.Path.V256)]
-    internal void Model_SimdAndScalarKernels_IdenticalPredictions(MixerKernels.Path path)
+    [InlineData(MixerKernels.Path.Scalar, 1)]
+    [InlineData(MixerKernels.Path.Scalar, 7)]
+    [InlineData(MixerKernels.Path.Scalar, 9)]
+    [InlineData(MixerKernels.Path.V128, 9)]
+    [InlineData(MixerKernels.Path.V256, 9)]
+    internal void Model_SimdAndScalarKernels_IdenticalPredictions(MixerKernels.Path path, int level)
     {
         var rng = new Random(11);
         var data = new byte[3000];
         SampleText(1500).CopyTo(data, 0);
         rng.NextBytes(data.AsSpan(1500));
-        var simd = Small(7);
-        var other = Small(7);
+        var simd = Small(level);
+        var other = Small(level);
         other.KernelPath = path;
         foreach (byte b in data)
         {
@@ -167,6 +169,20 @@ public class CmTests
                 other.Update(bit);
             }
         }
+    }
+
+    [Fact]
+    public void Create_DecodesEveryKnownRevision_AndRejectsOthers()
+    {
+        for (int revision = CmOptions.OldestRevision; revision <= CmOptions.CurrentRevision; revision++)
+        {
+            var model = Assert.IsType<CmModel>(CmModel.Create(1, [16, (byte)revision]));
+            Assert.Equal(revision, model.Options.Revision);
+        }
+        Assert.Equal(CmOptions.CurrentRevision, CmModel.Configure(1, null)[1]);
+        Assert.Throws<InvalidDataException>(() => CmModel.Create(1, [16, 0]));
+        Assert.Throws<InvalidDataException>(() => CmModel.Create(1, [16, (byte)(CmOptions.CurrentRevision + 1)]));
+        Assert.Throws<InvalidDataException>(() => CmModel.Create(1, [15, (byte)CmOptions.CurrentRevision]));
     }
 
     [Fact]

@@ -168,8 +168,8 @@ public sealed unsafe class CmModel : IByteModel, IExternalInputs
         return [(byte)System.Numerics.BitOperations.Log2((ulong)hashBytes), Revision];
     }
 
-    /// <summary>The model revision written into new files' parameters.</summary>
-    public const byte Revision = 1;
+    /// <summary>The model revision written into new files' parameters (<see cref="CmOptions.CurrentRevision"/>).</summary>
+    public const byte Revision = CmOptions.CurrentRevision;
 
     /// <summary>Builds a model from a level and container parameters written by <see cref="Configure"/> (or by the first cm model).</summary>
     /// <exception cref="InvalidDataException">The parameters or the level are not valid.</exception>
@@ -184,11 +184,12 @@ public sealed unsafe class CmModel : IByteModel, IExternalInputs
         {
             return Legacy.LegacyCmModel.Create(level, parameters);
         }
-        if (parameters.Length != 2 || parameters[0] < CmOptions.MinTableBits || parameters[0] > CmOptions.MaxTableBits || parameters[1] != Revision)
+        if (parameters.Length != 2 || parameters[0] < CmOptions.MinTableBits || parameters[0] > CmOptions.MaxTableBits
+            || parameters[1] < CmOptions.OldestRevision || parameters[1] > CmOptions.CurrentRevision)
         {
-            throw new InvalidDataException($"cm: invalid model parameters (level {level}, {Convert.ToHexString(parameters)}); expected table bits in [{CmOptions.MinTableBits}, {CmOptions.MaxTableBits}] and revision {Revision}");
+            throw new InvalidDataException($"cm: invalid model parameters (level {level}, {Convert.ToHexString(parameters)}); expected table bits in [{CmOptions.MinTableBits}, {CmOptions.MaxTableBits}] and a revision in [{CmOptions.OldestRevision}, {CmOptions.CurrentRevision}]");
         }
-        return new CmModel(new CmOptions { Level = level, TableBits = parameters[0] });
+        return new CmModel(new CmOptions { Level = level, TableBits = parameters[0], Revision = parameters[1] });
     }
 
     /// <summary>As <see cref="Create(int, byte[])"/>, with extra mixer inputs and an extra weight set fed from outside (<see cref="SetExternal"/>).</summary>
@@ -368,6 +369,9 @@ public sealed unsafe class CmModel : IByteModel, IExternalInputs
         _apm2?.Prefetch(Apm2Context(c4, c0));
     }
 
+    /// <summary>Match length class: 0 none, 1 under 15 bytes, 2 under 40, 3 longer.</summary>
+    private static int MatchClass(int bucket) => bucket == 0 ? 0 : bucket < 8 ? 1 : bucket < 11 ? 2 : 3;
+
     private static int Apm2Context(uint c4, int c0) => (int)(((c4 & 0xFFFF) * 0x2F0F3A4Bu) >> 16) ^ c0;
 
     private int Predict()
@@ -390,6 +394,9 @@ public sealed unsafe class CmModel : IByteModel, IExternalInputs
             _ep[i] = e;
             x[i] = s == 0 ? (short)0 : stretch[*e >> 20];
         }
+        // Hashed contexts: the node within the nibble. Branch-free: a never-seen state (0) gives input 0, and the
+        // first five count toward the Known selector.
+        int first = Math.Min(_n, Direct + 5);
         for (int i = Direct; i < _n; i++)
         {
             byte* sp = _slot[i] + j;
@@ -397,15 +404,9 @@ public sealed unsafe class CmModel : IByteModel, IExternalInputs
             int s = *sp;
             uint* e = _sm + (i << 8) + s;
             _ep[i] = e;
-            if (s == 0)
-            {
-                x[i] = 0;
-            }
-            else
-            {
-                x[i] = stretch[*e >> 20];
-                known += i < Direct + 5 ? 1 : 0;
-            }
+            int seen = (int)((uint)-s >> 31);
+            x[i] = (short)(stretch[*e >> 20] & -seen);
+            known += i < first ? seen : 0;
         }
         m.Advance(_n);
         _match.Predict(m, c0, bp);
@@ -428,6 +429,7 @@ public sealed unsafe class CmModel : IByteModel, IExternalInputs
                 CmSelector.Byte3 => (int)((c4 >> 16) & 255),
                 CmSelector.Known => Math.Min(known, 7) * 8 + bp,
                 CmSelector.MatchByte => _match.Length > 0 ? _match.ExpectedByte : 0,
+                CmSelector.PartialMatch => c0 | (MatchClass(_match.LengthBucket) << 8),
                 _ => (int)(((c4 >> 4) & 15) | ((c4 >> 8) & 0xF0)),
             });
         }

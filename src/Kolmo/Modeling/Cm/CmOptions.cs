@@ -26,6 +26,9 @@ internal enum CmSelector : byte
 
     /// <summary>The high nibbles of the last two bytes (256).</summary>
     Nibbles,
+
+    /// <summary>The partial byte × whether a match is running and how long (4 × 256).</summary>
+    PartialMatch,
 }
 
 /// <summary>The model a level builds: its contexts, mixer selectors and sizes (see docs/CM.md).</summary>
@@ -33,7 +36,28 @@ internal enum CmSelector : byte
 /// <param name="Selectors">Layer-1 weight-set selectors.</param>
 /// <param name="Apms">Number of APM stages (2: order 0 and order 1; 3: + hashed order 2).</param>
 /// <param name="MatchMinLength">Bytes hashed to find a match.</param>
-internal sealed record CmProfile(CmContext[] Contexts, CmSelector[] Selectors, int Apms, int MatchMinLength);
+internal sealed record CmProfile(CmContext[] Contexts, CmSelector[] Selectors, int Apms, int MatchMinLength)
+{
+
+    /// <summary>Parses a profile for tuning runs: <c>ctx=Order2,Order3;sel=Partial,Byte1;apms=2;match=6</c> (bench only).</summary>
+    public static CmProfile Parse(string text, CmProfile start)
+    {
+        var p = start;
+        foreach (var part in text.Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var kv = part.Split('=', 2);
+            p = kv[0] switch
+            {
+                "ctx" => p with { Contexts = [.. kv[1].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<CmContext>)] },
+                "sel" => p with { Selectors = [.. kv[1].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<CmSelector>)] },
+                "apms" => p with { Apms = int.Parse(kv[1], System.Globalization.CultureInfo.InvariantCulture) },
+                "match" => p with { MatchMinLength = int.Parse(kv[1], System.Globalization.CultureInfo.InvariantCulture) },
+                _ => throw new ArgumentException($"unknown profile key {kv[0]}", nameof(text)),
+            };
+        }
+        return p;
+    }
+}
 
 /// <summary>
 /// Settings of the context-mixing model <see cref="CmModel"/>: a level 1–9 and an optional memory cap.
@@ -71,7 +95,7 @@ public sealed record CmOptions
     /// <summary>Largest <see cref="TableBits"/>.</summary>
     public const int MaxTableBits = 30;
 
-    private static readonly int[] LevelTableBits = [0, 22, 24, 24, 25, 26, 26, 27, 28, 29];
+    private static readonly int[] LevelTableBits = [0, 24, 24, 24, 25, 26, 26, 27, 28, 29];
 
     /// <summary>Validates and returns the sized tables: (hash table bytes, history buffer bytes, match index entries).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The level is outside 1–9 or the cap is below the minimum.</exception>
@@ -120,6 +144,7 @@ public sealed record CmOptions
     {
         CmSelector.MatchBit => 16 * 8,
         CmSelector.Known => 8 * 8,
+        CmSelector.PartialMatch => 4 * 256,
         _ => 256,
     };
 
@@ -135,10 +160,29 @@ public sealed record CmOptions
     /// <summary>Selector contexts of one extra mixer weight set chosen from outside (0: no extra set).</summary>
     public int ExternalContexts { get; init; }
 
-    internal CmProfile Profile() => Profile(Level);
+    /// <summary>A profile replacing the level's (tuning runs in the bench only; never stored in a file).</summary>
+    internal CmProfile? ProfileOverride { get; init; }
 
-    internal static CmProfile Profile(int level)
+    /// <summary>
+    /// The model revision (the second container parameter): which contexts, selectors and APMs each level uses.
+    /// New files get <see cref="CurrentRevision"/>; older revisions are kept so their files decode.
+    /// </summary>
+    public int Revision { get; init; } = CurrentRevision;
+
+    /// <summary>The revision new files are written with.</summary>
+    public const int CurrentRevision = 2;
+
+    /// <summary>The oldest revision this model still decodes (files of the first cm model have no revision byte).</summary>
+    public const int OldestRevision = 1;
+
+    internal CmProfile Profile() => ProfileOverride ?? Profile(Level, Revision);
+
+    internal static CmProfile Profile(int level) => Profile(level, CurrentRevision);
+
+    internal static CmProfile Profile(int level, int revision)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(revision, OldestRevision);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(revision, CurrentRevision);
         CmContext[] fast = [CmContext.Order2, CmContext.Order3, CmContext.Order4, CmContext.Order6, CmContext.Word];
         CmContext[] full =
         [
@@ -148,11 +192,28 @@ public sealed record CmOptions
         ];
         CmSelector[] few = [CmSelector.Partial, CmSelector.MatchBit, CmSelector.Byte1];
         CmSelector[] many = [CmSelector.Partial, CmSelector.MatchBit, CmSelector.Byte1, CmSelector.Known, CmSelector.Byte2, CmSelector.Byte3];
+        if (revision == 1)
+        {
+            return level switch
+            {
+                <= 2 => new CmProfile(fast, few, 2, 6),
+                <= 5 => new CmProfile(fast, many, 3, 6),
+                _ => new CmProfile(full, many, 3, 6),
+            };
+        }
+        CmContext[] all =
+        [
+            .. full, CmContext.Order7, CmContext.Order12, CmContext.Order16, CmContext.Order24, CmContext.WordTriple,
+            CmContext.WordSkip, CmContext.TextColumn, CmContext.Sparse24, CmContext.RecordTwoAbove, CmContext.RecordColumn,
+        ];
+        CmSelector[] most = [.. many, CmSelector.MatchByte, CmSelector.Nibbles, CmSelector.PartialMatch];
         return level switch
         {
-            <= 2 => new CmProfile(fast, few, 2, 6),
+            1 => new CmProfile(fast, [CmSelector.PartialMatch], 2, 6),
+            2 => new CmProfile(fast, few, 2, 6),
             <= 5 => new CmProfile(fast, many, 3, 6),
-            _ => new CmProfile(full, many, 3, 6),
+            <= 7 => new CmProfile(full, many, 3, 6),
+            _ => new CmProfile(all, most, 3, 6),
         };
     }
 }

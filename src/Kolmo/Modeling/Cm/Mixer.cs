@@ -9,6 +9,7 @@ namespace Kolmo.Modeling;
 /// with 14 fractional bits (16384 = 1.0, so |w| &lt; 2). Rows start at <c>initialWeight</c>.</para>
 /// <para>Update rule: online gradient descent on coding cost, per set: e = (y·4096 − p_s)·lr,
 /// w += round(x·e / 2^15) saturated (see <see cref="MixerKernels"/>); layer 2 the same with its own rate.</para>
+/// <para>With one weight set (S = 1) there is no second layer: that set's output is the mix.</para>
 /// <para>Cost per bit: S + 1 SIMD dot products and training steps over the padded input count (one 512-bit
 /// vector for up to 32 inputs). Call order per bit: <see cref="Add"/> × inputs, <see cref="Select"/> per set,
 /// <see cref="SelectFinal"/>, <see cref="Mix"/>, <see cref="Update"/>.</para>
@@ -22,6 +23,8 @@ internal sealed unsafe class Mixer
     private readonly PinnedBuffer<short> _w2Buf;
     private readonly PinnedBuffer<int> _state;
     private readonly PinnedBuffer<short> _x2Buf;
+    private readonly PinnedBuffer<int> _dotBuf;
+    private readonly int* _dots;
     private readonly short* _x;
     private readonly short* _w;
     private readonly short* _w2;
@@ -35,6 +38,7 @@ internal sealed unsafe class Mixer
     private readonly int _lr;
     private readonly int _lr2;
     private int _count;
+    private int _written;
     private int _sel2;
     private int _pr2;
 
@@ -64,6 +68,8 @@ internal sealed unsafe class Mixer
         }
         _state = new PinnedBuffer<int>(2 * _sets);
         _x2Buf = new PinnedBuffer<short>(_n2);
+        _dotBuf = new PinnedBuffer<int>(_sets + 2);
+        _dots = _dotBuf.Pointer;
         _lr = lr;
         _lr2 = lr2;
         _x = _xBuf.Pointer;
@@ -85,6 +91,8 @@ internal sealed unsafe class Mixer
         _w2Buf = o._w2Buf.Clone();
         _state = o._state.Clone();
         _x2Buf = o._x2Buf.Clone();
+        _dotBuf = new PinnedBuffer<int>(_sets + 2);
+        _dots = _dotBuf.Pointer;
         _n2 = o._n2;
         _finalContexts = o._finalContexts;
         _lr = o._lr;
@@ -96,6 +104,7 @@ internal sealed unsafe class Mixer
         _pr = _state.Pointer + _sets;
         _x2 = _x2Buf.Pointer;
         _count = o._count;
+        _written = o._written;
         _sel2 = o._sel2;
         _pr2 = o._pr2;
         KernelPath = o.KernelPath;
@@ -145,19 +154,39 @@ internal sealed unsafe class Mixer
         var path = KernelPath;
         int n = _n;
         short* x = _x;
-        for (int i = _count; i < n; i++)
+        for (int i = _count; i < _written; i++)
         {
-            x[i] = 0;
+            x[i] = 0;   // inputs past the count must read as 0 (only when a mix had more inputs than this one)
         }
+        _written = _count;
         var squash = CmTables.Squash;
+        if (_sets == 1)
+        {
+            // One weight set: its output is the mix (no second layer).
+            int d = MixerKernels.Dot(x, _w + _sel[0], n, path) >> 6;
+            d = d < -2047 ? -2047 : d > 2047 ? 2047 : d;
+            _pr2 = squash[d + 2048];
+            return d;
+        }
+        int* dots = _dots;
         for (int s = 0; s < _sets; s++)
         {
             int dot = MixerKernels.Dot(x, _w + _sel[s], n, path) >> 6;
             dot = dot < -2047 ? -2047 : dot > 2047 ? 2047 : dot;
+            dots[s] = dot;
             _x2[s] = (short)dot;
             _pr[s] = squash[dot + 2048];
         }
-        int d2 = MixerKernels.Dot(_x2, _w2 + _sel2, _n2, path) >> 6;
+        // Layer 2 over the few set outputs: the same pair sums as MixerKernels.Dot (pairs past the sets are 0), in
+        // scalar code on 32-bit values just computed, so it neither waits for the 16-bit stores to reach the cache
+        // nor pays a full-width vector reduction.
+        short* w2 = _w2 + _sel2;
+        int sum = 0;
+        for (int s = 0; s < _sets; s += 2)
+        {
+            sum += (dots[s] * w2[s] + dots[s + 1] * w2[s + 1]) >> 8;
+        }
+        int d2 = sum >> 6;
         d2 = d2 < -2047 ? -2047 : d2 > 2047 ? 2047 : d2;
         _pr2 = squash[d2 + 2048];
         return d2;
@@ -171,6 +200,16 @@ internal sealed unsafe class Mixer
     {
         var path = KernelPath;
         int target = bit << 12;
+        if (_sets == 1)
+        {
+            int e1 = Clamp16(((target - _pr2) * _lr) >> 2);
+            if (e1 != 0)
+            {
+                MixerKernels.Train(_x, _w + _sel[0], _n, e1, path);
+            }
+            _count = 0;
+            return;
+        }
         int e2 = Clamp16(((target - _pr2) * _lr2) >> 2);
         if (e2 != 0)
         {
