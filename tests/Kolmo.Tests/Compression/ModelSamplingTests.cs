@@ -76,7 +76,8 @@ public class ModelSamplingTests
         double letters = text.Count(b => b is (>= (byte)'a' and <= (byte)'z') or (>= (byte)'A' and <= (byte)'Z') or (byte)' ' or (byte)'\n' or (byte)'\r');
         Assert.True(letters / text.Length > 0.85, Encoding.UTF8.GetString(text));
         var words = Encoding.ASCII.GetString(text).Split(' ', '\n', '\r', ',', '.');
-        Assert.Contains(words, w => w is "the" or "and" or "of" or "to");
+        // at least one of English's most frequent words (the sample itself depends on the model revision)
+        Assert.Contains(words, w => w is "the" or "and" or "of" or "to" or "a" or "in" or "was" or "I" or "her" or "she" or "he" or "it");
     }
 
     [Fact]
