@@ -104,6 +104,57 @@ public sealed class DecoderBoundsTests
         }
     }
 
+    [Fact]
+    public void ArithmeticDecoder_RefusesEveryOtherLastByte_EvenWhenItDecodesTheSameBits()
+    {
+        // The last byte the encoder flushes may take other values inside the final interval and still decode the same
+        // bits (a bit flip there went unnoticed by the damage sweep); CheckEnd accepts only the encoder's own byte.
+        var rng = new Random(11);
+        int sameBits = 0;
+        for (int trial = 0; trial < 40; trial++)
+        {
+            var ms = new MemoryStream();
+            var enc = new ArithmeticEncoder(ms);
+            var bits = new int[rng.Next(1, 2000)];
+            var ps = new int[bits.Length];
+            for (int i = 0; i < bits.Length; i++)
+            {
+                ps[i] = rng.Next(Probability.Min, Probability.Max + 1);
+                bits[i] = rng.Next(Probability.One) < ps[i] ? 1 : 0;
+                enc.Code(bits[i], ps[i]);
+            }
+            enc.Flush();
+            byte[] file = ms.ToArray();
+            for (int v = 0; v < 256; v++)
+            {
+                var damaged = (byte[])file.Clone();
+                damaged[^1] = (byte)v;
+                var dec = new ArithmeticDecoder(damaged);
+                bool same = true;
+                try
+                {
+                    for (int i = 0; i < bits.Length; i++)
+                    {
+                        same &= dec.Code(0, ps[i]) == bits[i];
+                    }
+                }
+                catch (InvalidDataException)
+                {
+                    continue;
+                }
+                if (v == file[^1])
+                {
+                    Assert.True(same);
+                    dec.CheckEnd();
+                    continue;
+                }
+                sameBits += same ? 1 : 0;
+                Assert.Throws<InvalidDataException>(dec.CheckEnd);
+            }
+        }
+        Assert.True(sameBits > 0, "no other last byte decoded the same bits: the test does not reach the case it is about");
+    }
+
     [Theory]
     [InlineData("gpt:d=8192,l=64,heads=8,t=8192")]
     [InlineData("lstm:h=8192,l=16,t=8192")]
