@@ -32,7 +32,7 @@ if [ "$jobs" -gt 1 ] && [ ${#targets[@]} -gt 1 ]; then
   printf '%s\n' "${targets[@]}" | FUZZ_JOBS=1 xargs -P "$jobs" -I{} "$0" "$seconds" {}
   exit 0
 fi
-commit=$(git rev-parse --short HEAD)
+commit=${FUZZ_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}
 [ -f "$out/runs.tsv" ] || printf 'date\tcommit\tengine\ttarget\texecs\tcpu_seconds\tcorpus\tedges\tfeatures\tnew_findings\tfindings_total\n' > "$out/runs.tsv"
 
 maxlen() { case "$1" in roundtrip-*) echo 65536 ;; decode-nn|decode-cmnn) echo 2048 ;; *) echo 8192 ;; esac; }
