@@ -33,7 +33,7 @@ internal static class ReliabilityBench
     /// different ones). Files: every <c>.kolmo</c> under tests/Golden (all containers and models kept for
     /// compatibility) and fresh cm, nn and cm+nn files.
     /// <c>damage [FILTER] [--shard K/N] [--threads N] [--save DIR] [--cli]</c>: FILTER (comma-separated) picks files by
-    /// path or a fresh model (cm, nn, cm+nn); a shard takes every N-th damage from the K-th, so a long sweep runs as
+    /// path or a fresh model (cm, nn, cm+nn; "fresh" for all three); a shard takes every N-th damage from the K-th, so a long sweep runs as
     /// several short jobs; damages are decoded on N threads (default: processor count); every damage not refused is
     /// saved to DIR; <c>--cli</c> runs each decode through the whole command line instead (files in /dev/shm, one
     /// thread), which also checks that a refused file leaves no output. Each file's row is printed when it is done.
@@ -62,7 +62,7 @@ internal static class ReliabilityBench
             .Where(f => filter is null || filter.Any(x => f.Contains(x, StringComparison.Ordinal)))
             .Select(f => (Name: f, Bytes: File.ReadAllBytes(Path.Combine(golden, f)))).ToList();
         var text = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("compression is prediction, and prediction is compression. ", 6)));
-        foreach (var (model, level) in new[] { ("cm", 1), ("nn", 1), ("cm+nn", 1) }.Where(m => filter is null || filter.Contains(m.Item1)))
+        foreach (var (model, level) in new[] { ("cm", 1), ("nn", 1), ("cm+nn", 1) }.Where(m => filter is null || filter.Contains(m.Item1) || filter.Contains("fresh")))
         {
             var ms = new MemoryStream();
             new ModelCompressor(model, level, model == "nn" ? null : 16L << 20, 128).Compress(new MemoryStream(text), ms);
