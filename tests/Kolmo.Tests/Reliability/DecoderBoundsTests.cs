@@ -160,6 +160,32 @@ public sealed class DecoderBoundsTests
     }
 
     [Theory]
+    [InlineData("container/xargs.1.segments.kolmo")]
+    [InlineData("container/xargs.1.kolmo")]
+    public void GoldenFile_EveryBitFlipOfABlocksLastPayloadByte_IsRefused(string golden)
+    {
+        // The damage sweep found flips of bit 0 of byte 500 of xargs.1.segments.kolmo (its first block's last payload
+        // byte) decoding to the very same data; each block's last coded byte is now checked (ArithmeticDecoder.CheckEnd).
+        byte[] file = File.ReadAllBytes(TestFiles.Path(Path.Combine("tests", "Golden", golden)));
+        int at = KolmoContainer.FixedBytes(file[4]) + file[KolmoContainer.FixedBytes(file[4]) - 1] + 4;   // first block
+        int blocks = 0;
+        while (file[at] != KolmoContainer.BlockEnd)
+        {
+            int payload = BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(at + 5));
+            int last = at + 9 + payload - 1;
+            for (int bit = 0; bit < 8; bit++)
+            {
+                var damaged = (byte[])file.Clone();
+                damaged[last] ^= (byte)(1 << bit);
+                Assert.Throws<InvalidDataException>(() => ModelCompressor.Decompress(new MemoryStream(damaged), new MemoryStream(), null));
+            }
+            at += 9 + payload;
+            blocks++;
+        }
+        Assert.True(blocks >= 5, $"{golden}: {blocks} blocks");
+    }
+
+    [Theory]
     [InlineData("gpt:d=8192,l=64,heads=8,t=8192")]
     [InlineData("lstm:h=8192,l=16,t=8192")]
     [InlineData("online-lstm:h=1024,l=8,t=256")]
