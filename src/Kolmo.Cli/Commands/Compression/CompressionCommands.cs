@@ -128,7 +128,7 @@ namespace Kolmo.Cli.Commands.Compression
         public string Model { get; set; } = "cm";
 
         [CommandOption("-l|--level <N>")]
-        [Description("Level 1-9 (default 6; also written -1 … -9). cm: memory = 1.5·T + 4.5-9 MiB of fixed tables, T (hash table) = 16 MiB at 1-3, 32 at 4, 64 at 5-6, 128 at 7, 256 at 8, 512 at 9 (1 → 28 MiB, 6 → 104 MiB, 9 → 777 MiB); 1-5: orders 0-4, 6 + word; 6-7 add orders 5, 8, word pair, sparse, record, indirect; 8-9 add orders 7, 12, 16, 24 and more (docs/CM.md). nn: LSTM layers × cells from 1 × 32 (level 1) to 3 × 320 (9), default 6 = 3 × 160; cm+nn: cm at the level with the network of level ≤ 4 (4 at 5-6, 6 at 7-9)")]
+        [Description("Level 1-9 (default 6; also written -1 … -9). cm: memory = 1.5·T + 4.5-8.6 MiB of fixed tables, T (hash table) = 16 MiB at 1-3, 32 at 4, 64 at 5-6, 128 at 7, 256 at 8, 512 at 9 (1 → 28 MiB, 6 → 104 MiB, 9 → 777 MiB); 1-5: orders 0-4, 6 + word; 6-7 add orders 5, 8, word pair, sparse, record, indirect; 8-9 add orders 7, 12, 16, 24 and more (docs/CM.md). nn: LSTM layers × cells from 1 × 32 (level 1) to 3 × 320 (9), default 6 = 3 × 160; cm+nn: cm at the level with the network of level ≤ 4 (4 at 5-6, 6 at 7-9)")]
         public int? Level { get; set; }
 
         [CommandOption("--best")]
