@@ -4,21 +4,27 @@ using Kolmo.Modeling;
 namespace Kolmo.Compression.Neural;
 
 /// <summary>
-/// <c>cm+nn</c>: a context-mixing model and an online network mixed per bit, cmix-style.
-/// <para>Inputs (stretched 12-bit probabilities, ±2047): the base model's P(1); the network's P(1) (from its byte
-/// distribution, <see cref="SequenceBitPredictor"/>); the network's P(1) refined by two adaptive probability maps
-/// (SSE) under the partial byte and under the partial byte with the previous byte; the base model's P(1) refined
-/// under the network's expected byte value; and a bias.</para>
+/// <c>cm+nn</c>: a context-mixing model and an online network mixed per bit, cmix-style. The design (what goes where,
+/// learning rates) is a <see cref="CmNnOptions"/>; files record which one wrote them (<see cref="NeuralModels"/>).
+/// <para>Into CM's own mixer (a CM base built with the design's external inputs): the network's stretch(P(1)), a linear
+/// term and (<see cref="CmNnOptions.CmInputs"/> = 3) the expected byte's next bit signed by stretch(its probability),
+/// with one more weight set chosen by the network's confidence × the bit position or the partial byte.</para>
+/// <para>Final mixer inputs (stretched 12-bit probabilities, ±2047): the base model's P(1); the network's P(1) (from
+/// its byte distribution, <see cref="SequenceBitPredictor"/>); the network's P(1) refined by two adaptive probability
+/// maps (SSE) under the partial byte and under the partial byte with the previous byte; the base model's P(1) refined
+/// under the network's expected byte value; a linear term; a bias; optionally the expected byte's bit signed by its
+/// probability and CM's mixer output before its APM stages.</para>
 /// <para>Layer 1: four weight sets, each chosen by a context that tells where the network is strong —
 /// the partial byte c0 (256); the network's confidence (|stretch|, 8 buckets) × how far it disagrees with the base
 /// model (4 buckets) × bit position (256); the previous byte (256); the network's probability of its most likely
-/// byte (16 buckets) × bit position (128). Layer 2 mixes the four outputs with weights chosen by the bit position.
-/// The result is averaged with an SSE stage under the order-1 context (16-bit output).</para>
-/// <para>Update: err = (y·4096 − p)·lr; w_i += (x_i·err) &gt;&gt; 10 (layer 1), likewise layer 2; integer arithmetic
+/// byte (16 buckets) × bit position (128). Layer 2 mixes the four outputs with weights chosen by the bit position
+/// (or that × the network's confidence). The result is averaged with an SSE stage under the order-1 context (16-bit
+/// output).</para>
+/// <para>Update: err = (y·4096 − p)·lr; w_i += (x_i·err) &gt;&gt; 14 (layer 1), likewise layer 2; integer arithmetic
 /// only, so the output is identical on every machine. Weights start so that the mix equals the base model, which
 /// it can lose to only while the weights move.</para>
 /// <para>Call order: <see cref="P"/> is the prediction computed at the end of the previous <see cref="Update"/>.</para>
-/// Memory: the two models + 4·(256 + 256 + 256 + 128)·8 + 8·8 weights + SSE tables (≈ 0.3 MiB).
+/// Memory: the two models + 4·(256 + 256 + 256 + 128)·9 + 64·4 weights + SSE tables (≈ 0.3 MiB).
 /// </summary>
 public sealed class CmNnModel : IByteModel
 {

@@ -12,8 +12,13 @@ public sealed record CmNnOptions
     /// <summary>The design of parameter layout 2.</summary>
     public static CmNnOptions First { get; } = new();
 
-    /// <summary>The design of parameter layout 3 (written now).</summary>
-    public static CmNnOptions Second { get; } = new() { CmInputs = 3, ConfidenceInput = true };
+    /// <summary>
+    /// The design of parameter layout 3 (written now): CM's extra weight set chosen by the network's confidence × the
+    /// partial byte, the final mixer's second layer by confidence × bit position, slower final-mixer learning rates
+    /// (3 and 1) and one quarter of the output from the final SSE stage. Chosen with <c>nnmix</c> on book1 (the level-8
+    /// network's recorded predictions, cm level 9): 195,168 → 194,374 bytes of ideal code (docs/NEURAL-COMPRESSION.md).
+    /// </summary>
+    public static CmNnOptions Second { get; } = new() { Lr1 = 3, Lr2 = 1, CmContext = 1, FinalByConfidence = true, SseShare = 1 };
 
     /// <summary>Learning rate of the final mixer's first layer (error multiplier; update shift 14).</summary>
     public int Lr1 { get; init; } = 6;
