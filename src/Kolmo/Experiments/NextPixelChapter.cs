@@ -15,7 +15,7 @@ public sealed record NextPixelOptions
     public string Size { get; init; } = "1x64";
 
     /// <summary>Training steps (AdamW, 16 images each).</summary>
-    public int Steps { get; init; } = 300;
+    public int Steps { get; init; } = 1200;
 
     /// <summary>Evenly spaced measured checkpoints besides the untrained network (the loss–probe points).</summary>
     public int Checkpoints { get; init; } = 3;
