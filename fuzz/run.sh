@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every fuzz target (or those named) for SECONDS of CPU time each, FUZZ_JOBS (default 1) at a time.
-#   [FUZZ_JOBS=2] [FUZZ_ENGINE=afl] fuzz/run.sh SECONDS [TARGET...]
+# Runs every fuzz target (or those named) for SECONDS of CPU time each, FUZZ_JOBS (default 1) at a time;
+# TARGET=S gives one target S seconds instead (cheap parsers can get a larger share than the decoders).
+#   [FUZZ_JOBS=2] [FUZZ_ENGINE=afl] fuzz/run.sh SECONDS [TARGET[=S]...]
 # Engine: the in-process coverage-guided fuzzer (default; thousands of runs per CPU-second), or AFL++ with
 # FUZZ_ENGINE=afl (afl-fuzz from Debian's afl++, SharpFuzz's fork server; one pipe round trip per run).
 # Both use SharpFuzz's instrumentation of a copy of Kolmo.dll. Runs resume from fuzz/out/findings/TARGET.
@@ -9,7 +10,8 @@
 # Findings: fuzz/out/findings/TARGET/{crashes,hangs}/; minimise with fuzz/minimize.sh and commit to fuzz/regressions/TARGET/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${1:?usage: fuzz/run.sh SECONDS [TARGET...]}
+seconds=${1:?usage: fuzz/run.sh SECONDS [TARGET[=S]...]}
+default_seconds=$seconds
 shift || true
 engine=${FUZZ_ENGINE:-inprocess}
 out=fuzz/out
@@ -30,12 +32,14 @@ if [ "$jobs" -gt 1 ] && [ ${#targets[@]} -gt 1 ]; then
   printf '%s\n' "${targets[@]}" | FUZZ_JOBS=1 xargs -P "$jobs" -I{} "$0" "$seconds" {}
   exit 0
 fi
-commit=$(git rev-parse --short HEAD)
+commit=${FUZZ_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}
 [ -f "$out/runs.tsv" ] || printf 'date\tcommit\tengine\ttarget\texecs\tcpu_seconds\tcorpus\tedges\tfeatures\tnew_findings\tfindings_total\n' > "$out/runs.tsv"
 
 maxlen() { case "$1" in roundtrip-*) echo 65536 ;; decode-nn|decode-cmnn) echo 2048 ;; *) echo 8192 ;; esac; }
 
-for t in "${targets[@]}"; do
+for spec in "${targets[@]}"; do
+  t=${spec%%=*}
+  seconds=${spec#"$t"}; seconds=${seconds#=}; seconds=${seconds:-$default_seconds}
   dir=$out/findings/$t
   mkdir -p "$dir"
   if [ "$engine" = afl ]; then

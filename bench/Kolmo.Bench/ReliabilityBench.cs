@@ -26,18 +26,20 @@ internal static class ReliabilityBench
     private static string CliDll => Path.Combine(AppContext.BaseDirectory, "Kolmo.Cli.dll");
 
     /// <summary>
-    /// Every single-bit flip and every proper prefix of each file, decoded by the real command line in-process.
-    /// Files: every <c>.kolmo</c> under tests/Golden (all containers and models kept for compatibility) and fresh cm, nn
-    /// and cm+nn files. <c>damage [FILTER] [--shard K/N]</c>: FILTER (comma-separated) picks files by path or a fresh model (cm, nn, cm+nn); a shard
-    /// takes every N-th damage from the K-th, so a long sweep runs as several short jobs. Each file's row is printed
-    /// as soon as it is done.
+    /// Every single-bit flip and every proper prefix of each file, decoded in-process by the function <c>kolmo d</c>
+    /// runs (<c>ModelCompressor.Decompress</c> with the command's priors, one decoding thread), each outcome
+    /// mapped to the exit code the command would give (<see cref="Cli.Infrastructure.CliErrors.Handle"/>): refused
+    /// with the invalid-data error (exit 2), another error, or accepted (same bytes as the undamaged file, or
+    /// different ones). Files: every <c>.kolmo</c> under tests/Golden (all containers and models kept for
+    /// compatibility) and fresh cm, nn and cm+nn files.
+    /// <c>damage [FILTER] [--shard K/N] [--threads N] [--save DIR] [--cli]</c>: FILTER (comma-separated) picks files by
+    /// path or a fresh model (cm, nn, cm+nn; "fresh" for all three); a shard takes every N-th damage from the K-th, so a long sweep runs as
+    /// several short jobs; damages are decoded on N threads (default: processor count); every damage not refused is
+    /// saved to DIR; <c>--cli</c> runs each decode through the whole command line instead (files in /dev/shm, one
+    /// thread), which also checks that a refused file leaves no output. Each file's row is printed when it is done.
     /// </summary>
     public static int Damage(string[] args)
     {
-        // a RAM-backed folder when there is one: each decode writes its input and (when it succeeds) an output
-        string dir = Directory.Exists("/dev/shm")
-            ? Directory.CreateDirectory(Path.Combine("/dev/shm", "kolmo-damage-" + Environment.ProcessId)).FullName
-            : Directory.CreateTempSubdirectory("kolmo-damage-").FullName;
         string? shardArg = ArgOrNull(args, "--shard");
         int shard = 0, shards = 1;
         if (shardArg is not null)
@@ -46,6 +48,13 @@ internal static class ReliabilityBench
             shard = int.Parse(kn[0], Inv);
             shards = int.Parse(kn[1], Inv);
         }
+        bool viaCli = args.Contains("--cli");
+        int threads = viaCli ? 1 : int.Parse(Arg(args, "--threads", Environment.ProcessorCount.ToString(Inv)), Inv);
+        string? save = ArgOrNull(args, "--save");
+        if (threads > 1)
+        {
+            Kolmo.Neural.NeuralRuntime.Threads = 1;   // the damages run in parallel; the engine's own threads only change speed
+        }
         string[]? filter = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0].Split(',') : null;
         string golden = Path.Combine(Repo, "tests", "Golden");
         var files = Directory.GetFiles(golden, "*.kolmo", SearchOption.AllDirectories)
@@ -53,95 +62,182 @@ internal static class ReliabilityBench
             .Where(f => filter is null || filter.Any(x => f.Contains(x, StringComparison.Ordinal)))
             .Select(f => (Name: f, Bytes: File.ReadAllBytes(Path.Combine(golden, f)))).ToList();
         var text = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("compression is prediction, and prediction is compression. ", 6)));
-        foreach (var (model, level) in new[] { ("cm", 1), ("nn", 1), ("cm+nn", 1) }.Where(m => filter is null || filter.Contains(m.Item1)))
+        foreach (var (model, level) in new[] { ("cm", 1), ("nn", 1), ("cm+nn", 1) }.Where(m => filter is null || filter.Contains(m.Item1) || filter.Contains("fresh")))
         {
             var ms = new MemoryStream();
             new ModelCompressor(model, level, model == "nn" ? null : 16L << 20, 128).Compress(new MemoryStream(text), ms);
             files.Add(($"fresh {model} ({text.Length} bytes)", ms.ToArray()));
         }
-        Console.WriteLine(string.Create(Inv, $"damage sweep{(shards > 1 ? $", shard {shard}/{shards}" : "")}, in {dir}"));
-        Console.WriteLine("| file | bytes | bit flips | refused (exit 2) | truncations | refused (exit 2) | other exits | CPU s |\n|---|---:|---:|---:|---:|---:|---|---:|");
-        var oldErr = Console.Error;
-        var oldOut = Console.Out;
+        if (save is not null)
+        {
+            Directory.CreateDirectory(save);
+        }
+        string? shm = null;
+        Console.WriteLine(string.Create(Inv,
+            $"damage sweep{(shards > 1 ? $", shard {shard}/{shards}" : "")}, {(viaCli ? "through the command line ('kolmo d' in-process)" : $"ModelCompressor.Decompress in-process on {threads} threads")}, commit {Commit()}"));
+        Console.WriteLine("| file | bytes | bit flips | refused (exit 2) | truncations | refused (exit 2) | other errors | accepted (same / different output) | CPU s |\n|---|---:|---:|---:|---:|---:|---|---|---:|");
         long allRuns = 0, allRefused = 0;
         var sw = Stopwatch.StartNew();
-        var app = Cli.Program.CreateApp();
         using var self = Process.GetCurrentProcess();
+        var cpuAll = self.TotalProcessorTime;
         foreach (var (name, bytes) in files)
         {
+            // the primed golden file decodes only with its prior (tests/Golden/neural/README.md), given as 'kolmo d --prime-data' gives it
+            string? primeData = name.Contains("-primed", StringComparison.Ordinal) ? Path.Combine(golden, "neural", "grammar.lsp") : null;
+            Prior[] priors = primeData is null ? [] : [new DataPrior(File.ReadAllBytes(primeData))];
+            Func<byte[], (int Code, byte[]? Output, string Error)> decode;
+            if (viaCli)
+            {
+                shm ??= Directory.Exists("/dev/shm")
+                    ? Directory.CreateDirectory(Path.Combine("/dev/shm", "kolmo-damage-" + Environment.ProcessId)).FullName
+                    : Directory.CreateTempSubdirectory("kolmo-damage-").FullName;
+                decode = CliDecoder(shm, primeData);
+            }
+            else
+            {
+                decode = data =>
+                {
+                    var output = new MemoryStream();
+                    try
+                    {
+                        ModelCompressor.Decompress(new MemoryStream(data, writable: false), output, null, priors, 1);
+                        return (0, output.ToArray(), "");
+                    }
+                    catch (Exception e)
+                    {
+                        var message = new StringWriter(Inv);
+                        int code = Cli.Infrastructure.CliErrors.Handle(e, message);
+                        return (code, null, e.GetType().Name + ": " + message.ToString().Trim());
+                    }
+                };
+            }
             self.Refresh();
             var cpu0 = self.TotalProcessorTime;
-            var others = new SortedDictionary<int, int>();
-            int flips = 0, cuts = 0, flipsRefused = 0, cutsRefused = 0;
-            string input = Path.Combine(dir, "in.kolmo");
-            string output = Path.Combine(dir, "out");
-            // the primed golden file decodes only with its prior (tests/Golden/neural/README.md)
-            string[] prior = name.Contains("-primed", StringComparison.Ordinal) ? ["--prime-data", Path.Combine(golden, "neural", "grammar.lsp")] : [];
-            int Decode(byte[] data)
+            var reference = decode(bytes);
+            if (reference.Code != 0)
             {
-                File.WriteAllBytes(input, data);
-                File.Delete(output);   // a refused file must leave none (a refusal keeps an existing file, so start without one)
-                Console.SetError(TextWriter.Null);
-                Console.SetOut(TextWriter.Null);
-                try
-                {
-                    return app.Run(["d", "-q", "-f", .. prior, input, "-o", output]);
-                }
-                finally
-                {
-                    Console.SetError(oldErr);
-                    Console.SetOut(oldOut);
-                }
-            }
-            if (Decode(bytes) != 0)
-            {
-                throw new InvalidOperationException($"{name} does not decode");
+                throw new InvalidOperationException($"{name} does not decode: {reference.Error}");
             }
             int damages = bytes.Length * 9;   // every bit flip, then every proper prefix
-            for (int k = shard; k < damages; k += shards)
+            int count = damages <= shard ? 0 : (damages - shard + shards - 1) / shards;
+            var outcome = new int[count];          // exit code, or -1: accepted with the right output, -2: accepted with other output
+            var errors = new string[count];
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, j =>
             {
+                var (code, output, error) = decode(Damaged(bytes, shard + (j * shards)));
+                outcome[j] = code != 0 ? code : output is not null && output.AsSpan().SequenceEqual(reference.Output) ? -1 : -2;
+                errors[j] = error;
+            });
+            int flips = 0, cuts = 0, flipsRefused = 0, cutsRefused = 0, same = 0, different = 0;
+            var others = new SortedDictionary<string, int>(StringComparer.Ordinal);
+            for (int j = 0; j < count; j++)
+            {
+                int k = shard + (j * shards);
                 bool flip = k < bytes.Length * 8;
-                byte[] d;
-                if (flip)
+                flips += flip ? 1 : 0;
+                cuts += flip ? 0 : 1;
+                switch (outcome[j])
                 {
-                    d = (byte[])bytes.Clone();
-                    d[k >> 3] ^= (byte)(1 << (k & 7));
-                    flips++;
+                    case Cli.Infrastructure.CliErrors.BadData:
+                        flipsRefused += flip ? 1 : 0;
+                        cutsRefused += flip ? 0 : 1;
+                        continue;
+                    case -1:
+                        same++;
+                        break;
+                    case -2:
+                        different++;
+                        break;
+                    default:
+                        string kind = $"exit {outcome[j]} ({errors[j].Split(':')[0]})";
+                        others[kind] = others.GetValueOrDefault(kind) + 1;
+                        break;
                 }
-                else
+                string what = flip ? $"bit {k & 7} of byte {k >> 3} flipped" : $"cut to {k - (bytes.Length * 8)} bytes";
+                Console.Error.WriteLine($"damage: {name}: {what}: {(outcome[j] == -1 ? "accepted, same output" : outcome[j] == -2 ? "accepted, different output" : errors[j])}");
+                if (save is not null)
                 {
-                    d = bytes[..(k - (bytes.Length * 8))];
-                    cuts++;
-                }
-                int code = Decode(d);
-                if (code != 2)
-                {
-                    others[code] = others.GetValueOrDefault(code) + 1;
-                }
-                else if (flip)
-                {
-                    flipsRefused++;
-                }
-                else
-                {
-                    cutsRefused++;
-                }
-                if (File.Exists(output))
-                {
-                    throw new InvalidOperationException($"{name}: damage {k}: an output was left");
+                    File.WriteAllBytes(Path.Combine(save, $"{name.Replace('/', '_').Replace(' ', '_')}.{k}.kolmo"), Damaged(bytes, k));
                 }
             }
             allRuns += flips + cuts;
             allRefused += flipsRefused + cutsRefused;
-            string other = others.Count == 0 ? "none" : string.Join(", ", others.Select(kv => $"{kv.Value}× exit {kv.Key}"));
+            string other = others.Count == 0 ? "none" : string.Join(", ", others.Select(kv => $"{kv.Value}× {kv.Key}"));
             self.Refresh();
             double cpu = (self.TotalProcessorTime - cpu0).TotalSeconds;
             Console.WriteLine(string.Create(Inv,
-                $"| {name} | {bytes.Length} | {flips} | {flipsRefused} ({100.0 * flipsRefused / Math.Max(1, flips):F2}%) | {cuts} | {cutsRefused} ({100.0 * cutsRefused / Math.Max(1, cuts):F2}%) | {other} | {cpu:F1} |"));
+                $"| {name} | {bytes.Length} | {flips} | {flipsRefused} ({100.0 * flipsRefused / Math.Max(1, flips):F2}%) | {cuts} | {cutsRefused} ({100.0 * cutsRefused / Math.Max(1, cuts):F2}%) | {other} | {same} / {different} | {cpu:F1} |"));
         }
-        Console.WriteLine(string.Create(Inv, $"\nAll: {allRefused} of {allRuns} damaged files refused with exit 2 ({100.0 * allRefused / Math.Max(1, allRuns):F3}%), {sw.Elapsed.TotalSeconds:F0} s wall."));
-        Directory.Delete(dir, recursive: true);
+        self.Refresh();
+        Console.WriteLine(string.Create(Inv,
+            $"\nAll: {allRefused} of {allRuns} damaged files refused with exit 2 ({100.0 * allRefused / Math.Max(1, allRuns):F3}%); {sw.Elapsed.TotalSeconds:F0} s wall, {(self.TotalProcessorTime - cpuAll).TotalSeconds:F0} CPU-s."));
+        if (shm is not null)
+        {
+            Directory.Delete(shm, recursive: true);
+        }
         return allRefused == allRuns ? 0 : 1;
+    }
+
+    /// <summary>Damage <paramref name="k"/> of <paramref name="bytes"/>: bit k flipped (k &lt; 8 × length), else the prefix of k − 8 × length bytes.</summary>
+    private static byte[] Damaged(byte[] bytes, int k)
+    {
+        if (k < bytes.Length * 8)
+        {
+            var d = (byte[])bytes.Clone();
+            d[k >> 3] ^= (byte)(1 << (k & 7));
+            return d;
+        }
+        return bytes[..(k - (bytes.Length * 8))];
+    }
+
+    /// <summary>Decodes through the whole <c>kolmo d</c> command line (one app, files in <paramref name="dir"/>); a refused file must leave no output.</summary>
+    private static Func<byte[], (int Code, byte[]? Output, string Error)> CliDecoder(string dir, string? primeData)
+    {
+        var app = Cli.Program.CreateApp();
+        string input = Path.Combine(dir, "in.kolmo");
+        string output = Path.Combine(dir, "out");
+        string[] prior = primeData is null ? [] : ["--prime-data", primeData];
+        return data =>
+        {
+            File.WriteAllBytes(input, data);
+            File.Delete(output);   // a refusal keeps an existing file, so start without one
+            var oldErr = Console.Error;
+            var oldOut = Console.Out;
+            var err = new StringWriter(Inv);
+            Console.SetError(err);
+            Console.SetOut(TextWriter.Null);
+            int code;
+            try
+            {
+                code = app.Run(["d", "-q", "-f", .. prior, input, "-o", output]);
+            }
+            finally
+            {
+                Console.SetError(oldErr);
+                Console.SetOut(oldOut);
+            }
+            if (code != 0 && File.Exists(output))
+            {
+                throw new InvalidOperationException($"a refused decode left an output ({err.ToString().Trim()})");
+            }
+            return (code, code == 0 ? File.ReadAllBytes(output) : null, err.ToString().Trim());
+        };
+    }
+
+    private static string Commit()
+    {
+        try
+        {
+            var psi = new ProcessStartInfo("git", "rev-parse --short HEAD") { RedirectStandardOutput = true, UseShellExecute = false };
+            using var p = Process.Start(psi)!;
+            string s = p.StandardOutput.ReadToEnd().Trim();
+            p.WaitForExit();
+            return s;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return "?";
+        }
     }
 
     /// <summary>

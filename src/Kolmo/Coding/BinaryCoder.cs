@@ -155,8 +155,12 @@ public sealed class ArithmeticDecoder : IBitCoder
     public long BytesRead => _length - _remaining - (_end - _pos);
 
     /// <summary>
-    /// Checks that decoding ended exactly where the encoder's output ends: every input byte consumed and exactly
-    /// <see cref="MaxPadding"/> padding bytes read. Call after the last bit.
+    /// Checks that decoding ended exactly where the encoder's output ends: every input byte consumed, exactly
+    /// <see cref="MaxPadding"/> padding bytes read, and the last byte the one the encoder's <c>Flush</c> writes (the
+    /// top byte of the interval's low end, which the decoder tracks exactly). Any value of that byte inside the final
+    /// interval would decode the same bits, so without the last check some changes to it would go unnoticed; with it,
+    /// two inputs that decode to the same bits are the same bytes (every other byte leaves the window as the top byte
+    /// the interval's ends agree on). Call after the last bit.
     /// </summary>
     /// <exception cref="InvalidDataException">The input holds bytes the encoder did not write (a wrong length or corrupt data).</exception>
     public void CheckEnd()
@@ -165,6 +169,11 @@ public sealed class ArithmeticDecoder : IBitCoder
         {
             // bytes consumed, counting the padding, are length + MaxPadding exactly when the input ends where the encoder's did
             throw new InvalidDataException($"coded data ends after {BytesRead + _padding - MaxPadding} of its {_length} bytes (corrupt data or length)");
+        }
+        if ((_x >> 24) != (_x1 >> 24))
+        {
+            // _x holds the last byte followed by the three padding bytes
+            throw new InvalidDataException($"coded data's last byte is 0x{_x >> 24:X2}, not the 0x{_x1 >> 24:X2} its encoder ends with (corrupt data)");
         }
     }
 

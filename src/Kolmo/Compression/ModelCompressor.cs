@@ -32,6 +32,9 @@ public sealed class ModelCompressor : ICompressor
     /// <summary>Smallest automatic segment (below it, a fresh model costs too much ratio).</summary>
     public const long MinAutoSegmentSize = 4L << 20;
 
+    /// <summary>Automatic segments are a multiple of this (64 KiB), so N threads get N nearly equal segments.</summary>
+    public const long AutoSegmentGrain = 64L << 10;
+
     /// <summary>Automatic segment size when the input length is not known in advance.</summary>
     public const long StreamSegmentSize = 8L << 20;
 
@@ -222,8 +225,8 @@ public sealed class ModelCompressor : ICompressor
             return StreamSegmentSize;
         }
         long share = (inputLength + _threads - 1) / _threads;
-        long rounded = (share + (1 << 20) - 1) >> 20 << 20;
-        long auto = Math.Min(Math.Max(MinAutoSegmentSize, rounded), KolmoContainer.MaxSegmentSize >> 20 << 20);
+        long rounded = (share + AutoSegmentGrain - 1) / AutoSegmentGrain * AutoSegmentGrain;
+        long auto = Math.Min(Math.Max(MinAutoSegmentSize, rounded), KolmoContainer.MaxSegmentSize / AutoSegmentGrain * AutoSegmentGrain);
         return auto >= inputLength ? 0 : auto;
     }
 

@@ -153,6 +153,7 @@ public sealed class SubstitutionSolver
         Restart? best = null;
         int done = 0;
         bool stoppedEarly = false;
+        long setupTicks = 0;   // the longest restart set-up seen (building the annealer, the first full score)
         for (int batch = 0; batch * SolverOptions.BatchSize < options.Restarts; batch++)
         {
             int first = batch * SolverOptions.BatchSize;
@@ -160,12 +161,15 @@ public sealed class SubstitutionSolver
             var results = new Restart[count];
             Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = options.Threads }, i =>
             {
-                if (first + i > 0 && sw.ElapsedTicks >= deadlineTicks)
+                // out of time: a restart that could not set up and finish (about twice its set-up) before the
+                // deadline is skipped (the first always runs)
+                if (first + i > 0 && deadlineTicks != long.MaxValue && sw.ElapsedTicks + (2 * Interlocked.Read(ref setupTicks)) >= deadlineTicks)
                 {
-                    return;   // out of time: restarts not yet begun are skipped (the first always runs)
+                    return;
                 }
+                long start = sw.ElapsedTicks;
                 var annealer = new Annealer(_table, _unigram, cipher, options, iterations);
-                results[i] = annealer.Run(first + i, sw, deadlineTicks);
+                results[i] = annealer.Run(first + i, sw, deadlineTicks, start, ref setupTicks);
                 lock (lockObj)
                 {
                     done++;
@@ -441,7 +445,13 @@ public sealed class SubstitutionSolver
 
         private long PenaltyTerm(int letter, int count) => _pen is null ? 0 : _pen[letter][count];
 
-        public Restart Run(int index, Stopwatch sw, long deadlineTicks)
+        /// <summary>
+        /// One restart. Under a deadline the annealing stops early enough for the restart's closing work (restoring
+        /// the best key and re-scoring the text: about what its set-up from <paramref name="startTicks"/> to the first
+        /// full score took) to end by <paramref name="deadlineTicks"/>; the set-up time is reported in
+        /// <paramref name="setupTicks"/> (the largest seen) so the solver skips restarts that could not finish.
+        /// </summary>
+        public Restart Run(int index, Stopwatch sw, long deadlineTicks, long startTicks, ref long setupTicks)
         {
             var rng = new Xoshiro256(_seed, (ulong)index);
             Array.Fill(_owner, -1);
@@ -493,6 +503,13 @@ public sealed class SubstitutionSolver
                 }
             }
             long score = FullScore();
+            long setup = sw.ElapsedTicks - startTicks;
+            long seen;
+            while (setup > (seen = Interlocked.Read(ref setupTicks)) && Interlocked.CompareExchange(ref setupTicks, setup, seen) != seen)
+            {
+            }
+            long stopTicks = deadlineTicks == long.MaxValue ? long.MaxValue : deadlineTicks - setup;
+            long work = 0;   // windows re-scored since the clock was last read
             long bestScore = score;
             int[] bestKey = (int[])_key.Clone();
             int nFree = _free.Length;
@@ -503,12 +520,16 @@ public sealed class SubstitutionSolver
             {
                 for (int it = 0; it < _iterations; it++)
                 {
-                    // the clock is read every 16 steps: a step re-scores every window of two symbols, which on long
-                    // texts is far from cheap, so a coarser check would overrun the budget on large inputs
-                    if ((it & 15) == 0 && deadlineTicks != long.MaxValue && sw.ElapsedTicks >= deadlineTicks)
+                    // the clock is read every 16 steps, or sooner once 4096 windows have been re-scored: a step
+                    // re-scores every window of two symbols, which on long texts takes milliseconds
+                    if (stopTicks != long.MaxValue && ((it & 15) == 0 || work >= 4096))
                     {
-                        cut = true;
-                        break;
+                        work = 0;
+                        if (sw.ElapsedTicks >= stopTicks)
+                        {
+                            cut = true;
+                            break;
+                        }
                     }
                     steps++;
                     double t = _t0 * (1.0 - it / (double)_iterations);
@@ -535,6 +556,7 @@ public sealed class SubstitutionSolver
                         s2 = _homophonic ? -1 : _owner[l2];
                     }
                     int w = Collect(s1, s2);
+                    work += 2 * w;
                     long before = SumWindows(w);
                     long penBefore = 0;
                     long penAfter = 0;

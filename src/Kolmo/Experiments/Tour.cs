@@ -65,7 +65,7 @@ public sealed record TourOptions
         Classification = new() { ConditionalModels = ["ordermix", "cm"], ModelKnnDocs = 10 },
         DescriptionLength = new() { MdlBytes = 6_000, MdlModels = [("order", 0), ("order", 1), ("order", 2), ("lstm", 8), ("lstm", 16), ("lstm", 32)], Epochs = 1, TargetBytes = 20_000, SourceBytes = 40_000, TransferModels = ["order2", "cm"] },
         Decipher = new() { Lengths = [30, 50, 75, 100], KeysPerLength = 3, ShowcaseLength = 200 },
-        NextPixel = new() { Size = "1x32", Steps = 150, Checkpoints = 2, ProbeTrainImages = 1_000, ProbeGrid = 2, CompressImages = 10, CompletionImages = 4 },
+        NextPixel = new() { Size = "1x64", Steps = 800, Checkpoints = 2, ProbeTrainImages = 1_000, ProbeGrid = 4, CompressImages = 10, CompletionImages = 4 },
     };
 }
 

@@ -270,6 +270,43 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void CountingReadStream_ShowsAFilesLength_SoThreadsGetEqualSegments()
+    {
+        File.WriteAllBytes(P("f"), TestFiles.Random(1000, 3));
+        using (var file = File.OpenRead(P("f")))
+        {
+            var counting = new Kolmo.Cli.Commands.Compression.CountingReadStream(file);
+            Assert.True(counting.CanSeek);
+            Assert.Equal(300, counting.Read(new byte[300], 0, 300));
+            Assert.Equal((300, 300L, 1000L), (counting.Count, counting.Position, counting.Length));
+            Assert.Equal(0, counting.Seek(0, SeekOrigin.Begin));
+            Assert.Equal(0, counting.Count);
+            // what ModelCompressor reads to cut the input into N segments for N threads
+            long length = counting.CanSeek ? counting.Length - counting.Position : -1;
+            Assert.Equal(1000, length);
+        }
+        var pipe = new Kolmo.Cli.Commands.Compression.CountingReadStream(new NonSeekable(new MemoryStream(new byte[50])));
+        Assert.False(pipe.CanSeek);
+        Assert.Equal(50, pipe.Read(new byte[80], 0, 80));
+        Assert.Equal(50, pipe.Position);
+        Assert.Throws<NotSupportedException>(() => pipe.Seek(0, SeekOrigin.Begin));
+    }
+
+    private sealed class NonSeekable(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [Fact]
     public void EditDistance_CountsSwapsAsOne()
     {
         Assert.Equal(1, ArgumentCheck.EditDistance("levle", "level"));

@@ -93,7 +93,9 @@ public class ContainerTests
         Assert.Contains("invalid block payload length 64 at offset 23", Corrupt(payload).Message);
         var shortFirst = (byte[])Packed.Clone();
         BinaryPrimitives.WriteUInt32LittleEndian(shortFirst.AsSpan(firstBlock + 1), 63);
-        Assert.Contains("follows a short block", Corrupt(shortFirst).Message);
+        // the block rule, read without decoding (decoding refuses it too, at the first block's last coded byte)
+        Assert.Contains("follows a short block", Assert.Throws<InvalidDataException>(() => KolmoContainer.Inspect(new MemoryStream(shortFirst))).Message);
+        Corrupt(shortFirst);
         var length = (byte[])Packed.Clone();
         length[^16] ^= 1;
         Assert.Contains("original length 151", Corrupt(length).Message);

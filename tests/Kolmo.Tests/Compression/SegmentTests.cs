@@ -84,7 +84,9 @@ public sealed class SegmentTests
         var c = new ModelCompressor("cm", 1).WithSegments(null, 4);
         Assert.Equal(0, c.SegmentSizeFor(3 << 20));                        // shorter than the smallest segment: one
         Assert.Equal(ModelCompressor.MinAutoSegmentSize, c.SegmentSizeFor(10 << 20));
-        Assert.Equal(25L << 20, c.SegmentSizeFor(100L << 20));             // a quarter, rounded up to a MiB
+        Assert.Equal(25L << 20, c.SegmentSizeFor(100L << 20));             // a quarter
+        Assert.Equal(25L << 20, c.SegmentSizeFor((100L << 20) - 5));      // a quarter, rounded up to 64 KiB
+        Assert.Equal((25L << 20) + (64 << 10), c.SegmentSizeFor((100L << 20) + 5));
         Assert.Equal(ModelCompressor.StreamSegmentSize, c.SegmentSizeFor(-1));
         Assert.Equal(0, new ModelCompressor("cm", 1).WithSegments(null, 1).SegmentSizeFor(100L << 20));
         Assert.Equal(0, new ModelCompressor("nn", 1).WithSegments(null, 4).SegmentSizeFor(100L << 20));

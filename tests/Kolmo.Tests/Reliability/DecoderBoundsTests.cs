@@ -104,6 +104,87 @@ public sealed class DecoderBoundsTests
         }
     }
 
+    [Fact]
+    public void ArithmeticDecoder_RefusesEveryOtherLastByte_EvenWhenItDecodesTheSameBits()
+    {
+        // The last byte the encoder flushes may take other values inside the final interval and still decode the same
+        // bits (a bit flip there went unnoticed by the damage sweep); CheckEnd accepts only the encoder's own byte.
+        var rng = new Random(11);
+        int sameBits = 0;
+        for (int trial = 0; trial < 40; trial++)
+        {
+            var ms = new MemoryStream();
+            var enc = new ArithmeticEncoder(ms);
+            var bits = new int[rng.Next(1, 2000)];
+            var ps = new int[bits.Length];
+            for (int i = 0; i < bits.Length; i++)
+            {
+                ps[i] = rng.Next(Probability.Min, Probability.Max + 1);
+                bits[i] = rng.Next(Probability.One) < ps[i] ? 1 : 0;
+                enc.Code(bits[i], ps[i]);
+            }
+            enc.Flush();
+            byte[] file = ms.ToArray();
+            for (int v = 0; v < 256; v++)
+            {
+                var damaged = (byte[])file.Clone();
+                damaged[^1] = (byte)v;
+                var dec = new ArithmeticDecoder(damaged);
+                bool same = true;
+                try
+                {
+                    for (int i = 0; i < bits.Length; i++)
+                    {
+                        same &= dec.Code(0, ps[i]) == bits[i];
+                    }
+                }
+                catch (InvalidDataException)
+                {
+                    continue;
+                }
+                if (v == file[^1])
+                {
+                    Assert.True(same);
+                    dec.CheckEnd();
+                    continue;
+                }
+                if (same)
+                {
+                    // (different bits are the container checksum's business)
+                    sameBits++;
+                    Assert.Throws<InvalidDataException>(dec.CheckEnd);
+                }
+            }
+        }
+        Assert.True(sameBits > 0, "no other last byte decoded the same bits: the test does not reach the case it is about");
+    }
+
+    [Theory]
+    [InlineData("container/xargs.1.segments.kolmo")]
+    [InlineData("container/xargs.1.kolmo")]
+    public void GoldenFile_EveryBitFlipOfABlocksLastPayloadByte_IsRefused(string golden)
+    {
+        // The damage sweep found flips of bit 0 of byte 500 of xargs.1.segments.kolmo (its first block's last payload
+        // byte) decoding to the very same data; each block's last coded byte is now checked (ArithmeticDecoder.CheckEnd).
+        byte[] file = File.ReadAllBytes(TestFiles.Path(Path.Combine("tests", "Golden", golden)));
+        int at = KolmoContainer.FixedBytes(file[4]) + file[KolmoContainer.FixedBytes(file[4]) - 1] + 4;   // first block
+        int blocks = 0;
+        while (file[at] != KolmoContainer.BlockEnd)
+        {
+            int payload = BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(at + 5));
+            int last = at + 9 + payload - 1;
+            for (int bit = 0; bit < 8; bit++)
+            {
+                var damaged = (byte[])file.Clone();
+                damaged[last] ^= (byte)(1 << bit);
+                Assert.Throws<InvalidDataException>(() => ModelCompressor.Decompress(new MemoryStream(damaged), new MemoryStream(), null));
+            }
+            at += 9 + payload;
+            blocks++;
+        }
+        Assert.True(blocks >= 5, $"{golden}: {blocks} blocks");
+    }
+
     [Theory]
     [InlineData("gpt:d=8192,l=64,heads=8,t=8192")]
     [InlineData("lstm:h=8192,l=16,t=8192")]

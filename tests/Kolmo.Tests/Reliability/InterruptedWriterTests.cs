@@ -82,6 +82,24 @@ public sealed class InterruptedWriterTests : IDisposable
     }
 
     [Fact]
+    public void DecipherSaveModel_SearchStoppedBySigterm_PublishesNoModel()
+    {
+        // the model is written to its temporary file before the search and published only when the search ends
+        string corpus = string.Concat(Enumerable.Repeat("the quick brown fox jumps over the lazy dog while the cat sleeps by the warm fire ", 40));
+        File.WriteAllText(P("corpus.txt"), corpus);
+        var rng = new Random(6);
+        File.WriteAllText(P("cipher.txt"), new string([.. Enumerable.Range(0, 2000).Select(_ => (char)('a' + rng.Next(26)))]));
+        using var child = new ChildKolmo(_dir, "decipher", "cipher.txt", "--corpus", "corpus.txt", "--restarts", "100000",
+            "--iterations", "1000000000", "--threads", "1", "--json", "--save-model", "m.kngm");
+        Assert.True(child.WaitFor(TempFileExists, Wait), "the temporary model file never appeared");
+        child.Signal(ChildKolmo.SigTerm);
+        var (code, err) = child.WaitForExit(Wait);
+        Assert.Equal(143, code);
+        Assert.Contains("unfinished output removed", err);
+        Assert.Empty(Leftovers("corpus.txt", "cipher.txt"));
+    }
+
+    [Fact]
     public void AtomicOutput_WriteAll_ChecksEveryTargetFirst_ThenPublishesTheSet()
     {
         File.WriteAllText(P("b.txt"), "old");

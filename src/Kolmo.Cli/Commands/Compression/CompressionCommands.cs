@@ -403,20 +403,23 @@ namespace Kolmo.Cli.Commands.Compression
         }
     }
 
-    /// <summary>A pass-through read stream that counts bytes.</summary>
+    /// <summary>
+    /// A pass-through read stream that counts bytes. It seeks when its source does, so a compressor sees the input's
+    /// length (cm and order3 cut N equal segments for N threads from it); <see cref="Count"/> is then the position.
+    /// </summary>
     internal sealed class CountingReadStream(Stream inner) : Stream
     {
         public long Count { get; private set; }
 
         public override bool CanRead => true;
 
-        public override bool CanSeek => false;
+        public override bool CanSeek => inner.CanSeek;
 
         public override bool CanWrite => false;
 
         public override long Length => inner.Length;
 
-        public override long Position { get => Count; set => throw new NotSupportedException(); }
+        public override long Position { get => inner.CanSeek ? inner.Position : Count; set => Seek(value, SeekOrigin.Begin); }
 
         public override void Flush()
         {
@@ -436,7 +439,14 @@ namespace Kolmo.Cli.Commands.Compression
             return n;
         }
 
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin)
+        {
+            if (!inner.CanSeek)
+            {
+                throw new NotSupportedException();
+            }
+            return Count = inner.Seek(offset, origin);
+        }
 
         public override void SetLength(long value) => throw new NotSupportedException();
 

@@ -310,8 +310,10 @@ public sealed class DecipherCommand : Command<DecipherSettings>
 
     /// <summary>
     /// The search's share of a --seconds budget, which covers the whole command: the budget less the time since the
-    /// process started (start-up, reading, model and tables) and less the final scoring of the plaintext, estimated
-    /// by timing the model on a sample of the text. At least a moment: one restart always runs, so there is a key.
+    /// process started (start-up, reading, model and tables), less the final scoring of the plaintext and its
+    /// rendering and printing (the plaintext and the text in the cipher's layout), both estimated by timing them on a
+    /// sample of the text. The solver itself keeps each restart's closing work inside what it is given. At least a
+    /// moment: one restart always runs, so there is a key.
     /// </summary>
     private static double SearchSeconds(double budget, KneserNeyModel model, Cipher cipher)
     {
@@ -328,9 +330,17 @@ public sealed class DecipherCommand : Command<DecipherSettings>
         }
         var sw = System.Diagnostics.Stopwatch.StartNew();
         model.Bits(sample);
-        double scoring = sw.Elapsed.TotalSeconds * cipher.Length / Math.Max(1, n);
+        double scoring = sw.Elapsed.TotalSeconds;
+        sw.Restart();
+        // two strings of the text's length are rendered and written out (as JSON or as text)
+        for (int copy = 0; copy < 2; copy++)
+        {
+            System.Text.Encodings.Web.JavaScriptEncoder.Default.Encode(model.Alphabet.Render(sample));
+        }
+        double output = sw.Elapsed.TotalSeconds;
+        double perSample = (double)cipher.Length / Math.Max(1, n);
         double used = (DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalSeconds;
-        return Math.Max(budget - used - scoring, 1e-3);
+        return Math.Max(budget - used - ((scoring + output) * perSample), 1e-3);
     }
 
     private static string ReadText(string path, string what)
