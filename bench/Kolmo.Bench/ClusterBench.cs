@@ -296,21 +296,7 @@ internal static class ClusterBench
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
 
-    private static bool LocalhostFree() => PortFree(ClusterConnection.PrimarySiloPort) && PortFree(ClusterConnection.FirstGatewayPort);
-
-    private static bool PortFree(int port)
-    {
-        try
-        {
-            using var l = new TcpListener(IPAddress.Loopback, port);
-            l.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
+    private static bool LocalhostFree() => WorkerHost.PortFree(ClusterConnection.PrimarySiloPort) && WorkerHost.PortFree(ClusterConnection.FirstGatewayPort);
 
     /// <summary>Waits until something accepts connections on 127.0.0.1:<paramref name="port"/>.</summary>
     private static void WaitListening(int port, Process owner)

@@ -256,7 +256,8 @@ public sealed class WorkerHost : IAsyncDisposable
         }
     }
 
-    private static bool PortFree(int port)
+    /// <summary>Whether nothing listens on TCP <paramref name="port"/> of the loopback address (binding it succeeds).</summary>
+    public static bool PortFree(int port)
     {
         try
         {

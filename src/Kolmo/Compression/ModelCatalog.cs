@@ -43,7 +43,7 @@ public static class ModelCatalog
     public static IReadOnlyList<ModelEntry> All { get; } =
     [
         new(ModelId.Order3, "order3", "orders 0-3, hashed counters, logistic mixer, APM", Order3Model.DefaultLevel, ConfigureOrder3, CreateOrder3),
-        new(ModelId.Cm, "cm", "context mixing: orders 0-6+8, words, sparse, record, indirect, match; 2-layer mixer, 3 APMs", CmModel.DefaultLevel, CmModel.Configure, CmModel.Create),
+        new(ModelId.Cm, "cm", "context mixing: orders 0-8 (to 24 at levels 8-9), words, sparse, record, indirect, match; 16-bit SIMD mixer, 2-3 APMs", CmModel.DefaultLevel, CmModel.Configure, CmModel.Create),
         Neural.NeuralModels.NnEntry(),
         Neural.NeuralModels.CmNnEntry(),
     ];

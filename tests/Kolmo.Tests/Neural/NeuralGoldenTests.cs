@@ -5,7 +5,7 @@ namespace Kolmo.Tests.Neural;
 
 /// <summary>
 /// Golden files of nn and cm+nn (parameter layout 1) written before the engine's rewrite
-/// (tests/Golden/neural/README.md). Layout 1 trains its network with this engine while decoding, so a file decodes
+/// (tests/Golden/neural/README.md; inputs from data/canterbury). Layout 1 trains its network with this engine while decoding, so a file decodes
 /// to its input only if every kernel of the training step (matmul order, gates, softmax, AdamW, the gradient norm)
 /// still gives the same bits as the engine that wrote it.
 /// </summary>
@@ -19,7 +19,7 @@ public class NeuralGoldenTests
     {
         var output = new MemoryStream();
         ModelCompressor.Decompress(new MemoryStream(Golden("neural", file)), output, null);
-        Assert.Equal(Golden("container", input), output.ToArray());
+        Assert.Equal(TestFiles.Canterbury(input), output.ToArray());
     }
 
     private static byte[] Golden(string dir, string name) => File.ReadAllBytes(TestFiles.Path(Path.Combine("tests", "Golden", dir, name)));

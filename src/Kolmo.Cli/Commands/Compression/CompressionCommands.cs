@@ -23,10 +23,11 @@ namespace Kolmo.Cli
                 .WithDescription("Compress and decompress files with every compressor: sizes, bits per byte, MB/s, round trip (default: the sample built into the tool)")
                 .WithExample("bench").WithExample("bench", "--compressors", "order3,gzip,zstd-19", "--tsv", "data/canterbury");
             config.AddCommand<InfoCommand>("info")
-                .WithDescription("Print the header of .kolmo files")
-                .WithExample("info", "book.txt.kolmo", "--json");
+                .WithDescription("Print the header of .kolmo files, or the information report of two files X Y (C(X), C(Y|X), MI, NCD per compressor)")
+                .WithExample("info", "book.txt.kolmo", "--json").WithExample("info", "x.txt", "y.txt", "-c", "deflate,lzma,ordermix");
             config.AddCommand<GenerateCommand>("generate")
-                .WithDescription("Sample text from any compressor used as a predictor: P(b | past) ∝ 2^-|C(past·b)|")
+                .WithDescription("Sample text from a model's own predictive distribution after it learns a training text (default cm on the built-in English books), or from any compressor used as a predictor (--compressor)")
+                .WithExample("generate", "--prompt", "It was a dark and stormy night", "-n", "300", "--seed", "1")
                 .WithExample("generate", "--compressor", "gzip", "--prompt", "The ", "-n", "200", "--seed", "1");
         }
     }
@@ -127,7 +128,7 @@ namespace Kolmo.Cli.Commands.Compression
         public string Model { get; set; } = "cm";
 
         [CommandOption("-l|--level <N>")]
-        [Description("Level 1-9 (default 6; also written -1 … -9). cm memory = 1.5·2^(18+L) bytes + 9.5 MiB (1.75·2^(18+L) for 8-9): 1 → 10 MiB, 6 → 34 MiB, 9 → 234 MiB. 1-5: orders 0-6 + word; 6-9 add order 8, sparse, record, indirect; 8-9 add run maps. nn: LSTM layers × cells from 1 × 32 (level 1) to 3 × 320 (9), default 6 = 3 × 160; cm+nn: cm at the level with the network of level ≤ 4 (4 at 5-6, 6 at 7-9)")]
+        [Description("Level 1-9 (default 6; also written -1 … -9). cm: memory = 1.5·T + 4.5-9 MiB of fixed tables, T (hash table) = 16 MiB at 1-3, 32 at 4, 64 at 5-6, 128 at 7, 256 at 8, 512 at 9 (1 → 28 MiB, 6 → 104 MiB, 9 → 777 MiB); 1-5: orders 0-4, 6 + word; 6-7 add orders 5, 8, word pair, sparse, record, indirect; 8-9 add orders 7, 12, 16, 24 and more (docs/CM.md). nn: LSTM layers × cells from 1 × 32 (level 1) to 3 × 320 (9), default 6 = 3 × 160; cm+nn: cm at the level with the network of level ≤ 4 (4 at 5-6, 6 at 7-9)")]
         public int? Level { get; set; }
 
         [CommandOption("--best")]

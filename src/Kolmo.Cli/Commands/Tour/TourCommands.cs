@@ -14,7 +14,7 @@ namespace Kolmo.Cli
         static partial void ConfigureTour(IConfigurator config)
         {
             config.AddCommand<Commands.Tour.TourCommand>("tour")
-                .WithDescription("The theory, measured: every chapter (compression = prediction, shared information, Kolmogorov bounds, NCD language tree, classification, MDL and transfer, decipherment) on built-in data, written as one self-contained report.html and report.json.")
+                .WithDescription("The theory, measured: every chapter (compression = prediction, shared information, Kolmogorov bounds, NCD language tree, classification, MDL and transfer, decipherment, next-pixel prediction, the Occam bound) on built-in data, written as one self-contained report.html and report.json.")
                 .WithExample("tour")
                 .WithExample("tour", "--quick", "--out", "tour-quick");
         }

@@ -154,7 +154,12 @@ public sealed record CmOptions
     /// </summary>
     public int ExternalInputs { get; init; }
 
-    /// <summary>Largest <see cref="ExternalInputs"/> (the mixer's inputs stay within one 512-bit vector).</summary>
+    /// <summary>
+    /// Largest <see cref="ExternalInputs"/> a caller may ask for (cm+nn uses <c>CmNnModel.ExternalInputs</c> = 2).
+    /// A bound on what the model accepts, not a limit of the mixer: the mixer pads its inputs (hashed contexts + 2 direct
+    /// orders + 2 match + bias + external) to a multiple of 32, one 512-bit vector each, so at levels 8–9 (30 own
+    /// inputs) cm+nn's two still fit in one vector and a third would add a second to every dot product and update.
+    /// </summary>
     public const int MaxExternalInputs = 8;
 
     /// <summary>Selector contexts of one extra mixer weight set chosen from outside (0: no extra set).</summary>
