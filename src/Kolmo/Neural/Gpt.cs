@@ -269,8 +269,7 @@ public sealed unsafe class Gpt : SequenceModel
         // 1. gradients of the activations: independent per batch element (each thread clears and fills its rows)
         Par.For(_b, FlopsPerSequence(_t), (b0, b1) => BackwardRows(b0, b1));
         // 2. gradients of the parameters: sums over all rows in a fixed order, split by parameter tensor
-        var tasks = ParameterGradientTasks();
-        Par.Tasks(tasks.Count, (long)_b * FlopsPerSequence(_t) / 3, i => tasks[i]());
+        Par.Tasks(ParameterGradientTasks(), split: _b > 1);
     }
 
     /// <summary>Activation gradients of batch elements b0..b1, from the loss down to the embeddings.</summary>
@@ -281,75 +280,55 @@ public sealed unsafe class Gpt : SequenceModel
         long r0 = (long)b0 * T;
         float* a = Pin.Ptr(_acts), d = Pin.Ptr(_dacts);
         var ps = Parameters;
-        ClearRows(d, r0, n);
-        Kernels.SoftmaxCrossEntropyBackward(d + _logits + r0 * V, a + _dlosses + r0, a + _probs + r0 * V, Pin.Ptr(_targets) + r0, n, V);
-        Kernels.MatMulAdd(d + _lnf + r0 * C, d + _logits + r0 * V, ps.ValuePtr(_wte), n, V, C);          // dlnf += dlogits · wte
+        // No clearing pass: every activation gradient of these rows is written by its first producer (overwrite: the same
+        // bits as adding to zeros, up to the sign of a zero, which no parameter gradient can see) and accumulated by the second.
+        Kernels.SoftmaxCrossEntropyBackward(d + _logits + r0 * V, a + _dlosses + r0, a + _probs + r0 * V, Pin.Ptr(_targets) + r0, n, V, overwrite: true);
+        Kernels.MatMulTri(Kernels.Tri.None, false, false, d + _lnf + r0 * C, C, d + _logits + r0 * V, V, ps.ValuePtr(_wte), C, n, V, C,
+            Kernels.CMode.Overwrite);                                                                             // dlnf = dlogits · wte
         long last = L > 0 ? _res3 + (long)(L - 1) * N * C : _encoded;
-        Kernels.LayerNormBackwardInput(d + last + r0 * C, d + _lnf + r0 * C, a + last + r0 * C, ps.ValuePtr(_lnfw), a + _lnfMean + r0, a + _lnfRstd + r0, n, C);
+        Kernels.LayerNormBackwardInput(d + last + r0 * C, d + _lnf + r0 * C, a + last + r0 * C, ps.ValuePtr(_lnfw), a + _lnfMean + r0, a + _lnfRstd + r0, n, C,
+            overwrite: true);
         for (int l = L - 1; l >= 0; l--)
         {
             long nc = (long)l * N * C + r0 * C, ln = (long)l * N + r0;
             long resIn = (l == 0 ? _encoded : _res3 + (l - 1L) * N * C) + r0 * C;
             float* att = a + _att + ((long)l * _b + b0) * NH * T * 2;
-            // x3 = x2 + proj(gelu(fc(ln2(x2))))
-            Kernels.ResidualBackward(d + _res2 + nc, d + _fcproj + nc, d + _res3 + nc, n * C);
-            Kernels.LinearBackwardInput(d + _fchGelu + 4 * nc, d + _fcproj + nc, ps.ValuePtr(_fcprojw[l]), n, 4 * C, C);
-            Kernels.GeluBackward(d + _fch + 4 * nc, a + _fch + 4 * nc, d + _fchGelu + 4 * nc, n * 4 * C);
-            Kernels.LinearBackwardInput(d + _ln2 + nc, d + _fch + 4 * nc, ps.ValuePtr(_fcw[l]), n, C, 4 * C);
+            // x3 = x2 + proj(gelu(fc(ln2(x2)))): dx2 and dproj are first written here
+            Kernels.ResidualBackward(d + _res2 + nc, d + _fcproj + nc, d + _res3 + nc, n * C, overwrite: true);
+            Kernels.LinearBackwardInput(d + _fchGelu + 4 * nc, d + _fcproj + nc, ps.ValuePtr(_fcprojw[l]), n, 4 * C, C, overwrite: true);
+            Kernels.GeluBackward(d + _fch + 4 * nc, a + _fch + 4 * nc, d + _fchGelu + 4 * nc, n * 4 * C, overwrite: true);
+            Kernels.LinearBackwardInput(d + _ln2 + nc, d + _fch + 4 * nc, ps.ValuePtr(_fcw[l]), n, C, 4 * C, overwrite: true);
             Kernels.LayerNormBackwardInput(d + _res2 + nc, d + _ln2 + nc, a + _res2 + nc, ps.ValuePtr(_ln2w[l]), a + _ln2Mean + ln, a + _ln2Rstd + ln, n, C);
-            // x2 = x + proj(attn(qkv(ln1(x))))
-            Kernels.ResidualBackward(d + resIn, d + _attproj + nc, d + _res2 + nc, n * C);
-            Kernels.LinearBackwardInput(d + _atty + nc, d + _attproj + nc, ps.ValuePtr(_attprojw[l]), n, C, C);
-            Kernels.AttentionBackward(d + _qkv + 3 * nc, d + _atty + nc, a + _qkv + 3 * nc, att, nb, T, C, NH, Config.Causal);
-            Kernels.LinearBackwardInput(d + _ln1 + nc, d + _qkv + 3 * nc, ps.ValuePtr(_qkvw[l]), n, C, 3 * C);
+            // x2 = x + proj(attn(qkv(ln1(x)))): dx (the block's input) and dproj are first written here
+            Kernels.ResidualBackward(d + resIn, d + _attproj + nc, d + _res2 + nc, n * C, overwrite: true);
+            Kernels.LinearBackwardInput(d + _atty + nc, d + _attproj + nc, ps.ValuePtr(_attprojw[l]), n, C, C, overwrite: true);
+            Kernels.AttentionBackward(d + _qkv + 3 * nc, d + _atty + nc, a + _qkv + 3 * nc, att, nb, T, C, NH, Config.Causal, overwrite: true);
+            Kernels.LinearBackwardInput(d + _ln1 + nc, d + _qkv + 3 * nc, ps.ValuePtr(_qkvw[l]), n, C, 3 * C, overwrite: true);
             Kernels.LayerNormBackwardInput(d + resIn, d + _ln1 + nc, a + resIn, ps.ValuePtr(_ln1w[l]), a + _ln1Mean + ln, a + _ln1Rstd + ln, n, C);
         }
-    }
-
-    /// <summary>Zeroes rows r0 .. r0+n of every activation gradient (the regions a backward pass accumulates into).</summary>
-    private void ClearRows(float* d, long r0, int n)
-    {
-        int C = Config.Dim, V = Config.VocabSize, L = Config.Layers, N = _b * _t;
-        void Clear(long offset, long width)
-        {
-            new Span<float>(d + offset + r0 * width, (int)(n * width)).Clear();
-        }
-        Clear(_encoded, C);
-        for (int l = 0; l < L; l++)
-        {
-            long nc = (long)l * N * C;
-            foreach (long off in new[] { _ln1 + nc, _atty + nc, _attproj + nc, _res2 + nc, _ln2 + nc, _fcproj + nc, _res3 + nc })
-            {
-                Clear(off, C);
-            }
-            Clear(_qkv + 3 * nc, 3 * C);
-            Clear(_fch + 4 * nc, 4 * C);
-            Clear(_fchGelu + 4 * nc, 4 * C);
-        }
-        Clear(_lnf, C);
-        Clear(_logits, V);
     }
 
     /// <summary>
     /// The parameter-gradient tasks of a backward pass, largest first. Each task owns disjoint gradient elements and
     /// sums over all B·T rows in row order, so the result does not depend on which thread runs it.
     /// </summary>
-    private List<Action> ParameterGradientTasks()
+    private List<(long Cost, Action Run)> ParameterGradientTasks()
     {
         int T = _t, B = _b, C = Config.Dim, V = Config.VocabSize, L = Config.Layers, N = B * T;
         var ps = Parameters;
         nint ap = (nint)Pin.Ptr(_acts), dp = (nint)Pin.Ptr(_dacts);
-        var tasks = new List<Action>();
-        // a weight gradient is split into row blocks of about 16 rows, so the tasks balance over two threads
+        var tasks = new List<(long, Action)>();
+        // a weight gradient is split into one row block per thread (at least 16 rows each), so that the tasks, handed out
+        // largest first, balance; every part streams all of dout, so there are no more parts than threads
         void Weight(ParameterInfo w, ParameterInfo? bias, long dout, long inp, int cin, int cout)
         {
-            int parts = Math.Max(1, Math.Min(8, cin / 16));
+            int parts = Par.Parts(cin / 16);
             for (int k = 0; k < parts; k++)
             {
                 int c0 = cin * k / parts, c1 = cin * (k + 1) / parts;
                 bool withBias = k == 0 && bias is not null;
-                tasks.Add(() => Kernels.LinearBackwardParams(ps.GradPtr(w), withBias ? ps.GradPtr(bias!) : null,
-                    (float*)dp + dout, (float*)ap + inp, N, cin, cout, c0, c1));
+                tasks.Add((2L * N * (c1 - c0) * cout, () => Kernels.LinearBackwardParams(ps.GradPtr(w), withBias ? ps.GradPtr(bias!) : null,
+                    (float*)dp + dout, (float*)ap + inp, N, cin, cout, c0, c1)));
             }
         }
         for (int l = L - 1; l >= 0; l--)
@@ -361,27 +340,27 @@ public sealed unsafe class Gpt : SequenceModel
             Weight(_qkvw[l], _qkvb[l], _qkv + 3 * nc, _ln1 + nc, C, 3 * C);
             Weight(_attprojw[l], _attprojb[l], _attproj + nc, _atty + nc, C, C);
             int li = l;
-            tasks.Add(() => Kernels.LayerNormBackwardParams(ps.GradPtr(_ln2w[li]), ps.GradPtr(_ln2b[li]), (float*)dp + _ln2 + nc, (float*)ap + _res2 + nc,
-                (float*)ap + _ln2Mean + (long)li * N, (float*)ap + _ln2Rstd + (long)li * N, N, C));
-            tasks.Add(() => Kernels.LayerNormBackwardParams(ps.GradPtr(_ln1w[li]), ps.GradPtr(_ln1b[li]), (float*)dp + _ln1 + nc, (float*)ap + resIn,
-                (float*)ap + _ln1Mean + (long)li * N, (float*)ap + _ln1Rstd + (long)li * N, N, C));
+            tasks.Add((6L * N * C, () => Kernels.LayerNormBackwardParams(ps.GradPtr(_ln2w[li]), ps.GradPtr(_ln2b[li]), (float*)dp + _ln2 + nc, (float*)ap + _res2 + nc,
+                (float*)ap + _ln2Mean + (long)li * N, (float*)ap + _ln2Rstd + (long)li * N, N, C)));
+            tasks.Add((6L * N * C, () => Kernels.LayerNormBackwardParams(ps.GradPtr(_ln1w[li]), ps.GradPtr(_ln1b[li]), (float*)dp + _ln1 + nc, (float*)ap + resIn,
+                (float*)ap + _ln1Mean + (long)li * N, (float*)ap + _ln1Rstd + (long)li * N, N, C)));
         }
         // tied embedding: dwte += dlogitsᵀ · lnf, then the token rows of the encoder (per column block: the same order)
-        int wteParts = Math.Max(1, Math.Min(4, C / 16));
+        int wteParts = Par.Parts(C / 16);
         for (int k = 0; k < wteParts; k++)
         {
             int c0 = C * k / wteParts, c1 = C * (k + 1) / wteParts;
-            tasks.Add(() =>
+            tasks.Add(((2L * V + 1) * N * (c1 - c0), () =>
             {
                 float* dwte = ps.GradPtr(_wte);
                 Kernels.MatMulAtAdd(dwte + c0, C, (float*)dp + _logits, V, (float*)ap + _lnf + c0, C, V, N, c1 - c0);
                 Kernels.EncoderBackwardTokens(dwte, (float*)dp + _encoded, Pin.Ptr(_inputs), N, C, c0, c1);
-            });
+            }));
         }
         long last = L > 0 ? _res3 + (long)(L - 1) * N * C : _encoded;
-        tasks.Add(() => Kernels.LayerNormBackwardParams(ps.GradPtr(_lnfw), ps.GradPtr(_lnfb), (float*)dp + _lnf, (float*)ap + last,
-            (float*)ap + _lnfMean, (float*)ap + _lnfRstd, N, C));
-        tasks.Add(() => Kernels.EncoderBackwardPositions(ps.GradPtr(_wpe), (float*)dp + _encoded, B, T, C));
+        tasks.Add((6L * N * C, () => Kernels.LayerNormBackwardParams(ps.GradPtr(_lnfw), ps.GradPtr(_lnfb), (float*)dp + _lnf, (float*)ap + last,
+            (float*)ap + _lnfMean, (float*)ap + _lnfRstd, N, C)));
+        tasks.Add(((long)N * C, () => Kernels.EncoderBackwardPositions(ps.GradPtr(_wpe), (float*)dp + _encoded, B, T, C)));
         return tasks;
     }
 

@@ -101,7 +101,9 @@ internal static unsafe partial class Kernels
         }
     }
 
-    public static void AttentionBackward(float* dqkv, float* dout, float* qkv, float* stats, int B, int T, int C, int NH, bool causal)
+    /// <summary>dqkv += the gradients of q, k, v (with <paramref name="overwrite"/>: each head's slices are zeroed right before
+    /// its products accumulate into them, so dqkv need not be cleared beforehand).</summary>
+    public static void AttentionBackward(float* dqkv, float* dout, float* qkv, float* stats, int B, int T, int C, int NH, bool causal, bool overwrite = false)
     {
         int hs = C / NH;
         float scale = 1f / MathF.Sqrt(hs);
@@ -116,6 +118,16 @@ internal static unsafe partial class Kernels
                 float* q = (float*)qp + (long)b * T * 3 * C + h * hs;
                 float* dq = (float*)dqp + (long)b * T * 3 * C + h * hs;
                 float* d = (float*)dop + (long)b * T * C + h * hs;
+                if (overwrite)
+                {
+                    for (int t = 0; t < T; t++)
+                    {
+                        float* r = dq + (long)t * 3 * C;
+                        new Span<float>(r, hs).Clear();
+                        new Span<float>(r + C, hs).Clear();
+                        new Span<float>(r + 2 * C, hs).Clear();
+                    }
+                }
                 AttentionHeadBackward(dq, dq + C, dq + 2 * C, pr, pr + size, d, C, (float*)sp + ((long)b * NH + h) * T * 2,
                     q, q + C, q + 2 * C, 3 * C, T, hs, causal, scale);
             }

@@ -7,7 +7,8 @@ namespace Kolmo.Neural;
 
 // Vector versions of NMath.Exp / Tanh / Sigmoid for the elementwise kernels (softmax, GELU, LSTM gates). They perform
 // exactly the scalar operation sequence lane by lane (IEEE mul/add/sub/div, round-half-even, integer shift, no fma),
-// so every width gives the same bits as NMath; tails use NMath itself.
+// so every width gives the same bits as NMath; tails use NMath itself. The online LSTM's lanes (FloatLanes.cs) call the
+// same Exp512/256/128.
 internal static unsafe partial class Kernels
 {
     private static ReadOnlySpan<int> TailMaskBits => [-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0];
@@ -18,7 +19,7 @@ internal static unsafe partial class Kernels
         => Vector256.LoadUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(TailMaskBits), 8 - r)).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Exp512(Vector512<float> x)
+    internal static Vector512<float> Exp512(Vector512<float> x)
     {
         var under = Vector512.LessThan(x, Vector512.Create(-87f));
         var xc = Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512.Create(88f)), Vector512.Create(88f), x);
@@ -39,7 +40,7 @@ internal static unsafe partial class Kernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Exp256(Vector256<float> x)
+    internal static Vector256<float> Exp256(Vector256<float> x)
     {
         var under = Vector256.LessThan(x, Vector256.Create(-87f));
         var xc = Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256.Create(88f)), Vector256.Create(88f), x);
@@ -60,7 +61,7 @@ internal static unsafe partial class Kernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Exp128(Vector128<float> x)
+    internal static Vector128<float> Exp128(Vector128<float> x)
     {
         var under = Vector128.LessThan(x, Vector128.Create(-87f));
         var xc = Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128.Create(88f)), Vector128.Create(88f), x);
@@ -313,7 +314,7 @@ internal static unsafe partial class Kernels
         }
     }
 
-    private static void GeluBackwardRange(float* di, float* x, float* d, int a, int b)
+    private static void GeluBackwardRange(float* di, float* x, float* d, int a, int b, bool overwrite)
     {
         const float k3 = 3f * 0.044715f;
         int i = a;
@@ -328,7 +329,7 @@ internal static unsafe partial class Kernels
                 var sech2 = Vector512.Create(1f) - th * th;
                 var grad = Vector512.Create(0.5f) * (Vector512.Create(1f) + th)
                     + v * Vector512.Create(0.5f) * sech2 * Vector512.Create(GeluScale) * (Vector512.Create(1f) + Vector512.Create(k3) * v * v);
-                (Vector512.Load(di + i) + grad * Vector512.Load(d + i)).Store(di + i);
+                ((overwrite ? Vector512<float>.Zero : Vector512.Load(di + i)) + grad * Vector512.Load(d + i)).Store(di + i);
             }
         }
         if (w >= 256)
@@ -341,7 +342,7 @@ internal static unsafe partial class Kernels
                 var sech2 = Vector256.Create(1f) - th * th;
                 var grad = Vector256.Create(0.5f) * (Vector256.Create(1f) + th)
                     + v * Vector256.Create(0.5f) * sech2 * Vector256.Create(GeluScale) * (Vector256.Create(1f) + Vector256.Create(k3) * v * v);
-                (Vector256.Load(di + i) + grad * Vector256.Load(d + i)).Store(di + i);
+                ((overwrite ? Vector256<float>.Zero : Vector256.Load(di + i)) + grad * Vector256.Load(d + i)).Store(di + i);
             }
         }
         for (; i < b; i++)
@@ -351,7 +352,7 @@ internal static unsafe partial class Kernels
             float th = NMath.Tanh(GeluScale * (v + cube));
             float sech2 = 1f - th * th;
             float grad = 0.5f * (1f + th) + v * 0.5f * sech2 * GeluScale * (1f + k3 * v * v);
-            di[i] += grad * d[i];
+            di[i] = (overwrite ? 0f : di[i]) + grad * d[i];
         }
     }
 }

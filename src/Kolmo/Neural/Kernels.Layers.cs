@@ -117,8 +117,8 @@ internal static unsafe partial class Kernels
         *rstd = s;
     }
 
-    /// <summary>dinp[N,C] += ∂loss/∂inp (rows independent).</summary>
-    public static void LayerNormBackwardInput(float* dinp, float* dout, float* inp, float* w, float* mean, float* rstd, int N, int C)
+    /// <summary>dinp[N,C] += ∂loss/∂inp (rows independent; with <paramref name="overwrite"/>: dinp = 0 + ∂loss/∂inp, not read).</summary>
+    public static void LayerNormBackwardInput(float* dinp, float* dout, float* inp, float* w, float* mean, float* rstd, int N, int C, bool overwrite = false)
     {
         nint dip = (nint)dinp, dop = (nint)dout, ip = (nint)inp, wp = (nint)w, mp = (nint)mean, rp = (nint)rstd;
         Par.For(N, 12L * C, (r0, r1) =>
@@ -155,12 +155,12 @@ internal static unsafe partial class Kernels
                     var sv = Vector256.Create(s);
                     for (; i + 8 <= C; i += 8)
                     {
-                        (Vector256.Load(di + i) + (Vector256.Load(dnorm + i) - dm - Vector256.Load(nrm + i) * dn) * sv).Store(di + i);
+                        ((overwrite ? Vector256<float>.Zero : Vector256.Load(di + i)) + (Vector256.Load(dnorm + i) - dm - Vector256.Load(nrm + i) * dn) * sv).Store(di + i);
                     }
                 }
                 for (; i < C; i++)
                 {
-                    di[i] += (dnorm[i] - dmean - nrm[i] * dnmean) * s;
+                    di[i] = (overwrite ? 0f : di[i]) + (dnorm[i] - dmean - nrm[i] * dnmean) * s;
                 }
             }
         });
@@ -218,9 +218,9 @@ internal static unsafe partial class Kernels
         MatMulAdd(out_, inp, weight, N, C, OC);
     }
 
-    /// <summary>dinp[N,C] += dout[N,OC] · W[C,OC]ᵀ.</summary>
-    public static void LinearBackwardInput(float* dinp, float* dout, float* weight, int N, int C, int OC)
-        => MatMulBtAdd(dinp, dout, weight, N, OC, C);
+    /// <summary>dinp[N,C] += dout[N,OC] · W[C,OC]ᵀ (with <paramref name="overwrite"/>: =, every chain starting at +0).</summary>
+    public static void LinearBackwardInput(float* dinp, float* dout, float* weight, int N, int C, int OC, bool overwrite = false)
+        => Gemm(false, true, dinp, C, dout, OC, weight, OC, N, OC, C, Tri.None, overwrite ? CMode.Overwrite : CMode.Accumulate);
 
     /// <summary>
     /// dW[c0..c1, OC] += inp[N, c0..c1]ᵀ · dout[N,OC] (rows of dW in [c0, c1): a parameter task may take a part) and,
@@ -258,10 +258,11 @@ internal static unsafe partial class Kernels
         Par.For(n, 40, (a, b) => GeluForwardRange((float*)op, (float*)ip, a, b));
     }
 
-    public static void GeluBackward(float* dinp, float* inp, float* dout, int n)
+    /// <summary>dinp += gelu'(inp)·dout (with <paramref name="overwrite"/>: dinp = 0 + gelu'(inp)·dout, not read).</summary>
+    public static void GeluBackward(float* dinp, float* inp, float* dout, int n, bool overwrite = false)
     {
         nint dp = (nint)dinp, ip = (nint)inp, op = (nint)dout;
-        Par.For(n, 50, (a, b) => GeluBackwardRange((float*)dp, (float*)ip, (float*)op, a, b));
+        Par.For(n, 50, (a, b) => GeluBackwardRange((float*)dp, (float*)ip, (float*)op, a, b, overwrite));
     }
 
     // ---------------------------------------------------------------------------------------------------
@@ -269,8 +270,16 @@ internal static unsafe partial class Kernels
     // ---------------------------------------------------------------------------------------------------
     public static void ResidualForward(float* out_, float* a, float* b, int n) => Add(out_, a, b, n);
 
-    public static void ResidualBackward(float* da, float* db, float* dout, int n)
+    /// <summary>da += dout, db += dout (with <paramref name="overwrite"/>: both set to dout, not read).</summary>
+    public static void ResidualBackward(float* da, float* db, float* dout, int n, bool overwrite = false)
     {
+        if (overwrite)
+        {
+            var src = new ReadOnlySpan<float>(dout, n);
+            src.CopyTo(new Span<float>(da, n));
+            src.CopyTo(new Span<float>(db, n));
+            return;
+        }
         AddTo(da, dout, n);
         AddTo(db, dout, n);
     }
@@ -351,8 +360,8 @@ internal static unsafe partial class Kernels
         return sum;
     }
 
-    /// <summary>dlogits[n,i] += (probs[n,i] − [i = target]) · dlosses[n].</summary>
-    public static void SoftmaxCrossEntropyBackward(float* dlogits, float* dlosses, float* probs, int* targets, int N, int V)
+    /// <summary>dlogits[n,i] += (probs[n,i] − [i = target]) · dlosses[n] (with <paramref name="overwrite"/>: dlogits = 0 + …, not read).</summary>
+    public static void SoftmaxCrossEntropyBackward(float* dlogits, float* dlosses, float* probs, int* targets, int N, int V, bool overwrite = false)
     {
         nint dp = (nint)dlogits, lp = (nint)dlosses, pp = (nint)probs, tp = (nint)targets;
         Par.For(N, 2L * V, (r0, r1) =>
@@ -361,25 +370,29 @@ internal static unsafe partial class Kernels
             {
                 int tgt = ((int*)tp)[n];
                 float dl = ((float*)lp)[n];
+                float* d = (float*)dp + (long)n * V;
                 if (tgt < 0 || dl == 0f)
                 {
+                    if (overwrite)
+                    {
+                        new Span<float>(d, V).Clear();
+                    }
                     continue;
                 }
-                float* d = (float*)dp + (long)n * V;
                 float* p = (float*)pp + (long)n * V;
-                float dTarget = d[tgt];
+                float dTarget = overwrite ? 0f : d[tgt];
                 int i = 0;
                 if (Width >= 256)
                 {
                     var dv = Vector256.Create(dl);
                     for (; i + 8 <= V; i += 8)
                     {
-                        (Vector256.Load(d + i) + Vector256.Load(p + i) * dv).Store(d + i);
+                        ((overwrite ? Vector256<float>.Zero : Vector256.Load(d + i)) + Vector256.Load(p + i) * dv).Store(d + i);
                     }
                 }
                 for (; i < V; i++)
                 {
-                    d[i] += p[i] * dl;
+                    d[i] = (overwrite ? 0f : d[i]) + p[i] * dl;
                 }
                 d[tgt] = dTarget + (p[tgt] - 1f) * dl;   // the target gets (p − 1)·dl instead of p·dl
             }

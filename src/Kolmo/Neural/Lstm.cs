@@ -187,8 +187,9 @@ public sealed unsafe class Lstm : SequenceModel
             }
         }
         new Span<float>(Pin.Ptr(_acts) + _zero, batch * Config.Hidden).Clear();
-        // the sequences of a batch are independent: each thread runs whole sequences through every layer and step
-        Par.For(batch, FlopsPerSequence(time), (b0, b1) => ForwardRows(b0, b1), grain: 4);
+        // the sequences of a batch are independent: each thread runs whole sequences through every layer and step, in
+        // chunks of at least one row tile of the matmul (a step's product over fewer sequences would waste most of its tile)
+        Par.For(batch, FlopsPerSequence(time), (b0, b1) => ForwardRows(b0, b1), grain: Kernels.RowTile);
         if (!_hasTargets)
         {
             return 0f;
@@ -250,9 +251,8 @@ public sealed unsafe class Lstm : SequenceModel
             Kernels.Transpose(Pin.Ptr(_whT) + (long)l * 4 * H * H, Parameters.ValuePtr(_wh[l]), H, 4 * H);   // Whᵀ [4H, H]
         }
         // 1. activation gradients, whole sequences per thread; 2. parameter gradients, split by tensor
-        Par.For(_bsz, FlopsPerSequence(_t), (b0, b1) => BackwardRows(b0, b1), grain: 4);
-        var tasks = ParameterGradientTasks();
-        Par.Tasks(tasks.Count, (long)_bsz * FlopsPerSequence(_t) / 3, i => tasks[i]());
+        Par.For(_bsz, FlopsPerSequence(_t), (b0, b1) => BackwardRows(b0, b1), grain: Kernels.RowTile);
+        Par.Tasks(ParameterGradientTasks(), split: _bsz > 1);
     }
 
     private void BackwardRows(int b0, int b1)
@@ -303,13 +303,13 @@ public sealed unsafe class Lstm : SequenceModel
     }
 
     /// <summary>Parameter-gradient tasks: each owns disjoint gradient elements and sums over the rows in (b, t) order.</summary>
-    private List<Action> ParameterGradientTasks()
+    private List<(long Cost, Action Run)> ParameterGradientTasks()
     {
         int B = _bsz, T = _t, H = Config.Hidden, V = Config.VocabSize, L = Config.Layers, N = B * T;
         var ps = Parameters;
         nint ap = (nint)Pin.Ptr(_acts), dp = (nint)Pin.Ptr(_dacts);
-        var tasks = new List<Action>();
-        int parts = Math.Max(1, Math.Min(8, H / 16));
+        var tasks = new List<(long, Action)>();
+        int parts = Par.Parts(H / 16);
         for (int l = L - 1; l >= 0; l--)
         {
             long off = (long)l * N;
@@ -321,11 +321,11 @@ public sealed unsafe class Lstm : SequenceModel
                 var wx = _wx[l];
                 var wh = _wh[l];
                 var bias = _b[l];
-                tasks.Add(() => Kernels.LinearBackwardParams(ps.GradPtr(wx), first ? ps.GradPtr(bias) : null, (float*)dp + _pre + off * 4 * H, (float*)ap + layerIn, N, H, 4 * H, c0, c1));
+                tasks.Add((2L * N * (c1 - c0) * 4 * H, () => Kernels.LinearBackwardParams(ps.GradPtr(wx), first ? ps.GradPtr(bias) : null, (float*)dp + _pre + off * 4 * H, (float*)ap + layerIn, N, H, 4 * H, c0, c1)));
                 if (T > 1)
                 {
                     // dWh += Σ_b Σ_{t≥1} h_{t-1}ᵀ·dpre_t, one product per sequence, b ascending
-                    tasks.Add(() =>
+                    tasks.Add((2L * B * (T - 1) * (c1 - c0) * 4 * H, () =>
                     {
                         float* dwh = ps.GradPtr(wh) + (long)c0 * 4 * H;
                         for (int b = 0; b < B; b++)
@@ -334,7 +334,7 @@ public sealed unsafe class Lstm : SequenceModel
                             float* dpb = (float*)dp + _pre + (off + (long)b * T + 1) * 4 * H;
                             Kernels.MatMulAtAdd(dwh, 4 * H, hb + c0, H, dpb, 4 * H, c1 - c0, T - 1, 4 * H);
                         }
-                    });
+                    }));
                 }
             }
         }
@@ -343,9 +343,9 @@ public sealed unsafe class Lstm : SequenceModel
         {
             int c0 = H * k / parts, c1 = H * (k + 1) / parts;
             bool first = k == 0;
-            tasks.Add(() => Kernels.LinearBackwardParams(ps.GradPtr(_wout), first ? ps.GradPtr(_bout) : null, (float*)dp + _logits, (float*)ap + top, N, H, V, c0, c1));
+            tasks.Add((2L * N * (c1 - c0) * V, () => Kernels.LinearBackwardParams(ps.GradPtr(_wout), first ? ps.GradPtr(_bout) : null, (float*)dp + _logits, (float*)ap + top, N, H, V, c0, c1)));
         }
-        tasks.Add(() => Kernels.EncoderBackward(ps.GradPtr(_wte), null, (float*)dp + _x, Pin.Ptr(_inputs), 1, N, H));
+        tasks.Add(((long)N * H, () => Kernels.EncoderBackward(ps.GradPtr(_wte), null, (float*)dp + _x, Pin.Ptr(_inputs), 1, N, H)));
         return tasks;
     }
 

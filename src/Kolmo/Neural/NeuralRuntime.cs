@@ -39,8 +39,10 @@ public static class NeuralRuntime
 /// Coarse-grained parallel loops of the engine. Work is split into independent items that write disjoint outputs
 /// (batch elements, rows, parameter tensors), so which thread runs an item never changes a bit. Items are handed
 /// out dynamically: the calling thread works too and takes over whatever a descheduled helper has not started,
-/// so a busy machine costs at most the item a helper is in the middle of. Loops nested inside a parallel loop,
-/// and loops whose total work is below <see cref="MinWork"/>, run inline on the calling thread.
+/// so a busy machine costs at most the item a helper is in the middle of. A loop runs inline on the calling thread,
+/// with every loop nested in it inline too, when its total work is below <see cref="MinWork"/>, when it has a single
+/// item (one sequence runs on one thread), when one thread is configured, when it is nested in another loop, or
+/// inside <see cref="SerialIf"/>.
 /// </summary>
 internal static class Par
 {
@@ -51,48 +53,146 @@ internal static class Par
     [ThreadStatic]
     private static bool _inside;
 
-    /// <summary>True on a thread that is running an item of a parallel loop (nested loops then run inline).</summary>
+    /// <summary>True on a thread that is running an item of a parallel loop or a serial scope (nested loops then run inline).</summary>
     public static bool Inside => _inside;
+
+    /// <summary>
+    /// While the returned scope is open (when <paramref name="serial"/> is true), every loop on this thread runs inline:
+    /// for work that cannot split at the top (a batch of one sequence), where dispatching the small inner loops to a
+    /// second thread costs more than it saves.
+    /// </summary>
+    public static Scope SerialIf(bool serial)
+    {
+        bool outer = _inside;
+        _inside = outer || serial;
+        return new Scope(outer);
+    }
+
+    /// <summary>Restores the calling thread's previous state when disposed.</summary>
+    public readonly struct Scope : IDisposable
+    {
+        private readonly bool _outer;
+
+        internal Scope(bool outer) => _outer = outer;
+
+        /// <inheritdoc />
+        public void Dispose() => _inside = _outer;
+    }
 
     /// <summary>
     /// Runs <paramref name="body"/>(begin, end) over [0, n) in contiguous chunks. Work items must write disjoint
     /// outputs (never a shared reduction), so the split cannot change results. Runs inline when the total work
-    /// (n × <paramref name="costPerItem"/>) is below <see cref="MinWork"/>, when one thread is configured, or when
-    /// called from inside another parallel loop.
+    /// (n × <paramref name="costPerItem"/>) is below <see cref="MinWork"/>, when n is 1, when one thread is
+    /// configured, or when called from inside another parallel loop.
     /// </summary>
     /// <param name="n">Number of items.</param>
     /// <param name="costPerItem">Work per item in flop-equivalents.</param>
     /// <param name="body">Runs items [begin, end).</param>
-    /// <param name="grain">Fewest items per chunk (when items are cheaper together, e.g. batched rows).</param>
+    /// <param name="grain">Preferred fewest items per chunk (when items are cheaper together, e.g. batched rows); at
+    /// least one chunk per thread is made whenever there are as many items.</param>
     public static void For(int n, long costPerItem, Action<int, int> body, int grain = 1)
     {
-        int threads = NeuralRuntime.Threads;
-        if (n <= 1 || threads <= 1 || _inside || (long)n * costPerItem < MinWork)
+        if (n <= 0)
         {
-            body(0, n);
+            return;
+        }
+        int threads = NeuralRuntime.Threads;
+        if (n == 1 || threads <= 1 || _inside || (long)n * costPerItem < MinWork)
+        {
+            Inline(body, n);
             return;
         }
         // a few chunks per thread so that the caller can take over a helper's share when the helper is late
-        int chunks = (int)Math.Min(Math.Max(threads, n / Math.Max(1, grain)), 4L * threads);
-        chunks = Math.Min(chunks, n);
-        var job = new Job(n, chunks, body);
-        for (int h = 1; h < Math.Min(threads, chunks); h++)
+        int chunks = Math.Min(Math.Max(threads, n / Math.Max(1, grain)), 4 * threads);
+        Run(new Job(n, Math.Min(chunks, n), body), threads);
+    }
+
+    /// <summary>
+    /// Runs independent tasks (each writes its own outputs) with the rules of <see cref="For"/>: one task per hand-out,
+    /// the largest first (by <c>Cost</c>, in flop-equivalents), so that two threads finish together.
+    /// </summary>
+    /// <param name="tasks">The tasks and their costs.</param>
+    /// <param name="split">False: run them all on the calling thread (work too small or too memory-bound to share).</param>
+    public static void Tasks(IReadOnlyList<(long Cost, Action Run)> tasks, bool split = true)
+    {
+        int n = tasks.Count;
+        long total = 0;
+        foreach (var t in tasks)
+        {
+            total += t.Cost;
+        }
+        int threads = NeuralRuntime.Threads;
+        if (!split || n <= 1 || threads <= 1 || _inside || total < MinWork)
+        {
+            Inline((a, b) =>
+            {
+                for (int i = a; i < b; i++)
+                {
+                    tasks[i].Run();
+                }
+            }, n);
+            return;
+        }
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            order[i] = i;
+        }
+        // a stable sort by decreasing cost (longest processing time first)
+        Array.Sort(order, (x, y) => tasks[x].Cost != tasks[y].Cost ? tasks[y].Cost.CompareTo(tasks[x].Cost) : x.CompareTo(y));
+        Run(new Job(n, n, (a, b) =>
+        {
+            for (int i = a; i < b; i++)
+            {
+                tasks[order[i]].Run();
+            }
+        }), threads);
+    }
+
+    /// <summary>How many parts to cut a parameter gradient into (at most <paramref name="max"/>): one per thread, or one when
+    /// this thread already runs serially. The parts own disjoint elements, so the count never changes a result.</summary>
+    public static int Parts(int max) => _inside ? 1 : Math.Max(1, Math.Min(NeuralRuntime.Threads, max));
+
+    private static void Inline(Action<int, int> body, int n)
+    {
+        bool outer = _inside;
+        _inside = true;
+        try
+        {
+            body(0, n);
+        }
+        finally
+        {
+            _inside = outer;
+        }
+    }
+
+    /// <summary>Benchmark hook: when set (thread-CPU seconds of the calling thread), every parallel region records the CPU
+    /// time of each chunk and whether the calling thread ran it, in <see cref="TraceRegions"/>. Never set in production.</summary>
+    internal static Func<double>? TraceClock { get; set; }
+
+    /// <summary>The regions recorded while <see cref="TraceClock"/> is set: per chunk (hand-out order) its CPU seconds,
+    /// negative when the calling thread ran it.</summary>
+    internal static List<double[]> TraceRegions { get; } = [];
+
+    private static void Run(Job job, int threads)
+    {
+        if (TraceClock is not null)
+        {
+            job.Times = new double[job.Chunks];
+            job.Caller = Environment.CurrentManagedThreadId;
+            lock (TraceRegions)
+            {
+                TraceRegions.Add(job.Times);
+            }
+        }
+        for (int h = 1; h < Math.Min(threads, job.Chunks); h++)
         {
             ThreadPool.UnsafeQueueUserWorkItem(static j => j.Work(), job, preferLocal: false);
         }
         job.Work();
         job.Wait();
     }
-
-    /// <summary>Runs <paramref name="count"/> independent tasks (by index) with the same rules as <see cref="For"/>.</summary>
-    public static void Tasks(int count, long totalWork, Action<int> task)
-        => For(count, count == 0 ? 0 : totalWork / count, (a, b) =>
-        {
-            for (int i = a; i < b; i++)
-            {
-                task(i);
-            }
-        });
 
     private sealed class Job
     {
@@ -111,6 +211,12 @@ internal static class Par
             _body = body;
         }
 
+        public int Chunks => _chunks;
+
+        public double[]? Times { get; set; }
+
+        public int Caller { get; set; }
+
         public void Work()
         {
             bool outer = _inside;
@@ -120,6 +226,8 @@ internal static class Par
                 int c;
                 while ((c = Interlocked.Increment(ref _next)) < _chunks)
                 {
+                    var clock = Times is null ? null : TraceClock;
+                    double t0 = clock?.Invoke() ?? 0;
                     try
                     {
                         _body((int)((long)_n * c / _chunks), (int)((long)_n * (c + 1) / _chunks));
@@ -127,6 +235,11 @@ internal static class Par
                     catch (Exception e)
                     {
                         Interlocked.CompareExchange(ref _error, ExceptionDispatchInfo.Capture(e), null);
+                    }
+                    if (clock is not null)
+                    {
+                        double t = clock() - t0;
+                        Times![c] = Environment.CurrentManagedThreadId == Caller ? -t : t;
                     }
                     if (Interlocked.Increment(ref _finished) == _chunks)
                     {
@@ -169,6 +282,16 @@ internal static partial class Kernels
     internal static bool Has128 => Vector128.IsHardwareAccelerated;
 
     private static int Best => Has512 ? 512 : Has256 ? 256 : Has128 ? 128 : 1;
+
+    /// <summary>Rows of the matmul's register tile at the current width (8, 6, 4; 1 for the scalar reference): a product
+    /// over fewer rows runs a partial tile, so parallel splits of small batches keep at least this many rows per chunk.</summary>
+    internal static int RowTile => Width switch
+    {
+        512 => 8,
+        256 => 6,
+        128 => 4,
+        _ => 1,
+    };
 
     /// <summary>The width the next kernel call will use (never wider than the hardware has).</summary>
     internal static int Width

@@ -199,6 +199,9 @@ public sealed class Trainer
     public float TrainStep(Batch batch, float learningRate)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        // a batch of one sequence cannot split at the top: the whole step (the parameter gradients and the optimiser's
+        // memory-bound passes included) runs on this thread, where a second one would cost more than it saves
+        using var serial = Par.SerialIf(batch.BatchSize < 2);
         var ps = _model.Parameters;
         ps.ZeroGrad();                 // free when the previous update left them zero
         float loss = _model.Forward(batch.Inputs, batch.Targets, batch.BatchSize, batch.Time, batch.Weights);

@@ -135,6 +135,31 @@ public unsafe class DeterminismTests
     }
 
     [Fact]
+    public void BatchOfOneSequence_TwoThreads_BitIdenticalToOne()
+    {
+        // B = 1 runs the whole step on the caller (no split at the top); the result must not depend on it
+        static byte[] Train(SequenceModel m)
+        {
+            var tr = new Trainer(m, new TrainOptions(3e-3f, 3, 1));
+            var sampler = new WindowSampler(RandomSymbols(400, m.VocabSize, 9), 1, m.Context, 2);
+            for (int i = 0; i < 3; i++)
+            {
+                tr.TrainStep(sampler.Next());
+            }
+            using var ms = new MemoryStream();
+            m.Save(ms);
+            return ms.ToArray();
+        }
+        Func<SequenceModel>[] makes = [() => new Gpt(new GptConfig(37, 12, 2, 20, 4), 5), () => new Lstm(new LstmConfig(37, 10, 2, 13), 5)];
+        foreach (var make in makes)
+        {
+            byte[] one = With(0, 1, () => Train(make()));
+            Assert.Equal(one, With(0, 2, () => Train(make())));
+            Assert.Equal(one, With(256, 2, () => Train(make())));
+        }
+    }
+
+    [Fact]
     public void GeluAndSoftmax_VectorExpMatchesScalar_OnWideRange()
     {
         int n = 4000 + 5;

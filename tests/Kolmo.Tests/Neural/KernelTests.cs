@@ -280,4 +280,148 @@ public unsafe class KernelTests
         model.Parameters.ZeroGrad();
         Assert.Equal(0f, model.Parameters.Grads[7]);
     }
+
+    [Fact]
+    public void ParTasks_RunEveryTaskOnce_LargestFirst_AndNestedLoopsInline()
+    {
+        var runs = new int[40];
+        var nestedInline = new bool[40];
+        var tasks = new List<(long Cost, Action Run)>();
+        for (int i = 0; i < runs.Length; i++)
+        {
+            int j = i;
+            tasks.Add(((j * 7919L) % 97, () =>
+            {
+                Interlocked.Increment(ref runs[j]);
+                nestedInline[j] = Par.Inside;
+            }));
+        }
+        With(0, 2, () =>
+        {
+            Par.Tasks(tasks);
+            return 0;
+        });
+        Assert.All(runs, r => Assert.Equal(1, r));
+        Assert.All(nestedInline, Assert.True);
+        // split: false runs them in list order on the calling thread
+        var order = new List<int>();
+        var ordered = Enumerable.Range(0, 5).Select(i => (Cost: (long)i, Run: (Action)(() => order.Add(i)))).ToList();
+        With(0, 2, () =>
+        {
+            Par.Tasks(ordered, split: false);
+            return 0;
+        });
+        Assert.Equal([0, 1, 2, 3, 4], order);
+    }
+
+    [Fact]
+    public void ParSerialIf_RunsEveryNestedLoopInline_AndRestoresTheState()
+    {
+        Assert.False(Par.Inside);
+        int callerThread = Environment.CurrentManagedThreadId;
+        var threads = new HashSet<int>();
+        With(0, 2, () =>
+        {
+            using (Par.SerialIf(true))
+            {
+                Assert.True(Par.Inside);
+                Par.For(64, 1_000_000, (a, b) =>
+                {
+                    lock (threads)
+                    {
+                        threads.Add(Environment.CurrentManagedThreadId);
+                    }
+                });
+                using (Par.SerialIf(false))
+                {
+                    Assert.True(Par.Inside);   // an inner scope never re-enables threads
+                }
+                Assert.True(Par.Inside);
+            }
+            Assert.False(Par.Inside);
+            using (Par.SerialIf(false))
+            {
+                Assert.False(Par.Inside);
+            }
+            return 0;
+        });
+        Assert.Equal([callerThread], threads);
+    }
+
+    [Fact]
+    public void ParFor_PropagatesAnException_FromAnyChunk()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => With(0, 2, () =>
+        {
+            Par.For(16, 1_000_000, (a, b) =>
+            {
+                if (a <= 11 && 11 < b)
+                {
+                    throw new InvalidOperationException("chunk with item 11");
+                }
+            });
+            return 0;
+        }));
+        Assert.Equal("chunk with item 11", e.Message);
+        Assert.False(Par.Inside);
+    }
+
+    [Fact]
+    public void BackwardKernels_Overwrite_EqualAccumulatingIntoZeros_OnEveryWidth()
+    {
+        // the first producer of an activation gradient overwrites instead of adding to a cleared buffer
+        const int N = 13, C = 20, V = 19, OC = 37, B = 2, T = 9, NH = 4;
+        float[] dout = RandomFloats(N * OC, 11), x = RandomFloats(N * OC, 12), w = RandomFloats(C * OC, 13);
+        float[] mean = RandomFloats(N, 14), rstd = RandomFloats(N, 15).Select(v => 0.5f + Math.Abs(v)).ToArray();
+        float[] probs = RandomFloats(N * V, 16).Select(Math.Abs).ToArray(), dl = RandomFloats(N, 17);
+        dl[3] = 0f;
+        int[] targets = RandomSymbols(N, V, 18);
+        targets[5] = -1;
+        float[] qkv = RandomFloats(B * T * 3 * C, 19), dAtt = RandomFloats(B * T * C, 20);
+        float[] stats = new float[B * NH * T * 2], attOut = new float[B * T * C];
+        fixed (float* sp = stats, ao = attOut, qp = qkv)
+        {
+            Kernels.AttentionForward(ao, sp, qp, B, T, C, NH, true);
+        }
+        float[] Run(int width, bool overwrite) => With(width, 1, () =>
+        {
+            var outs = new List<float>();
+            float[] Target(int n)
+            {
+                float[] t = new float[n];
+                if (overwrite)
+                {
+                    t.AsSpan().Fill(float.NaN);   // an overwrite must never read what was there
+                }
+                return t;
+            }
+            fixed (float* dp = dout, xp = x, wp = w, mp = mean, rp = rstd, pp = probs, lp = dl, qp = qkv, dap = dAtt, sp = stats)
+            fixed (int* tp = targets)
+            {
+                float[] r1 = Target(N * C), r2 = Target(N * C), ln = Target(N * C), gel = Target(N * OC), lin = Target(N * C), ce = Target(N * V);
+                float[] att = Target(B * T * 3 * C);
+                fixed (float* a1 = r1, a2 = r2, a3 = ln, a4 = gel, a5 = lin, a6 = ce, a7 = att)
+                {
+                    Kernels.ResidualBackward(a1, a2, dp, N * C, overwrite);
+                    Kernels.LayerNormBackwardInput(a3, dp, xp, wp, mp, rp, N, C, overwrite);
+                    Kernels.GeluBackward(a4, xp, dp, N * OC, overwrite);
+                    Kernels.LinearBackwardInput(a5, dp, wp, N, C, OC, overwrite);
+                    Kernels.SoftmaxCrossEntropyBackward(a6, lp, pp, tp, N, V, overwrite);
+                    Kernels.AttentionBackward(a7, dap, qp, sp, B, T, C, NH, true, overwrite);
+                }
+                foreach (var r in new[] { r1, r2, ln, gel, lin, ce, att })
+                {
+                    outs.AddRange(r);
+                }
+            }
+            return outs.ToArray();
+        });
+        float[] reference = Run(1, false);
+        Assert.DoesNotContain(reference, float.IsNaN);
+        foreach (int width in AllWidths)
+        {
+            AssertBitsEqual(reference, Run(width, false));
+            AssertBitsEqual(reference, Run(width, true));
+        }
+    }
 }

@@ -11,8 +11,9 @@ namespace Kolmo.Compression.Neural;
 /// (<see cref="Lanes1"/> = the scalar reference, <see cref="Lanes4"/>, <see cref="Lanes8"/>, <see cref="Lanes16"/>).
 /// <para>Every operation is elementwise and exactly rounded the same way in every width (IEEE add, sub, mul, div,
 /// sqrt, min/max of non-NaN values, one fused multiply-add), so a kernel that never reduces across lanes gives
-/// identical bits for every width. <see cref="Exp"/> is Kolmo's own exponential (<c>NMath.Exp</c>: range reduction
-/// and a degree-7 polynomial with plain mul/add) lane by lane.</para>
+/// identical bits for every width. <see cref="Exp"/> is the engine's exponential: <c>NMath.Exp</c> (range reduction
+/// and a degree-7 polynomial with plain mul/add) lane by lane, the same vector code (<c>Kernels.Exp512/256/128</c>)
+/// that the engine's softmax, GELU and LSTM gates use.</para>
 /// </summary>
 internal unsafe interface ILanes<TSelf>
     where TSelf : unmanaged, ILanes<TSelf>
@@ -138,25 +139,7 @@ internal readonly unsafe struct Lanes4 : ILanes<Lanes4>
     public static Lanes4 Max(Lanes4 a, Lanes4 b) => new(Vector128.ConditionalSelect(Vector128.GreaterThan(a._v, b._v), a._v, b._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes4 Exp(Lanes4 x)
-    {
-        var v = x._v;
-        var under = Vector128.LessThan(v, Vector128.Create(-87f));
-        v = Vector128.ConditionalSelect(Vector128.GreaterThan(v, Vector128.Create(88f)), Vector128.Create(88f), v);
-        var fn = Vector128.Round(v * Vector128.Create(ExpConstants.Log2E));
-        var r = v - fn * Vector128.Create(ExpConstants.Ln2Hi);
-        r -= fn * Vector128.Create(ExpConstants.Ln2Lo);
-        var p = Vector128.Create(ExpConstants.C7);
-        p = p * r + Vector128.Create(ExpConstants.C6);
-        p = p * r + Vector128.Create(ExpConstants.C5);
-        p = p * r + Vector128.Create(ExpConstants.C4);
-        p = p * r + Vector128.Create(ExpConstants.C3);
-        p = p * r + Vector128.Create(0.5f);
-        p = p * r + Vector128.Create(1f);
-        p = p * r + Vector128.Create(1f);
-        var scale = Vector128.ShiftLeft(Vector128.ConvertToInt32(fn) + Vector128.Create(127), 23).AsSingle();
-        return new(Vector128.ConditionalSelect(under, Vector128<float>.Zero, p * scale));
-    }
+    public static Lanes4 Exp(Lanes4 x) => new(Kernels.Exp128(x._v));
 }
 
 /// <summary>Eight floats (<see cref="Vector256{T}"/>).</summary>
@@ -202,25 +185,7 @@ internal readonly unsafe struct Lanes8 : ILanes<Lanes8>
     public static Lanes8 Max(Lanes8 a, Lanes8 b) => new(Vector256.ConditionalSelect(Vector256.GreaterThan(a._v, b._v), a._v, b._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes8 Exp(Lanes8 x)
-    {
-        var v = x._v;
-        var under = Vector256.LessThan(v, Vector256.Create(-87f));
-        v = Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256.Create(88f)), Vector256.Create(88f), v);
-        var fn = Vector256.Round(v * Vector256.Create(ExpConstants.Log2E));
-        var r = v - fn * Vector256.Create(ExpConstants.Ln2Hi);
-        r -= fn * Vector256.Create(ExpConstants.Ln2Lo);
-        var p = Vector256.Create(ExpConstants.C7);
-        p = p * r + Vector256.Create(ExpConstants.C6);
-        p = p * r + Vector256.Create(ExpConstants.C5);
-        p = p * r + Vector256.Create(ExpConstants.C4);
-        p = p * r + Vector256.Create(ExpConstants.C3);
-        p = p * r + Vector256.Create(0.5f);
-        p = p * r + Vector256.Create(1f);
-        p = p * r + Vector256.Create(1f);
-        var scale = Vector256.ShiftLeft(Vector256.ConvertToInt32(fn) + Vector256.Create(127), 23).AsSingle();
-        return new(Vector256.ConditionalSelect(under, Vector256<float>.Zero, p * scale));
-    }
+    public static Lanes8 Exp(Lanes8 x) => new(Kernels.Exp256(x._v));
 }
 
 /// <summary>Sixteen floats (<see cref="Vector512{T}"/>).</summary>
@@ -266,38 +231,7 @@ internal readonly unsafe struct Lanes16 : ILanes<Lanes16>
     public static Lanes16 Max(Lanes16 a, Lanes16 b) => new(Vector512.ConditionalSelect(Vector512.GreaterThan(a._v, b._v), a._v, b._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes16 Exp(Lanes16 x)
-    {
-        var v = x._v;
-        var under = Vector512.LessThan(v, Vector512.Create(-87f));
-        v = Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512.Create(88f)), Vector512.Create(88f), v);
-        var fn = Vector512.Round(v * Vector512.Create(ExpConstants.Log2E));
-        var r = v - fn * Vector512.Create(ExpConstants.Ln2Hi);
-        r -= fn * Vector512.Create(ExpConstants.Ln2Lo);
-        var p = Vector512.Create(ExpConstants.C7);
-        p = p * r + Vector512.Create(ExpConstants.C6);
-        p = p * r + Vector512.Create(ExpConstants.C5);
-        p = p * r + Vector512.Create(ExpConstants.C4);
-        p = p * r + Vector512.Create(ExpConstants.C3);
-        p = p * r + Vector512.Create(0.5f);
-        p = p * r + Vector512.Create(1f);
-        p = p * r + Vector512.Create(1f);
-        var scale = Vector512.ShiftLeft(Vector512.ConvertToInt32(fn) + Vector512.Create(127), 23).AsSingle();
-        return new(Vector512.ConditionalSelect(under, Vector512<float>.Zero, p * scale));
-    }
-}
-
-/// <summary>The constants of <c>NMath.Exp</c>, shared by the vector copies (they must stay equal to the scalar ones).</summary>
-internal static class ExpConstants
-{
-    public const float Log2E = 1.44269504088896341f;
-    public const float Ln2Hi = 0.693145751953125f;
-    public const float Ln2Lo = 1.42860682030941723212e-6f;
-    public const float C7 = 1.0f / 5040f;
-    public const float C6 = 1.0f / 720f;
-    public const float C5 = 1.0f / 120f;
-    public const float C4 = 1.0f / 24f;
-    public const float C3 = 1.0f / 6f;
+    public static Lanes16 Exp(Lanes16 x) => new(Kernels.Exp512(x._v));
 }
 
 /// <summary>Which register width the recurrent kernels use. Changing it never changes a result (tests force each).</summary>
