@@ -16,8 +16,10 @@ public static partial class Program
 {
     static partial void RegisterNeuralCompression(IDictionary<string, (string Help, Func<string[], int> Run)> suites)
     {
-        suites["nncomp"] = ("[--file F…] [--models cm,nn:4/6,cm+nn] [--levels 1-9] [--verify-levels L] [--anchors lpaq1:9,xz:9,zstd:19] [--parts compress,shakespeare,transfer] [--max-minutes M]: resumable; cells -> docs/bench/nncomp-cells.tsv, report docs/bench/nncomp.md", NeuralCompressionSuite);
+        suites["nncomp"] = ("[--file F…] [--models cm,nn:4/6,cm+nn] [--levels 1-9] [--verify-levels L] [--anchors lpaq1:9,xz:9,zstd:19] [--parts compress,shakespeare,transfer] [--max-minutes M] [--redo]: resumable (--redo measures cells again; the last row of a cell is the one reported); cells -> docs/bench/nncomp-cells.tsv, report docs/bench/nncomp.md", NeuralCompressionSuite);
         suites["nnprobe"] = ("FILE BYTES SPEC…: prequential bits/byte and CPU-seconds of sequence-model designs on a prefix (design search)", NeuralProbeSuite);
+        suites["nnrecord"] = ("FILE SPEC OUT [BYTES]: records a network's per-bit predictions on FILE (for nnmix)", NeuralRecordSuite);
+        suites["nnmix"] = ("FILE RECORD LEVEL DESIGN…: cm+nn code lengths with recorded network predictions, per mixer design (k=v,…; 'first'; 'cm' = cm alone)", NeuralMixSuite);
     }
 
     /// <summary>
@@ -120,6 +122,7 @@ public static partial class Program
         string[] anchors = ["lpaq1:9", "xz:9", "zstd:19"];
         string[] parts = ["compress", "shakespeare", "transfer"];
         double maxMinutes = double.PositiveInfinity;
+        bool redo = false;
         var files = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -135,6 +138,7 @@ public static partial class Program
                 case "--file": files.Add(args[++i]); break;
                 case "--anchors": anchors = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries); break;
                 case "--max-minutes": maxMinutes = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--redo": redo = true; break;
                 default:
                     Console.Error.WriteLine($"nncomp: unknown argument {args[i]}");
                     return 2;
@@ -148,6 +152,7 @@ public static partial class Program
         }
         state ??= Path.Combine(outDir, "nncomp-cells.tsv");
         var done = LoadCells(state);
+        var measured = redo ? new Dictionary<(string, string, string, int), string[]>() : done;
         string commit = NncGit(), date = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var clock = Stopwatch.StartNew();
         bool More() => clock.Elapsed.TotalMinutes < maxMinutes;
@@ -163,6 +168,7 @@ public static partial class Program
             }
             File.AppendAllText(state, line + "\n");
             done[(part, file, model, level)] = line.Split('\t');
+            measured[(part, file, model, level)] = done[(part, file, model, level)];
             Console.Error.WriteLine($"nncomp: {line}");
         }
 
@@ -176,7 +182,7 @@ public static partial class Program
                 {
                     foreach (int level in own ?? levels)
                     {
-                        if (done.ContainsKey(("compress", name, model, level)) || !More())
+                        if (measured.ContainsKey(("compress", name, model, level)) || !More())
                         {
                             continue;
                         }
@@ -197,7 +203,7 @@ public static partial class Program
                 }
                 foreach (var (tool, level) in anchors.Select(a => (a.Split(':')[0], int.Parse(a.Split(':')[1], CultureInfo.InvariantCulture))))
                 {
-                    if (!done.ContainsKey(("compress", name, tool, level)) && More())
+                    if (!measured.ContainsKey(("compress", name, tool, level)) && More())
                     {
                         var (bytes, cpu) = RunAnchor(tool, level, f, Path.Combine(data, "..", "anchors"));
                         Record("compress", name, tool, level, input.Length, bytes * 8.0, cpu, double.NaN);
@@ -214,7 +220,7 @@ public static partial class Program
             const string file = "tinyshakespeare[90%:]";
             foreach (var codec in Kolmo.Compression.Panel.StandardPanel.Create().Where(p => p.Name is "bzip2" or "lzma" or "zstd-19"))
             {
-                if (!done.ContainsKey(("shakespeare", file, codec.Name, 0)) && More())
+                if (!measured.ContainsKey(("shakespeare", file, codec.Name, 0)) && More())
                 {
                     double bits = 0;
                     double cpu = Cpu(() => bits = codec.CompressedBits(all) - codec.CompressedBits(x), out _);
@@ -225,13 +231,13 @@ public static partial class Program
             {
                 foreach (int level in own ?? ShakespeareLevels(model))
                 {
-                    if (!done.ContainsKey(("shakespeare", file, model, level)) && More())
+                    if (!measured.ContainsKey(("shakespeare", file, model, level)) && More())
                     {
                         double bits = 0;
                         double cpu = Cpu(() => bits = NeuralCompressors.Compressor(model, level, new DataPrior(x)).CompressedBits(y), out _);
                         Record("shakespeare", file, model, level, y.Length, bits, cpu, double.NaN);
                     }
-                    if (model == "nn" && !done.ContainsKey(("shakespeare", file, "nn-frozen", level)) && More())
+                    if (model == "nn" && !measured.ContainsKey(("shakespeare", file, "nn-frozen", level)) && More())
                     {
                         // the network trained on X, then scored on Y without learning
                         double bits = 0;
@@ -260,7 +266,7 @@ public static partial class Program
                     foreach (bool primed in new[] { false, true })
                     {
                         string file = primed ? "pride[:100000]|3 books" : "pride[:100000]";
-                        if (!done.ContainsKey(("transfer", file, model, level)) && More())
+                        if (!measured.ContainsKey(("transfer", file, model, level)) && More())
                         {
                             double bits = 0;
                             double cpu = Cpu(() => bits = NeuralCompressors.Compressor(model, level, primed ? new DataPrior(x) : null).CompressedBits(y), out _);
@@ -454,6 +460,148 @@ public static partial class Program
         Console.WriteLine(md.ToString());
         Console.Error.WriteLine($"nncomp: wrote {path} (cells in {state})");
     }
+    /// <summary>
+    /// <c>nnrecord</c>: runs the network of SPEC over FILE (or its first BYTES) as <c>cm+nn</c> would and records, per
+    /// bit, what <see cref="CmNnModel"/> reads from it (P(1), the expected byte and its probability). The network learns
+    /// from the bytes alone, so <c>nnmix</c> can then try mixer designs on the whole file at CM's cost.
+    /// </summary>
+    private static int NeuralRecordSuite(string[] args)
+    {
+        if (args.Length < 3)
+        {
+            Console.Error.WriteLine("usage: nnrecord FILE SPEC OUT [BYTES]");
+            return 2;
+        }
+        byte[] data = File.ReadAllBytes(args[0]);
+        if (args.Length > 3)
+        {
+            data = data[..Math.Min(data.Length, int.Parse(args[3], CultureInfo.InvariantCulture))];
+        }
+        var net = NnBits(args[1]);
+        int bits = data.Length * 8;
+        var rec = new NetworkRecord(new ushort[bits + 1], new int[bits + 1], new byte[bits + 1]);
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        double cost = 0;
+        int i = 0;
+        foreach (byte b in data)
+        {
+            for (int k = 7; k >= 0; k--)
+            {
+                int bit = (b >> k) & 1;
+                int p = net.P();
+                rec.P[i] = (ushort)p;
+                rec.Top[i] = net.TopProbability16;
+                rec.Expected[i] = (byte)net.ExpectedByte;
+                cost -= Math.Log2((bit == 1 ? p : 65536 - p) / 65536.0);
+                net.Update(bit);
+                i++;
+            }
+        }
+        rec.P[i] = (ushort)net.P();
+        rec.Top[i] = net.TopProbability16;
+        rec.Expected[i] = (byte)net.ExpectedByte;
+        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+        rec.Write(args[2]);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(args[0])}[:{data.Length}] {args[1]}: {cost / data.Length:F4} bits/byte ({cost / 8:F0} bytes), {cpu:F1} CPU-s, commit {NncGit()}"));
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>nnmix</c>: ideal code lengths of <c>cm+nn</c> at LEVEL on FILE with the network's predictions replayed from
+    /// RECORD (<c>nnrecord</c>), for each mixer DESIGN (<see cref="CmNnOptions.Parse"/>; <c>first</c> = layout 2's;
+    /// <c>cm</c> = CM alone).
+    /// </summary>
+    private static int NeuralMixSuite(string[] args)
+    {
+        if (args.Length < 4)
+        {
+            Console.Error.WriteLine("usage: nnmix FILE RECORD LEVEL DESIGN [DESIGN…]");
+            return 2;
+        }
+        byte[] data = File.ReadAllBytes(args[0]);
+        var rec = NetworkRecord.Read(args[1]);
+        data = data[..Math.Min(data.Length, (rec.P.Length - 1) / 8)];
+        int level = int.Parse(args[2], CultureInfo.InvariantCulture);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# {Path.GetFileName(args[0])}[:{data.Length}] cm level {level}, record {Path.GetFileName(args[1])}, commit {NncGit()}"));
+        Console.WriteLine("design	bpb	bytes	cpu_s");
+        foreach (string design in args[3..])
+        {
+            IByteModel model;
+            if (design == "cm")
+            {
+                model = ModelCatalog.Create("cm", level);
+            }
+            else
+            {
+                var o = design == "first" ? CmNnOptions.First : CmNnOptions.Parse(design);
+                var cm = CmModel.Create(level, CmModel.Configure(level, null), o.CmInputs, o.CmContexts);
+                model = new CmNnModel(cm, new ReplayedNetwork(rec), o);
+            }
+            var c0 = Process.GetCurrentProcess().TotalProcessorTime;
+            double b = ModelCompressor.CodeLength(model, data);
+            double c = (Process.GetCurrentProcess().TotalProcessorTime - c0).TotalSeconds;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{design}	{b / data.Length:F4}	{b / 8:F0}	{c:F1}"));
+        }
+        return 0;
+    }
+
+    private sealed record NetworkRecord(ushort[] P, int[] Top, byte[] Expected)
+    {
+        public void Write(string path)
+        {
+            using var w = new BinaryWriter(File.Create(path));
+            w.Write(P.Length);
+            foreach (ushort v in P)
+            {
+                w.Write(v);
+            }
+            foreach (int v in Top)
+            {
+                w.Write(v);
+            }
+            w.Write(Expected);
+        }
+
+        public static NetworkRecord Read(string path)
+        {
+            using var r = new BinaryReader(File.OpenRead(path));
+            int n = r.ReadInt32();
+            var p = new ushort[n];
+            var top = new int[n];
+            for (int i = 0; i < n; i++)
+            {
+                p[i] = r.ReadUInt16();
+            }
+            for (int i = 0; i < n; i++)
+            {
+                top[i] = r.ReadInt32();
+            }
+            return new NetworkRecord(p, top, r.ReadBytes(n));
+        }
+    }
+
+    /// <summary>A network's recorded predictions, replayed bit by bit (the bits must be the recorded file's).</summary>
+    private sealed class ReplayedNetwork(NetworkRecord rec) : INetworkBitPredictor
+    {
+        private int _i;
+
+        public string Name => "replay";
+
+        public long MemoryBytes => 0;
+
+        public int ExpectedByte => rec.Expected[_i];
+
+        public int TopProbability16 => rec.Top[_i];
+
+        public int P() => rec.P[_i];
+
+        public void Update(int bit) => _i++;
+
+        public void Prime(ReadOnlySpan<byte> data) => throw new NotSupportedException();
+
+        public IByteModel Clone() => throw new NotSupportedException();
+    }
+
     private static SequenceBitPredictor NnBits(string spec)
     {
         var m = SequenceModels.Create(spec);

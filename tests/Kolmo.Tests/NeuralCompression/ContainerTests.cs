@@ -58,6 +58,10 @@ public class ContainerTests
         var q = NeuralModels.Decode(NeuralModels.Encode(300, [1, 2, 3], "order:k=2"));
         Assert.Equal((NeuralModels.Layout, 300, "order:k=2"), (q.Layout, q.Block, q.Spec));
         Assert.Equal([1, 2, 3], q.Inner);
+        var r = NeuralModels.Decode(NeuralModels.Encode(20, [2, 24, 2], "order:k=1", NeuralModels.CmNnLayout));
+        Assert.Equal((NeuralModels.CmNnLayout, 20, "order:k=1"), (r.Layout, r.Block, r.Spec));
+        Assert.Throws<ArgumentOutOfRangeException>(() => NeuralModels.Encode(20, [], "order:k=1", NeuralModels.LegacyLayout));
+        Assert.Throws<InvalidDataException>(() => NeuralModels.Decode([4, 1, 0]));
         Assert.Throws<InvalidDataException>(() => NeuralModels.Decode([3, 0]));
         Assert.Throws<InvalidDataException>(() => NeuralModels.Decode([1, 7]));
         Assert.Throws<InvalidDataException>(() => NeuralModels.Decode([2]));
@@ -98,6 +102,37 @@ public class ContainerTests
         {
             Assert.Equal(file, Pack(NeuralCompressors.Compressor(model, level, primed ? priors[0] : null), input));
         }
+    }
+
+    /// <summary>
+    /// cm+nn's second mixer design (layout 3; tests/Golden/neural/layout3/README.md): the file decodes and the encoder
+    /// still writes it byte for byte; the layout-2 cm+nn file above still decodes with the first design.
+    /// </summary>
+    [Fact]
+    public void CmNnSecondDesignGoldenFile_DecodesAndIsReproducedByteForByte()
+    {
+        byte[] file = File.ReadAllBytes(Golden(Path.Combine("layout3", "xargs.head.cmnn1.kolmo")));
+        byte[] input = File.ReadAllBytes(Golden("xargs.head"));
+        Assert.Equal(NeuralModels.CmNnLayout, NeuralModels.Decode(Header(file).Parameters).Layout);
+        Assert.Equal(input, Unpack(file));
+        Assert.Equal(file, Pack(NeuralCompressors.Compressor("cm+nn", 1), input));
+    }
+
+    [Fact]
+    public void CmNn_WritesTheSecondDesignsLayout_AndBothDesignsRoundTrip()
+    {
+        byte[] data = PrequentialTests.Text(700, 5);
+        byte[] packed = Pack(NeuralCompressors.Compressor("cm+nn", 2), data);
+        Assert.Equal(NeuralModels.CmNnLayout, NeuralModels.Decode(Header(packed).Parameters).Layout);
+        Assert.Equal(data, Unpack(packed));
+        // the layout chooses the mixer design: layout 3 the second, layout 2 (older files) the first
+        var p = NeuralModels.Decode(Header(packed).Parameters);
+        var entry = ModelCatalog.Get(ModelId.CmNn);
+        var second = Assert.IsType<CmNnModel>(entry.Create(2, Header(packed).Parameters));
+        Assert.Equal(CmNnOptions.Second, second.Options);
+        byte[] layout2 = NeuralModels.Encode(p.Block, p.Inner, p.Spec, NeuralModels.Layout);
+        Assert.Equal(CmNnOptions.First, Assert.IsType<CmNnModel>(entry.Create(2, layout2)).Options);
+        Assert.NotEqual(CmNnOptions.First, CmNnOptions.Second);
     }
 
     [Fact]

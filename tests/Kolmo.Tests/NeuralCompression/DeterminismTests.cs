@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Kolmo.Compression;
+using Kolmo.Compression.Neural;
+using Kolmo.Modeling;
 
 namespace Kolmo.Tests.NeuralCompression;
 
@@ -40,6 +42,37 @@ public class DeterminismTests
         finally
         {
             Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// cm+nn's second design at level 9: CM's 27 contexts, match, bias and three network inputs fill more than one
+    /// 512-bit mixer vector, so every kernel width loops; the predictions must be identical to the scalar reference's.
+    /// </summary>
+    [Theory]
+    [InlineData(MixerKernels.Path.Scalar)]
+    [InlineData(MixerKernels.Path.V128)]
+    [InlineData(MixerKernels.Path.V256)]
+    internal void CmNnSecondDesign_Level9_SamePredictionsForEveryMixerKernel(MixerKernels.Path path)
+    {
+        var o = CmNnOptions.Second;
+        CmNnModel Make() => new(
+            new CmModel(new CmOptions { Level = 9, MemoryCap = CmOptions.MinimumMemory(9), ExternalInputs = o.CmInputs, ExternalContexts = o.CmContexts }),
+            new SequenceBitPredictor(new CountSequenceModel(2), 16),
+            o);
+        var widest = Make();
+        var other = Make();
+        ((CmModel)other.Base).KernelPath = path;
+        byte[] data = Modeling.CmTests.SampleText(2500);
+        foreach (byte b in data)
+        {
+            for (int k = 7; k >= 0; k--)
+            {
+                Assert.Equal(widest.P(), other.P());
+                int bit = (b >> k) & 1;
+                widest.Update(bit);
+                other.Update(bit);
+            }
         }
     }
 }

@@ -40,9 +40,10 @@ public static class NeuralCompressors
 
     /// <summary>
     /// The <c>nn</c> level inside <c>cm+nn</c> at level <paramref name="level"/>: the same number up to 4, then 4 up
-    /// to level 6 and 6 above (the network costs far more than CM, so the upper levels add CM contexts first).
+    /// to level 6, 6 at levels 7–8 and 8 at level 9 (the network costs far more than CM, so the upper levels add CM
+    /// contexts first; the best level takes the larger network).
     /// </summary>
-    public static int CmNnNetLevel(int level) => level <= 4 ? level : level <= 6 ? 4 : 6;
+    public static int CmNnNetLevel(int level) => level <= 4 ? level : level <= 6 ? 4 : level <= 8 ? 6 : 8;
 
     /// <summary>
     /// Configuration of the <c>nn</c> model at <paramref name="level"/> 1–9: an <see cref="OnlineLstm"/> whose cells,

@@ -6,10 +6,10 @@ namespace Kolmo.Compression.Neural;
 
 /// <summary>
 /// Container integration of the neural models (<see cref="ModelCatalog"/> entries <c>nn</c>, id 3, and <c>cm+nn</c>, id 4).
-/// <para>Model parameters stored in the <c>.kolmo</c> header (at most 255 bytes), layout 2 (written now):</para>
+/// <para>Model parameters stored in the <c>.kolmo</c> header (at most 255 bytes), layouts 2 and 3 (written now):</para>
 /// <code>
 /// offset  size    field
-/// 0       1       layout = 2
+/// 0       1       layout = 2 (nn; cm+nn with its first mixer design) or 3 (cm+nn with its second mixer design)
 /// 1       LEB128  training block: bytes between two optimizer steps (the horizon)
 /// .       1       length L of the inner parameters, then L bytes (cm+nn: the base model's id and its own parameters)
 /// .       rest    the sequence model's configuration string, UTF-8 (SequenceModels.Create)
@@ -18,12 +18,17 @@ namespace Kolmo.Compression.Neural;
 /// quantised to totals of 2^24 (<see cref="SequenceBitPredictor"/>).
 /// <para>Layout 1 (the first neural models, read only): <c>1 | prior kind u8 | xxHash64 u64 (when the kind ≠ 0) | block |
 /// L | inner | spec</c>, totals of 2^16, the data prior learned by <see cref="PrequentialCoder.Train"/> (one pass, a final
-/// partial block, context reset) and cm+nn mixed by <see cref="MixedByteModel"/>. Files of both layouts decode.</para>
+/// partial block, context reset) and cm+nn mixed by <see cref="MixedByteModel"/>. Files of every layout decode.</para>
+/// <para>Layout 3 has layout 2's fields; it marks cm+nn files mixed by <see cref="CmNnOptions.Second"/> (layout 2:
+/// <see cref="CmNnOptions.First"/>). nn writes layout 2, unchanged.</para>
 /// </summary>
 public static class NeuralModels
 {
-    /// <summary>The layout written now.</summary>
+    /// <summary>The layout <c>nn</c> writes now (and <c>cm+nn</c> with its first mixer design).</summary>
     public const byte Layout = 2;
+
+    /// <summary>The layout <c>cm+nn</c> writes now: layout 2's fields, the second mixer design.</summary>
+    public const byte CmNnLayout = 3;
 
     /// <summary>The first layout (read only).</summary>
     public const byte LegacyLayout = 1;
@@ -32,7 +37,7 @@ public static class NeuralModels
     public const int DefaultLevel = NeuralCompressors.DefaultNnLevel;
 
     /// <summary>The stored parameters, decoded.</summary>
-    /// <param name="Layout">1 or 2.</param>
+    /// <param name="Layout">1, 2 or 3.</param>
     /// <param name="PriorKind">Layout 1 only: 0 none, 1 data, 2 model.</param>
     /// <param name="PriorHash">Layout 1 only: xxHash64 of the prior (0 when none).</param>
     /// <param name="Block">Bytes between training steps.</param>
@@ -40,15 +45,19 @@ public static class NeuralModels
     /// <param name="Spec">Sequence model configuration.</param>
     public sealed record Parameters(byte Layout, byte PriorKind, ulong PriorHash, int Block, byte[] Inner, string Spec);
 
-    /// <summary>Encodes layout-2 parameters.</summary>
+    /// <summary>Encodes parameters of <paramref name="layout"/> 2 (default) or 3.</summary>
     /// <exception cref="ArgumentException">The encoding exceeds 255 bytes.</exception>
-    public static byte[] Encode(int block, byte[] inner, string spec)
+    public static byte[] Encode(int block, byte[] inner, string spec, byte layout = Layout)
     {
+        if (layout is not (Layout or CmNnLayout))
+        {
+            throw new ArgumentOutOfRangeException(nameof(layout), layout, "layouts 2 and 3 are written");
+        }
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentException.ThrowIfNullOrEmpty(spec);
         ArgumentOutOfRangeException.ThrowIfLessThan(block, 1);
         var ms = new MemoryStream();
-        ms.WriteByte(Layout);
+        ms.WriteByte(layout);
         WriteVarint(ms, (ulong)block);
         if (inner.Length > 255)
         {
@@ -71,9 +80,9 @@ public static class NeuralModels
         ArgumentNullException.ThrowIfNull(stored);
         var ms = new MemoryStream(stored, writable: false);
         int layout = ms.ReadByte();
-        if (layout is not (LegacyLayout or Layout))
+        if (layout is not (LegacyLayout or Layout or CmNnLayout))
         {
-            throw new InvalidDataException($"neural model parameters: unsupported layout {layout} (this build reads layouts 1 and 2)");
+            throw new InvalidDataException($"neural model parameters: unsupported layout {layout} (this build reads layouts 1 to 3)");
         }
         int kind = 0;
         ulong hash = 0;
@@ -135,8 +144,8 @@ public static class NeuralModels
             var baseEntry = BaseEntry();
             byte[] inner = [(byte)baseEntry.Id, .. baseEntry.Configure(level, memory)];
             return checkpoint is null
-                ? Encode(NeuralCompressors.NnHorizon(NeuralCompressors.CmNnNetLevel(level)), inner, NeuralCompressors.NnSpec(NeuralCompressors.CmNnNetLevel(level)))
-                : CheckpointParameters(checkpoint, inner);
+                ? Encode(NeuralCompressors.NnHorizon(NeuralCompressors.CmNnNetLevel(level)), inner, NeuralCompressors.NnSpec(NeuralCompressors.CmNnNetLevel(level)), CmNnLayout)
+                : CheckpointParameters(checkpoint, inner, CmNnLayout);
         },
         (level, stored) =>
         {
@@ -149,11 +158,11 @@ public static class NeuralModels
             return CreateCmNn(level, p, FromCheckpoint(p, bytes));
         });
 
-    private static byte[] CheckpointParameters(ModelPrior checkpoint, byte[] inner)
+    private static byte[] CheckpointParameters(ModelPrior checkpoint, byte[] inner, byte layout = Layout)
     {
         var model = LoadCheckpoint(checkpoint.Checkpoint);
         int block = model is NetworkSequenceModel n ? n.Window : PrequentialCoder.DefaultBlock;
-        return Encode(block, inner, model.Spec);
+        return Encode(block, inner, model.Spec, layout);
     }
 
     private static ISequenceModel LoadCheckpoint(ReadOnlyMemory<byte> bytes) => SequenceModels.LoadCheckpoint(bytes.ToArray());
@@ -222,11 +231,13 @@ public static class NeuralModels
             }
             return new MixedByteModel([cm, nn]);
         }
-        // layout 2: the network's predictions also enter CM's own mixer (two inputs, a weight set chosen by its confidence)
+        // layouts 2 and 3: the network's predictions also enter CM's own mixer (inputs and a weight set chosen by its
+        // confidence); the layout says which mixer design
+        var design = p.Layout == CmNnLayout ? CmNnOptions.Second : CmNnOptions.First;
         var baseModel = baseEntry.Id == ModelId.Cm
-            ? CmModel.Create(level, p.Inner[1..], CmNnModel.ExternalInputs, CmNnModel.ExternalContexts)
+            ? CmModel.Create(level, p.Inner[1..], design.CmInputs, design.CmContexts)
             : baseEntry.Create(level, p.Inner[1..]);
-        return new CmNnModel(baseModel, new SequenceBitPredictor(network, p.Block));
+        return new CmNnModel(baseModel, new SequenceBitPredictor(network, p.Block), design);
     }
 
     private static ModelEntry BaseEntry() => ModelCatalog.TryGet(ModelId.Cm, out var cm) ? cm : ModelCatalog.Get(ModelId.Order3);

@@ -16,7 +16,7 @@ namespace Kolmo.Compression.Neural;
 /// This makes any sequence model an <see cref="IByteModel"/>, e.g. an input of a context-mixing mixer.</para>
 /// Memory: the model plus the history of seen bytes (n bytes).
 /// </summary>
-public sealed class SequenceBitPredictor : IByteModel
+public sealed class SequenceBitPredictor : INetworkBitPredictor
 {
     private readonly ISequenceModel _model;
     private readonly int _block;

@@ -210,6 +210,9 @@ public sealed unsafe class CmModel : IByteModel, IExternalInputs
     /// <inheritdoc />
     public int ExternalInputs => _ext.Length;
 
+    /// <summary>The mixer's output (stretched, ±2047) behind the last prediction, before the APM stages.</summary>
+    internal int MixerStretch => _mixSt;
+
     /// <inheritdoc />
     public long MemoryBytes =>
         _table.MemoryBytes + _directBuf.Bytes + _smBuf.Bytes + _ptrBuf.Bytes + _match.MemoryBytes + _mixer.MemoryBytes
