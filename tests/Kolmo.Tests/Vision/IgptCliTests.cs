@@ -81,9 +81,9 @@ public sealed class IgptCliTests : IDisposable
         var quick = IgptCommand.Options(new IgptSettings { Quick = true, Out = "x" }, 2500);
         Assert.Equal(Kolmo.Vision.IgptOptions.Quick.Steps, quick.Steps);
         Assert.Equal("1x64", Assert.Single(quick.Sizes).Name);
-        var full = IgptCommand.Options(new IgptSettings { Full = true, Out = "x", Steps = 77, Sizes = "1x16,2x64" }, 8000);
+        var full = IgptCommand.Options(new IgptSettings { Full = true, Out = "x", Steps = 77, Sizes = "1x32,2x64" }, 8000);
         Assert.Equal(77, full.Steps);
-        Assert.Equal(new[] { "1x16" }, full.MaskedSizes);   // the preset's masked size survives when it is still a size
+        Assert.Equal(new[] { "1x32" }, full.MaskedSizes);   // the preset's masked size survives when it is still a size
         Assert.Equal(3, full.Seeds);
         var epochs = IgptCommand.Options(new IgptSettings { Out = "x", Epochs = 2, Batch = 10 }, 1000);
         Assert.Equal(200, epochs.Steps);

@@ -51,11 +51,11 @@ namespace Kolmo.Cli.Commands.Vision
         public int? Split { get; init; }
 
         [CommandOption("--quick")]
-        [Description("Preset: under a minute on two cores — one 1x64 AR model, 300 steps, probes on every image, 4x4 grid pooling.")]
+        [Description("Preset: about a minute of CPU time — one 1x64 AR model, 1200 steps, probes on every image, 4x4 grid pooling.")]
         public bool Quick { get; init; }
 
         [CommandOption("--full")]
-        [Description("Preset: the committed result — AR sizes 1x16,1x32,1x64, 1x16 also masked over 3 seeds, 1500 steps, 4 checkpoints, 2x2 grid pooling, probes on 2,000 training and 1,000 test images. Resumable.")]
+        [Description("Preset: the committed result — AR sizes 1x32,1x64,2x128, 1x32 also masked over 3 seeds, 4000 steps, 4 checkpoints, 2x2 grid pooling, probes on every image. Resumable (--stop-after, --resume).")]
         public bool Full { get; init; }
 
         [CommandOption("--sizes <LIST>")]
