@@ -383,7 +383,7 @@ public static partial class Program
         return d;
     }
 
-    /// <summary>lstm-compress's published results (B. Knoll; figures as quoted in the issue that set the targets; not run here).</summary>
+    /// <summary>lstm-compress's published results (B. Knoll; figures as quoted with the targets; not run here).</summary>
     private static readonly Dictionary<string, double> LstmCompressPublished = new(StringComparer.Ordinal) { ["enwik6"] = 1.847, ["book1"] = 2.199 };
 
     private static void WriteNncompReport(string outDir, string state, Dictionary<(string, string, string, int), string[]> cells, string[] args)
