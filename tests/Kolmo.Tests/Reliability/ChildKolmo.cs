@@ -37,8 +37,10 @@ internal sealed partial class ChildKolmo : IDisposable
         }
         _process = Process.Start(psi)!;
         _process.StandardInput.Close();
-        _stdout = _process.StandardOutput.ReadToEndAsync();
-        _stderr = _process.StandardError.ReadToEndAsync();
+        // Read on dedicated threads, not the thread pool: when the full suite keeps the pool busy, a pooled reader can
+        // fall behind, the child's stderr pipe fills, and the child blocks writing its last message before it exits.
+        _stdout = Task.Factory.StartNew(_process.StandardOutput.ReadToEnd, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _stderr = Task.Factory.StartNew(_process.StandardError.ReadToEnd, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>Sends <paramref name="signal"/> to the child (env has exec'd dotnet, so the pid is kolmo's).</summary>
