@@ -5,7 +5,7 @@ namespace Kolmo.Tests.Reliability;
 
 /// <summary>
 /// A <c>kolmo</c> child process that a test can stop with a real signal. The child is started through
-/// <c>env --default-signal=INT</c>: a shell starts background jobs with SIGINT ignored, and an ignored signal stays
+/// <c>env --default-signal=INT,HUP</c>: a shell starts background jobs with SIGINT ignored, and an ignored signal stays
 /// ignored across exec, so without it a SIGINT test would depend on how the test run itself was started.
 /// </summary>
 internal sealed partial class ChildKolmo : IDisposable
@@ -28,7 +28,7 @@ internal sealed partial class ChildKolmo : IDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory,
         };
-        psi.ArgumentList.Add("--default-signal=INT");
+        psi.ArgumentList.Add("--default-signal=INT,HUP");   // a shell starting the suite in the background (or nohup) ignores these; the child must not inherit that
         psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Kolmo.Cli.dll"));
         foreach (var a in args)
