@@ -256,8 +256,12 @@ internal static class ReliabilityBench
         {
             cArgs.AddRange(["-T", threads]);
         }
-        using var comp = Start(cArgs);
-        using var decomp = Start(["d", "-q", "-c", "-"]);
+        // each child runs under /usr/bin/time, which reports its CPU seconds at exit (a .NET Process cannot once it has
+        // exited); memory and running CPU are read from /proc of the CLI process itself
+        using var compTimed = new TimedChild(cArgs);
+        using var decompTimed = new TimedChild(["d", "-q", "-c", "-"]);
+        var comp = compTimed.Process;
+        var decomp = decompTimed.Process;
         var inHash = new XxHash64();
         var outHash = new XxHash64();
         long outBytes = 0, packedBytes = 0;
@@ -316,17 +320,19 @@ internal static class ReliabilityBench
                 outBytes += n;
             }
         });
-        var samples = new StringBuilder("seconds\tgib_out\tcompress_rss_mib\tdecompress_rss_mib\n");
+        // one line per sample as it is taken (a soak paused between time slots, or cut short, still shows its course);
+        // CPU seconds of both children beside the wall clock, which also runs while the soak is paused
+        Console.WriteLine("seconds\tgib_out\tcompress_rss_mib\tdecompress_rss_mib\tcompress_peak_mib\tdecompress_peak_mib\tcompress_cpu_s\tdecompress_cpu_s");
         while (!drain.Wait(TimeSpan.FromSeconds(10)))
         {
-            samples.Append(Inv, $"{sw.Elapsed.TotalSeconds:F0}\t{outBytes / (double)(1L << 30):F3}\t{RssMiB(comp):F0}\t{RssMiB(decomp):F0}\n");
+            Console.WriteLine(string.Create(Inv,
+                $"{sw.Elapsed.TotalSeconds:F0}\t{outBytes / (double)(1L << 30):F3}\t{RssMiB(compTimed.Pid):F0}\t{RssMiB(decompTimed.Pid):F0}\t{RssMiB(compTimed.Pid, "VmHWM"):F0}\t{RssMiB(decompTimed.Pid, "VmHWM"):F0}\t{CpuSeconds(compTimed.Pid):F0}\t{CpuSeconds(decompTimed.Pid):F0}"));
         }
         Task.WaitAll(feed, pipe);
         comp.WaitForExit();
         decomp.WaitForExit();
         bool same = outBytes == total && inHash.GetCurrentHashAsUInt64() == outHash.GetCurrentHashAsUInt64();
-        double cpuC = comp.TotalProcessorTime.TotalSeconds, cpuD = decomp.TotalProcessorTime.TotalSeconds;
-        Console.WriteLine(samples);
+        double cpuC = compTimed.CpuSecondsAtExit(), cpuD = decompTimed.CpuSecondsAtExit();
         Console.WriteLine(string.Create(Inv,
             $"soak {model}{(threads is null ? "" : " -T " + threads)}: {total:N0} bytes in, {packedBytes:N0} packed ({8.0 * packedBytes / total:F3} bpb), {outBytes:N0} back, identical: {same}; " +
             $"{sw.Elapsed.TotalSeconds:F0} s wall; CPU compress {cpuC:F0} s ({total / 1e6 / cpuC:F2} MB per CPU-s), decompress {cpuD:F0} s ({total / 1e6 / cpuD:F2} MB per CPU-s); exit {comp.ExitCode}/{decomp.ExitCode}"));
@@ -405,24 +411,30 @@ internal static class ReliabilityBench
         return (wall, double.Parse(us[0], Inv) + double.Parse(us[1], Inv));
     }
 
-    private static Process Start(List<string> args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = false, UseShellExecute = false };
-        psi.ArgumentList.Add(CliDll);
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        return Process.Start(psi)!;
-    }
-
-    private static double RssMiB(Process p)
+    /// <summary>CPU seconds (user + system) process <paramref name="pid"/> has used so far; NaN once it has ended.</summary>
+    private static double CpuSeconds(int pid)
     {
         try
         {
-            foreach (var line in File.ReadLines($"/proc/{p.Id}/status"))
+            // fields after the command name: state is field 3, utime and stime fields 14 and 15, in clock ticks (100 per second)
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(f[11], Inv) + long.Parse(f[12], Inv)) / 100.0;
+        }
+        catch (IOException)
+        {
+            return double.NaN;   // the process ended
+        }
+    }
+
+    /// <summary>Resident memory (VmRSS) of process <paramref name="pid"/> in MiB, or its peak so far with <paramref name="field"/> = VmHWM.</summary>
+    private static double RssMiB(int pid, string field = "VmRSS")
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
             {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                if (line.StartsWith(field + ":", StringComparison.Ordinal))
                 {
                     return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], Inv) / 1024.0;
                 }
@@ -441,5 +453,57 @@ internal static class ReliabilityBench
     {
         int i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+    /// <summary>
+    /// A CLI child process with redirected standard input and output, run under <c>/usr/bin/time</c> so that its CPU
+    /// seconds are known after it has exited. <see cref="Process"/> is the time process (its standard streams and exit
+    /// code are the CLI's); <see cref="Pid"/> is the CLI process itself, for /proc.
+    /// </summary>
+    private sealed class TimedChild : IDisposable
+    {
+        private readonly string _timeFile = Path.GetTempFileName();
+
+        public TimedChild(List<string> args)
+        {
+            var psi = new ProcessStartInfo("/usr/bin/time") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+            foreach (var a in (string[])["-f", "%U %S", "-o", _timeFile, "dotnet", CliDll, .. args])
+            {
+                psi.ArgumentList.Add(a);
+            }
+            Process = Process.Start(psi)!;
+            string children = $"/proc/{Process.Id}/task/{Process.Id}/children";
+            for (int tries = 0; ; tries++)
+            {
+                string list = File.Exists(children) ? File.ReadAllText(children).Trim() : "";
+                if (list.Length > 0)
+                {
+                    Pid = int.Parse(list.Split(' ')[0], Inv);
+                    break;
+                }
+                if (tries == 1000)
+                {
+                    throw new InvalidOperationException("/usr/bin/time did not start the CLI");
+                }
+                Thread.Sleep(10);
+            }
+        }
+
+        public Process Process { get; }
+
+        public int Pid { get; }
+
+        /// <summary>User + system CPU seconds of the CLI, as /usr/bin/time reported them at its exit.</summary>
+        public double CpuSecondsAtExit()
+        {
+            Process.WaitForExit();
+            var us = File.ReadAllLines(_timeFile).Last().Split(' ');
+            return double.Parse(us[0], Inv) + double.Parse(us[1], Inv);
+        }
+
+        public void Dispose()
+        {
+            Process.Dispose();
+            File.Delete(_timeFile);
+        }
     }
 }
