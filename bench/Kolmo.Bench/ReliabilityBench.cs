@@ -11,7 +11,7 @@ public static partial class Program
     static partial void RegisterReliability(IDictionary<string, (string Help, Func<string[], int> Run)> suites)
     {
         suites["damage"] = ("every single-bit flip and every truncation of the golden .kolmo files (+ fresh cm/nn/cm+nn files) through 'kolmo d': exit codes", ReliabilityBench.Damage);
-        suites["soak"] = ("long stream through 'kolmo c -c | kolmo d -c' child processes, peak memory sampled: soak [--model order3] [--gib 4] [-T N]", ReliabilityBench.Soak);
+        suites["soak"] = ("long stream through 'kolmo c -c | kolmo d -c' child processes, peak memory sampled: soak [--model order3] [--gib 4] [-T N] [--random-every 64]", ReliabilityBench.Soak);
         suites["budgets"] = ("wall time of 'decipher --seconds S' on 20k, 200k and 2M letters, and 'train --max-minutes': budget vs measured", ReliabilityBench.Budgets);
     }
 }
@@ -250,6 +250,7 @@ internal static class ReliabilityBench
         string model = Arg(args, "--model", "order3");
         double gib = double.Parse(Arg(args, "--gib", "4"), Inv);
         string? threads = ArgOrNull(args, "-T");
+        int randomEvery = int.Parse(Arg(args, "--random-every", "64"), Inv);
         long total = (long)(gib * (1L << 30));
         var cArgs = new List<string> { "c", "-m", model, "-q", "-c", "-" };
         if (threads is not null)
@@ -274,8 +275,9 @@ internal static class ReliabilityBench
             var sb = new StringBuilder();
             for (long sent = 0; sent < total; sent += buf.Length)
             {
-                // 3/4 text-like, 1/4 random bytes: both the modelled and the stored-block paths
-                if ((sent >> 20) % 4 == 3)
+                // text-like, with one MiB of random bytes in every randomEvery: both the modelled and the stored-block
+                // paths (a random MiB costs order3 about 10 times a text MiB: its tables miss the cache on every bit)
+                if ((sent >> 20) % randomEvery == randomEvery - 1)
                 {
                     for (int i = 0; i < buf.Length; i += 8)
                     {
@@ -334,7 +336,7 @@ internal static class ReliabilityBench
         bool same = outBytes == total && inHash.GetCurrentHashAsUInt64() == outHash.GetCurrentHashAsUInt64();
         double cpuC = compTimed.CpuSecondsAtExit(), cpuD = decompTimed.CpuSecondsAtExit();
         Console.WriteLine(string.Create(Inv,
-            $"soak {model}{(threads is null ? "" : " -T " + threads)}: {total:N0} bytes in, {packedBytes:N0} packed ({8.0 * packedBytes / total:F3} bpb), {outBytes:N0} back, identical: {same}; " +
+            $"soak {model}{(threads is null ? "" : " -T " + threads)}, one random MiB in {randomEvery}: {total:N0} bytes in, {packedBytes:N0} packed ({8.0 * packedBytes / total:F3} bpb), {outBytes:N0} back, identical: {same}; " +
             $"{sw.Elapsed.TotalSeconds:F0} s wall; CPU compress {cpuC:F0} s ({total / 1e6 / cpuC:F2} MB per CPU-s), decompress {cpuD:F0} s ({total / 1e6 / cpuD:F2} MB per CPU-s); exit {comp.ExitCode}/{decomp.ExitCode}"));
         return same && comp.ExitCode == 0 && decomp.ExitCode == 0 ? 0 : 1;
     }
