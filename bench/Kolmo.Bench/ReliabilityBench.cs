@@ -33,8 +33,8 @@ internal static class ReliabilityBench
     /// different ones). Files: every <c>.kolmo</c> under tests/Golden (all containers and models kept for
     /// compatibility) and fresh cm, nn and cm+nn files.
     /// <c>damage [FILTER] [--shard K/N] [--threads N] [--save DIR] [--cli]</c>: FILTER (comma-separated) picks files by
-    /// path or a fresh model (cm, nn, cm+nn; "fresh" for all three); a shard takes every N-th damage from the K-th, so a long sweep runs as
-    /// several short jobs; damages are decoded on N threads (default: processor count); every damage not refused is
+    /// path or a fresh model (cm, nn, cm+nn; "fresh" for all three); a shard takes every N-th damage from damage K (K from 0 to N − 1:
+    /// shards 0/N … N−1/N cover every damage once), so a long sweep runs as several short jobs; damages are decoded on N threads (default: processor count); every damage not refused is
     /// saved to DIR; <c>--cli</c> runs each decode through the whole command line instead (files in /dev/shm, one
     /// thread), which also checks that a refused file leaves no output. Each file's row is printed when it is done.
     /// </summary>
@@ -47,6 +47,12 @@ internal static class ReliabilityBench
             var kn = shardArg.Split('/');
             shard = int.Parse(kn[0], Inv);
             shards = int.Parse(kn[1], Inv);
+            if (shards < 1 || shard < 0 || shard >= shards)
+            {
+                // K = N would silently skip damage 0 of every file (the first bit of its first byte)
+                Console.Error.WriteLine($"damage: --shard {shardArg}: K must be in 0..N-1 (shards are numbered from 0)");
+                return 1;
+            }
         }
         bool viaCli = args.Contains("--cli");
         int threads = viaCli ? 1 : int.Parse(Arg(args, "--threads", Environment.ProcessorCount.ToString(Inv)), Inv);
