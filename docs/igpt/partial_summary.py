@@ -31,6 +31,8 @@ raw = json.load(open(f"{out}/checkpoints/raw-pixels.json"))
 print(f"raw pixels: {100 * raw['testAccuracy'] if 'testAccuracy' in raw else 100 * raw['layers'][0]['testAccuracy']:.2f} %")
 points = []
 for f in sorted(glob.glob(f"{out}/checkpoints/*/step-*.json")):
+    if f.endswith(".partial.json"):
+        continue   # the finished layer probes of a measurement under way
     d = json.load(open(f))
     m = d["measurement"]
     lay = lambda p: " ".join(f"{100 * l['testAccuracy']:.2f}" for l in p["layers"])
