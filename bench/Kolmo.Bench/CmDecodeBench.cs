@@ -61,6 +61,7 @@ public static partial class Program
                 Thread.Sleep(150);   // lets the background compiler finish, so the timed runs use the final code
             }
             double sumC = 0, sumD = 0, worst = 0;
+            var wholeBytes = new Dictionary<string, int>();
             foreach (var file in files)
             {
                 var data = File.ReadAllBytes(file);
@@ -75,6 +76,7 @@ public static partial class Program
                     bestC = Math.Min(bestC, c);
                     bestD = Math.Min(bestD, d);
                 }
+                wholeBytes[file] = packed.Length;
                 sumC += bestC;
                 sumD += bestD;
                 worst = Math.Max(worst, bestD / bestC);
@@ -86,7 +88,7 @@ public static partial class Program
             {
                 foreach (var file in files)
                 {
-                    ok &= Pair(File.ReadAllBytes(file), options, Path.GetFileName(file), level);
+                    ok &= Pair(File.ReadAllBytes(file), wholeBytes[file], options, Path.GetFileName(file), level);
                 }
             }
         }
@@ -97,7 +99,7 @@ public static partial class Program
         return ok ? 0 : 3;
     }
 
-    private static bool Pair(byte[] data, CmOptions options, string name, int level)
+    private static bool Pair(byte[] data, int wholeBytes, CmOptions options, string name, int level)
     {
         int half = data.Length / 2;
         byte[][] halves = [data[..half], data[half..]];
@@ -126,6 +128,8 @@ public static partial class Program
                 ok &= back.AsSpan().SequenceEqual(halves[k]);
             });
         }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{level} {name,-12} halves coded by fresh models: {packed[0].Length + packed[1].Length} bytes against {wholeBytes} in one ({100.0 * (packed[0].Length + packed[1].Length - wholeBytes) / wholeBytes:+0.00;-0.00}%), the first half alone {packed[0].Length}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{level} {name,-12} pair: compress solo {soloC[0] + soloC[1],7:F3} beside each other {pairC[0] + pairC[1],7:F3} ({(pairC[0] + pairC[1]) / (soloC[0] + soloC[1]),5:F3}×); decompress solo {soloD[0] + soloD[1],7:F3} beside each other {pairD[0] + pairD[1],7:F3} ({(pairD[0] + pairD[1]) / (soloD[0] + soloD[1]),5:F3}×)"));
         return ok;
@@ -165,5 +169,84 @@ public static partial class Program
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
+    }
+}
+
+/// <summary>
+/// <c>cm-segments [--level L] [--threads N] FILE</c>: the whole container path (<see cref="Compression.ModelCompressor"/>)
+/// with one thread (one segment) and with N threads (automatic segments), compress and decompress, in memory. Per
+/// run: bytes, process CPU-seconds, the calling thread's CPU-seconds and wall seconds. With N threads the calling
+/// thread only reads segments, keeps their order, hashes and writes; its CPU time is the serial part of the run.
+/// Round trips are checked.
+/// </summary>
+public static partial class Program
+{
+    private static int CmSegmentsSuite(string[] args)
+    {
+        int level = CmModel.DefaultLevel;
+        int threads = 2;
+        string? file = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--level":
+                    level = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--threads":
+                    threads = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                default:
+                    file = args[i];
+                    break;
+            }
+        }
+        if (file is null)
+        {
+            Console.Error.WriteLine("usage: cm-segments [--level L] [--threads N] FILE");
+            return 2;
+        }
+        var data = File.ReadAllBytes(file);
+        var warm = data.AsSpan(0, Math.Min(data.Length, 1 << 16)).ToArray();
+        var baseCompressor = new Compression.ModelCompressor("cm", level);
+        Compression.ModelCompressor.Decompress(new MemoryStream(Run(baseCompressor, warm, compress: true, 1).Output), Stream.Null, null);
+        Console.WriteLine("# run bytes process-cpu-s calling-thread-cpu-s wall-s");
+        bool ok = true;
+        foreach (int t in new[] { 1, threads })
+        {
+            var c = baseCompressor.WithSegments(null, t);
+            var (packed, cpuC, mainC, wallC) = Run(c, data, compress: true, t);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"compress   -T {t} segment {c.SegmentSizeFor(data.Length),9} {packed.Length,10} {cpuC,8:F3} {mainC,8:F3} {wallC,8:F3}"));
+            var (back, cpuD, mainD, wallD) = Run(c, packed, compress: false, t);
+            ok &= back.AsSpan().SequenceEqual(data);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"decompress -T {t}                   {back.Length,10} {cpuD,8:F3} {mainD,8:F3} {wallD,8:F3}"));
+        }
+        if (!ok)
+        {
+            Console.Error.WriteLine("cm-segments: a round trip failed");
+        }
+        return ok ? 0 : 3;
+    }
+
+    private static (byte[] Output, double ProcessCpu, double ThreadCpu, double Wall) Run(Compression.ModelCompressor c, byte[] input, bool compress, int threads)
+    {
+        Release();
+        var output = new MemoryStream();
+        var src = new MemoryStream(input, writable: false);
+        double p0 = NeuralBench.ProcessSeconds();
+        double t0 = NeuralBench.ThreadSeconds();
+        var w = System.Diagnostics.Stopwatch.StartNew();
+        if (compress)
+        {
+            c.Compress(src, output);
+        }
+        else
+        {
+            Compression.ModelCompressor.Decompress(src, output, null, null, threads);
+        }
+        double wall = w.Elapsed.TotalSeconds;
+        double t1 = NeuralBench.ThreadSeconds();
+        double p1 = NeuralBench.ProcessSeconds();
+        return (output.ToArray(), p1 - p0, t1 - t0, wall);
     }
 }
