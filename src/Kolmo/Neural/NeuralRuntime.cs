@@ -53,6 +53,13 @@ internal static class Par
     [ThreadStatic]
     private static bool _inside;
 
+    [ThreadStatic]
+    private static long _dispatched;
+
+    /// <summary>Parallel regions the calling thread has shared with helper threads so far (work that runs inline does not
+    /// count): tests check with it that work below the minimum size never touches the thread pool.</summary>
+    public static long Dispatched => _dispatched;
+
     /// <summary>True on a thread that is running an item of a parallel loop or a serial scope (nested loops then run inline).</summary>
     public static bool Inside => _inside;
 
@@ -177,6 +184,7 @@ internal static class Par
 
     private static void Run(Job job, int threads)
     {
+        _dispatched++;
         if (TraceClock is not null)
         {
             job.Times = new double[job.Chunks];

@@ -46,6 +46,48 @@ public class DeterminismTests
     }
 
     /// <summary>
+    /// With two engine threads configured, nn and cm+nn compress and decompress on the calling thread alone (one byte's
+    /// step is far below the engine's minimum work size, and the decoder must rebuild every prediction in order): no
+    /// parallel region is handed to the thread pool, and the bytes equal the one-thread run's.
+    /// </summary>
+    [Theory]
+    [InlineData("nn", 2)]
+    [InlineData("cm+nn", 1)]
+    public void CompressAndDecompress_TwoThreads_RunOnTheCallingThreadWithTheSameBytes(string model, int level)
+    {
+        byte[] data = PrequentialTests.Text(1500, 4);
+        byte[] Run(int threads, out byte[] restored, out long dispatched)
+        {
+            lock (Neural.NeuralTestUtil.Gate)
+            {
+                int t0 = Kolmo.Neural.NeuralRuntime.Threads;
+                Kolmo.Neural.NeuralRuntime.Threads = threads;
+                try
+                {
+                    long d0 = Kolmo.Neural.Par.Dispatched;
+                    var packed = new MemoryStream();
+                    NeuralCompressors.Compressor(model, level).Compress(new MemoryStream(data), packed);
+                    var back = new MemoryStream();
+                    ModelCompressor.Decompress(new MemoryStream(packed.ToArray()), back, null, [], threads);
+                    dispatched = Kolmo.Neural.Par.Dispatched - d0;
+                    restored = back.ToArray();
+                    return packed.ToArray();
+                }
+                finally
+                {
+                    Kolmo.Neural.NeuralRuntime.Threads = t0;
+                }
+            }
+        }
+        byte[] one = Run(1, out byte[] restored1, out _);
+        byte[] two = Run(2, out byte[] restored2, out long dispatched2);
+        Assert.Equal(0, dispatched2);
+        Assert.Equal(one, two);
+        Assert.Equal(data, restored1);
+        Assert.Equal(data, restored2);
+    }
+
+    /// <summary>
     /// cm+nn's second design at level 9: CM's 27 contexts, match, bias and three network inputs fill more than one
     /// 512-bit mixer vector, so every kernel width loops; the predictions must be identical to the scalar reference's.
     /// </summary>

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
+using Kolmo.Modeling;
 
 namespace Kolmo.Compression.Neural;
 
@@ -171,11 +171,14 @@ public sealed unsafe class OnlineLstm : ISequenceModel
     private readonly int[] _xOff;      // per layer, within a slot: x_l [nIn_l] | gates [G] | c' [H] | τ [H] | dPre [G]
     private readonly int _hcatOff;     // hcat [LH] | p [256] | dl [256] | dhcat [LH] | dhUp [H]
 
-    private readonly float[] _wArr;
-    private readonly float[] _mArr;
-    private readonly float[] _vArr;
-    private readonly float[] _actArr;
-    private readonly float[] _scratchArr;   // c_l [LH] | zeros [LH] | dh [H] | dc [H] | dhRec [H] | logits [256]
+    // 64-byte aligned (every offset below is a multiple of 16 floats, so every vector load is one cache line; an
+    // unaligned base splits each Vector512 load over two lines, and where an allocation happened to land moved the
+    // speed by several per cent from run to run)
+    private readonly PinnedBuffer<float> _wArr;
+    private readonly PinnedBuffer<float> _mArr;
+    private readonly PinnedBuffer<float> _vArr;
+    private readonly PinnedBuffer<float> _actArr;
+    private readonly PinnedBuffer<float> _scratchArr;   // c_l [LH] | zeros [LH] | dh [H] | dc [H] | dhRec [H] | logits [256]
     private readonly int[] _sym;
 
     private readonly float* _w, _m, _v, _act, _sc;
@@ -253,11 +256,11 @@ public sealed unsafe class OnlineLstm : ISequenceModel
         _slotFloats = o._slotFloats;
         _xOff = o._xOff;
         _hcatOff = o._hcatOff;
-        _wArr = CopyPinned(o._wArr);
-        _mArr = CopyPinned(o._mArr);
-        _vArr = CopyPinned(o._vArr);
-        _actArr = CopyPinned(o._actArr);
-        _scratchArr = CopyPinned(o._scratchArr);
+        _wArr = o._wArr.Clone();
+        _mArr = o._mArr.Clone();
+        _vArr = o._vArr.Clone();
+        _actArr = o._actArr.Clone();
+        _scratchArr = o._scratchArr.Clone();
         _sym = (int[])o._sym.Clone();
         _w = Address(_wArr);
         _m = Address(_mArr);
@@ -303,17 +306,9 @@ public sealed unsafe class OnlineLstm : ISequenceModel
         }
     }
 
-    // Buffers live on the pinned object heap (GC.AllocateArray pinned: true), so their addresses never change.
-    private static float[] Alloc(long n) => GC.AllocateArray<float>(checked((int)n), pinned: true);
+    private static PinnedBuffer<float> Alloc(long n) => new(n);
 
-    private static float[] CopyPinned(float[] a)
-    {
-        var c = GC.AllocateUninitializedArray<float>(a.Length, pinned: true);
-        a.CopyTo(c, 0);
-        return c;
-    }
-
-    private static float* Address(float[] a) => a.Length == 0 ? null : (float*)Marshal.UnsafeAddrOfPinnedArrayElement(a, 0);
+    private static float* Address(PinnedBuffer<float> a) => a.Length == 0 ? null : a.Pointer;
 
     private float* Slot(int s) => _act + (long)s * _slotFloats;
 
