@@ -250,3 +250,59 @@ public static partial class Program
         return (output.ToArray(), p1 - p0, t1 - t0, wall);
     }
 }
+
+/// <summary>
+/// <c>cm-cold [--level L] [--chunk BYTES] FILE</c>: what a segment's fresh model costs. The file's second half is coded
+/// (ideal code length, −Σ log2 p) by a model that has seen the first half and by a fresh one; per chunk of the second
+/// half: both costs in bytes and the difference, so one sees whether the fresh model's loss is a start-up transient or
+/// lasts through the segment.
+/// </summary>
+public static partial class Program
+{
+    private static int CmColdSuite(string[] args)
+    {
+        int level = CmModel.DefaultLevel;
+        int chunk = 1 << 20;
+        string? file = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--level":
+                    level = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--chunk":
+                    chunk = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                default:
+                    file = args[i];
+                    break;
+            }
+        }
+        if (file is null)
+        {
+            Console.Error.WriteLine("usage: cm-cold [--level L] [--chunk BYTES] FILE");
+            return 2;
+        }
+        var data = File.ReadAllBytes(file);
+        int half = data.Length / 2;
+        var options = new CmOptions { Level = level };
+        var warm = new CmModel(options);
+        warm.Prime(data.AsSpan(0, half));
+        var cold = new CmModel(options);
+        Console.WriteLine($"# second half of {Path.GetFileName(file)} ({data.Length - half} bytes from offset {half}), level {level}: chunk start, bytes after the first half, bytes fresh, difference, cumulative difference");
+        double sumWarm = 0, sumCold = 0;
+        for (int at = half; at < data.Length; at += chunk)
+        {
+            var piece = data.AsSpan(at, Math.Min(chunk, data.Length - at));
+            double w = Compression.ModelCompressor.CodeLength(warm, piece) / 8;
+            double c = Compression.ModelCompressor.CodeLength(cold, piece) / 8;
+            sumWarm += w;
+            sumCold += c;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{at,10} {w,12:F0} {c,12:F0} {c - w,10:F0} {sumCold - sumWarm,10:F0}"));
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"total second half: {sumWarm:F0} bytes after the first half, {sumCold:F0} fresh: +{sumCold - sumWarm:F0} ({100 * (sumCold - sumWarm) / sumWarm:F2}% of the half)"));
+        return 0;
+    }
+}
