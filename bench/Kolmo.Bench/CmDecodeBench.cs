@@ -233,6 +233,8 @@ public static partial class Program
         Release();
         var output = new MemoryStream();
         var src = new MemoryStream(input, writable: false);
+        int gc0 = GC.CollectionCount(0);
+        var pause0 = GC.GetTotalPauseDuration();
         double p0 = NeuralBench.ProcessSeconds();
         double t0 = NeuralBench.ThreadSeconds();
         var w = System.Diagnostics.Stopwatch.StartNew();
@@ -247,6 +249,7 @@ public static partial class Program
         double wall = w.Elapsed.TotalSeconds;
         double t1 = NeuralBench.ThreadSeconds();
         double p1 = NeuralBench.ProcessSeconds();
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ({(compress ? "compress" : "decompress")} -T {threads}: {GC.CollectionCount(0) - gc0} collections, {(GC.GetTotalPauseDuration() - pause0).TotalSeconds:F3} s paused)"));
         return (output.ToArray(), p1 - p0, t1 - t0, wall);
     }
 }
