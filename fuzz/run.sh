@@ -17,12 +17,13 @@ engine=${FUZZ_ENGINE:-inprocess}
 out=fuzz/out
 bin=$out/bin
 mkdir -p "$out/findings"
-# Build a copy of the targets and instrument its Kolmo.dll (only Kolmo: the code under test).
-if [ ! -f "$bin/.instrumented" ] || [ -n "$(find src/Kolmo fuzz/Kolmo.Fuzz -name '*.cs' -newer "$bin/.instrumented" | head -1)" ]; then
+# Build a copy of the targets and instrument its Kolmo.dll and Kolmo.Cluster.dll (only the code under test).
+if [ ! -f "$bin/.instrumented" ] || [ -n "$(find src/Kolmo src/Kolmo.Cluster fuzz/Kolmo.Fuzz -name '*.cs' -newer "$bin/.instrumented" | head -1)" ]; then
   rm -rf "$bin"
   dotnet build fuzz/Kolmo.Fuzz -c Release -o "$bin" -v q -nologo >/dev/null
   dotnet tool restore >/dev/null
   dotnet sharpfuzz "$bin/Kolmo.dll" >/dev/null
+  dotnet sharpfuzz "$bin/Kolmo.Cluster.dll" >/dev/null
   touch "$bin/.instrumented"
 fi
 targets=("$@")

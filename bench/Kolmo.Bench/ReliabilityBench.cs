@@ -11,7 +11,7 @@ public static partial class Program
     static partial void RegisterReliability(IDictionary<string, (string Help, Func<string[], int> Run)> suites)
     {
         suites["damage"] = ("every single-bit flip and every truncation of the golden .kolmo files (+ fresh cm/nn/cm+nn files) through 'kolmo d': exit codes", ReliabilityBench.Damage);
-        suites["soak"] = ("long stream through 'kolmo c -c | kolmo d -c' child processes, peak memory sampled: soak [--model order3] [--gib 4] [-T N]", ReliabilityBench.Soak);
+        suites["soak"] = ("long stream through 'kolmo c -c | kolmo d -c' child processes, peak memory sampled: soak [--model order3] [--gib 4] [-T N] [--random-every 64]", ReliabilityBench.Soak);
         suites["budgets"] = ("wall time of 'decipher --seconds S' on 20k, 200k and 2M letters, and 'train --max-minutes': budget vs measured", ReliabilityBench.Budgets);
     }
 }
@@ -33,8 +33,8 @@ internal static class ReliabilityBench
     /// different ones). Files: every <c>.kolmo</c> under tests/Golden (all containers and models kept for
     /// compatibility) and fresh cm, nn and cm+nn files.
     /// <c>damage [FILTER] [--shard K/N] [--threads N] [--save DIR] [--cli]</c>: FILTER (comma-separated) picks files by
-    /// path or a fresh model (cm, nn, cm+nn; "fresh" for all three); a shard takes every N-th damage from the K-th, so a long sweep runs as
-    /// several short jobs; damages are decoded on N threads (default: processor count); every damage not refused is
+    /// path or a fresh model (cm, nn, cm+nn; "fresh" for all three); a shard takes every N-th damage from damage K (K from 0 to N − 1:
+    /// shards 0/N … N−1/N cover every damage once), so a long sweep runs as several short jobs; damages are decoded on N threads (default: processor count); every damage not refused is
     /// saved to DIR; <c>--cli</c> runs each decode through the whole command line instead (files in /dev/shm, one
     /// thread), which also checks that a refused file leaves no output. Each file's row is printed when it is done.
     /// </summary>
@@ -47,6 +47,12 @@ internal static class ReliabilityBench
             var kn = shardArg.Split('/');
             shard = int.Parse(kn[0], Inv);
             shards = int.Parse(kn[1], Inv);
+            if (shards < 1 || shard < 0 || shard >= shards)
+            {
+                // K = N would silently skip damage 0 of every file (the first bit of its first byte)
+                Console.Error.WriteLine($"damage: --shard {shardArg}: K must be in 0..N-1 (shards are numbered from 0)");
+                return 1;
+            }
         }
         bool viaCli = args.Contains("--cli");
         int threads = viaCli ? 1 : int.Parse(Arg(args, "--threads", Environment.ProcessorCount.ToString(Inv)), Inv);
@@ -250,14 +256,19 @@ internal static class ReliabilityBench
         string model = Arg(args, "--model", "order3");
         double gib = double.Parse(Arg(args, "--gib", "4"), Inv);
         string? threads = ArgOrNull(args, "-T");
+        int randomEvery = int.Parse(Arg(args, "--random-every", "64"), Inv);
         long total = (long)(gib * (1L << 30));
         var cArgs = new List<string> { "c", "-m", model, "-q", "-c", "-" };
         if (threads is not null)
         {
             cArgs.AddRange(["-T", threads]);
         }
-        using var comp = Start(cArgs);
-        using var decomp = Start(["d", "-q", "-c", "-"]);
+        // each child runs under /usr/bin/time, which reports its CPU seconds at exit (a .NET Process cannot once it has
+        // exited); memory and running CPU are read from /proc of the CLI process itself
+        using var compTimed = new TimedChild(cArgs);
+        using var decompTimed = new TimedChild(["d", "-q", "-c", "-"]);
+        var comp = compTimed.Process;
+        var decomp = decompTimed.Process;
         var inHash = new XxHash64();
         var outHash = new XxHash64();
         long outBytes = 0, packedBytes = 0;
@@ -270,8 +281,9 @@ internal static class ReliabilityBench
             var sb = new StringBuilder();
             for (long sent = 0; sent < total; sent += buf.Length)
             {
-                // 3/4 text-like, 1/4 random bytes: both the modelled and the stored-block paths
-                if ((sent >> 20) % 4 == 3)
+                // text-like, with one MiB of random bytes in every randomEvery: both the modelled and the stored-block
+                // paths (a random MiB costs order3 about 10 times a text MiB: its tables miss the cache on every bit)
+                if ((sent >> 20) % randomEvery == randomEvery - 1)
                 {
                     for (int i = 0; i < buf.Length; i += 8)
                     {
@@ -316,19 +328,21 @@ internal static class ReliabilityBench
                 outBytes += n;
             }
         });
-        var samples = new StringBuilder("seconds\tgib_out\tcompress_rss_mib\tdecompress_rss_mib\n");
+        // one line per sample as it is taken (a soak paused between time slots, or cut short, still shows its course);
+        // CPU seconds of both children beside the wall clock, which also runs while the soak is paused
+        Console.WriteLine("seconds\tgib_out\tcompress_rss_mib\tdecompress_rss_mib\tcompress_peak_mib\tdecompress_peak_mib\tcompress_cpu_s\tdecompress_cpu_s");
         while (!drain.Wait(TimeSpan.FromSeconds(10)))
         {
-            samples.Append(Inv, $"{sw.Elapsed.TotalSeconds:F0}\t{outBytes / (double)(1L << 30):F3}\t{RssMiB(comp):F0}\t{RssMiB(decomp):F0}\n");
+            Console.WriteLine(string.Create(Inv,
+                $"{sw.Elapsed.TotalSeconds:F0}\t{outBytes / (double)(1L << 30):F3}\t{RssMiB(compTimed.Pid):F0}\t{RssMiB(decompTimed.Pid):F0}\t{RssMiB(compTimed.Pid, "VmHWM"):F0}\t{RssMiB(decompTimed.Pid, "VmHWM"):F0}\t{CpuSeconds(compTimed.Pid):F0}\t{CpuSeconds(decompTimed.Pid):F0}"));
         }
         Task.WaitAll(feed, pipe);
         comp.WaitForExit();
         decomp.WaitForExit();
         bool same = outBytes == total && inHash.GetCurrentHashAsUInt64() == outHash.GetCurrentHashAsUInt64();
-        double cpuC = comp.TotalProcessorTime.TotalSeconds, cpuD = decomp.TotalProcessorTime.TotalSeconds;
-        Console.WriteLine(samples);
+        double cpuC = compTimed.CpuSecondsAtExit(), cpuD = decompTimed.CpuSecondsAtExit();
         Console.WriteLine(string.Create(Inv,
-            $"soak {model}{(threads is null ? "" : " -T " + threads)}: {total:N0} bytes in, {packedBytes:N0} packed ({8.0 * packedBytes / total:F3} bpb), {outBytes:N0} back, identical: {same}; " +
+            $"soak {model}{(threads is null ? "" : " -T " + threads)}, one random MiB in {randomEvery}: {total:N0} bytes in, {packedBytes:N0} packed ({8.0 * packedBytes / total:F3} bpb), {outBytes:N0} back, identical: {same}; " +
             $"{sw.Elapsed.TotalSeconds:F0} s wall; CPU compress {cpuC:F0} s ({total / 1e6 / cpuC:F2} MB per CPU-s), decompress {cpuD:F0} s ({total / 1e6 / cpuD:F2} MB per CPU-s); exit {comp.ExitCode}/{decomp.ExitCode}"));
         return same && comp.ExitCode == 0 && decomp.ExitCode == 0 ? 0 : 1;
     }
@@ -405,24 +419,30 @@ internal static class ReliabilityBench
         return (wall, double.Parse(us[0], Inv) + double.Parse(us[1], Inv));
     }
 
-    private static Process Start(List<string> args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = false, UseShellExecute = false };
-        psi.ArgumentList.Add(CliDll);
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        return Process.Start(psi)!;
-    }
-
-    private static double RssMiB(Process p)
+    /// <summary>CPU seconds (user + system) process <paramref name="pid"/> has used so far; NaN once it has ended.</summary>
+    private static double CpuSeconds(int pid)
     {
         try
         {
-            foreach (var line in File.ReadLines($"/proc/{p.Id}/status"))
+            // fields after the command name: state is field 3, utime and stime fields 14 and 15, in clock ticks (100 per second)
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(f[11], Inv) + long.Parse(f[12], Inv)) / 100.0;
+        }
+        catch (IOException)
+        {
+            return double.NaN;   // the process ended
+        }
+    }
+
+    /// <summary>Resident memory (VmRSS) of process <paramref name="pid"/> in MiB, or its peak so far with <paramref name="field"/> = VmHWM.</summary>
+    private static double RssMiB(int pid, string field = "VmRSS")
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
             {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                if (line.StartsWith(field + ":", StringComparison.Ordinal))
                 {
                     return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], Inv) / 1024.0;
                 }
@@ -441,5 +461,57 @@ internal static class ReliabilityBench
     {
         int i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+    /// <summary>
+    /// A CLI child process with redirected standard input and output, run under <c>/usr/bin/time</c> so that its CPU
+    /// seconds are known after it has exited. <see cref="Process"/> is the time process (its standard streams and exit
+    /// code are the CLI's); <see cref="Pid"/> is the CLI process itself, for /proc.
+    /// </summary>
+    private sealed class TimedChild : IDisposable
+    {
+        private readonly string _timeFile = Path.GetTempFileName();
+
+        public TimedChild(List<string> args)
+        {
+            var psi = new ProcessStartInfo("/usr/bin/time") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+            foreach (var a in (string[])["-f", "%U %S", "-o", _timeFile, "dotnet", CliDll, .. args])
+            {
+                psi.ArgumentList.Add(a);
+            }
+            Process = Process.Start(psi)!;
+            string children = $"/proc/{Process.Id}/task/{Process.Id}/children";
+            for (int tries = 0; ; tries++)
+            {
+                string list = File.Exists(children) ? File.ReadAllText(children).Trim() : "";
+                if (list.Length > 0)
+                {
+                    Pid = int.Parse(list.Split(' ')[0], Inv);
+                    break;
+                }
+                if (tries == 1000)
+                {
+                    throw new InvalidOperationException("/usr/bin/time did not start the CLI");
+                }
+                Thread.Sleep(10);
+            }
+        }
+
+        public Process Process { get; }
+
+        public int Pid { get; }
+
+        /// <summary>User + system CPU seconds of the CLI, as /usr/bin/time reported them at its exit.</summary>
+        public double CpuSecondsAtExit()
+        {
+            Process.WaitForExit();
+            var us = File.ReadAllLines(_timeFile).Last().Split(' ');
+            return double.Parse(us[0], Inv) + double.Parse(us[1], Inv);
+        }
+
+        public void Dispose()
+        {
+            Process.Dispose();
+            File.Delete(_timeFile);
+        }
     }
 }

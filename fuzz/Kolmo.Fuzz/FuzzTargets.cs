@@ -2,7 +2,9 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.IO.Hashing;
 using System.Text;
+using Kolmo.Cluster.Work;
 using Kolmo.Compression;
+using Kolmo.Compression.Panel;
 using Kolmo.Decipher;
 using Kolmo.Learning;
 using Kolmo.Neural;
@@ -93,6 +95,8 @@ public static class FuzzTargets
             n => 4 * MiB + 64 * n, ClassifyDirectory),
         new("ncd-matrix", "distance matrix TSV as 'kolmo cluster' reads it: InvalidDataException or a matrix that UPGMA and neighbour joining turn into trees",
             n => 8 * MiB + 256 * n, NcdMatrixFile),
+        new("shard-file", "shard files as 'kolmo merge' reads them: InvalidDataException, or a file that writes back to JSON that reads back the same and merges (alone) into a matrix, predictions or an InvalidDataException",
+            n => 16 * MiB + 512 * n, ShardFileMerge),
     ];
 
     /// <summary>The target named <paramref name="name"/>.</summary>
@@ -340,6 +344,28 @@ public static class FuzzTargets
         Clustering.NeighborJoining(m).ToNewick();
     }
 
+    private static void ShardFileMerge(byte[] input)
+    {
+        var file = ShardFile.Parse(input, "shard");
+        byte[] json = file.ToJson();
+        if (!ShardFile.Parse(json, "shard").ToJson().AsSpan().SequenceEqual(json))
+        {
+            throw new PropertyViolation("a parsed shard file, written back, does not read back the same");
+        }
+        // what 'kolmo merge' does with the files it is given (here the one)
+        var (spec, payloads, _) = ShardFile.Merge([("shard", file)]);
+        switch (spec.Kind)
+        {
+            case JobKind.Ncd:
+                JobResults.Matrix(spec, payloads);
+                break;
+            case JobKind.Classify:
+                JobResults.Predictions(spec, payloads);
+                JobResults.ClassifierName(spec);
+                break;
+        }
+    }
+
     private static IEnumerable<byte[]> Split(byte[] data, byte separator)
     {
         int start = 0;
@@ -369,35 +395,5 @@ public static class FuzzTargets
             }
         }
         return sb.Length == 0 ? "x" : sb.ToString();
-    }
-
-    /// <summary>A write-only sink that counts bytes.</summary>
-    private sealed class CountingStream : Stream
-    {
-        private long _length;
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => _length;
-
-        public override long Position { get => _length; set => throw new NotSupportedException(); }
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => _length += count;
-
-        public override void Write(ReadOnlySpan<byte> buffer) => _length += buffer.Length;
     }
 }

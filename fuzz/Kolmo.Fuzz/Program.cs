@@ -1,7 +1,9 @@
 using System.IO.Compression;
 using System.Text;
+using Kolmo.Cluster.Work;
 using Kolmo.Compression;
 using Kolmo.Decipher;
+using Kolmo.Learning;
 using Kolmo.Neural;
 using Kolmo.Vision;
 
@@ -251,6 +253,20 @@ public static class Program
         Put("classify-tsv", "two", Encoding.UTF8.GetBytes("en\tthe cat sat\nfr\tle chat\r\nen\ta\tb\n"));
         Put("classify-dir", "two", Encoding.UTF8.GetBytes("en\0a.txt\0the cat\u001Een\0b.txt\0a dog\u001Efr\0c.txt\0le chat"));
         Put("ncd-matrix", "three", Encoding.UTF8.GetBytes("label\ta\tb\tc\na\t0\t0.5\t0.9\nb\t0.5\t0\t0.7\nc\t0.9\t0.7\t0\n"));
+
+        // shard files of the three kinds of job, as 'kolmo ncd|classify|compress --shard i/N' writes them
+        byte[] Doc(string t) => Encoding.UTF8.GetBytes(t);
+        (string, byte[])[] three = [("a", Doc("the cat sat on the mat")), ("b", Doc("the dog sat on the log")), ("c", Doc("le chat"))];
+        var ncd = JobSpec.ForNcd(three, "order3");
+        byte[][] ncdDocs = [.. three.Select(d => d.Item2)];
+        Put("shard-file", "ncd-0-of-1.json", ShardFile.Compute(ncd, ncdDocs, new Shard(0, 1), 1).ToJson());
+        Put("shard-file", "ncd-1-of-2.json", ShardFile.Compute(ncd, ncdDocs, new Shard(1, 2), 1).ToJson());
+        LabeledDocument[] train = [new("en", "a", Doc("the cat sat")), new("fr", "b", Doc("le chat est"))];
+        LabeledDocument[] test = [new("en", "c", Doc("the dog sat")), new("fr", "d", Doc("le chien est"))];
+        var classify = JobSpec.ForClassify(train, test, "knn", "order3", 1);
+        Put("shard-file", "classify-0-of-1.json", ShardFile.Compute(classify, [.. train.Concat(test).Select(d => d.Data)], new Shard(0, 1), 1).ToJson());
+        var compress = JobSpec.ForCompress(three, "order3", 1, null, 64);
+        Put("shard-file", "compress-0-of-1.json", ShardFile.Compute(compress, ncdDocs, new Shard(0, 1), 1).ToJson());
     }
 
     private static byte[] Gzip(byte[] data)

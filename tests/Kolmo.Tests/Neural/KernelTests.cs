@@ -160,6 +160,9 @@ public unsafe class KernelTests
         { true, 37, 32, 2 },     // hs = 16, a row tail
         { false, 21, 40, 2 },    // hs = 20
         { true, 70, 16, 1 },     // rows longer than one 64-float block
+        { true, 50, 64, 2 },     // hs = 32 (two-vector output tiles at Vector256)
+        { false, 9, 12, 1 },     // fewer rows than one strip
+        { true, 300, 16, 2 },    // hs = 8, more keys than one k-block of the whole-head products
     };
 
     [Theory]
@@ -168,26 +171,31 @@ public unsafe class KernelTests
     {
         const int B = 3;
         float[] qkv = RandomFloats(B * T * 3 * C, 11, 0.5f), dout = RandomFloats(B * T * C, 12);
-        float[] refOut = new float[B * T * C], refAtt = new float[B * NH * T * T], refDqkv = new float[B * T * 3 * C];
-        fixed (float* o = refOut, a = refAtt, dq = refDqkv, q = qkv, d = dout)
+        // the backward accumulates into gradients that are already there (the chains continue from them)
+        float[] start = RandomFloats(B * T * 3 * C, 13, 0.1f);
+        float[] refOut = new float[B * T * C], refAtt = new float[B * NH * T * T], refDqkv = (float[])start.Clone(), refFromZero = new float[B * T * 3 * C];
+        fixed (float* o = refOut, a = refAtt, dq = refDqkv, dz = refFromZero, q = qkv, d = dout)
         {
             Kernels.AttentionForwardReference(o, a, q, B, T, C, NH, causal);
             Kernels.AttentionBackwardReference(dq, d, q, a, B, T, C, NH, causal);
+            Kernels.AttentionBackwardReference(dz, d, q, a, B, T, C, NH, causal);
         }
-        foreach (var (w, threads) in new[] { (1, 1), (128, 2), (256, 1), (512, 2), (0, 1) })
+        foreach (var (w, threads) in new[] { (1, 1), (128, 2), (256, 1), (512, 2), (0, 1), (128, 1), (256, 2), (512, 1) })
         {
-            var (outp, dqkv) = With(w, threads, () =>
+            var (outp, dqkv, overwritten) = With(w, threads, () =>
             {
-                float[] o = new float[B * T * C], stats = new float[B * NH * T * 2], g = new float[B * T * 3 * C];
-                fixed (float* op = o, sp = stats, gp = g, q = qkv, d = dout)
+                float[] o = new float[B * T * C], stats = new float[B * NH * T * 2], g = (float[])start.Clone(), g2 = RandomFloats(B * T * 3 * C, 14);
+                fixed (float* op = o, sp = stats, gp = g, g2p = g2, q = qkv, d = dout)
                 {
                     Kernels.AttentionForward(op, sp, q, B, T, C, NH, causal);
                     Kernels.AttentionBackward(gp, d, q, sp, B, T, C, NH, causal);
+                    Kernels.AttentionBackward(g2p, d, q, sp, B, T, C, NH, causal, overwrite: true);
                 }
-                return (o, g);
+                return (o, g, g2);
             });
             AssertBitsEqual(refOut, outp);
             AssertBitsEqual(refDqkv, dqkv);
+            AssertBitsEqual(refFromZero, overwritten);
         }
     }
 

@@ -19,6 +19,11 @@ internal sealed partial class ChildKolmo : IDisposable
     private readonly Task<string> _stdout;
 
     public ChildKolmo(string workingDirectory, params string[] args)
+        : this(workingDirectory, null, args)
+    {
+    }
+
+    private ChildKolmo(string workingDirectory, string? stderrPath, string[] args)
     {
         var psi = new ProcessStartInfo("env")
         {
@@ -29,6 +34,13 @@ internal sealed partial class ChildKolmo : IDisposable
             WorkingDirectory = workingDirectory,
         };
         psi.ArgumentList.Add("--default-signal=INT,HUP");   // a shell starting the suite in the background (or nohup) ignores these; the child must not inherit that
+        if (stderrPath is not null)
+        {
+            psi.ArgumentList.Add("sh");
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add("exec \"$@\" 2>\"$0\"");
+            psi.ArgumentList.Add(stderrPath);
+        }
         psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Kolmo.Cli.dll"));
         foreach (var a in args)
@@ -42,6 +54,13 @@ internal sealed partial class ChildKolmo : IDisposable
         _stdout = Task.Factory.StartNew(_process.StandardOutput.ReadToEnd, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         _stderr = Task.Factory.StartNew(_process.StandardError.ReadToEnd, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
+
+    /// <summary>
+    /// A child whose stderr goes to the file or FIFO at <paramref name="stderrPath"/> instead of a pipe this object
+    /// reads: <c>sh</c> opens it and execs dotnet, so the pid is still kolmo's.
+    /// </summary>
+    public static ChildKolmo WithStderr(string workingDirectory, string stderrPath, params string[] args) =>
+        new(workingDirectory, stderrPath, args);
 
     /// <summary>Sends <paramref name="signal"/> to the child (env has exec'd dotnet, so the pid is kolmo's).</summary>
     public void Signal(int signal)

@@ -78,24 +78,34 @@ public sealed class DecoderBoundsTests
         Assert.Contains($"ends after {payload} of its {payload + 1} bytes", e.Message);
     }
 
+    /// <summary>
+    /// Between <paramref name="minBits"/> and <paramref name="maxBits"/> − 1 random bits, each drawn with a random
+    /// probability and coded with it: the coded bytes, the bits and their probabilities.
+    /// </summary>
+    private static (byte[] Coded, int[] Bits, int[] Ps) EncodeRandomBits(Random rng, int minBits, int maxBits)
+    {
+        var ms = new MemoryStream();
+        var enc = new ArithmeticEncoder(ms);
+        var bits = new int[rng.Next(minBits, maxBits)];
+        var ps = new int[bits.Length];
+        for (int i = 0; i < bits.Length; i++)
+        {
+            ps[i] = rng.Next(Probability.Min, Probability.Max + 1);
+            bits[i] = rng.Next(Probability.One) < ps[i] ? 1 : 0;
+            enc.Code(bits[i], ps[i]);
+        }
+        enc.Flush();
+        return (ms.ToArray(), bits, ps);
+    }
+
     [Fact]
     public void ArithmeticDecoder_ReadsExactlyThreeBytesPastWhatTheEncoderWrote()
     {
         var rng = new Random(7);
         for (int trial = 0; trial < 50; trial++)
         {
-            var ms = new MemoryStream();
-            var enc = new ArithmeticEncoder(ms);
-            var bits = new int[rng.Next(0, 3000)];
-            var ps = new int[bits.Length];
-            for (int i = 0; i < bits.Length; i++)
-            {
-                ps[i] = rng.Next(Probability.Min, Probability.Max + 1);
-                bits[i] = rng.Next(Probability.One) < ps[i] ? 1 : 0;
-                enc.Code(bits[i], ps[i]);
-            }
-            enc.Flush();
-            var dec = new ArithmeticDecoder(ms.ToArray());
+            var (coded, bits, ps) = EncodeRandomBits(rng, 0, 3000);
+            var dec = new ArithmeticDecoder(coded);
             for (int i = 0; i < bits.Length; i++)
             {
                 Assert.Equal(bits[i], dec.Code(0, ps[i]));
@@ -113,18 +123,7 @@ public sealed class DecoderBoundsTests
         int sameBits = 0;
         for (int trial = 0; trial < 40; trial++)
         {
-            var ms = new MemoryStream();
-            var enc = new ArithmeticEncoder(ms);
-            var bits = new int[rng.Next(1, 2000)];
-            var ps = new int[bits.Length];
-            for (int i = 0; i < bits.Length; i++)
-            {
-                ps[i] = rng.Next(Probability.Min, Probability.Max + 1);
-                bits[i] = rng.Next(Probability.One) < ps[i] ? 1 : 0;
-                enc.Code(bits[i], ps[i]);
-            }
-            enc.Flush();
-            byte[] file = ms.ToArray();
+            var (file, bits, ps) = EncodeRandomBits(rng, 1, 2000);
             for (int v = 0; v < 256; v++)
             {
                 var damaged = (byte[])file.Clone();

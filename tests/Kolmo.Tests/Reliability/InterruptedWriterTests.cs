@@ -37,6 +37,24 @@ public sealed class InterruptedWriterTests : IDisposable
         Assert.Empty(Leftovers("in.bin"));
     }
 
+    /// <summary>
+    /// stderr is a full pipe that nobody reads: the signal's note cannot be written, and the run must end all the same
+    /// (before the note was written off the exit path, the handler blocked on it and the process never exited).
+    /// </summary>
+    [Fact]
+    public void Compress_StoppedBySigterm_WithStderrNobodyReads_StillExitsAndLeavesNothing()
+    {
+        File.WriteAllBytes(P("in.bin"), TestFiles.Random(3 << 20, 1));
+        using var stderr = StalledPipe.Create(P("stderr.fifo"));
+        Assert.True(stderr.Filled > 0);
+        using var child = ChildKolmo.WithStderr(_dir, stderr.Path, "c", "-m", "order3", "-l", "1", "-q", "in.bin", "-o", "out.kolmo");
+        Assert.True(child.WaitFor(TempFileExists, Wait), "the temporary output file never appeared");
+        child.Signal(ChildKolmo.SigTerm);
+        var (code, _) = child.WaitForExit(Wait);
+        Assert.Equal(143, code);
+        Assert.Empty(Leftovers("in.bin", "stderr.fifo"));
+    }
+
     [Fact]
     public void Decompress_StoppedBySigterm_LeavesNothing()
     {
