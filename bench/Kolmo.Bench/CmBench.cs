@@ -22,6 +22,9 @@ public static partial class Program
     static partial void RegisterCm(IDictionary<string, (string Help, Func<string[], int> Run)> suites)
     {
         suites["cm"] = ("cm (default + best level) vs order3, lzma, xz -9e, zstd-19, brotli, bzip2 on Calgary+Canterbury -> docs/bench/cm-DATE.{md,tsv}", CmSuite);
+        suites["cm-decode"] = ("cm compress vs decompress thread CPU per file (least of R), optionally two halves at once: cm-decode [--reps R] [--levels 6,9] [--pair] FILE...", CmDecodeSuite);
+        suites["cm-segments"] = ("cm container with 1 and N threads: bytes, process and calling-thread CPU, wall: cm-segments [--level L] [--threads N] FILE", CmSegmentsSuite);
+        suites["cm-cold"] = ("what a fresh segment model costs: the second half coded after the first and fresh, per chunk: cm-cold [--level L] [--chunk BYTES] FILE", CmColdSuite);
         suites["cm-quick"] = ("cm model + coder on files, bytes and CPU-seconds: cm-quick [--profile P] [--bits N] [--no-decode] LEVEL FILE...", CmQuick);
     }
 

@@ -37,9 +37,10 @@ public class CmTests
         return ms.ToArray();
     }
 
-    private static byte[] Decode(IByteModel model, byte[] code, int length)
+    private static byte[] Decode(IByteModel model, byte[] code, int length) => Decode(model, new ArithmeticDecoder(code), length);
+
+    private static byte[] Decode(IByteModel model, ArithmeticDecoder dec, int length)
     {
-        var dec = new ArithmeticDecoder(code);
         var output = new byte[length];
         for (int i = 0; i < length; i++)
         {
@@ -103,6 +104,80 @@ public class CmTests
             var code = Encode(Small(2), data);
             Assert.Equal(data, Decode(Small(2), code, data.Length));
         }, iter: 25);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(6)]
+    [InlineData(9)]
+    public void EncodeAndDecodeLoops_MatchTheSharedCoderStep(int level)
+    {
+        // The model's own loops (coder state held in locals) against bit = coder.Code(bit, P()); Update(bit): the same
+        // bytes, the same decoded data, the same input consumed and the same model state afterwards.
+        var data = new byte[5000];
+        SampleText(3000).CopyTo(data, 0);
+        new Random(level).NextBytes(data.AsSpan(3000, 1000));
+        data.AsSpan(4000).Fill(0x41);
+        var shared = Encode(Small(level), data);
+        var ms = new MemoryStream();
+        var enc = new ArithmeticEncoder(ms);
+        Small(level).Encode(enc, data);
+        enc.Flush();
+        Assert.Equal(shared, ms.ToArray());
+
+        var model = Small(level);
+        var dec = new ArithmeticDecoder(shared);
+        var back = new byte[data.Length];
+        model.Decode(dec, back.AsSpan(0, 1234));   // in two calls, as the container decodes in chunks
+        model.Decode(dec, back.AsSpan(1234));
+        dec.CheckEnd();
+        Assert.Equal(data, back);
+        Assert.Equal(shared.Length, dec.BytesRead);
+        var reference = Small(level);
+        Decode(reference, shared, data.Length);
+        Assert.Equal(reference.P(), model.P());
+    }
+
+    [Fact]
+    public void DecodeLoop_CorruptInput_FailsAsTheSharedCoderStep()
+    {
+        // Truncated or altered code: the model's loop decodes the same bytes as the shared step, and both refuse to read
+        // past the padding at the same point, or both end and CheckEnd judges them alike.
+        var data = SampleText(3000);
+        var code = Encode(Small(6), data);
+        var rng = new Random(5);
+        for (int trial = 0; trial < 12; trial++)
+        {
+            var bad = trial < 6 ? code[..(code.Length - 1 - trial * 37)] : (byte[])code.Clone();
+            if (trial >= 6)
+            {
+                bad[rng.Next(bad.Length)] ^= (byte)(1 << rng.Next(8));
+            }
+            string Outcome(bool ownLoop)
+            {
+                var dec = new ArithmeticDecoder(bad);
+                var model = Small(6);
+                var output = new byte[data.Length];
+                try
+                {
+                    if (ownLoop)
+                    {
+                        model.Decode(dec, output);
+                    }
+                    else
+                    {
+                        output = Decode(model, dec, data.Length);
+                    }
+                    dec.CheckEnd();
+                    return "ok " + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(output));
+                }
+                catch (InvalidDataException e)
+                {
+                    return "invalid: " + e.Message + " at " + dec.BytesRead;
+                }
+            }
+            Assert.Equal(Outcome(false), Outcome(true));
+        }
     }
 
     [Fact]

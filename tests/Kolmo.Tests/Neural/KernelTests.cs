@@ -208,7 +208,10 @@ public unsafe class KernelTests
             for (int trial = 0; trial < 20; trial++)
             {
                 float scale = (float)Math.Pow(10, r.Next(12) - 6);
-                float[] g = RandomFloats(n, (ulong)(1000 * n + trial), scale);
+                // GradientNorm reads through a raw pointer (training buffers are pinned): an ordinary array could move
+                // under a collection that another test triggers meanwhile.
+                float[] g = GC.AllocateArray<float>(n, pinned: true);
+                RandomFloats(n, (ulong)(1000 * n + trial), scale).CopyTo(g, 0);
                 double seq = 0;
                 for (int i = 0; i < n; i++)
                 {

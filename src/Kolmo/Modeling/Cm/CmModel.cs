@@ -229,7 +229,10 @@ public sealed unsafe class CmModel : IByteModel, IExternalInputs
     public int P() => _pr;
 
     /// <inheritdoc />
-    public void Update(int bit)
+    public void Update(int bit) => Step(bit);
+
+    /// <summary>Learns <paramref name="bit"/> and returns the prediction of the next bit (also kept for <see cref="P"/>).</summary>
+    private int Step(int bit)
     {
         // 1. The new partial byte; at a nibble or byte end the next contexts' buckets and, always, the next APM
         //    rows are requested from memory first, so the loads overlap with the updates below.
@@ -278,19 +281,20 @@ public sealed unsafe class CmModel : IByteModel, IExternalInputs
         {
             Claim();
         }
-        _pr = Predict();
+        return _pr = Predict();
     }
 
     /// <summary>Encodes <paramref name="data"/> with <paramref name="coder"/> (the same steps as P/Update per bit, without interface calls).</summary>
     internal void Encode(ArithmeticEncoder coder, ReadOnlySpan<byte> data)
     {
+        int pr = _pr;
         foreach (byte b in data)
         {
             for (int k = 7; k >= 0; k--)
             {
                 int bit = (b >> k) & 1;
-                coder.Code(bit, _pr);
-                Update(bit);
+                coder.Code(bit, pr);
+                pr = Step(bit);
             }
         }
     }
@@ -298,17 +302,40 @@ public sealed unsafe class CmModel : IByteModel, IExternalInputs
     /// <summary>Decodes <paramref name="data"/>.Length bytes with <paramref name="coder"/> into <paramref name="data"/>.</summary>
     internal void Decode(ArithmeticDecoder coder, Span<byte> data)
     {
+        // The coder's step (ArithmeticDecoder.Code) on locals: the interval and code value stay in registers across
+        // bits instead of going through the coder's fields on the path from one prediction to the next.
+        coder.GetState(out uint x1, out uint x2, out uint x);
+        int pr = _pr;
         for (int i = 0; i < data.Length; i++)
         {
-            int c = 0;
-            for (int k = 0; k < 8; k++)
+            int c = 1;
+            do
             {
-                int bit = coder.Code(0, _pr);
-                Update(bit);
+                uint xmid = x1 + (uint)(((ulong)(x2 - x1) * (uint)pr) >> Probability.Bits);
+                int bit;
+                if (x <= xmid)
+                {
+                    bit = 1;
+                    x2 = xmid;
+                }
+                else
+                {
+                    bit = 0;
+                    x1 = xmid + 1;
+                }
+                while (((x1 ^ x2) & 0xFF000000u) == 0)
+                {
+                    x1 <<= 8;
+                    x2 = (x2 << 8) | 0xFF;
+                    x = (x << 8) | coder.NextByte();
+                }
+                pr = Step(bit);
                 c = (c << 1) | bit;
             }
+            while (c < 256);
             data[i] = (byte)c;
         }
+        coder.SetState(x1, x2, x);
     }
 
     /// <inheritdoc />
