@@ -27,7 +27,8 @@ public sealed class JobClientOptions
 /// <param name="TotalUnits">Units in all.</param>
 /// <param name="TasksDone">Tasks whose results have arrived.</param>
 /// <param name="TaskCount">Tasks in all.</param>
-public sealed record JobProgress(long UnitsDone, long TotalUnits, int TasksDone, int TaskCount);
+/// <param name="Workers">Workers that have joined the job so far (lost ones included).</param>
+public sealed record JobProgress(long UnitsDone, long TotalUnits, int TasksDone, int TaskCount, int Workers);
 
 /// <summary>What happened while a job ran.</summary>
 /// <param name="Workers">Workers (silos) that ran tasks.</param>
@@ -166,7 +167,7 @@ public sealed class JobClient
                     }
                     eventCursor = poll.EventCursor;
                     stats = poll.Stats;
-                    onProgress?.Invoke(new JobProgress(run.Units, run.TotalUnits, run.Received, run.Payloads.Length));
+                    onProgress?.Invoke(new JobProgress(run.Units, run.TotalUnits, run.Received, run.Payloads.Length, poll.Stats.Workers));
                     if (poll.State == JobState.Failed)
                     {
                         throw new JobFailedException(poll.Error ?? "the job failed");
