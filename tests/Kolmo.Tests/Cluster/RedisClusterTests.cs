@@ -91,7 +91,9 @@ public sealed partial class RedisClusterTests : IDisposable
         Assert.True(onCluster.Code == 0, onCluster.Err);
         Assert.Equal(File.ReadAllText(local), File.ReadAllText(remote));
         Assert.Equal(WithoutSeconds(plain.Out), WithoutSeconds(onCluster.Out));
-        Assert.Contains("2 workers", onCluster.Err, StringComparison.Ordinal);
+        // the killed worker is never counted; a job this small may finish on one of the two live workers before the
+        // other joins it, so 1 or 2 workers are both right
+        Assert.Matches(@": [12] workers? \(", onCluster.Err);
     }
 
     private ChildProcess Track(ChildProcess p)
