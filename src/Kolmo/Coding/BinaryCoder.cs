@@ -213,29 +213,6 @@ public sealed class ArithmeticDecoder : IBitCoder
         return v;
     }
 
-    /// <summary>
-    /// The interval and code value, for a model's own decode loop that keeps them in registers across bits (see
-    /// <see cref="Code"/> for the step it must repeat exactly); <see cref="SetState"/> hands them back.
-    /// </summary>
-    internal void GetState(out uint x1, out uint x2, out uint x)
-    {
-        x1 = _x1;
-        x2 = _x2;
-        x = _x;
-    }
-
-    /// <summary>Takes back the state a model's decode loop advanced (see <see cref="GetState"/>).</summary>
-    internal void SetState(uint x1, uint x2, uint x)
-    {
-        _x1 = x1;
-        _x2 = x2;
-        _x = x;
-    }
-
-    /// <summary>The next input byte (0xFF past the end, up to <see cref="MaxPadding"/> of them), for a model's own decode loop.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    internal uint NextByte() => Next();
-
     private uint Next() => _pos != _end ? _buffer[_pos++] : Refill();
 
     /// <summary>The slow path of <see cref="Next"/>: the buffer is empty.</summary>

@@ -302,40 +302,19 @@ public sealed unsafe class CmModel : IByteModel, IExternalInputs
     /// <summary>Decodes <paramref name="data"/>.Length bytes with <paramref name="coder"/> into <paramref name="data"/>.</summary>
     internal void Decode(ArithmeticDecoder coder, Span<byte> data)
     {
-        // The coder's step (ArithmeticDecoder.Code) on locals: the interval and code value stay in registers across
-        // bits instead of going through the coder's fields on the path from one prediction to the next.
-        coder.GetState(out uint x1, out uint x2, out uint x);
         int pr = _pr;
         for (int i = 0; i < data.Length; i++)
         {
             int c = 1;
             do
             {
-                uint xmid = x1 + (uint)(((ulong)(x2 - x1) * (uint)pr) >> Probability.Bits);
-                int bit;
-                if (x <= xmid)
-                {
-                    bit = 1;
-                    x2 = xmid;
-                }
-                else
-                {
-                    bit = 0;
-                    x1 = xmid + 1;
-                }
-                while (((x1 ^ x2) & 0xFF000000u) == 0)
-                {
-                    x1 <<= 8;
-                    x2 = (x2 << 8) | 0xFF;
-                    x = (x << 8) | coder.NextByte();
-                }
+                int bit = coder.Code(0, pr);
                 pr = Step(bit);
                 c = (c << 1) | bit;
             }
             while (c < 256);
             data[i] = (byte)c;
         }
-        coder.SetState(x1, x2, x);
     }
 
     /// <inheritdoc />
