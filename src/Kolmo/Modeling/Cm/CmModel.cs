@@ -10,7 +10,7 @@ namespace Kolmo.Modeling;
 /// contexts are hashed into one <see cref="HashTable"/> at bits 0 and 4 of each byte. Integer arithmetic only:
 /// identical output on every machine, SIMD width and thread count.
 /// </summary>
-public sealed unsafe class CmModel : IByteModel, IExternalInputs
+public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
 {
     private const int Direct = 2;
     private readonly CmOptions _options;
@@ -331,6 +331,40 @@ public sealed unsafe class CmModel : IByteModel, IExternalInputs
 
     /// <inheritdoc />
     public IByteModel Clone() => new CmModel(this);
+
+    /// <inheritdoc />
+    void IRestorableModel.RestoreFrom(IByteModel source)
+    {
+        if (source is not CmModel o || !Equals(o._options, _options))
+        {
+            throw new ArgumentException("not a cm model of the same configuration", nameof(source));
+        }
+        _table.CopyFrom(o._table);
+        _directBuf.CopyFrom(o._directBuf);
+        _smBuf.CopyFrom(o._smBuf);
+        o._hash.CopyTo(_hash, 0);
+        _match.CopyFrom(o._match);
+        _mixer.CopyFrom(o._mixer);
+        _apm0.CopyFrom(o._apm0);
+        _apm1.CopyFrom(o._apm1);
+        _apm2?.CopyFrom(o._apm2!);
+        _cs.CopyFrom(o._cs);
+        _ptrBuf.CopyFrom(o._ptrBuf);
+        // the saved pointers point into the source's tables: re-point them into this model's (as the copy constructor does)
+        for (int i = 0; i < _n; i++)
+        {
+            _slot[i] = Rebase(o._slot[i], o);
+            _sp[i] = Rebase(o._sp[i], o);
+            _ep[i] = _sm + (o._ep[i] - o._sm);
+        }
+        _c0 = o._c0;
+        _bitPos = o._bitPos;
+        _pr = o._pr;
+        _mixSt = o._mixSt;
+        o._ext.CopyTo(_ext, 0);
+        _extContext = o._extContext;
+        GC.KeepAlive(o);
+    }
 
     private void ByteStart()
     {

@@ -64,4 +64,19 @@ internal sealed class Apm
 
     /// <summary>A deep copy.</summary>
     public Apm Clone() => new(this);
+
+    /// <summary>Overwrites the state with <paramref name="o"/>'s (same size and rate).</summary>
+    public void CopyFrom(Apm o)
+    {
+        if (o._t.Length != _t.Length)
+        {
+            throw new ArgumentException("the tables differ in size", nameof(o));
+        }
+        if (o._rate != _rate)
+        {
+            throw new ArgumentException("the tables differ in size", nameof(o));
+        }
+        o._t.CopyTo(_t, 0);
+        _idx = o._idx;
+    }
 }

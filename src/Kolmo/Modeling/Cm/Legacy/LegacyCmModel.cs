@@ -11,7 +11,7 @@ namespace Kolmo.Modeling.Legacy;
 /// stages refine the mix. Contexts are hashed into one <see cref="NibbleHashTable"/> at bits 0 and 4 of each
 /// byte. Integer arithmetic only: identical output on every machine.
 /// </summary>
-internal sealed class LegacyCmModel : IByteModel, IExternalInputs
+internal sealed class LegacyCmModel : IRestorableModel, IExternalInputs
 {
     private readonly LegacyCmOptions _options;
     private readonly int _nctx;
@@ -217,6 +217,36 @@ internal sealed class LegacyCmModel : IByteModel, IExternalInputs
 
     /// <inheritdoc />
     public IByteModel Clone() => new LegacyCmModel(this);
+
+    /// <inheritdoc />
+    void IRestorableModel.RestoreFrom(IByteModel source)
+    {
+        if (source is not LegacyCmModel o || !Equals(o._options, _options))
+        {
+            throw new ArgumentException("not a first-cm model of the same configuration", nameof(source));
+        }
+        _table.CopyFrom(o._table);
+        for (int i = 0; i < _nctx; i++)
+        {
+            _sm[i].CopyFrom(o._sm[i]);
+        }
+        o._hash.CopyTo(_hash, 0);
+        o._slot.CopyTo(_slot, 0);
+        o._node.CopyTo(_node, 0);
+        _match.CopyFrom(o._match);
+        _run?.CopyFrom(o._run!);
+        _mixer.CopyFrom(o._mixer);
+        _apm1.CopyFrom(o._apm1);
+        _apm2.CopyFrom(o._apm2);
+        _apm3.CopyFrom(o._apm3);
+        _cs.CopyFrom(o._cs);
+        _c0 = o._c0;
+        _bitPos = o._bitPos;
+        _pr = o._pr;
+        _seen = o._seen;
+        o._ext.CopyTo(_ext, 0);
+        _extContext = o._extContext;
+    }
 
     private void Lookup()
     {
