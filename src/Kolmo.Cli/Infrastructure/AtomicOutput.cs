@@ -49,14 +49,14 @@ public sealed class AtomicOutput : IDisposable
             throw new UsageException($"output folder {dir} does not exist");
         }
         _tempPath = TempPathFor(_path);
-        Termination.TrackFile(_tempPath);
         try
         {
-            _stream = new OutputStream(new FileStream(_tempPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16), path);
+            // created and registered in one hold of the signal handler's lock: a signal never misses the file
+            _stream = Termination.Outputs.CreateFile(_tempPath,
+                () => new OutputStream(new FileStream(_tempPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16), path));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Termination.UntrackFile(_tempPath);
             throw new IOException($"cannot write {path}: {OutputStream.Reason(e)}", e);
         }
     }
@@ -90,7 +90,7 @@ public sealed class AtomicOutput : IDisposable
             s.Dispose();
             o._stream = null;
         }
-        Termination.Publish([.. outputs.Select(o => o._tempPath)], () =>
+        Termination.Outputs.Publish([.. outputs.Select(o => o._tempPath)], () =>
         {
             foreach (var o in outputs)
             {
@@ -163,7 +163,7 @@ public sealed class AtomicOutput : IDisposable
             {
                 // nothing more can be done; the signal handler no longer needs to know about it either
             }
-            Termination.UntrackFile(_tempPath);
+            Termination.Outputs.ForgetFile(_tempPath);
         }
     }
 
@@ -278,21 +278,8 @@ public sealed class OutputFolder : IDisposable
         {
             throw new UsageException($"{path} is a file, not a folder");
         }
-        if (Directory.Exists(full))
-        {
-            return new OutputFolder(full, created: false);
-        }
-        Termination.TrackFolder(full);
-        try
-        {
-            Directory.CreateDirectory(full);
-        }
-        catch
-        {
-            Termination.UntrackFolder(full);
-            throw;
-        }
-        return new OutputFolder(full, created: true);
+        // created and registered in one hold of the signal handler's lock: a signal never misses the folder
+        return new OutputFolder(full, Termination.Outputs.CreateFolder(full));
     }
 
     /// <summary>The run succeeded: keep the folder.</summary>
@@ -301,7 +288,7 @@ public sealed class OutputFolder : IDisposable
         _done = true;
         if (_created)
         {
-            Termination.UntrackFolder(_path);
+            Termination.Outputs.ForgetFolder(_path);
         }
     }
 
@@ -324,6 +311,6 @@ public sealed class OutputFolder : IDisposable
         {
             // best effort
         }
-        Termination.UntrackFolder(_path);
+        Termination.Outputs.ForgetFolder(_path);
     }
 }

@@ -19,8 +19,6 @@ namespace Kolmo.Cli.Infrastructure;
 public static class Termination
 {
     private static readonly Lock Gate = new();
-    private static readonly HashSet<string> LiveFiles = new(StringComparer.Ordinal);
-    private static readonly List<string> LiveFolders = [];
     private static readonly List<PosixSignalRegistration> Registrations = [];
     private static CancellationTokenSource? _graceful;
     private static int _exitCode;
@@ -89,70 +87,8 @@ public static class Termination
         });
     }
 
-    /// <summary>Registers a temporary file that must not outlive the run unless committed.</summary>
-    /// <exception cref="OperationCanceledException">The process is already stopping.</exception>
-    internal static void TrackFile(string tempPath)
-    {
-        lock (Gate)
-        {
-            ThrowIfStopping();
-            LiveFiles.Add(tempPath);
-        }
-    }
-
-    /// <summary>Forgets a temporary file (deleted or committed).</summary>
-    internal static void UntrackFile(string tempPath)
-    {
-        lock (Gate)
-        {
-            LiveFiles.Remove(tempPath);
-        }
-    }
-
-    /// <summary>Registers a folder this run created: removed on a signal if it is still empty.</summary>
-    internal static void TrackFolder(string path)
-    {
-        lock (Gate)
-        {
-            ThrowIfStopping();
-            LiveFolders.Add(path);
-        }
-    }
-
-    /// <summary>Forgets a folder (kept or removed by its owner).</summary>
-    internal static void UntrackFolder(string path)
-    {
-        lock (Gate)
-        {
-            LiveFolders.Remove(path);
-        }
-    }
-
-    /// <summary>
-    /// Runs <paramref name="publish"/> (the renames of finished temporary files) unless the process is stopping, under
-    /// the lock the signal handler takes, so a set of outputs is published whole or not at all.
-    /// </summary>
-    /// <exception cref="OperationCanceledException">A signal arrived first; nothing was published.</exception>
-    internal static void Publish(IReadOnlyList<string> tempPaths, Action publish)
-    {
-        lock (Gate)
-        {
-            ThrowIfStopping();
-            publish();
-            foreach (var t in tempPaths)
-            {
-                LiveFiles.Remove(t);
-            }
-        }
-    }
-
-    private static void ThrowIfStopping()
-    {
-        if (_exitCode != 0)
-        {
-            throw new OperationCanceledException("kolmo is stopping");
-        }
-    }
+    /// <summary>The unfinished outputs of this process: what a signal removes.</summary>
+    internal static LiveOutputs Outputs { get; } = new();
 
     private static void OnSignal(PosixSignalContext context, int exitCode, string name)
     {
@@ -165,6 +101,7 @@ public static class Termination
                 graceful = _graceful;   // first signal of a command that stops by itself
                 _graceful = null;
                 _exitCode = exitCode;
+                Outputs.Close();        // no new output from now on; the command's own are removed as it unwinds
             }
             else if (_exiting)
             {
@@ -175,7 +112,7 @@ public static class Termination
                 _exiting = true;
                 _exitCode = _exitCode == 0 ? exitCode : _exitCode;
                 exitCode = _exitCode;
-                RemoveLiveOutputs();
+                Outputs.Abandon();   // under Gate: Main reads the exit code only once the outputs are gone
             }
         }
         if (graceful is not null)
@@ -224,44 +161,6 @@ public static class Termination
         };
         writer.Start();
         writer.Join(NoteWait);
-    }
-
-    /// <summary>Deletes every live temporary file and every tracked folder that is empty. Caller holds the lock.</summary>
-    private static void RemoveLiveOutputs()
-    {
-        foreach (var f in LiveFiles)
-        {
-            TryDelete(() => File.Delete(f));
-        }
-        LiveFiles.Clear();
-        for (int i = LiveFolders.Count - 1; i >= 0; i--)
-        {
-            string d = LiveFolders[i];
-            TryDelete(() =>
-            {
-                if (Directory.Exists(d) && !Directory.EnumerateFileSystemEntries(d).Any())
-                {
-                    Directory.Delete(d);
-                }
-            });
-        }
-        LiveFolders.Clear();
-    }
-
-    private static void TryDelete(Action delete)
-    {
-        try
-        {
-            delete();
-        }
-        catch (IOException)
-        {
-            // best effort while the process is going down
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // idem
-        }
     }
 
     private sealed class Scope(Action close) : IDisposable

@@ -164,6 +164,57 @@ public sealed class InterruptedWriterTests : IDisposable
         Assert.Throws<UsageException>(() => new AtomicOutput(P("t.txt"), force: false));
     }
 
+    /// <summary>
+    /// A signal handled while a temporary file is being created waits for the file and removes it; one handled before
+    /// refuses it. (The file used to be registered first and created after the lock was let go: a signal in between
+    /// removed nothing, and the file, created a moment later while the process was exiting, outlived the run.)
+    /// </summary>
+    [Fact]
+    public void LiveOutputs_SignalWhileATemporaryFileIsCreated_RemovesIt()
+    {
+        var outputs = new LiveOutputs();
+        string temp = P(".out.123.tmp");
+        using var creating = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        FileStream? file = null;
+        var create = new Thread(() => file = outputs.CreateFile(temp, () =>
+        {
+            creating.Set();
+            release.Wait();
+            return File.Create(temp);
+        }));
+        create.Start();
+        creating.Wait();
+        var abandon = new Thread(outputs.Abandon);   // what the signal handler does
+        abandon.Start();
+        Assert.False(abandon.Join(TimeSpan.FromMilliseconds(300)), "the outputs were removed while a temporary file was being created");
+        release.Set();
+        create.Join();
+        abandon.Join();
+        using (file)
+        {
+            Assert.NotNull(file);
+            Assert.False(File.Exists(temp));
+        }
+        string later = P(".later.123.tmp");
+        Assert.Throws<OperationCanceledException>(() => outputs.CreateFile(later, () => File.Create(later)));
+        Assert.Throws<OperationCanceledException>(() => outputs.Publish([], () => File.WriteAllText(later, "x")));
+        Assert.Empty(Leftovers());
+    }
+
+    /// <summary>The same for an output folder: created and registered together, so a signal never misses it.</summary>
+    [Fact]
+    public void LiveOutputs_FolderCreatedThenAbandoned_IsRemoved_AndNoneIsCreatedAfter()
+    {
+        var outputs = new LiveOutputs();
+        Assert.True(outputs.CreateFolder(P("report")));
+        Assert.False(outputs.CreateFolder(P("report")));   // exists: not this call's, not registered again
+        outputs.Abandon();
+        Assert.False(Directory.Exists(P("report")));
+        Assert.Throws<OperationCanceledException>(() => outputs.CreateFolder(P("later")));
+        Assert.Empty(Leftovers());
+    }
+
     [Fact]
     public void OutputFolder_CreatedThenAbandoned_IsRemovedOnlyWhenEmpty()
     {
