@@ -184,22 +184,35 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
         {
             return Legacy.LegacyCmModel.Create(level, parameters);
         }
+        return new CmModel(OptionsFor(level, parameters));
+    }
+
+    /// <summary>The options of a two-byte parameter model (checked, nothing built).</summary>
+    /// <exception cref="InvalidDataException">The parameters are not valid.</exception>
+    private static CmOptions OptionsFor(int level, byte[] parameters)
+    {
         if (parameters.Length != 2 || parameters[0] < CmOptions.MinTableBits || parameters[0] > CmOptions.MaxTableBits
             || parameters[1] < CmOptions.OldestRevision || parameters[1] > CmOptions.CurrentRevision)
         {
             throw new InvalidDataException($"cm: invalid model parameters (level {level}, {Convert.ToHexString(parameters)}); expected table bits in [{CmOptions.MinTableBits}, {CmOptions.MaxTableBits}] and a revision in [{CmOptions.OldestRevision}, {CmOptions.CurrentRevision}]");
         }
-        return new CmModel(new CmOptions { Level = level, TableBits = parameters[0], Revision = parameters[1] });
+        return new CmOptions { Level = level, TableBits = parameters[0], Revision = parameters[1] };
     }
 
     /// <summary>As <see cref="Create(int, byte[])"/>, with extra mixer inputs and an extra weight set fed from outside (<see cref="SetExternal"/>).</summary>
     /// <exception cref="InvalidDataException">The parameters are invalid.</exception>
-    public static IByteModel Create(int level, byte[] parameters, int externalInputs, int externalContexts) =>
-        Create(level, parameters) switch
+    public static IByteModel Create(int level, byte[] parameters, int externalInputs, int externalContexts)
+    {
+        // the options are read from the parameters, so one model is built (it used to build a model just to read them)
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (level < CmOptions.MinLevel || level > CmOptions.MaxLevel)
         {
-            CmModel cm => new CmModel(cm.Options with { ExternalInputs = externalInputs, ExternalContexts = externalContexts }),
-            var first => Legacy.LegacyCmModel.Create(level, parameters, externalInputs, externalContexts),
-        };
+            throw new InvalidDataException($"cm: invalid level {level}");
+        }
+        return parameters.Length == 1
+            ? Legacy.LegacyCmModel.Create(level, parameters, externalInputs, externalContexts)
+            : new CmModel(OptionsFor(level, parameters) with { ExternalInputs = externalInputs, ExternalContexts = externalContexts });
+    }
 
     /// <inheritdoc />
     public string Name => "cm";

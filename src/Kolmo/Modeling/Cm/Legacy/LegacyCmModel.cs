@@ -123,7 +123,11 @@ internal sealed class LegacyCmModel : IRestorableModel, IExternalInputs
 
     /// <summary>Builds a model from a level and container parameters written by the first cm model.</summary>
     /// <exception cref="InvalidDataException">The parameters are not one byte in [16, 27] or the level is out of range.</exception>
-    public static LegacyCmModel Create(int level, byte[] parameters)
+    public static LegacyCmModel Create(int level, byte[] parameters) => new(OptionsFor(level, parameters));
+
+    /// <summary>The options <see cref="Create(int, byte[])"/> builds a model with (checked, nothing built).</summary>
+    /// <exception cref="InvalidDataException">The parameters are not one byte in [16, 27] or the level is out of range.</exception>
+    private static LegacyCmOptions OptionsFor(int level, byte[] parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         if (parameters.Length != 1 || parameters[0] < LegacyCmOptions.MinTableBits || parameters[0] > LegacyCmOptions.MaxTableBits
@@ -131,13 +135,13 @@ internal sealed class LegacyCmModel : IRestorableModel, IExternalInputs
         {
             throw new InvalidDataException($"cm: invalid model parameters (level {level}, {Convert.ToHexString(parameters)}); expected one byte in [{LegacyCmOptions.MinTableBits}, {LegacyCmOptions.MaxTableBits}]");
         }
-        return new LegacyCmModel(new LegacyCmOptions { Level = level, TableBits = parameters[0] });
+        return new LegacyCmOptions { Level = level, TableBits = parameters[0] };
     }
 
     /// <summary>As <see cref="Create(int, byte[])"/>, with extra mixer inputs and an extra weight set fed from outside (<see cref="SetExternal"/>).</summary>
     /// <exception cref="InvalidDataException">The parameters are invalid.</exception>
     public static LegacyCmModel Create(int level, byte[] parameters, int externalInputs, int externalContexts) =>
-        new(Create(level, parameters).Options with { ExternalInputs = externalInputs, ExternalContexts = externalContexts });
+        new(OptionsFor(level, parameters) with { ExternalInputs = externalInputs, ExternalContexts = externalContexts });
 
     /// <inheritdoc />
     public string Name => "cm";
