@@ -55,6 +55,7 @@ internal static class ReliabilityBench
             }
         }
         bool viaCli = args.Contains("--cli");
+        bool buildEach = args.Contains("--build-models");
         int threads = viaCli ? 1 : int.Parse(Arg(args, "--threads", Environment.ProcessorCount.ToString(Inv)), Inv);
         string? save = ArgOrNull(args, "--save");
         if (threads > 1)
@@ -80,8 +81,8 @@ internal static class ReliabilityBench
         }
         string? shm = null;
         Console.WriteLine(string.Create(Inv,
-            $"damage sweep{(shards > 1 ? $", shard {shard}/{shards}" : "")}, {(viaCli ? "through the command line ('kolmo d' in-process)" : $"ModelCompressor.Decompress in-process on {threads} threads")}, commit {Commit()}"));
-        Console.WriteLine("| file | bytes | bit flips | refused (exit 2) | truncations | refused (exit 2) | other errors | accepted (same / different output) | CPU s |\n|---|---:|---:|---:|---:|---:|---|---|---:|");
+            $"damage sweep{(shards > 1 ? $", shard {shard}/{shards}" : "")}, {(viaCli ? "through the command line ('kolmo d' in-process)" : $"ModelCompressor.Decompress in-process on {threads} threads, {(buildEach ? "each model built anew" : "models built once per file and restored per decode")}")}, commit {Commit()}"));
+        Console.WriteLine("| file | bytes | bit flips | refused (exit 2) | truncations | refused (exit 2) | other errors | accepted (same / different output) | CPU s | CPU ms per damage |\n|---|---:|---:|---:|---:|---:|---|---|---:|---:|");
         long allRuns = 0, allRefused = 0;
         var sw = Stopwatch.StartNew();
         using var self = Process.GetCurrentProcess();
@@ -91,22 +92,25 @@ internal static class ReliabilityBench
             // the primed golden file decodes only with its prior (tests/Golden/neural/README.md), given as 'kolmo d --prime-data' gives it
             string? primeData = name.Contains("-primed", StringComparison.Ordinal) ? Path.Combine(golden, "neural", "grammar.lsp") : null;
             Prior[] priors = primeData is null ? [] : [new DataPrior(File.ReadAllBytes(primeData))];
-            Func<byte[], (int Code, byte[]? Output, string Error)> decode;
+            Func<byte[], DecoderModels?, (int Code, byte[]? Output, string Error)> decodeWith;
+            // one model per configuration, restored to its fresh state for each decode instead of built anew (--build-models: built anew)
+            var models = viaCli || buildEach ? null : new DecoderModels();
             if (viaCli)
             {
                 shm ??= Directory.Exists("/dev/shm")
                     ? Directory.CreateDirectory(Path.Combine("/dev/shm", "kolmo-damage-" + Environment.ProcessId)).FullName
                     : Directory.CreateTempSubdirectory("kolmo-damage-").FullName;
-                decode = CliDecoder(shm, primeData);
+                var cli = CliDecoder(shm, primeData);
+                decodeWith = (data, _) => cli(data);
             }
             else
             {
-                decode = data =>
+                decodeWith = (data, models) =>
                 {
                     var output = new MemoryStream();
                     try
                     {
-                        ModelCompressor.Decompress(new MemoryStream(data, writable: false), output, null, priors, 1);
+                        ModelCompressor.Decompress(new MemoryStream(data, writable: false), output, null, priors, 1, models);
                         return (0, output.ToArray(), "");
                     }
                     catch (Exception e)
@@ -119,11 +123,13 @@ internal static class ReliabilityBench
             }
             self.Refresh();
             var cpu0 = self.TotalProcessorTime;
-            var reference = decode(bytes);
+            Func<byte[], (int Code, byte[]? Output, string Error)> decode = data => decodeWith(data, models);
+            var reference = decodeWith(bytes, null);   // as 'kolmo d' decodes it: the model built for this decode
             if (reference.Code != 0)
             {
                 throw new InvalidOperationException($"{name} does not decode: {reference.Error}");
             }
+            var cpuDamages = self.TotalProcessorTime;
             int damages = bytes.Length * 9;   // every bit flip, then every proper prefix
             int count = damages <= shard ? 0 : (damages - shard + shards - 1) / shards;
             var outcome = new int[count];          // exit code, or -1: accepted with the right output, -2: accepted with other output
@@ -171,8 +177,18 @@ internal static class ReliabilityBench
             string other = others.Count == 0 ? "none" : string.Join(", ", others.Select(kv => $"{kv.Value}× {kv.Key}"));
             self.Refresh();
             double cpu = (self.TotalProcessorTime - cpu0).TotalSeconds;
+            double msPerDamage = (self.TotalProcessorTime - cpuDamages).TotalMilliseconds / Math.Max(1, count);
+            if (models is not null)
+            {
+                // after thousands of refused decodes, the kept models must still give the undamaged file's output
+                var again = decode(bytes);
+                if (again.Code != 0 || !again.Output.AsSpan().SequenceEqual(reference.Output))
+                {
+                    throw new InvalidOperationException($"{name}: decoding with kept models after the damages differs from the first decode ({again.Error})");
+                }
+            }
             Console.WriteLine(string.Create(Inv,
-                $"| {name} | {bytes.Length} | {flips} | {flipsRefused} ({100.0 * flipsRefused / Math.Max(1, flips):F2}%) | {cuts} | {cutsRefused} ({100.0 * cutsRefused / Math.Max(1, cuts):F2}%) | {other} | {same} / {different} | {cpu:F1} |"));
+                $"| {name} | {bytes.Length} | {flips} | {flipsRefused} ({100.0 * flipsRefused / Math.Max(1, flips):F2}%) | {cuts} | {cutsRefused} ({100.0 * cutsRefused / Math.Max(1, cuts):F2}%) | {other} | {same} / {different} | {cpu:F1} | {msPerDamage:F1} |"));
         }
         self.Refresh();
         Console.WriteLine(string.Create(Inv,

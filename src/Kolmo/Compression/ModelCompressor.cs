@@ -351,6 +351,9 @@ public sealed class ModelCompressor : ICompressor
     private sealed class SegmentCoder(IByteModel model, bool x86)
     {
         private readonly IByteModel _model = model;
+
+        /// <summary>The segment's model.</summary>
+        public IByteModel Model => _model;
         private readonly byte[] _blockHeader = new byte[KolmoContainer.BlockHeaderBytes];
         private long _offset;
 
@@ -446,7 +449,8 @@ public sealed class ModelCompressor : ICompressor
     /// <param name="progress">Called with the compressed bytes consumed so far, or null.</param>
     /// <param name="priors">Priors a primed stream may name.</param>
     /// <param name="threads">Segments of a version-2 stream decoded at once (the output is the same for any count).</param>
-    public static int Decompress(Stream input, Stream output, Action<long>? progress, IReadOnlyCollection<Prior>? priors = null, int threads = 1)
+    /// <param name="models">Models kept across decodes of inputs with the same model (each segment still starts from the fresh model), or null to build each.</param>
+    public static int Decompress(Stream input, Stream output, Action<long>? progress, IReadOnlyCollection<Prior>? priors = null, int threads = 1, DecoderModels? models = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
@@ -455,7 +459,7 @@ public sealed class ModelCompressor : ICompressor
         int streams = 0;
         do
         {
-            DecompressStream(reader, output, progress, afterStream: streams > 0, priors ?? [], threads);
+            DecompressStream(reader, output, progress, afterStream: streams > 0, priors ?? [], threads, models);
             streams++;
         }
         while (reader.HasMore());
@@ -464,7 +468,7 @@ public sealed class ModelCompressor : ICompressor
     }
 
     /// <summary>Decodes one stream (header to trailer) and checks its xxHash64.</summary>
-    private static void DecompressStream(ContainerReader reader, Stream output, Action<long>? progress, bool afterStream, IReadOnlyCollection<Prior> priors, int threads)
+    private static void DecompressStream(ContainerReader reader, Stream output, Action<long>? progress, bool afterStream, IReadOnlyCollection<Prior> priors, int threads, DecoderModels? models)
     {
         var header = KolmoContainer.ReadHeader(reader, afterStream);
         ModelCatalog.TryGet(header.Model, out var entry);
@@ -473,7 +477,7 @@ public sealed class ModelCompressor : ICompressor
         {
             prior = header.PriorKind == 0 ? null : PriorRegistry.Resolve(header.PriorKind, header.PriorHash);
         }
-        var decoder = new ContainerDecoder(reader, header, entry, priors, prior);
+        var decoder = new ContainerDecoder(reader, header, entry, priors, prior, models);
         long total = threads > 1 && header.SegmentSize != 0
             ? decoder.RunParallel(output, progress, threads)
             : decoder.RunSequential(output, progress);
@@ -495,7 +499,7 @@ public sealed class ModelCompressor : ICompressor
     /// block's decoder refuses to run past its payload (see <see cref="ArithmeticDecoder.MaxPadding"/>), payloads
     /// read ahead for parallel workers grow with the bytes read, and a model is built at the first block of a segment.
     /// </summary>
-    private sealed class ContainerDecoder(ContainerReader reader, KolmoHeader header, ModelEntry entry, IReadOnlyCollection<Prior> priors, Prior? prior)
+    private sealed class ContainerDecoder(ContainerReader reader, KolmoHeader header, ModelEntry entry, IReadOnlyCollection<Prior> priors, Prior? prior, DecoderModels? models)
     {
         private readonly byte[] _blockHeader = new byte[KolmoContainer.BlockHeaderBytes];
         private KolmoContainer.BlockLayout _layout = new(header);
@@ -506,7 +510,19 @@ public sealed class ModelCompressor : ICompressor
         {
             using (PriorRegistry.Use(priors))
             {
-                return new SegmentCoder(CreateModel(entry, header.Level, header.Parameters, prior), header.X86);
+                var model = models is null
+                    ? CreateModel(entry, header.Level, header.Parameters, prior)
+                    : models.Take(entry, header.Level, header.Parameters, prior, () => CreateModel(entry, header.Level, header.Parameters, prior));
+                return new SegmentCoder(model, header.X86);
+            }
+        }
+
+        /// <summary>Hands a finished (or abandoned) segment's model back to <c>models</c>.</summary>
+        private void Done(SegmentCoder? coder)
+        {
+            if (coder is not null)
+            {
+                models?.Return(coder.Model);
             }
         }
 
@@ -516,27 +532,36 @@ public sealed class ModelCompressor : ICompressor
             var replay = new ReplayCoder();
             SegmentCoder? coder = null;
             long total = 0;
-            while (true)
+            try
             {
-                bool segmentStart = _layout.AtSegmentStart;
-                var b = KolmoContainer.ReadBlockHeader(reader, header, _blockHeader, ref _layout);
-                if (b.Type == KolmoContainer.BlockEnd)
+                while (true)
                 {
-                    return total;
+                    bool segmentStart = _layout.AtSegmentStart;
+                    var b = KolmoContainer.ReadBlockHeader(reader, header, _blockHeader, ref _layout);
+                    if (b.Type == KolmoContainer.BlockEnd)
+                    {
+                        return total;
+                    }
+                    if (coder == null || (segmentStart && header.SegmentSize != 0))
+                    {
+                        Done(coder);
+                        coder = null;
+                        coder = NewCoder();
+                    }
+                    long blockAt = reader.Offset;
+                    var payload = reader.Section(b.PayloadLength, b.Type == KolmoContainer.BlockStored ? "stored block" : "block payload");
+                    coder.Decode(b, payload, blockAt, chunk, replay, data =>
+                    {
+                        Hash.Append(data);
+                        output.Write(data);
+                    });
+                    total += b.RawLength;
+                    progress?.Invoke(reader.Offset);
                 }
-                if (coder == null || (segmentStart && header.SegmentSize != 0))
-                {
-                    coder = NewCoder();
-                }
-                long blockAt = reader.Offset;
-                var payload = reader.Section(b.PayloadLength, b.Type == KolmoContainer.BlockStored ? "stored block" : "block payload");
-                coder.Decode(b, payload, blockAt, chunk, replay, data =>
-                {
-                    Hash.Append(data);
-                    output.Write(data);
-                });
-                total += b.RawLength;
-                progress?.Invoke(reader.Offset);
+            }
+            finally
+            {
+                Done(coder);
             }
         }
 
@@ -557,14 +582,21 @@ public sealed class ModelCompressor : ICompressor
                     pending.Enqueue(Task.Run(() =>
                     {
                         var coder = NewCoder();
-                        var replay = new ReplayCoder();
-                        var chunk = new byte[(int)Math.Min(DecodeChunkBytes, header.BlockSize) + X86Filter.Lookahead];
-                        var pieces = new List<byte[]>();
-                        foreach (var (b, at, payload) in blocks)
+                        try
                         {
-                            coder.Decode(b, new MemoryStream(payload, writable: false), at, chunk, replay, data => pieces.Add(data.ToArray()));
+                            var replay = new ReplayCoder();
+                            var chunk = new byte[(int)Math.Min(DecodeChunkBytes, header.BlockSize) + X86Filter.Lookahead];
+                            var pieces = new List<byte[]>();
+                            foreach (var (b, at, payload) in blocks)
+                            {
+                                coder.Decode(b, new MemoryStream(payload, writable: false), at, chunk, replay, data => pieces.Add(data.ToArray()));
+                            }
+                            return pieces;
                         }
-                        return pieces;
+                        finally
+                        {
+                            Done(coder);
+                        }
                     }));
                 }
                 if (pending.Count > 0)

@@ -34,3 +34,16 @@ public interface IByteModel : IBitPredictor
     /// <summary>An independent deep copy of the current state.</summary>
     IByteModel Clone();
 }
+
+/// <summary>
+/// A byte model whose whole state can be overwritten in place by another instance's of the same configuration, keeping
+/// its own memory: after <see cref="RestoreFrom"/> it predicts exactly as <c>source.Clone()</c> would. Used to decode
+/// many files with one model configuration without building (allocating and initialising) the model for each
+/// (<see cref="Compression.DecoderModels"/>).
+/// </summary>
+internal interface IRestorableModel : IByteModel
+{
+    /// <summary>Makes this model's state equal to <paramref name="source"/>'s.</summary>
+    /// <exception cref="ArgumentException"><paramref name="source"/> is another kind of model or has another configuration.</exception>
+    void RestoreFrom(IByteModel source);
+}

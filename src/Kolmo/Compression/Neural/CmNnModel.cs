@@ -297,12 +297,15 @@ public sealed class CmNnModel : IByteModel
         public Sse(int contexts)
         {
             _t = new ushort[contexts * 33];
+            // every context starts with the same row: computed once, copied to the others
+            Span<ushort> row = stackalloc ushort[33];
+            for (int j = 0; j < 33; j++)
+            {
+                row[j] = (ushort)(Logistic.Squash((j - 16) * 128) * 16);
+            }
             for (int c = 0; c < contexts; c++)
             {
-                for (int j = 0; j < 33; j++)
-                {
-                    _t[c * 33 + j] = (ushort)(Logistic.Squash((j - 16) * 128) * 16);
-                }
+                row.CopyTo(_t.AsSpan(c * 33, 33));
             }
         }
 

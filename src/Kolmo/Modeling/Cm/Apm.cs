@@ -90,4 +90,16 @@ internal sealed unsafe class Apm
 
     /// <summary>A deep copy.</summary>
     public Apm Clone() => new(this);
+
+    /// <summary>Overwrites the state with <paramref name="o"/>'s (same size and rate).</summary>
+    public void CopyFrom(Apm o)
+    {
+        if (o._rate != _rate)
+        {
+            throw new ArgumentException("the APMs differ in rate", nameof(o));
+        }
+        _buf.CopyFrom(o._buf);
+        _e = _t + (o._e - o._t);
+        _w = o._w;
+    }
 }

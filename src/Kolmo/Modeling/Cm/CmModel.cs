@@ -10,7 +10,7 @@ namespace Kolmo.Modeling;
 /// contexts are hashed into one <see cref="HashTable"/> at bits 0 and 4 of each byte. Integer arithmetic only:
 /// identical output on every machine, SIMD width and thread count.
 /// </summary>
-public sealed unsafe class CmModel : IByteModel, IExternalInputs
+public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
 {
     private const int Direct = 2;
     private readonly CmOptions _options;
@@ -184,22 +184,35 @@ public sealed unsafe class CmModel : IByteModel, IExternalInputs
         {
             return Legacy.LegacyCmModel.Create(level, parameters);
         }
+        return new CmModel(OptionsFor(level, parameters));
+    }
+
+    /// <summary>The options of a two-byte parameter model (checked, nothing built).</summary>
+    /// <exception cref="InvalidDataException">The parameters are not valid.</exception>
+    private static CmOptions OptionsFor(int level, byte[] parameters)
+    {
         if (parameters.Length != 2 || parameters[0] < CmOptions.MinTableBits || parameters[0] > CmOptions.MaxTableBits
             || parameters[1] < CmOptions.OldestRevision || parameters[1] > CmOptions.CurrentRevision)
         {
             throw new InvalidDataException($"cm: invalid model parameters (level {level}, {Convert.ToHexString(parameters)}); expected table bits in [{CmOptions.MinTableBits}, {CmOptions.MaxTableBits}] and a revision in [{CmOptions.OldestRevision}, {CmOptions.CurrentRevision}]");
         }
-        return new CmModel(new CmOptions { Level = level, TableBits = parameters[0], Revision = parameters[1] });
+        return new CmOptions { Level = level, TableBits = parameters[0], Revision = parameters[1] };
     }
 
     /// <summary>As <see cref="Create(int, byte[])"/>, with extra mixer inputs and an extra weight set fed from outside (<see cref="SetExternal"/>).</summary>
     /// <exception cref="InvalidDataException">The parameters are invalid.</exception>
-    public static IByteModel Create(int level, byte[] parameters, int externalInputs, int externalContexts) =>
-        Create(level, parameters) switch
+    public static IByteModel Create(int level, byte[] parameters, int externalInputs, int externalContexts)
+    {
+        // the options are read from the parameters, so one model is built (it used to build a model just to read them)
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (level < CmOptions.MinLevel || level > CmOptions.MaxLevel)
         {
-            CmModel cm => new CmModel(cm.Options with { ExternalInputs = externalInputs, ExternalContexts = externalContexts }),
-            var first => Legacy.LegacyCmModel.Create(level, parameters, externalInputs, externalContexts),
-        };
+            throw new InvalidDataException($"cm: invalid level {level}");
+        }
+        return parameters.Length == 1
+            ? Legacy.LegacyCmModel.Create(level, parameters, externalInputs, externalContexts)
+            : new CmModel(OptionsFor(level, parameters) with { ExternalInputs = externalInputs, ExternalContexts = externalContexts });
+    }
 
     /// <inheritdoc />
     public string Name => "cm";
@@ -331,6 +344,40 @@ public sealed unsafe class CmModel : IByteModel, IExternalInputs
 
     /// <inheritdoc />
     public IByteModel Clone() => new CmModel(this);
+
+    /// <inheritdoc />
+    void IRestorableModel.RestoreFrom(IByteModel source)
+    {
+        if (source is not CmModel o || !Equals(o._options, _options))
+        {
+            throw new ArgumentException("not a cm model of the same configuration", nameof(source));
+        }
+        _table.CopyFrom(o._table);
+        _directBuf.CopyFrom(o._directBuf);
+        _smBuf.CopyFrom(o._smBuf);
+        o._hash.CopyTo(_hash, 0);
+        _match.CopyFrom(o._match);
+        _mixer.CopyFrom(o._mixer);
+        _apm0.CopyFrom(o._apm0);
+        _apm1.CopyFrom(o._apm1);
+        _apm2?.CopyFrom(o._apm2!);
+        _cs.CopyFrom(o._cs);
+        _ptrBuf.CopyFrom(o._ptrBuf);
+        // the saved pointers point into the source's tables: re-point them into this model's (as the copy constructor does)
+        for (int i = 0; i < _n; i++)
+        {
+            _slot[i] = Rebase(o._slot[i], o);
+            _sp[i] = Rebase(o._sp[i], o);
+            _ep[i] = _sm + (o._ep[i] - o._sm);
+        }
+        _c0 = o._c0;
+        _bitPos = o._bitPos;
+        _pr = o._pr;
+        _mixSt = o._mixSt;
+        o._ext.CopyTo(_ext, 0);
+        _extContext = o._extContext;
+        GC.KeepAlive(o);
+    }
 
     private void ByteStart()
     {

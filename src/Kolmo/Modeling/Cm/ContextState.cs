@@ -216,4 +216,24 @@ internal sealed class ContextState
 
     /// <summary>A deep copy.</summary>
     public ContextState Clone() => new(this);
+
+    /// <summary>Overwrites the state with <paramref name="o"/>'s.</summary>
+    public void CopyFrom(ContextState o)
+    {
+        o._ind1.CopyTo(_ind1, 0);
+        o._ind2.CopyTo(_ind2, 0);
+        o._lastPos.CopyTo(_lastPos, 0);
+        o._lastDist.CopyTo(_lastDist, 0);
+        _c4 = o._c4;
+        _c8 = o._c8;
+        _c16 = o._c16;
+        _word0 = o._word0;
+        _word1 = o._word1;
+        _word2 = o._word2;
+        _lineStart = o._lineStart;
+        _prevLineStart = o._prevLineStart;
+        _rCand = o._rCand;
+        _rHits = o._rHits;
+        _rlen = o._rlen;
+    }
 }

@@ -83,4 +83,7 @@ internal sealed unsafe class HashTable
 
     /// <summary>A deep copy.</summary>
     public HashTable Clone() => new(this);
+
+    /// <summary>Overwrites every bucket with <paramref name="o"/>'s (same size).</summary>
+    public void CopyFrom(HashTable o) => _buf.CopyFrom(o._buf);
 }

@@ -191,4 +191,24 @@ internal sealed class MatchModel
 
     /// <summary>A deep copy.</summary>
     public MatchModel Clone() => new(this);
+
+    /// <summary>Overwrites the state with <paramref name="o"/>'s (same sizes).</summary>
+    public void CopyFrom(MatchModel o)
+    {
+        if (o._buf.Length != _buf.Length || o._minLen != _minLen)
+        {
+            throw new ArgumentException("the match models differ in size", nameof(o));
+        }
+        o._buf.CopyTo(_buf, 0);
+        _htBuf.CopyFrom(o._htBuf);
+        _pending = o._pending;
+        _sm.CopyFrom(o._sm);
+        _pos = o._pos;
+        _last8 = o._last8;
+        _ptr = o._ptr;
+        _len = o._len;
+        _expectedByte = o._expectedByte;
+        _expectedBit = o._expectedBit;
+        _active = o._active;
+    }
 }

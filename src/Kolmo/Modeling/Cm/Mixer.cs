@@ -230,4 +230,23 @@ internal sealed unsafe class Mixer
 
     /// <summary>A deep copy.</summary>
     public Mixer Clone() => new(this);
+
+    /// <summary>Overwrites the weights and state with <paramref name="o"/>'s (same shape).</summary>
+    public void CopyFrom(Mixer o)
+    {
+        if (o._n != _n || o._sets != _sets || o._finalContexts != _finalContexts || o._lr != _lr || o._lr2 != _lr2)
+        {
+            throw new ArgumentException("the mixers differ in shape", nameof(o));
+        }
+        _xBuf.CopyFrom(o._xBuf);
+        _wBuf.CopyFrom(o._wBuf);
+        _w2Buf.CopyFrom(o._w2Buf);
+        _state.CopyFrom(o._state);
+        _x2Buf.CopyFrom(o._x2Buf);
+        _count = o._count;
+        _written = o._written;
+        _sel2 = o._sel2;
+        _pr2 = o._pr2;
+        KernelPath = o.KernelPath;
+    }
 }

@@ -75,6 +75,19 @@ internal sealed unsafe class PinnedBuffer<T>
         GC.KeepAlive(this);
         return c;
     }
+
+    /// <summary>Overwrites the elements with <paramref name="source"/>'s (same length), keeping this block's memory.</summary>
+    /// <exception cref="ArgumentException">The lengths differ.</exception>
+    public void CopyFrom(PinnedBuffer<T> source)
+    {
+        if (source.Length != Length)
+        {
+            throw new ArgumentException($"a table of {source.Length} elements cannot be copied into one of {Length}", nameof(source));
+        }
+        Buffer.MemoryCopy(source.Pointer, Pointer, Bytes, Bytes);
+        GC.KeepAlive(source);
+        GC.KeepAlive(this);
+    }
 }
 
 /// <summary>Anonymous memory maps on Linux (zero pages from the system, transparent huge pages advised).</summary>

@@ -73,4 +73,11 @@ internal sealed unsafe class StateMap
 
     /// <summary>A deep copy.</summary>
     public StateMap Clone() => new(this);
+
+    /// <summary>Overwrites the state with <paramref name="o"/>'s (same size).</summary>
+    public void CopyFrom(StateMap o)
+    {
+        _buf.CopyFrom(o._buf);
+        _cx = o._cx;
+    }
 }

@@ -23,13 +23,16 @@ internal sealed class Apm
     {
         _rate = rate;
         _t = new ushort[contexts * 33];
+        // every context starts with the same row: computed once, copied to the others (the values are as they were)
+        Span<ushort> row = stackalloc ushort[33];
+        for (int j = 0; j < 33; j++)
+        {
+            int p = Logistic.Squash((j - 16) * 128) * 16;
+            row[j] = (ushort)Math.Clamp(p, 16, 65535 - 16);
+        }
         for (int c = 0; c < contexts; c++)
         {
-            for (int j = 0; j < 33; j++)
-            {
-                int p = Logistic.Squash((j - 16) * 128) * 16;
-                _t[c * 33 + j] = (ushort)Math.Clamp(p, 16, 65535 - 16);
-            }
+            row.CopyTo(_t.AsSpan(c * 33, 33));
         }
     }
 
@@ -64,4 +67,19 @@ internal sealed class Apm
 
     /// <summary>A deep copy.</summary>
     public Apm Clone() => new(this);
+
+    /// <summary>Overwrites the state with <paramref name="o"/>'s (same size and rate).</summary>
+    public void CopyFrom(Apm o)
+    {
+        if (o._t.Length != _t.Length)
+        {
+            throw new ArgumentException("the tables differ in size", nameof(o));
+        }
+        if (o._rate != _rate)
+        {
+            throw new ArgumentException("the tables differ in size", nameof(o));
+        }
+        o._t.CopyTo(_t, 0);
+        _idx = o._idx;
+    }
 }

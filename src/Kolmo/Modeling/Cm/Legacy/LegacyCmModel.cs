@@ -11,7 +11,7 @@ namespace Kolmo.Modeling.Legacy;
 /// stages refine the mix. Contexts are hashed into one <see cref="NibbleHashTable"/> at bits 0 and 4 of each
 /// byte. Integer arithmetic only: identical output on every machine.
 /// </summary>
-internal sealed class LegacyCmModel : IByteModel, IExternalInputs
+internal sealed class LegacyCmModel : IRestorableModel, IExternalInputs
 {
     private readonly LegacyCmOptions _options;
     private readonly int _nctx;
@@ -123,7 +123,11 @@ internal sealed class LegacyCmModel : IByteModel, IExternalInputs
 
     /// <summary>Builds a model from a level and container parameters written by the first cm model.</summary>
     /// <exception cref="InvalidDataException">The parameters are not one byte in [16, 27] or the level is out of range.</exception>
-    public static LegacyCmModel Create(int level, byte[] parameters)
+    public static LegacyCmModel Create(int level, byte[] parameters) => new(OptionsFor(level, parameters));
+
+    /// <summary>The options <see cref="Create(int, byte[])"/> builds a model with (checked, nothing built).</summary>
+    /// <exception cref="InvalidDataException">The parameters are not one byte in [16, 27] or the level is out of range.</exception>
+    private static LegacyCmOptions OptionsFor(int level, byte[] parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         if (parameters.Length != 1 || parameters[0] < LegacyCmOptions.MinTableBits || parameters[0] > LegacyCmOptions.MaxTableBits
@@ -131,13 +135,13 @@ internal sealed class LegacyCmModel : IByteModel, IExternalInputs
         {
             throw new InvalidDataException($"cm: invalid model parameters (level {level}, {Convert.ToHexString(parameters)}); expected one byte in [{LegacyCmOptions.MinTableBits}, {LegacyCmOptions.MaxTableBits}]");
         }
-        return new LegacyCmModel(new LegacyCmOptions { Level = level, TableBits = parameters[0] });
+        return new LegacyCmOptions { Level = level, TableBits = parameters[0] };
     }
 
     /// <summary>As <see cref="Create(int, byte[])"/>, with extra mixer inputs and an extra weight set fed from outside (<see cref="SetExternal"/>).</summary>
     /// <exception cref="InvalidDataException">The parameters are invalid.</exception>
     public static LegacyCmModel Create(int level, byte[] parameters, int externalInputs, int externalContexts) =>
-        new(Create(level, parameters).Options with { ExternalInputs = externalInputs, ExternalContexts = externalContexts });
+        new(OptionsFor(level, parameters) with { ExternalInputs = externalInputs, ExternalContexts = externalContexts });
 
     /// <inheritdoc />
     public string Name => "cm";
@@ -217,6 +221,36 @@ internal sealed class LegacyCmModel : IByteModel, IExternalInputs
 
     /// <inheritdoc />
     public IByteModel Clone() => new LegacyCmModel(this);
+
+    /// <inheritdoc />
+    void IRestorableModel.RestoreFrom(IByteModel source)
+    {
+        if (source is not LegacyCmModel o || !Equals(o._options, _options))
+        {
+            throw new ArgumentException("not a first-cm model of the same configuration", nameof(source));
+        }
+        _table.CopyFrom(o._table);
+        for (int i = 0; i < _nctx; i++)
+        {
+            _sm[i].CopyFrom(o._sm[i]);
+        }
+        o._hash.CopyTo(_hash, 0);
+        o._slot.CopyTo(_slot, 0);
+        o._node.CopyTo(_node, 0);
+        _match.CopyFrom(o._match);
+        _run?.CopyFrom(o._run!);
+        _mixer.CopyFrom(o._mixer);
+        _apm1.CopyFrom(o._apm1);
+        _apm2.CopyFrom(o._apm2);
+        _apm3.CopyFrom(o._apm3);
+        _cs.CopyFrom(o._cs);
+        _c0 = o._c0;
+        _bitPos = o._bitPos;
+        _pr = o._pr;
+        _seen = o._seen;
+        o._ext.CopyTo(_ext, 0);
+        _extContext = o._extContext;
+    }
 
     private void Lookup()
     {

@@ -167,4 +167,26 @@ internal sealed class MatchModel
 
     /// <summary>A deep copy.</summary>
     public MatchModel Clone() => new(this);
+
+    /// <summary>Overwrites the state with <paramref name="o"/>'s (same sizes).</summary>
+    public void CopyFrom(MatchModel o)
+    {
+        if (o._buf.Length != _buf.Length)
+        {
+            throw new ArgumentException("the tables differ in size", nameof(o));
+        }
+        if (o._ht.Length != _ht.Length)
+        {
+            throw new ArgumentException("the tables differ in size", nameof(o));
+        }
+        o._buf.CopyTo(_buf, 0);
+        o._ht.CopyTo(_ht, 0);
+        _sm.CopyFrom(o._sm);
+        _pos = o._pos;
+        _ptr = o._ptr;
+        _len = o._len;
+        _expectedByte = o._expectedByte;
+        _expectedBit = o._expectedBit;
+        _active = o._active;
+    }
 }

@@ -129,4 +129,25 @@ internal sealed class Mixer
 
     /// <summary>A deep copy.</summary>
     public Mixer Clone() => new(this);
+
+    /// <summary>Overwrites the weights and state with <paramref name="o"/>'s (same shape).</summary>
+    public void CopyFrom(Mixer o)
+    {
+        if (o._n != _n || o._w.Length != _w.Length || o._w2.Length != _w2.Length || o._lr != _lr || o._lr2 != _lr2)
+        {
+            throw new ArgumentException("the mixers differ in shape", nameof(o));
+        }
+        o._x.CopyTo(_x, 0);
+        for (int s = 0; s < _w.Length; s++)
+        {
+            o._w[s].CopyTo(_w[s], 0);
+        }
+        o._sel.CopyTo(_sel, 0);
+        o._pr.CopyTo(_pr, 0);
+        o._x2.CopyTo(_x2, 0);
+        o._w2.CopyTo(_w2, 0);
+        _count = o._count;
+        _sel2 = o._sel2;
+        _pr2 = o._pr2;
+    }
 }

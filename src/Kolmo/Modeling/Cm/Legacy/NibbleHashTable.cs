@@ -88,4 +88,14 @@ internal sealed unsafe class NibbleHashTable
 
     /// <summary>A deep copy.</summary>
     public NibbleHashTable Clone() => new(this);
+
+    /// <summary>Overwrites every slot with <paramref name="o"/>'s (same size).</summary>
+    public void CopyFrom(NibbleHashTable o)
+    {
+        if (o._t.Length != _t.Length)
+        {
+            throw new ArgumentException("the tables differ in size", nameof(o));
+        }
+        o._t.CopyTo(_t, 0);
+    }
 }

@@ -112,4 +112,25 @@ internal sealed class RunMap
 
     /// <summary>A deep copy.</summary>
     public RunMap Clone() => new(this);
+
+    /// <summary>Overwrites the state with <paramref name="o"/>'s (same sizes).</summary>
+    public void CopyFrom(RunMap o)
+    {
+        if (o._t.Length != _t.Length)
+        {
+            throw new ArgumentException("the tables differ in size", nameof(o));
+        }
+        if (o._sm.Length != _sm.Length)
+        {
+            throw new ArgumentException("the tables differ in size", nameof(o));
+        }
+        o._t.CopyTo(_t, 0);
+        o._idx.CopyTo(_idx, 0);
+        o._cur.CopyTo(_cur, 0);
+        o._active.CopyTo(_active, 0);
+        for (int i = 0; i < _sm.Length; i++)
+        {
+            _sm[i].CopyFrom(o._sm[i]);
+        }
+    }
 }

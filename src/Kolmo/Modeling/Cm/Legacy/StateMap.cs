@@ -72,4 +72,15 @@ internal sealed class StateMap
 
     /// <summary>A deep copy.</summary>
     public StateMap Clone() => new(this);
+
+    /// <summary>Overwrites the state with <paramref name="o"/>'s (same size).</summary>
+    public void CopyFrom(StateMap o)
+    {
+        if (o._t.Length != _t.Length)
+        {
+            throw new ArgumentException("the tables differ in size", nameof(o));
+        }
+        o._t.CopyTo(_t, 0);
+        _cx = o._cx;
+    }
 }
