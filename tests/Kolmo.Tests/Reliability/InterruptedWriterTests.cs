@@ -70,8 +70,11 @@ public sealed class InterruptedWriterTests : IDisposable
             File.WriteAllBytes(P($"docs/d{i}.txt"), TestFiles.Text(4000, 10 + i));
         }
         Directory.CreateDirectory(P("clean"));
-        var (cleanCode, _, _) = CliRunner.Run(["ncd", P("docs"), "-c", "order3", "-T", "1", "-o", P("clean/m.tsv"), "--plot", P("clean/m.png")]);
-        Assert.Equal(0, cleanCode);
+        using (var clean = new ChildKolmo(_dir, "ncd", "docs", "-c", "order3", "-T", "1", "-o", "clean/m.tsv", "--plot", "clean/m.png"))
+        {
+            // a process of its own, like the signalled run (the plot rendered inside the test host can differ in its bytes)
+            Assert.Equal(0, clean.WaitForExit(Wait).Code);
+        }
         using var stderr = StalledPipe.Create(P("stderr.fifo"));
         using var child = ChildKolmo.WithStderr(_dir, stderr.Path, "ncd", "docs", "-c", "order3", "-T", "1", "-o", "m.tsv", "--plot", "m.png");
         Assert.True(child.WaitFor(() => File.Exists(P("m.png")), Wait), "the set was never published");
