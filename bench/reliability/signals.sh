@@ -50,7 +50,7 @@ writers=(
   "compress-order3|c -m order3 -q in.bin -o OUT|3|1024"
   "decompress|d -q in.kolmo -o OUT|3|2048"
   "train|train --model lstm --data train.txt --layers 1 --dim 32 --ctx 32 --steps 400 -T 1 --out OUT --log OUT.tsv|4|160"
-  "ncd|ncd docs -c order3 -o OUT --plot OUT.png|4|64||cpu"
+  "ncd|ncd docs -c order3 -o OUT --plot OUT.png|4|40||cpu"
   "decipher-save-model|decipher in.txt --corpus train.txt --iterations 1 --restarts 1 --save-model OUT|2|16"
   "igpt|igpt --sizes 1x8 --masked-sizes 1x8 --seeds 1 --steps 40 --checkpoints 2 --batch 4 --downsample 4 --palette-size 4 --probe-train 60 --test-limit 20 --compress 2 --completions 1 --samples 2 -T 1 --out OUT|6|256|OUT/report.md OUT/results.json"
 )

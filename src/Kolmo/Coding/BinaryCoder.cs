@@ -118,8 +118,11 @@ public sealed class ArithmeticDecoder : IBitCoder
     /// <summary>Bytes past the end of the input a valid stream can make the decoder read (3).</summary>
     public const int MaxPadding = 3;
 
+    /// <summary>Size of the read buffer a decoder needs (<see cref="ArithmeticDecoder(Stream, long, byte[])"/>): 4 KiB.</summary>
+    public const int BufferBytes = 1 << 12;
+
     private readonly Stream _input;
-    private readonly byte[] _buffer = new byte[1 << 12];
+    private readonly byte[] _buffer;
     private readonly long _length;
     private int _pos;
     private int _end;
@@ -133,9 +136,24 @@ public sealed class ArithmeticDecoder : IBitCoder
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative.</exception>
     /// <exception cref="InvalidDataException">The input ends before <paramref name="length"/> bytes.</exception>
     public ArithmeticDecoder(Stream input, long length)
+        : this(input, length, new byte[BufferBytes])
+    {
+    }
+
+    /// <summary>
+    /// Creates a decoder over the next <paramref name="length"/> bytes of <paramref name="input"/> that reads through
+    /// <paramref name="buffer"/> (at least <see cref="BufferBytes"/>; its contents do not matter), so that a caller
+    /// decoding block after block allocates no buffer per block. The buffer must not be shared with a decoder in use.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative, or the buffer is smaller than <see cref="BufferBytes"/>.</exception>
+    /// <exception cref="InvalidDataException">The input ends before <paramref name="length"/> bytes.</exception>
+    public ArithmeticDecoder(Stream input, long length, byte[] buffer)
     {
         ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(buffer);
         ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfLessThan(buffer.Length, BufferBytes);
+        _buffer = buffer;
         _input = input;
         _length = length;
         _remaining = length;

@@ -55,6 +55,37 @@ public sealed class InterruptedWriterTests : IDisposable
         Assert.Empty(Leftovers("in.bin", "stderr.fifo"));
     }
 
+    /// <summary>
+    /// A signal between the publication of a set and the exit: <c>ncd</c> has published its matrix and plot and is held
+    /// writing its last line to a stderr nobody reads when SIGTERM lands. The run exits 143 and leaves the whole set,
+    /// byte for byte what a clean run writes — never one file of the two, never a temporary file. (This is what a
+    /// signals.sh trial that "left 2 files" after exit 143 looks like; the script now tells it apart as a whole set.)
+    /// </summary>
+    [Fact]
+    public void Ncd_SignalAfterPublishingTheSet_ExitsWithTheSignal_AndLeavesTheWholeSet()
+    {
+        Directory.CreateDirectory(P("docs"));
+        for (int i = 0; i < 3; i++)
+        {
+            File.WriteAllBytes(P($"docs/d{i}.txt"), TestFiles.Text(4000, 10 + i));
+        }
+        Directory.CreateDirectory(P("clean"));
+        using (var clean = new ChildKolmo(_dir, "ncd", "docs", "-c", "order3", "-T", "1", "-o", "clean/m.tsv", "--plot", "clean/m.png"))
+        {
+            // a process of its own, like the signalled run (the plot rendered inside the test host can differ in its bytes)
+            Assert.Equal(0, clean.WaitForExit(Wait).Code);
+        }
+        using var stderr = StalledPipe.Create(P("stderr.fifo"));
+        using var child = ChildKolmo.WithStderr(_dir, stderr.Path, "ncd", "docs", "-c", "order3", "-T", "1", "-o", "m.tsv", "--plot", "m.png");
+        Assert.True(child.WaitFor(() => File.Exists(P("m.png")), Wait), "the set was never published");
+        child.Signal(ChildKolmo.SigTerm);
+        var (code, _) = child.WaitForExit(Wait);
+        Assert.Equal(143, code);
+        Assert.Equal(File.ReadAllBytes(P("clean/m.tsv")), File.ReadAllBytes(P("m.tsv")));
+        Assert.Equal(File.ReadAllBytes(P("clean/m.png")), File.ReadAllBytes(P("m.png")));
+        Assert.Empty(Leftovers("docs", "clean", "stderr.fifo", "m.tsv", "m.png"));
+    }
+
     [Fact]
     public void Decompress_StoppedBySigterm_LeavesNothing()
     {
