@@ -66,21 +66,7 @@ internal sealed class ContextState
 
     private ContextState(ContextState o)
     {
-        _ind1 = (ushort[])o._ind1.Clone();
-        _ind2 = (ushort[])o._ind2.Clone();
-        _lastPos = (int[])o._lastPos.Clone();
-        _lastDist = (int[])o._lastDist.Clone();
-        _c4 = o._c4;
-        _c8 = o._c8;
-        _c16 = o._c16;
-        _word0 = o._word0;
-        _word1 = o._word1;
-        _word2 = o._word2;
-        _lineStart = o._lineStart;
-        _prevLineStart = o._prevLineStart;
-        _rCand = o._rCand;
-        _rHits = o._rHits;
-        _rlen = o._rlen;
+        CopyFrom(o);
     }
 
     /// <summary>The previous byte.</summary>
