@@ -109,7 +109,16 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
         _sp = _slot + _n;
         _ep = (uint**)(_sp + _n);
         _nibbleHash = (uint*)(_ep + _n);
-        // Re-point every saved pointer from the source's tables into this copy's.
+        _ext = new int[o._ext.Length];
+        CopyPositionFrom(o);
+    }
+
+    /// <summary>
+    /// The coding position of <paramref name="o"/> (a model of the same configuration whose tables this one already
+    /// holds a copy of): its saved table pointers re-pointed into this model's tables, the bit state and the external inputs.
+    /// </summary>
+    private void CopyPositionFrom(CmModel o)
+    {
         for (int i = 0; i < _n; i++)
         {
             _slot[i] = Rebase(o._slot[i], o);
@@ -120,7 +129,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
         _bitPos = o._bitPos;
         _pr = o._pr;
         _mixSt = o._mixSt;
-        _ext = (int[])o._ext.Clone();
+        o._ext.CopyTo(_ext, 0);
         _extContext = o._extContext;
     }
 
@@ -363,19 +372,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
         _apm2?.CopyFrom(o._apm2!);
         _cs.CopyFrom(o._cs);
         _ptrBuf.CopyFrom(o._ptrBuf);
-        // the saved pointers point into the source's tables: re-point them into this model's (as the copy constructor does)
-        for (int i = 0; i < _n; i++)
-        {
-            _slot[i] = Rebase(o._slot[i], o);
-            _sp[i] = Rebase(o._sp[i], o);
-            _ep[i] = _sm + (o._ep[i] - o._sm);
-        }
-        _c0 = o._c0;
-        _bitPos = o._bitPos;
-        _pr = o._pr;
-        _mixSt = o._mixSt;
-        o._ext.CopyTo(_ext, 0);
-        _extContext = o._extContext;
+        CopyPositionFrom(o);
         GC.KeepAlive(o);
     }
 
