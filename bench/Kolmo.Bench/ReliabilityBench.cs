@@ -58,6 +58,7 @@ internal static class ReliabilityBench
         bool buildEach = args.Contains("--build-models");
         int threads = viaCli ? 1 : int.Parse(Arg(args, "--threads", Environment.ProcessorCount.ToString(Inv)), Inv);
         string? save = ArgOrNull(args, "--save");
+        bool trace = args.Contains("--trace");
         if (threads > 1)
         {
             Kolmo.Neural.NeuralRuntime.Threads = 1;   // the damages run in parallel; the engine's own threads only change speed
@@ -136,6 +137,11 @@ internal static class ReliabilityBench
             var errors = new string[count];
             Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, j =>
             {
+                if (trace)
+                {
+                    // one line before each decode, so a damage that kills the process (rather than failing) is named by the last line
+                    Console.Error.WriteLine(string.Create(Inv, $"damage: {name}: decoding damage {shard + (j * shards)}"));
+                }
                 var (code, output, error) = decode(Damaged(bytes, shard + (j * shards)));
                 outcome[j] = code != 0 ? code : output is not null && output.AsSpan().SequenceEqual(reference.Output) ? -1 : -2;
                 errors[j] = error;

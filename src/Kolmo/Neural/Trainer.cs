@@ -58,8 +58,10 @@ public sealed class Trainer
         _model = model;
         Options = options;
         long n = model.Parameters.Count;
-        _m = new float[n];
-        _v = new float[n];
+        // pinned: Update hands raw pointers to them to its worker threads, and a garbage collection in between (any
+        // allocation on any thread) would otherwise move an array of a small model (under 85 kB) out from under them
+        _m = GC.AllocateArray<float>((int)n, pinned: true);
+        _v = GC.AllocateArray<float>((int)n, pinned: true);
         _decay = new bool[model.Parameters.Tensors.Count];
         for (int i = 0; i < _decay.Length; i++)
         {
