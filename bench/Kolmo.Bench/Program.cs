@@ -29,6 +29,13 @@ public static partial class Program
             }
             return args.Length == 0 ? 0 : 2;
         }
+        if (args.Length > 1 && args[1] is "--help" or "-h")
+        {
+            // suites run their whole benchmark whatever else they are given: asking one for help must not start it
+            Console.WriteLine($"Kolmo.Bench {args[0]}: {suite.Help}");
+            Console.WriteLine("Its arguments and what it writes are described in the docs/ page that reports it (grep the suite's name).");
+            return 0;
+        }
         return suite.Run(args[1..]);
     }
 
@@ -47,6 +54,7 @@ public static partial class Program
     static partial void RegisterVision(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
 
     static partial void RegisterCluster(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
+
     static partial void RegisterReliability(IDictionary<string, (string Help, Func<string[], int> Run)> suites);
 
     static partial void RegisterTour(IDictionary<string, (string Help, Func<string[], int> Run)> suites);

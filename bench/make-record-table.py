@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Writes a table of fixed-size binary records, the kind of file a database or a market-data feed dumps.
+
+    python3 bench/make-record-table.py OUT [RECORDS=100000] [SEED=1]
+
+Each record is 24 bytes, little-endian (struct format '<IIiH4sBBf'):
+
+    offset size field
+    0      4    time in milliseconds, increasing by 0–2,000 per record
+    4      4    trade id, increasing by 1 (a gap of 1–3 now and then)
+    8      4    price in hundredths, a random walk per symbol
+    12     2    quantity: round lots mostly, odd lots sometimes
+    14     4    symbol, ASCII, one of 12 (a few trade far more often than the rest)
+    18     1    side (0 buy, 1 sell)
+    19     1    venue (0–5, skewed)
+    20     4    price as float32 (the same price in another column, as exports often carry)
+
+Generated, so no licence applies; the same OUT for the same RECORDS and SEED on every machine (Python's random with
+an integer seed is specified to repeat). Used by docs/bench/cm-records-*.md to compare cm with xz, zstd and zpaq on
+fixed-record data.
+"""
+import random
+import struct
+import sys
+
+SYMBOLS = [b"AAPL", b"MSFT", b"AMZN", b"GOOG", b"META", b"NVDA", b"TSLA", b"INTC", b"ORCL", b"CSCO", b"IBM ", b"SAP "]
+WEIGHTS = [30, 22, 14, 10, 8, 6, 4, 2, 1, 1, 1, 1]
+VENUES = [0, 1, 2, 3, 4, 5]
+VENUE_WEIGHTS = [40, 25, 15, 10, 6, 4]
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit("usage: make-record-table.py OUT [RECORDS=100000] [SEED=1]")
+    out = sys.argv[1]
+    records = int(sys.argv[2]) if len(sys.argv) > 2 else 100_000
+    seed = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    if records < 0:
+        sys.exit("make-record-table.py: RECORDS must be 0 or more")
+    rng = random.Random(seed)
+    price = {s: rng.randint(2_000, 60_000) for s in SYMBOLS}
+    t, trade = 34_200_000, 1_000_000   # 9:30 in milliseconds of the day
+    rows = bytearray()
+    for _ in range(records):
+        t += rng.randint(0, 2_000)
+        trade += 1 if rng.random() < 0.97 else rng.randint(2, 4)
+        sym = rng.choices(SYMBOLS, WEIGHTS)[0]
+        price[sym] = max(100, price[sym] + rng.choice((-3, -2, -1, -1, 0, 0, 0, 1, 1, 2, 3)))
+        qty = rng.choice((100, 100, 100, 200, 300, 500, 1000)) if rng.random() < 0.85 else rng.randint(1, 99)
+        side = rng.randint(0, 1)
+        venue = rng.choices(VENUES, VENUE_WEIGHTS)[0]
+        rows += struct.pack("<IIiH4sBBf", t, trade, price[sym], qty, sym, side, venue, price[sym] / 100)
+    with open(out, "wb") as f:
+        f.write(rows)
+
+
+if __name__ == "__main__":
+    main()
