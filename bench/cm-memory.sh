@@ -20,7 +20,7 @@ peak() {   # peak RSS in MiB of the command, its CPU seconds
   awk '{ printf "%.0f %.1f\n", $1 / 1024, $2 + $3 }' "$tmp/time"
 }
 read -r floor _ < <(peak dotnet "$cli" --version)
-echo "Peak resident memory (MiB, /usr/bin/time %M) of \`kolmo c -m cm -l L\` and \`kolmo d\` on $(basename "$file") ($(stat -c %s "$file") bytes); \`kolmo info\` alone: $floor MiB. Commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)."
+echo "Peak resident memory (MiB, /usr/bin/time %M) of \`kolmo c -m cm -l L\` and \`kolmo d\` on $(basename "$file") ($(stat -c %s "$file") bytes); \`kolmo --version\` alone: $floor MiB. Commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)."
 echo
 echo "| level | compress MiB | decompress MiB | compressed bytes | compress CPU-s | decompress CPU-s |"
 echo "|---:|---:|---:|---:|---:|---:|"
