@@ -15,9 +15,10 @@ Each record is 24 bytes, little-endian (struct format '<IIiH4sBBf'):
     19     1    venue (0–5, skewed)
     20     4    price as float32 (the same price in another column, as exports often carry)
 
-Generated, so no licence applies; the same OUT for the same RECORDS and SEED on every machine (Python's random with
-an integer seed is specified to repeat). Used by docs/bench/cm-records-*.md to compare cm with xz, zstd and zpaq on
-fixed-record data.
+Generated, so no licence applies. The same RECORDS and SEED give the same file on every machine with the same Python
+version; Python promises that only for random() itself, so randint and choices may differ between versions, and the
+reports give the sha256 and the Python version they used (docs/bench/cm-records-*.md, which compares cm with xz, zstd
+and zpaq on fixed-record data).
 """
 import random
 import struct
