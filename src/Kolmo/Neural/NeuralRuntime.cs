@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -196,10 +197,56 @@ internal static class Par
         }
         for (int h = 1; h < Math.Min(threads, job.Chunks); h++)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static j => j.Work(), job, preferLocal: false);
+            // a helper still waiting after its last region takes this one at once; otherwise a pool thread is woken
+            if (h > 1 || Volatile.Read(ref _waitingHelpers) == 0 || Interlocked.CompareExchange(ref _handOff, job, null) is not null)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static j => Help(j), job, preferLocal: false);
+            }
         }
         job.Work();
         job.Wait();
+        Interlocked.CompareExchange(ref _handOff, null, job);   // left in the slot, untaken: clear it (a helper taking it now would find no chunk left)
+    }
+
+    /// <summary>How long a helper keeps polling for the next region after finishing one, before it returns to the pool.
+    /// A training step opens its regions well under a millisecond apart; waking a sleeping pool thread for each (and on
+    /// a virtual machine, its idle processor) costs more than that. Read on every poll, so a change takes effect at
+    /// once. Only speed depends on it.</summary>
+    internal static TimeSpan HelperWait { get; set; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>Regions handed to a helper that was still waiting (instead of to a newly woken pool thread), all threads.</summary>
+    internal static long HandOffs => Volatile.Read(ref _handOffs);
+
+    private static Job? _handOff;
+    private static int _waitingHelpers;
+    private static long _handOffs;
+
+    private static void Help(Job first)
+    {
+        first.Work();
+        Interlocked.Increment(ref _waitingHelpers);
+        try
+        {
+            long last = Stopwatch.GetTimestamp();
+            var spin = default(SpinWait);
+            while (Stopwatch.GetElapsedTime(last) < HelperWait)
+            {
+                var next = Interlocked.Exchange(ref _handOff, null);
+                if (next is not null)
+                {
+                    Interlocked.Increment(ref _handOffs);
+                    next.Work();
+                    last = Stopwatch.GetTimestamp();
+                    spin = default;
+                    continue;
+                }
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waitingHelpers);
+        }
     }
 
     private sealed class Job
