@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a table of fixed-size binary records, the kind of file a database or a market-data feed dumps.
 
-    python3 bench/make-record-table.py OUT [RECORDS=100000] [SEED=1]
+    python3 bench/make-record-table.py [--force] OUT [RECORDS=100000] [SEED=1]
 
 Each record is 24 bytes, little-endian (struct format '<IIiH4sBBf'):
 
@@ -20,6 +20,7 @@ version; Python promises that only for random() itself, so randint and choices m
 reports give the sha256 and the Python version they used (docs/bench/cm-records-*.md, which compares cm with xz, zstd
 and zpaq on fixed-record data).
 """
+import os
 import random
 import struct
 import sys
@@ -30,14 +31,26 @@ VENUES = [0, 1, 2, 3, 4, 5]
 VENUE_WEIGHTS = [40, 25, 15, 10, 6, 4]
 
 
+def fail(message):
+    sys.exit(f"make-record-table.py: {message}")
+
+
 def main():
-    if len(sys.argv) < 2:
-        sys.exit("usage: make-record-table.py OUT [RECORDS=100000] [SEED=1]")
-    out = sys.argv[1]
-    records = int(sys.argv[2]) if len(sys.argv) > 2 else 100_000
-    seed = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    args = sys.argv[1:]
+    force = "--force" in args
+    args = [a for a in args if a != "--force"]
+    if not 1 <= len(args) <= 3:
+        fail("usage: make-record-table.py [--force] OUT [RECORDS=100000] [SEED=1]")
+    out = args[0]
+    try:
+        records = int(args[1]) if len(args) > 1 else 100_000
+        seed = int(args[2]) if len(args) > 2 else 1
+    except ValueError:
+        fail("RECORDS and SEED must be whole numbers")
     if records < 0:
-        sys.exit("make-record-table.py: RECORDS must be 0 or more")
+        fail("RECORDS must be 0 or more")
+    if os.path.exists(out) and not force:
+        fail(f"{out} exists (--force to overwrite)")
     rng = random.Random(seed)
     price = {s: rng.randint(2_000, 60_000) for s in SYMBOLS}
     t, trade = 34_200_000, 1_000_000   # 9:30 in milliseconds of the day
@@ -51,8 +64,16 @@ def main():
         side = rng.randint(0, 1)
         venue = rng.choices(VENUES, VENUE_WEIGHTS)[0]
         rows += struct.pack("<IIiH4sBBf", t, trade, price[sym], qty, sym, side, venue, price[sym] / 100)
-    with open(out, "wb") as f:
-        f.write(rows)
+    # written beside the target and renamed onto it: an interrupted or failed write leaves no partial table
+    tmp = f"{out}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "wb") as f:
+            f.write(rows)
+        os.replace(tmp, out)
+    except OSError as e:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        fail(f"cannot write {out}: {e.strerror}")
 
 
 if __name__ == "__main__":
