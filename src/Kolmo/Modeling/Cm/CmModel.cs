@@ -425,6 +425,9 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
     /// <summary>Match length class: 0 none, 1 under 15 bytes, 2 under 40, 3 longer.</summary>
     private static int MatchClass(int bucket) => bucket == 0 ? 0 : bucket < 8 ? 1 : bucket < 11 ? 2 : 3;
 
+    /// <summary>The order for the Order* selectors: known contexts (0–5) without a match, else 5 + match length class (6–8).</summary>
+    private int Order(int known) => _match.Length > 0 ? 5 + MatchClass(_match.LengthBucket) : Math.Min(known, 5);
+
     private static int Apm2Context(uint c4, int c0) => (int)(((c4 & 0xFFFF) * 0x2F0F3A4Bu) >> 16) ^ c0;
 
     private int Predict()
@@ -483,6 +486,8 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
                 CmSelector.Known => Math.Min(known, 7) * 8 + bp,
                 CmSelector.MatchByte => _match.Length > 0 ? _match.ExpectedByte : 0,
                 CmSelector.PartialMatch => c0 | (MatchClass(_match.LengthBucket) << 8),
+                CmSelector.OrderByte1 => Order(known) * 8 + (int)((c4 & 255) >> 5),
+                CmSelector.OrderPartial => _match.Length > 0 ? Order(known) * 256 + bp : Order(known) * 256 + c0,
                 _ => (int)(((c4 >> 4) & 15) | ((c4 >> 8) & 0xF0)),
             });
         }

@@ -29,6 +29,13 @@ internal enum CmSelector : byte
 
     /// <summary>The partial byte × whether a match is running and how long (4 × 256).</summary>
     PartialMatch,
+
+    /// <summary>The order: how many of the order 2–6 contexts are known (0–5), or 6–8 for a running match by length
+    /// class; × the top three bits of the previous byte (10 × 8).</summary>
+    OrderByte1,
+
+    /// <summary>The order (as <see cref="OrderByte1"/>) × the partial byte (10 × 256).</summary>
+    OrderPartial,
 }
 
 /// <summary>The model a level builds: its contexts, mixer selectors and sizes (see docs/CM.md).</summary>
@@ -145,6 +152,8 @@ public sealed record CmOptions
         CmSelector.MatchBit => 16 * 8,
         CmSelector.Known => 8 * 8,
         CmSelector.PartialMatch => 4 * 256,
+        CmSelector.OrderByte1 => 10 * 8,
+        CmSelector.OrderPartial => 10 * 256,
         _ => 256,
     };
 
@@ -175,7 +184,7 @@ public sealed record CmOptions
     public int Revision { get; init; } = CurrentRevision;
 
     /// <summary>The revision new files are written with.</summary>
-    public const int CurrentRevision = 2;
+    public const int CurrentRevision = 3;
 
     /// <summary>The oldest revision this model still decodes (files of the first cm model have no revision byte).</summary>
     public const int OldestRevision = 1;
@@ -212,13 +221,29 @@ public sealed record CmOptions
             CmContext.WordSkip, CmContext.TextColumn, CmContext.Sparse24, CmContext.RecordTwoAbove, CmContext.RecordColumn,
         ];
         CmSelector[] most = [.. many, CmSelector.MatchByte, CmSelector.Nibbles, CmSelector.PartialMatch];
+        if (revision == 2)
+        {
+            return level switch
+            {
+                1 => new CmProfile(fast, [CmSelector.PartialMatch], 2, 6),
+                2 => new CmProfile(fast, few, 2, 6),
+                <= 5 => new CmProfile(fast, many, 3, 6),
+                <= 7 => new CmProfile(full, many, 3, 6),
+                _ => new CmProfile(all, most, 3, 6),
+            };
+        }
+        // Revision 3: the record context joins the fast set, and the order (known contexts or match length) selects
+        // weight sets, alone at level 1 and in place of the partial byte above it; fewer sets at levels 2–7.
+        CmContext[] fast3 = [.. fast, CmContext.RecordAbove];
+        CmSelector[] three = [CmSelector.OrderPartial, CmSelector.Byte1, CmSelector.Byte2];
+        CmSelector[] most3 = [CmSelector.OrderPartial, .. most[1..]];
         return level switch
         {
-            1 => new CmProfile(fast, [CmSelector.PartialMatch], 2, 6),
-            2 => new CmProfile(fast, few, 2, 6),
-            <= 5 => new CmProfile(fast, many, 3, 6),
-            <= 7 => new CmProfile(full, many, 3, 6),
-            _ => new CmProfile(all, most, 3, 6),
+            1 => new CmProfile(fast3, [CmSelector.OrderByte1], 2, 6),
+            2 => new CmProfile(fast3, [CmSelector.OrderPartial, CmSelector.Byte1], 2, 6),
+            <= 5 => new CmProfile(fast3, three, 3, 6),
+            <= 7 => new CmProfile(full, three, 3, 6),
+            _ => new CmProfile(all, most3, 3, 6),
         };
     }
 }
