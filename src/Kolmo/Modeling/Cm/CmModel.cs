@@ -68,7 +68,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
         ArgumentOutOfRangeException.ThrowIfGreaterThan(_options.ExternalContexts, 1 << 16, nameof(options));
         _ext = new int[_options.ExternalInputs];
         int[] setSizes = [.. _profile.Selectors.Select(CmOptions.SelectorSize)];
-        _mixer = new Mixer(_n + MatchModel.Inputs + 1 + _ext.Length, _options.ExternalContexts > 0 ? [.. setSizes, _options.ExternalContexts] : setSizes, 8, lr: 16, lr2: 4, initialWeight: 2048);
+        _mixer = new Mixer(_n + MatchModel.Inputs + 1 + _ext.Length, _options.ExternalContexts > 0 ? [.. setSizes, _options.ExternalContexts] : setSizes, 8, lr: _profile.MixerRate, lr2: 4, initialWeight: 2048);
         _apm0 = new Apm(256, ApmRate);
         _apm1 = new Apm(65536, ApmRate);
         _apm2 = _profile.Apms > 2 ? new Apm(65536, ApmRate) : null;

@@ -43,10 +43,12 @@ internal enum CmSelector : byte
 /// <param name="Selectors">Layer-1 weight-set selectors.</param>
 /// <param name="Apms">Number of APM stages (2: order 0 and order 1; 3: + hashed order 2).</param>
 /// <param name="MatchMinLength">Bytes hashed to find a match.</param>
-internal sealed record CmProfile(CmContext[] Contexts, CmSelector[] Selectors, int Apms, int MatchMinLength)
+/// <param name="MixerRate">Learning rate of the layer-1 weight sets (16 everywhere but revision 3's level 1, whose one set
+/// sees every bit and learns best at 4).</param>
+internal sealed record CmProfile(CmContext[] Contexts, CmSelector[] Selectors, int Apms, int MatchMinLength, int MixerRate = 16)
 {
 
-    /// <summary>Parses a profile for tuning runs: <c>ctx=Order2,Order3;sel=Partial,Byte1;apms=2;match=6</c> (bench only).</summary>
+    /// <summary>Parses a profile for tuning runs: <c>ctx=Order2,Order3;sel=Partial,Byte1;apms=2;match=6;lr=16</c> (bench only).</summary>
     public static CmProfile Parse(string text, CmProfile start)
     {
         var p = start;
@@ -59,6 +61,7 @@ internal sealed record CmProfile(CmContext[] Contexts, CmSelector[] Selectors, i
                 "sel" => p with { Selectors = [.. kv[1].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<CmSelector>)] },
                 "apms" => p with { Apms = int.Parse(kv[1], System.Globalization.CultureInfo.InvariantCulture) },
                 "match" => p with { MatchMinLength = int.Parse(kv[1], System.Globalization.CultureInfo.InvariantCulture) },
+                "lr" => p with { MixerRate = int.Parse(kv[1], System.Globalization.CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"unknown profile key {kv[0]}", nameof(text)),
             };
         }
@@ -239,7 +242,7 @@ public sealed record CmOptions
         CmSelector[] most3 = [CmSelector.OrderPartial, .. most[1..]];
         return level switch
         {
-            1 => new CmProfile(fast3, [CmSelector.OrderByte1], 2, 6),
+            1 => new CmProfile(fast3, [CmSelector.OrderByte1], 2, 6, MixerRate: 4),
             2 => new CmProfile(fast3, [CmSelector.OrderPartial, CmSelector.Byte1], 2, 6),
             <= 5 => new CmProfile(fast3, three, 3, 6),
             <= 7 => new CmProfile(full, three, 3, 6),
