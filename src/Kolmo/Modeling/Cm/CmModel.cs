@@ -425,7 +425,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
     /// <summary>Match length class: 0 none, 1 under 15 bytes, 2 under 40, 3 longer.</summary>
     private static int MatchClass(int bucket) => bucket == 0 ? 0 : bucket < 8 ? 1 : bucket < 11 ? 2 : 3;
 
-    /// <summary>The order for the Order* selectors: known contexts (0–5) without a match, else 5 + match length class (6–8).</summary>
+    /// <summary>The order of the Order* selectors: known contexts among the first five (0–5) without a match, else 5 + match length class (6–8).</summary>
     private int Order(int known) => _match.Length > 0 ? 5 + MatchClass(_match.LengthBucket) : Math.Min(known, 5);
 
     private static int Apm2Context(uint c4, int c0) => (int)(((c4 & 0xFFFF) * 0x2F0F3A4Bu) >> 16) ^ c0;

@@ -30,11 +30,12 @@ internal enum CmSelector : byte
     /// <summary>The partial byte × whether a match is running and how long (4 × 256).</summary>
     PartialMatch,
 
-    /// <summary>The order: how many of the order 2–6 contexts are known (0–5), or 6–8 for a running match by length
-    /// class; × the top three bits of the previous byte (10 × 8).</summary>
+    /// <summary>The order: how many of the first five hashed contexts have a state (0–5), or 6–8 while a match runs, by
+    /// its length class; × the top three bits of the previous byte (10 × 8).</summary>
     OrderByte1,
 
-    /// <summary>The order (as <see cref="OrderByte1"/>) × the partial byte (10 × 256).</summary>
+    /// <summary>The order (as <see cref="OrderByte1"/>) × the partial byte, or × the bit position while a match runs, so a
+    /// long match's rows learn from every bit (10 × 256).</summary>
     OrderPartial,
 }
 
