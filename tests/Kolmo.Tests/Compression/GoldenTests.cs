@@ -21,6 +21,8 @@ public class GoldenTests
     public static TheoryData<string, string, int, int, int> CmFiles() => new()
     {
         { "grammar.lsp", "grammar.lsp.cm-revision3", 1, KolmoContainer.DefaultBlockSize, 0 },
+        { "grammar.lsp", "grammar.lsp.cm6-revision3", 6, KolmoContainer.DefaultBlockSize, 0 },
+        { "grammar.lsp", "grammar.lsp.cm9-revision3", 9, KolmoContainer.DefaultBlockSize, 0 },
         { "xargs.1", "xargs.1.segments-revision3", 2, 1000, 1500 },
         { "calls.bin", "calls.bin-revision3", 1, KolmoContainer.DefaultBlockSize, 5000 },
     };

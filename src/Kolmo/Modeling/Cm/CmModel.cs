@@ -487,7 +487,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
                 CmSelector.MatchByte => _match.Length > 0 ? _match.ExpectedByte : 0,
                 CmSelector.PartialMatch => c0 | (MatchClass(_match.LengthBucket) << 8),
                 CmSelector.OrderByte1 => Order(known) * 8 + (int)((c4 & 255) >> 5),
-                CmSelector.OrderPartial => _match.Length > 0 ? Order(known) * 256 + bp : Order(known) * 256 + c0,
+                CmSelector.OrderPartial => Order(known) * 256 + (_match.Length > 0 ? bp : c0),
                 _ => (int)(((c4 >> 4) & 15) | ((c4 >> 8) & 0xF0)),
             });
         }
