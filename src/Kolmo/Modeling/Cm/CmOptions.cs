@@ -240,7 +240,7 @@ public sealed record CmOptions
         // weight sets, alone at level 1 and in place of the partial byte above it; fewer sets at levels 2–7.
         CmContext[] fast3 = [.. fast, CmContext.RecordAbove];
         CmSelector[] three = [CmSelector.OrderPartial, CmSelector.Byte1, CmSelector.Byte2];
-        CmSelector[] most3 = [CmSelector.OrderPartial, .. most[1..]];
+        CmSelector[] most3 = [CmSelector.OrderPartial, .. most[1..]];   // most[0] is Partial: the order × c0 takes its place
         return level switch
         {
             1 => new CmProfile(fast3, [CmSelector.OrderByte1], 2, 6, MixerRate: 4),
