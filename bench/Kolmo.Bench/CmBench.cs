@@ -14,7 +14,7 @@ namespace Kolmo.Bench;
 /// <item><c>cm [--levels 6,9] [--no-xz] [DIR...]</c>: cm at the default and best levels, order3, and the panel
 /// (lzma = the xz/7-Zip algorithm, zstd-19, brotli, bzip2) plus the system <c>xz -9e</c> binary when present,
 /// on Calgary's 14 classic files and Canterbury, one run → docs/bench/cm-DATE.{md,tsv}.</item>
-/// <item><c>cm-quick [--profile P] [--bits N] [--no-decode] LEVEL FILE...</c>: cm model + coder on files (no container): bytes and CPU-seconds, round trip checked; the options are for tuning.</item>
+/// <item><c>cm-quick [--profile P] [--bits N] [--revision N] [--no-decode] LEVEL FILE...</c>: cm model + coder on files (no container): bytes and CPU-seconds, round trip checked; the options are for tuning.</item>
 /// </list>
 /// </summary>
 public static partial class Program
@@ -25,7 +25,7 @@ public static partial class Program
         suites["cm-decode"] = ("cm compress vs decompress thread CPU per file (least of R), optionally two halves at once: cm-decode [--reps R] [--levels 6,9] [--pair] FILE...", CmDecodeSuite);
         suites["cm-segments"] = ("cm container with 1 and N threads: bytes, process and calling-thread CPU, wall: cm-segments [--level L] [--threads N] FILE", CmSegmentsSuite);
         suites["cm-cold"] = ("what a fresh segment model costs: the second half coded after the first and fresh, per chunk: cm-cold [--level L] [--chunk BYTES] FILE", CmColdSuite);
-        suites["cm-quick"] = ("cm model + coder on files, bytes and CPU-seconds: cm-quick [--profile P] [--bits N] [--no-decode] LEVEL FILE...", CmQuick);
+        suites["cm-quick"] = ("cm model + coder on files, bytes and CPU-seconds: cm-quick [--profile P] [--bits N] [--revision N] [--no-decode] LEVEL FILE...", CmQuick);
     }
 
     private static int CmSuite(string[] args)
@@ -141,7 +141,8 @@ public static partial class Program
     /// </summary>
     private static int CmQuick(string[] args)
     {
-        // Tuning options (before the level): --profile ctx=…;sel=…;apms=N, --bits N (hash-table log2), --no-decode.
+        // Tuning options (before the level): --profile ctx=…;sel=…;apms=N, --bits N (hash-table log2), --revision N (an older
+        // model revision), --no-decode.
         var options = new CmOptions();
         string? profile = null;
         bool decode = true;
@@ -158,6 +159,9 @@ public static partial class Program
                     break;
                 case "--no-decode":
                     decode = false;
+                    break;
+                case "--revision":
+                    options = options with { Revision = int.Parse(args[++a], CultureInfo.InvariantCulture) };
                     break;
                 default:
                     throw new ArgumentException($"cm-quick: unknown option {args[a]}");

@@ -187,4 +187,47 @@ public unsafe class CmComponentTests
         Assert.True(a != b);
         Assert.Equal(0, b[1]);
     }
+
+    [Fact]
+    public void ImageModel_WithoutRecordLength_AddsZeros_WithOneLearnsTheBitAboveItsNeighbours()
+    {
+        var image = new ImageModel();
+        var mixer = new Mixer(ImageModel.Inputs, [1], 1, lr: 4, lr2: 4, initialWeight: 0);
+        var buf = new byte[256];
+        image.Predict(mixer, buf, 255, 100, 0, 1, 0, 0);
+        Assert.Equal(0, image.Selector);
+        for (int i = 0; i < ImageModel.Inputs; i++)
+        {
+            Assert.Equal(0, mixer.Input(i));
+        }
+        mixer.Mix();
+        image.Update(1);   // learns nothing without a record length
+        mixer.Update(1);
+
+        // Rows of 16 bytes; the byte above the next one (position 100) is all ones, everything else zero. Each time the
+        // first bit of such a byte is a 1, the maps of that neighbourhood learn it.
+        buf[100 - 16] = 0xFF;
+        for (int k = 0; k < 40; k++)
+        {
+            image.Predict(mixer, buf, 255, 100, 16, 1, 0, 0);
+            Assert.InRange(image.Selector, 1, ImageModel.SelectorContexts - 1);
+            mixer.Mix();
+            image.Update(1);
+            mixer.Update(1);
+        }
+        image.Predict(mixer, buf, 255, 100, 16, 1, 0, 0);
+        for (int i = 0; i < ImageModel.Inputs; i++)
+        {
+            Assert.True(mixer.Input(i) > 1000, $"input {i}: {mixer.Input(i)}");
+        }
+        mixer.Mix();
+        mixer.Update(1);
+        // A different neighbourhood (nothing above) has learned nothing.
+        buf[100 - 16] = 0;
+        image.Predict(mixer, buf, 255, 100, 16, 1, 0, 0);
+        for (int i = 0; i < ImageModel.Inputs; i++)
+        {
+            Assert.Equal(0, mixer.Input(i));
+        }
+    }
 }

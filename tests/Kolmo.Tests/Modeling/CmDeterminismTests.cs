@@ -25,7 +25,8 @@ public class CmDeterminismTests
         return File.ReadAllBytes(output);
     }
 
-    /// <summary>Level 1 (the fast profile: one weight set, no second layer) and level 9 (the best profile: 25 hashed contexts, 9 weight sets).</summary>
+    /// <summary>Level 1 (the fast profile: one weight set, no second layer) and level 9 (the best profile: 27 hashed contexts, the
+    /// image model, which the input's 13-byte records wake, 10 weight sets).</summary>
     [Theory]
     [InlineData(1)]
     [InlineData(9)]

@@ -111,18 +111,20 @@ public class ContainerTests
     [Fact]
     public void CmNnSecondDesignGoldenFile_DecodesAndIsReproducedByteForByte()
     {
-        byte[] file = File.ReadAllBytes(Golden(Path.Combine("layout3", "xargs.head.cmnn1-revision3.kolmo")));
+        byte[] file = File.ReadAllBytes(Golden(Path.Combine("layout3", "xargs.head.cmnn1-revision4.kolmo")));
         byte[] input = File.ReadAllBytes(Golden("xargs.head"));
         Assert.Equal(NeuralModels.CmNnLayout, NeuralModels.Decode(Header(file).Parameters).Layout);
         Assert.Equal(input, Unpack(file));
         Assert.Equal(file, Pack(NeuralCompressors.Compressor("cm+nn", 1), input));
     }
 
-    /// <summary>The same design's file from cm model revision 2: the cm parameters inside name the revision, so it still decodes.</summary>
-    [Fact]
-    public void CmNnSecondDesignGoldenFile_OfAnOlderCmRevision_StillDecodes()
+    /// <summary>The same design's files from cm model revisions 2 and 3: the cm parameters inside name the revision, so they still decode.</summary>
+    [Theory]
+    [InlineData("xargs.head.cmnn1.kolmo")]
+    [InlineData("xargs.head.cmnn1-revision3.kolmo")]
+    public void CmNnSecondDesignGoldenFile_OfAnOlderCmRevision_StillDecodes(string name)
     {
-        byte[] file = File.ReadAllBytes(Golden(Path.Combine("layout3", "xargs.head.cmnn1.kolmo")));
+        byte[] file = File.ReadAllBytes(Golden(Path.Combine("layout3", name)));
         Assert.Equal(File.ReadAllBytes(Golden("xargs.head")), Unpack(file));
         Assert.NotEqual(file, Pack(NeuralCompressors.Compressor("cm+nn", 1), File.ReadAllBytes(Golden("xargs.head"))));
     }

@@ -31,6 +31,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
     private readonly uint** _ep;
     private readonly uint* _nibbleHash;
     private readonly MatchModel _match;
+    private readonly ImageModel? _image;
     private readonly Mixer _mixer;
     private readonly Apm _apm0;
     private readonly Apm _apm1;
@@ -68,7 +69,10 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
         ArgumentOutOfRangeException.ThrowIfGreaterThan(_options.ExternalContexts, 1 << 16, nameof(options));
         _ext = new int[_options.ExternalInputs];
         int[] setSizes = [.. _profile.Selectors.Select(CmOptions.SelectorSize)];
-        _mixer = new Mixer(_n + MatchModel.Inputs + 1 + _ext.Length, _options.ExternalContexts > 0 ? [.. setSizes, _options.ExternalContexts] : setSizes, 8, lr: _profile.MixerRate, lr2: 4, initialWeight: 2048);
+        _image = _profile.Image ? new ImageModel() : null;
+        int inputs = _n + MatchModel.Inputs + (_image is null ? 0 : ImageModel.Inputs) + 1 + _ext.Length;
+        _mixer = new Mixer(inputs, _options.ExternalContexts > 0 ? [.. setSizes, _options.ExternalContexts] : setSizes, _profile.FinalContexts,
+            lr: _profile.MixerRate, lr2: _profile.FinalRate, initialWeight: 2048);
         _apm0 = new Apm(256, ApmRate);
         _apm1 = new Apm(65536, ApmRate);
         _apm2 = _profile.Apms > 2 ? new Apm(65536, ApmRate) : null;
@@ -97,6 +101,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
         _ptrBuf = o._ptrBuf.Clone();
         _hash = (uint[])o._hash.Clone();
         _match = o._match.Clone();
+        _image = o._image?.Clone();
         _mixer = o._mixer.Clone();
         _apm0 = o._apm0.Clone();
         _apm1 = o._apm1.Clone();
@@ -163,7 +168,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
 
     /// <summary>
     /// Container parameters for a level and optional memory limit: two bytes, log2 of the hash-table bytes and
-    /// the model revision (1). (Files whose cm parameters are one byte were written by the first cm model and
+    /// the model revision (<see cref="Revision"/>). (Files whose cm parameters are one byte were written by the first cm model and
     /// are decoded by it.)
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The level is outside 1–9 or the limit is below the level's minimum.</exception>
@@ -237,7 +242,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
 
     /// <inheritdoc />
     public long MemoryBytes =>
-        _table.MemoryBytes + _directBuf.Bytes + _smBuf.Bytes + _ptrBuf.Bytes + _match.MemoryBytes + _mixer.MemoryBytes
+        _table.MemoryBytes + _directBuf.Bytes + _smBuf.Bytes + _ptrBuf.Bytes + _match.MemoryBytes + (_image is null ? 0 : ImageModel.MemoryBytes) + _mixer.MemoryBytes
         + _apm0.MemoryBytes + _apm1.MemoryBytes + (_apm2?.MemoryBytes ?? 0) + ContextState.MemoryBytes;
 
     /// <summary>Mixer kernel path (tests compare the scalar reference with each SIMD width; default: widest).</summary>
@@ -282,6 +287,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
         _apm0.Update(bit);
         _apm1.Update(bit);
         _apm2?.Update(bit);
+        _image?.Update(bit);
         var next = CmTables.Next;
         for (int i = 0; i < _n; i++)
         {
@@ -366,6 +372,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
         _smBuf.CopyFrom(o._smBuf);
         o._hash.CopyTo(_hash, 0);
         _match.CopyFrom(o._match);
+        _image?.CopyFrom(o._image!);
         _mixer.CopyFrom(o._mixer);
         _apm0.CopyFrom(o._apm0);
         _apm1.CopyFrom(o._apm1);
@@ -466,6 +473,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
         }
         m.Advance(_n);
         _match.Predict(m, c0, bp);
+        _image?.Predict(m, _match.Buffer, _match.BufferMask, _match.Position, _cs.RecordLength, c0, _cs.C1, bp);
         m.Add(256);
         foreach (int e in _ext)
         {
@@ -488,6 +496,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
                 CmSelector.PartialMatch => c0 | (MatchClass(_match.LengthBucket) << 8),
                 CmSelector.OrderByte1 => Order(known) * 8 + (int)((c4 & 255) >> 5),
                 CmSelector.OrderPartial => Order(known) * 256 + (_match.Length > 0 ? bp : c0),
+                CmSelector.Image => _image?.Selector ?? 0,
                 _ => (int)(((c4 >> 4) & 15) | ((c4 >> 8) & 0xF0)),
             });
         }
@@ -495,7 +504,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
         {
             m.Select(sel.Length, _extContext);
         }
-        m.SelectFinal(bp);
+        m.SelectFinal(_profile.Final == CmFinalSelector.OrderBit ? Order(known) * 8 + bp : bp);
         int st = m.Mix();
         _mixSt = st;
 

@@ -37,6 +37,19 @@ internal enum CmSelector : byte
     /// <summary>The order (as <see cref="OrderByte1"/>) × the partial byte, or × the bit position while a match runs, so a
     /// long match's rows learn from every bit (10 × 256).</summary>
     OrderPartial,
+
+    /// <summary>The bits around the next one in the detected record grid (<see cref="ImageModel.Selector"/>; 65).</summary>
+    Image,
+}
+
+/// <summary>What selects the cm mixer's layer-2 weight row.</summary>
+internal enum CmFinalSelector : byte
+{
+    /// <summary>The bit position (8).</summary>
+    BitPosition,
+
+    /// <summary>The order (as <see cref="CmSelector.OrderByte1"/>) × the bit position (9 × 8).</summary>
+    OrderBit,
 }
 
 /// <summary>The model a level builds: its contexts, mixer selectors and sizes (see docs/CM.md).</summary>
@@ -44,12 +57,18 @@ internal enum CmSelector : byte
 /// <param name="Selectors">Layer-1 weight-set selectors.</param>
 /// <param name="Apms">Number of APM stages (2: order 0 and order 1; 3: + hashed order 2).</param>
 /// <param name="MatchMinLength">Bytes hashed to find a match.</param>
-/// <param name="MixerRate">Learning rate of the layer-1 weight sets (16 everywhere but revision 3's level 1, whose one set
-/// sees every bit and learns best at 4).</param>
-internal sealed record CmProfile(CmContext[] Contexts, CmSelector[] Selectors, int Apms, int MatchMinLength, int MixerRate = 16)
+/// <param name="MixerRate">Learning rate of the layer-1 weight sets (16 by default; level 1's one set sees every bit and
+/// learns best at 4, the best levels' many sets at 12).</param>
+/// <param name="Image">Whether the <see cref="ImageModel"/> adds its inputs (from revision 4, levels 2–9).</param>
+/// <param name="Final">What selects the layer-2 row.</param>
+/// <param name="FinalRate">Learning rate of layer 2.</param>
+internal sealed record CmProfile(CmContext[] Contexts, CmSelector[] Selectors, int Apms, int MatchMinLength, int MixerRate = 16,
+    bool Image = false, CmFinalSelector Final = CmFinalSelector.BitPosition, int FinalRate = 4)
 {
+    /// <summary>Rows of the layer-2 selector.</summary>
+    public int FinalContexts => Final == CmFinalSelector.OrderBit ? 9 * 8 : 8;
 
-    /// <summary>Parses a profile for tuning runs: <c>ctx=Order2,Order3;sel=Partial,Byte1;apms=2;match=6;lr=16</c> (bench only).</summary>
+    /// <summary>Parses a profile for tuning runs: <c>ctx=Order2,Order3;sel=Partial,Byte1;apms=2;match=6;lr=16;image=1;final=OrderBit;lr2=4</c> (bench only).</summary>
     public static CmProfile Parse(string text, CmProfile start)
     {
         var p = start;
@@ -63,6 +82,9 @@ internal sealed record CmProfile(CmContext[] Contexts, CmSelector[] Selectors, i
                 "apms" => p with { Apms = int.Parse(kv[1], System.Globalization.CultureInfo.InvariantCulture) },
                 "match" => p with { MatchMinLength = int.Parse(kv[1], System.Globalization.CultureInfo.InvariantCulture) },
                 "lr" => p with { MixerRate = int.Parse(kv[1], System.Globalization.CultureInfo.InvariantCulture) },
+                "image" => p with { Image = kv[1] == "1" },
+                "final" => p with { Final = Enum.Parse<CmFinalSelector>(kv[1]) },
+                "lr2" => p with { FinalRate = int.Parse(kv[1], System.Globalization.CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"unknown profile key {kv[0]}", nameof(text)),
             };
         }
@@ -142,11 +164,12 @@ public sealed record CmOptions
     public static long FixedBytes(int level)
     {
         var p = Profile(level);
-        int inputs = p.Contexts.Length + 2 + 3 + 1;
+        int inputs = p.Contexts.Length + 2 + 3 + 1 + (p.Image ? ImageModel.Inputs : 0);
         long mixer = (long)p.Selectors.Sum(SelectorSize) * ((inputs + 31) / 32 * 32) * 2 + 8 * 64;
         long apms = 64L * (256 + 65536 + (p.Apms > 2 ? 65536 : 0));
         long maps = 4L * 256 * (p.Contexts.Length + 2) + 4L * 16 * 2 * 256;
-        return mixer + apms + maps + ContextState.MemoryBytes + (256 << 10);
+        long image = p.Image ? ImageModel.MemoryBytes : 0;
+        return mixer + apms + maps + image + ContextState.MemoryBytes + (256 << 10);
     }
 
     private static long Total(int shift, int level) => (1L << shift) + (2L << (shift - 2)) + FixedBytes(level);
@@ -158,6 +181,7 @@ public sealed record CmOptions
         CmSelector.PartialMatch => 4 * 256,
         CmSelector.OrderByte1 => 10 * 8,
         CmSelector.OrderPartial => 10 * 256,
+        CmSelector.Image => ImageModel.SelectorContexts,
         _ => 256,
     };
 
@@ -188,7 +212,7 @@ public sealed record CmOptions
     public int Revision { get; init; } = CurrentRevision;
 
     /// <summary>The revision new files are written with.</summary>
-    public const int CurrentRevision = 3;
+    public const int CurrentRevision = 4;
 
     /// <summary>The oldest revision this model still decodes (files of the first cm model have no revision byte).</summary>
     public const int OldestRevision = 1;
@@ -241,13 +265,27 @@ public sealed record CmOptions
         CmContext[] fast3 = [.. fast, CmContext.RecordAbove];
         CmSelector[] three = [CmSelector.OrderPartial, CmSelector.Byte1, CmSelector.Byte2];
         CmSelector[] most3 = [CmSelector.OrderPartial, .. most[1..]];   // most[0] is Partial: the order × c0 takes its place
+        if (revision == 3)
+        {
+            return level switch
+            {
+                1 => new CmProfile(fast3, [CmSelector.OrderByte1], 2, 6, MixerRate: 4),
+                2 => new CmProfile(fast3, [CmSelector.OrderPartial, CmSelector.Byte1], 2, 6),
+                <= 5 => new CmProfile(fast3, three, 3, 6),
+                <= 7 => new CmProfile(full, three, 3, 6),
+                _ => new CmProfile(all, most3, 3, 6),
+            };
+        }
+        // Revision 4: the image model at levels 2–9; at levels 8–9 also its selector, two more contexts, a slower first
+        // layer and a layer 2 chosen by the order.
         return level switch
         {
             1 => new CmProfile(fast3, [CmSelector.OrderByte1], 2, 6, MixerRate: 4),
-            2 => new CmProfile(fast3, [CmSelector.OrderPartial, CmSelector.Byte1], 2, 6),
-            <= 5 => new CmProfile(fast3, three, 3, 6),
-            <= 7 => new CmProfile(full, three, 3, 6),
-            _ => new CmProfile(all, most3, 3, 6),
+            2 => new CmProfile(fast3, [CmSelector.OrderPartial, CmSelector.Byte1], 2, 6, Image: true),
+            <= 5 => new CmProfile(fast3, three, 3, 6, Image: true),
+            <= 7 => new CmProfile(full, three, 3, 6, Image: true),
+            _ => new CmProfile([.. all, CmContext.Distances, CmContext.Nesting], [.. most3, CmSelector.Image], 3, 6, MixerRate: 12,
+                Image: true, Final: CmFinalSelector.OrderBit, FinalRate: 2),
         };
     }
 }

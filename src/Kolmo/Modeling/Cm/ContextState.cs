@@ -28,11 +28,14 @@ internal enum CmContext : byte
     RecordColumn,
     Indirect1,
     Indirect2,
+    Distances,
+    Nesting,
 }
 
 /// <summary>
 /// Byte-level context state of <see cref="CmModel"/>: recent bytes, case-folded word hashes, line and record
-/// positions, the detected record length and the indirect tables; <see cref="Compute"/> turns them into one
+/// positions, the detected record length, the bracket depth, the distances to the last space and punctuation mark, and
+/// the indirect tables; <see cref="Compute"/> turns them into one
 /// 32-bit hash per context of the level.
 /// <para>Record length: for every byte value the distance to its previous occurrence is kept; the same distance
 /// seen twice in a row for one value is a vote, and 8 consecutive votes for one distance (2..65535) make it the
@@ -59,6 +62,10 @@ internal sealed class ContextState
     private int _rCand;
     private int _rHits;
     private int _rlen;
+    private int _depth;
+    private ulong _openers;
+    private int _lastSpace;
+    private int _lastPunctuation;
 
     public ContextState()
     {
@@ -105,6 +112,24 @@ internal sealed class ContextState
         }
 
         int pos = match.Position;
+        if (c is '(' or '[' or '{')
+        {
+            _depth++;
+            _openers = (_openers << 8) | (uint)c;
+        }
+        else if (c is ')' or ']' or '}' && _depth > 0)
+        {
+            _depth--;
+            _openers >>= 8;
+        }
+        if (c is ' ' or '\n' or '\t')
+        {
+            _lastSpace = pos;
+        }
+        else if (c is '.' or ',' or ';' or ':' or '!' or '?')
+        {
+            _lastPunctuation = pos;
+        }
         if (c == '\n')
         {
             _prevLineStart = _lineStart;
@@ -168,6 +193,8 @@ internal sealed class ContextState
                 CmContext.RecordColumn => Hash(k, r > 0 ? (uint)(pos % r) | ((uint)buf[(pos - r) & mask] << 16) : 0u, (uint)r),
                 CmContext.Indirect1 => Hash(k, (c4 & 0xFF) | ((uint)_ind1[c4 & 0xFF] << 8), 0),
                 CmContext.Indirect2 => Hash(k, (c4 & 0xFFFF) | ((uint)_ind2[c4 & 0xFFFF] << 16), 0),
+                CmContext.Distances => Hash(k, (uint)Math.Min(pos - _lastSpace, 31) | ((uint)Math.Min(pos - _lastPunctuation, 63) << 8) | ((c4 & 0xFF) << 16), 0),
+                CmContext.Nesting => Hash(k, (uint)Math.Min(_depth, 15) | (uint)((_openers & 0xFF) << 8) | ((c4 & 0xFF) << 16), 0),
                 _ => throw new InvalidOperationException($"unknown context {contexts[i]}"),
             };
         }
@@ -221,5 +248,9 @@ internal sealed class ContextState
         _rCand = o._rCand;
         _rHits = o._rHits;
         _rlen = o._rlen;
+        _depth = o._depth;
+        _openers = o._openers;
+        _lastSpace = o._lastSpace;
+        _lastPunctuation = o._lastPunctuation;
     }
 }
