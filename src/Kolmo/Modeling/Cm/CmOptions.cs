@@ -165,7 +165,7 @@ public sealed record CmOptions
     {
         var p = Profile(level);
         int inputs = p.Contexts.Length + 2 + 3 + 1 + (p.Image ? ImageModel.Inputs : 0);
-        long mixer = (long)p.Selectors.Sum(SelectorSize) * ((inputs + 31) / 32 * 32) * 2 + 8 * 64;
+        long mixer = (long)p.Selectors.Sum(SelectorSize) * ((inputs + 31) / 32 * 32) * 2 + p.FinalContexts * 64L;   // layer 2: ≤ 32 sets
         long apms = 64L * (256 + 65536 + (p.Apms > 2 ? 65536 : 0));
         long maps = 4L * 256 * (p.Contexts.Length + 2) + 4L * 16 * 2 * 256;
         long image = p.Image ? ImageModel.MemoryBytes : 0;
