@@ -194,8 +194,8 @@ public sealed record CmOptions
     /// <summary>
     /// Largest <see cref="ExternalInputs"/> a caller may ask for (cm+nn uses <c>CmNnModel.ExternalInputs</c> = 2).
     /// A bound on what the model accepts, not a limit of the mixer: the mixer pads its inputs (hashed contexts + 2 direct
-    /// orders + 2 match + bias + external) to a multiple of 32, one 512-bit vector each, so at levels 8–9 (30 own
-    /// inputs) cm+nn's two still fit in one vector and a third would add a second to every dot product and update.
+    /// orders + 2 match + 5 image + bias + external) to a multiple of 32, one 512-bit vector each; at levels 6–7 (25 own
+    /// inputs) up to 7 external inputs fit in one vector, at levels 8–9 (37) up to 27 in two.
     /// </summary>
     public const int MaxExternalInputs = 8;
 
