@@ -161,10 +161,17 @@ public static partial class Program
                     decode = false;
                     break;
                 case "--revision":
-                    options = options with { Revision = int.Parse(args[++a], CultureInfo.InvariantCulture) };
+                    if (a + 1 >= args.Length || !int.TryParse(args[++a], CultureInfo.InvariantCulture, out int revision)
+                        || revision < CmOptions.OldestRevision || revision > CmOptions.CurrentRevision)
+                    {
+                        Console.Error.WriteLine($"cm-quick: --revision needs a model revision {CmOptions.OldestRevision}–{CmOptions.CurrentRevision}");
+                        return 2;
+                    }
+                    options = options with { Revision = revision };
                     break;
                 default:
-                    throw new ArgumentException($"cm-quick: unknown option {args[a]}");
+                    Console.Error.WriteLine($"cm-quick: unknown option {args[a]}");
+                    return 2;
             }
         }
         int level = int.Parse(args[a], CultureInfo.InvariantCulture);

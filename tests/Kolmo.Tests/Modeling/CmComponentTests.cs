@@ -230,4 +230,39 @@ public unsafe class CmComponentTests
             Assert.Equal(0, mixer.Input(i));
         }
     }
+
+    /// <summary>The hash <paramref name="context"/> gets after <paramref name="text"/>.</summary>
+    private static uint HashAfter(string text, CmContext context)
+    {
+        var match = new MatchModel(1 << 12, 1 << 8, 6);
+        var cs = new ContextState();
+        foreach (char ch in text)
+        {
+            match.ByteUpdate(ch);
+            cs.ByteUpdate(ch, match);
+        }
+        var h = new uint[1];
+        cs.Compute([context], h, match);
+        return h[0];
+    }
+
+    [Fact]
+    public void NestingContext_IsBracketDepthInnermostOpenerAndPreviousByte()
+    {
+        uint open = HashAfter("x(a", CmContext.Nesting);
+        Assert.Equal(open, HashAfter("y(z)(a", CmContext.Nesting));   // a closed pair leaves depth and opener as they were
+        Assert.NotEqual(open, HashAfter("((a", CmContext.Nesting));    // deeper
+        Assert.NotEqual(open, HashAfter("x[a", CmContext.Nesting));    // another opener
+        Assert.NotEqual(open, HashAfter("x(b", CmContext.Nesting));    // another previous byte
+    }
+
+    [Fact]
+    public void DistancesContext_IsDistanceToLastSpaceAndPunctuationAndPreviousByte()
+    {
+        uint d = HashAfter("ab, cd", CmContext.Distances);
+        Assert.Equal(d, HashAfter("xy, cd", CmContext.Distances));     // same distances, same previous byte
+        Assert.NotEqual(d, HashAfter("a, bcd", CmContext.Distances));  // farther from the space
+        Assert.NotEqual(d, HashAfter("abc cd", CmContext.Distances));  // no punctuation: distance from the start instead
+    }
 }
+

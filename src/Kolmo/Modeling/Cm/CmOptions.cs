@@ -265,27 +265,33 @@ public sealed record CmOptions
         CmContext[] fast3 = [.. fast, CmContext.RecordAbove];
         CmSelector[] three = [CmSelector.OrderPartial, CmSelector.Byte1, CmSelector.Byte2];
         CmSelector[] most3 = [CmSelector.OrderPartial, .. most[1..]];   // most[0] is Partial: the order × c0 takes its place
-        if (revision == 3)
-        {
-            return level switch
-            {
-                1 => new CmProfile(fast3, [CmSelector.OrderByte1], 2, 6, MixerRate: 4),
-                2 => new CmProfile(fast3, [CmSelector.OrderPartial, CmSelector.Byte1], 2, 6),
-                <= 5 => new CmProfile(fast3, three, 3, 6),
-                <= 7 => new CmProfile(full, three, 3, 6),
-                _ => new CmProfile(all, most3, 3, 6),
-            };
-        }
-        // Revision 4: the image model at levels 2–9; at levels 8–9 also its selector, two more contexts, a slower first
-        // layer and a layer 2 chosen by the order.
-        return level switch
+        var third = level switch
         {
             1 => new CmProfile(fast3, [CmSelector.OrderByte1], 2, 6, MixerRate: 4),
-            2 => new CmProfile(fast3, [CmSelector.OrderPartial, CmSelector.Byte1], 2, 6, Image: true),
-            <= 5 => new CmProfile(fast3, three, 3, 6, Image: true),
-            <= 7 => new CmProfile(full, three, 3, 6, Image: true),
-            _ => new CmProfile([.. all, CmContext.Distances, CmContext.Nesting], [.. most3, CmSelector.Image], 3, 6, MixerRate: 12,
-                Image: true, Final: CmFinalSelector.OrderBit, FinalRate: 2),
+            2 => new CmProfile(fast3, [CmSelector.OrderPartial, CmSelector.Byte1], 2, 6),
+            <= 5 => new CmProfile(fast3, three, 3, 6),
+            <= 7 => new CmProfile(full, three, 3, 6),
+            _ => new CmProfile(all, most3, 3, 6),
+        };
+        if (revision == 3)
+        {
+            return third;
+        }
+        // Revision 4 is revision 3 plus the image model at levels 2–9; at levels 8–9 also its selector, two more
+        // contexts, a slower first layer and a layer 2 chosen by the order.
+        return level switch
+        {
+            1 => third,
+            <= 7 => third with { Image = true },
+            _ => third with
+            {
+                Contexts = [.. third.Contexts, CmContext.Distances, CmContext.Nesting],
+                Selectors = [.. third.Selectors, CmSelector.Image],
+                MixerRate = 12,
+                Image = true,
+                Final = CmFinalSelector.OrderBit,
+                FinalRate = 2,
+            },
         };
     }
 }
