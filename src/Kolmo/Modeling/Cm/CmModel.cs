@@ -36,6 +36,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
     private readonly Apm _apm0;
     private readonly Apm _apm1;
     private readonly Apm? _apm2;
+    private readonly RunMap? _run;
     private readonly ContextState _cs;
     private const int StateMapLimit = 1023;
     private const int ApmRate = 7;
@@ -70,7 +71,8 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
         _ext = new int[_options.ExternalInputs];
         int[] setSizes = [.. _profile.Selectors.Select(CmOptions.SelectorSize)];
         _image = _profile.Image ? new ImageModel() : null;
-        int inputs = _n + MatchModel.Inputs + (_image is null ? 0 : ImageModel.Inputs) + 1 + _ext.Length;
+        _run = _profile.RunContexts > 0 ? new RunMap(CmOptions.RunMapEntries, Math.Min(_profile.RunContexts, _nh)) : null;
+        int inputs = _n + MatchModel.Inputs + (_image is null ? 0 : ImageModel.Inputs) + (_run?.Inputs ?? 0) + 1 + _ext.Length;
         _mixer = new Mixer(inputs, _options.ExternalContexts > 0 ? [.. setSizes, _options.ExternalContexts] : setSizes, _profile.FinalContexts,
             lr: _profile.MixerRate, lr2: _profile.FinalRate, initialWeight: 2048);
         _apm0 = new Apm(256, ApmRate);
@@ -102,6 +104,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
         _hash = (uint[])o._hash.Clone();
         _match = o._match.Clone();
         _image = o._image?.Clone();
+        _run = o._run?.Clone();
         _mixer = o._mixer.Clone();
         _apm0 = o._apm0.Clone();
         _apm1 = o._apm1.Clone();
@@ -242,7 +245,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
 
     /// <inheritdoc />
     public long MemoryBytes =>
-        _table.MemoryBytes + _directBuf.Bytes + _smBuf.Bytes + _ptrBuf.Bytes + _match.MemoryBytes + (_image is null ? 0 : ImageModel.MemoryBytes) + _mixer.MemoryBytes
+        _table.MemoryBytes + _directBuf.Bytes + _smBuf.Bytes + _ptrBuf.Bytes + _match.MemoryBytes + (_image is null ? 0 : ImageModel.MemoryBytes) + (_run?.MemoryBytes ?? 0) + _mixer.MemoryBytes
         + _apm0.MemoryBytes + _apm1.MemoryBytes + (_apm2?.MemoryBytes ?? 0) + ContextState.MemoryBytes;
 
     /// <summary>Mixer kernel path (tests compare the scalar reference with each SIMD width; default: widest).</summary>
@@ -271,7 +274,9 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
             int c = c0 & 255;
             _match.ByteUpdate(c);
             _cs.ByteUpdate(c, _match);
+            _run?.ByteUpdate(c);
             _cs.Compute(_contexts, _hash, _match);
+            _run?.Lookup(_hash);
             c0 = 1;
             bp = 0;
             Request(0);
@@ -288,6 +293,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
         _apm1.Update(bit);
         _apm2?.Update(bit);
         _image?.Update(bit);
+        _run?.Update(bit);
         var next = CmTables.Next;
         for (int i = 0; i < _n; i++)
         {
@@ -373,6 +379,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
         o._hash.CopyTo(_hash, 0);
         _match.CopyFrom(o._match);
         _image?.CopyFrom(o._image!);
+        _run?.CopyFrom(o._run!);
         _mixer.CopyFrom(o._mixer);
         _apm0.CopyFrom(o._apm0);
         _apm1.CopyFrom(o._apm1);
@@ -386,6 +393,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
     private void ByteStart()
     {
         _cs.Compute(_contexts, _hash, _match);
+        _run?.Lookup(_hash);
         Request(0);
         _slot[0] = _order0;
         _slot[1] = _order1 + (_cs.C1 << 8);
@@ -435,6 +443,13 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
     /// <summary>The order of the Order* selectors: known contexts among the first five (0–5) without a match, else 5 + match length class (6–8).</summary>
     private int Order(int known) => _match.Length > 0 ? 5 + MatchClass(_match.LengthBucket) : Math.Min(known, 5);
 
+    /// <summary>
+    /// Character class of a byte: 0 lower-case letter, 1 upper-case letter, 2 digit, 3 space, 4 line feed, 5 other
+    /// control byte, 6 byte ≥ 128, 7 punctuation and the rest of ASCII.
+    /// </summary>
+    internal static int CharClass(int c) =>
+        c >= 'a' && c <= 'z' ? 0 : c >= 'A' && c <= 'Z' ? 1 : c >= '0' && c <= '9' ? 2 : c == ' ' ? 3 : c == '\n' ? 4 : c < 32 ? 5 : c >= 128 ? 6 : 7;
+
     private static int Apm2Context(uint c4, int c0) => (int)(((c4 & 0xFFFF) * 0x2F0F3A4Bu) >> 16) ^ c0;
 
     private int Predict()
@@ -474,6 +489,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
         m.Advance(_n);
         _match.Predict(m, c0, bp);
         _image?.Predict(m, _match.Buffer, _match.BufferMask, _match.Position, _cs.RecordLength, c0, _cs.C1, bp);
+        _run?.Predict(m, c0, bp);
         m.Add(256);
         foreach (int e in _ext)
         {
@@ -497,6 +513,12 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
                 CmSelector.OrderByte1 => Order(known) * 8 + (int)((c4 & 255) >> 5),
                 CmSelector.OrderPartial => Order(known) * 256 + (_match.Length > 0 ? bp : c0),
                 CmSelector.Image => _image?.Selector ?? 0,
+                CmSelector.CharClasses => ((CharClass((int)(c4 & 255)) << 6) | (CharClass((int)((c4 >> 8) & 255)) << 3) | CharClass((int)((c4 >> 16) & 255))) * 8 + bp,
+                CmSelector.Byte1Partial => (int)((c4 & 255) << 8) | c0,
+                CmSelector.WordHash => (int)((_cs.Word0 * 0x9E3779B1u) >> 20),
+                CmSelector.CharClassesPartial => (((CharClass((int)(c4 & 255)) << 3) | CharClass((int)((c4 >> 8) & 255))) << 8) | c0,
+                CmSelector.Bytes2Partial => (int)((((c4 & 0xFFFF) * 0x9E3779B1u) >> 24) << 8) | c0,
+                CmSelector.ColumnPartial => (Math.Min(_cs.Column, 63) << 8) | c0,
                 _ => (int)(((c4 >> 4) & 15) | ((c4 >> 8) & 0xF0)),
             });
         }

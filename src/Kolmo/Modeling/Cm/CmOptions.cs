@@ -40,6 +40,24 @@ internal enum CmSelector : byte
 
     /// <summary>The bits around the next one in the detected record grid (<see cref="ImageModel.Selector"/>; 65).</summary>
     Image,
+
+    /// <summary>The character classes of the last three bytes (<see cref="CmModel.CharClass"/>, 8 × 8 × 8) × the bit position (8).</summary>
+    CharClasses,
+
+    /// <summary>The previous byte × the partial byte (256 × 256).</summary>
+    Byte1Partial,
+
+    /// <summary>12 bits of the current word's hash (4096).</summary>
+    WordHash,
+
+    /// <summary>The character classes of the last two bytes (8 × 8) × the partial byte (256).</summary>
+    CharClassesPartial,
+
+    /// <summary>An 8-bit hash of the last two bytes × the partial byte (256 × 256).</summary>
+    Bytes2Partial,
+
+    /// <summary>The column (bytes since the line start, up to 63) × the partial byte (64 × 256).</summary>
+    ColumnPartial,
 }
 
 /// <summary>What selects the cm mixer's layer-2 weight row.</summary>
@@ -62,13 +80,15 @@ internal enum CmFinalSelector : byte
 /// <param name="Image">Whether the <see cref="ImageModel"/> adds its inputs (from revision 4, levels 2–9).</param>
 /// <param name="Final">What selects the layer-2 row.</param>
 /// <param name="FinalRate">Learning rate of layer 2.</param>
+/// <param name="RunContexts">How many of the first hashed contexts also feed a <see cref="RunMap"/> (from revision 5, levels 8–9).</param>
 internal sealed record CmProfile(CmContext[] Contexts, CmSelector[] Selectors, int Apms, int MatchMinLength, int MixerRate = 16,
-    bool Image = false, CmFinalSelector Final = CmFinalSelector.BitPosition, int FinalRate = 4)
+    bool Image = false, CmFinalSelector Final = CmFinalSelector.BitPosition, int FinalRate = 4, int RunContexts = 0)
 {
     /// <summary>Rows of the layer-2 selector.</summary>
     public int FinalContexts => Final == CmFinalSelector.OrderBit ? 9 * 8 : 8;
 
-    /// <summary>Parses a profile for tuning runs: <c>ctx=Order2,Order3;sel=Partial,Byte1;apms=2;match=6;lr=16;image=1;final=OrderBit;lr2=4</c> (bench only).</summary>
+    /// <summary>Parses a profile for tuning runs: <c>ctx=Order2,Order3;sel=Partial,Byte1;apms=2;match=6;lr=16;image=1;final=OrderBit;lr2=4;runs=8</c>;
+    /// <c>ctx+=</c> and <c>sel+=</c> append to the level's lists (bench only).</summary>
     public static CmProfile Parse(string text, CmProfile start)
     {
         var p = start;
@@ -78,6 +98,9 @@ internal sealed record CmProfile(CmContext[] Contexts, CmSelector[] Selectors, i
             p = kv[0] switch
             {
                 "ctx" => p with { Contexts = [.. kv[1].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<CmContext>)] },
+                "ctx+" => p with { Contexts = [.. p.Contexts, .. kv[1].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<CmContext>)] },
+                "sel+" => p with { Selectors = [.. p.Selectors, .. kv[1].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<CmSelector>)] },
+                "runs" => p with { RunContexts = int.Parse(kv[1], System.Globalization.CultureInfo.InvariantCulture) },
                 "sel" => p with { Selectors = [.. kv[1].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<CmSelector>)] },
                 "apms" => p with { Apms = int.Parse(kv[1], System.Globalization.CultureInfo.InvariantCulture) },
                 "match" => p with { MatchMinLength = int.Parse(kv[1], System.Globalization.CultureInfo.InvariantCulture) },
@@ -164,12 +187,13 @@ public sealed record CmOptions
     public static long FixedBytes(int level)
     {
         var p = Profile(level);
-        int inputs = p.Contexts.Length + 2 + 3 + 1 + (p.Image ? ImageModel.Inputs : 0);
+        int inputs = p.Contexts.Length + 2 + 3 + 1 + (p.Image ? ImageModel.Inputs : 0) + p.RunContexts;
         long mixer = (long)p.Selectors.Sum(SelectorSize) * ((inputs + 31) / 32 * 32) * 2 + p.FinalContexts * 64L;   // layer 2: ≤ 32 sets
         long apms = 64L * (256 + 65536 + (p.Apms > 2 ? 65536 : 0));
         long maps = 4L * 256 * (p.Contexts.Length + 2) + 4L * 16 * 2 * 256;
         long image = p.Image ? ImageModel.MemoryBytes : 0;
-        return mixer + apms + maps + image + ContextState.MemoryBytes + (256 << 10);
+        long runs = p.RunContexts > 0 ? RunMap.Bytes(RunMapEntries, p.RunContexts) : 0;
+        return mixer + apms + maps + image + runs + ContextState.MemoryBytes + (256 << 10);
     }
 
     private static long Total(int shift, int level) => (1L << shift) + (2L << (shift - 2)) + FixedBytes(level);
@@ -182,6 +206,12 @@ public sealed record CmOptions
         CmSelector.OrderByte1 => 10 * 8,
         CmSelector.OrderPartial => 10 * 256,
         CmSelector.Image => ImageModel.SelectorContexts,
+        CmSelector.CharClasses => 512 * 8,
+        CmSelector.Byte1Partial => 65536,
+        CmSelector.WordHash => 4096,
+        CmSelector.CharClassesPartial => 64 * 256,
+        CmSelector.Bytes2Partial => 65536,
+        CmSelector.ColumnPartial => 64 * 256,
         _ => 256,
     };
 
@@ -194,8 +224,8 @@ public sealed record CmOptions
     /// <summary>
     /// Largest <see cref="ExternalInputs"/> a caller may ask for (cm+nn uses <c>CmNnModel.ExternalInputs</c> = 2).
     /// A bound on what the model accepts, not a limit of the mixer: the mixer pads its inputs (hashed contexts + 2 direct
-    /// orders + 2 match + 5 image + bias + external) to a multiple of 32, one 512-bit vector each; at levels 6–7 (25 own
-    /// inputs) up to 7 external inputs fit in one vector, at levels 8–9 (37) up to 27 in two.
+    /// orders + 2 match + 5 image + run map + bias + external) to a multiple of 32, one 512-bit vector each; at levels 6–7
+    /// (25 own inputs) up to 7 external inputs fit in one vector, at levels 8–9 (50) up to 14 in two.
     /// </summary>
     public const int MaxExternalInputs = 8;
 
@@ -212,7 +242,10 @@ public sealed record CmOptions
     public int Revision { get; init; } = CurrentRevision;
 
     /// <summary>The revision new files are written with.</summary>
-    public const int CurrentRevision = 4;
+    public const int CurrentRevision = 5;
+
+    /// <summary>Entries of the run map at the levels that have one (16 MiB).</summary>
+    internal const int RunMapEntries = 1 << 22;
 
     /// <summary>The oldest revision this model still decodes (files of the first cm model have no revision byte).</summary>
     public const int OldestRevision = 1;
@@ -279,7 +312,7 @@ public sealed record CmOptions
         }
         // Revision 4 is revision 3 plus the image model at levels 2–9; at levels 8–9 also its selector, two more
         // contexts, a slower first layer and a layer 2 chosen by the order.
-        return level switch
+        var fourth = level switch
         {
             1 => third,
             <= 7 => third with { Image = true },
@@ -292,6 +325,26 @@ public sealed record CmOptions
                 Final = CmFinalSelector.OrderBit,
                 FinalRate = 2,
             },
+        };
+        if (revision == 4)
+        {
+            return fourth;
+        }
+        // Revision 5 is revision 4 plus, at levels 8–9, five more contexts, six weight sets chosen by text structure
+        // (character classes, the previous byte, the word, the column) and a run map over the first eight contexts.
+        return level < 8 ? fourth : fourth with
+        {
+            Contexts =
+            [
+                .. fourth.Contexts, CmContext.Indirect3, CmContext.WordPairByte, CmContext.Sparse14, CmContext.WordOrder2,
+                CmContext.IndirectWord,
+            ],
+            Selectors =
+            [
+                .. fourth.Selectors, CmSelector.CharClasses, CmSelector.Byte1Partial, CmSelector.WordHash,
+                CmSelector.CharClassesPartial, CmSelector.Bytes2Partial, CmSelector.ColumnPartial,
+            ],
+            RunContexts = 8,
         };
     }
 }

@@ -30,25 +30,32 @@ internal enum CmContext : byte
     Indirect2,
     Distances,
     Nesting,
+    Indirect3,
+    WordPairByte,
+    Sparse14,
+    WordOrder2,
+    IndirectWord,
 }
 
 /// <summary>
 /// Byte-level context state of <see cref="CmModel"/>: recent bytes, case-folded word hashes, line and record
-/// positions, the detected record length, the bracket depth, the distances to the last space and punctuation mark, and
-/// the indirect tables; <see cref="Compute"/> turns them into one
-/// 32-bit hash per context of the level.
+/// positions and the column, the detected record length, the bracket depth, the distances to the last space and
+/// punctuation mark, and the indirect tables (what followed the last one and two bytes, a hash of the last three, and a
+/// hash of the current word); <see cref="Compute"/> turns them into one 32-bit hash per context of the level.
 /// <para>Record length: for every byte value the distance to its previous occurrence is kept; the same distance
 /// seen twice in a row for one value is a vote, and 8 consecutive votes for one distance (2..65535) make it the
 /// record length (paq8's record-model idea, our rule).</para>
-/// <para>Cost: O(contexts) integer operations per byte; 128 KiB of indirect tables and 2 KiB of record tables.</para>
+/// <para>Cost: O(contexts) integer operations per byte; 384 KiB of indirect tables and 2 KiB of record tables.</para>
 /// </summary>
 internal sealed class ContextState
 {
     /// <summary>Fixed bytes of the tables here.</summary>
-    public const long MemoryBytes = 65536 * 2 + 256 * 2 + 256 * 8;
+    public const long MemoryBytes = 65536 * 2 * 3 + 256 * 2 + 256 * 8;
 
     private readonly ushort[] _ind1 = new ushort[256];
     private readonly ushort[] _ind2 = new ushort[65536];
+    private readonly ushort[] _ind3 = new ushort[65536];
+    private readonly ushort[] _indWord = new ushort[65536];
     private readonly int[] _lastPos = new int[256];
     private readonly int[] _lastDist = new int[256];
     private uint _c4;
@@ -66,6 +73,7 @@ internal sealed class ContextState
     private ulong _openers;
     private int _lastSpace;
     private int _lastPunctuation;
+    private int _column;
 
     public ContextState()
     {
@@ -85,6 +93,9 @@ internal sealed class ContextState
     /// <summary>The detected record length (0 = none).</summary>
     public int RecordLength => _rlen;
 
+    /// <summary>Bytes since the last line start: the column of the next byte.</summary>
+    public int Column => _column;
+
     /// <summary>Hash of the current word so far (0 between words).</summary>
     public uint Word0 => _word0;
 
@@ -95,6 +106,10 @@ internal sealed class ContextState
         uint c3 = (_c4 >> 8) & 0xFF;
         _ind1[c2] = (ushort)((_ind1[c2] << 8) | c);
         _ind2[(c3 << 8) | c2] = (ushort)((_ind2[(c3 << 8) | c2] << 8) | c);
+        int k3 = Key3(_c4);
+        _ind3[k3] = (ushort)((_ind3[k3] << 8) | c);
+        int kw = KeyWord(_word0);
+        _indWord[kw] = (ushort)((_indWord[kw] << 8) | c);
         _c16 = (_c16 << 8) | (_c8 >> 24);
         _c8 = (_c8 << 8) | (_c4 >> 24);
         _c4 = (_c4 << 8) | (uint)c;
@@ -135,6 +150,7 @@ internal sealed class ContextState
             _prevLineStart = _lineStart;
             _lineStart = pos;
         }
+        _column = pos - _lineStart;
         int d = pos - _lastPos[c];
         if (d == _lastDist[c] && d >= 2 && d <= 65535)
         {
@@ -195,10 +211,21 @@ internal sealed class ContextState
                 CmContext.Indirect2 => Hash(k, (c4 & 0xFFFF) | ((uint)_ind2[c4 & 0xFFFF] << 16), 0),
                 CmContext.Distances => Hash(k, (uint)Math.Min(pos - _lastSpace, 31) | ((uint)Math.Min(pos - _lastPunctuation, 63) << 8) | ((c4 & 0xFF) << 16), 0),
                 CmContext.Nesting => Hash(k, (uint)Math.Min(_depth, 15) | (uint)((_openers & 0xFF) << 8) | ((c4 & 0xFF) << 16), 0),
+                CmContext.Indirect3 => Hash(k, c4 & 0xFFFFFF, _ind3[Key3(c4)]),
+                CmContext.WordPairByte => Hash(k, _word0 ^ (c4 & 0xFF) * 0x6A09E667u, _word1),
+                CmContext.Sparse14 => Hash(k, c4 & 0xFF0000FF, 0),
+                CmContext.WordOrder2 => Hash(k, _word1, c4 & 0xFFFF),
+                CmContext.IndirectWord => Hash(k, _word0, _indWord[KeyWord(_word0)]),
                 _ => throw new InvalidOperationException($"unknown context {contexts[i]}"),
             };
         }
     }
+
+    /// <summary>The 16-bit key of the last three bytes in the order-3 indirect table.</summary>
+    private static int Key3(uint c4) => (int)(((c4 & 0xFFFFFF) * 0x9E3779B1u) >> 16);
+
+    /// <summary>The 16-bit key of a word hash in the word indirect table.</summary>
+    private static int KeyWord(uint word) => (int)((word * 0x2545F491u) >> 16);
 
     private static uint Tail24(byte[] buf, int pos, int mask)
     {
@@ -235,6 +262,8 @@ internal sealed class ContextState
     {
         o._ind1.CopyTo(_ind1, 0);
         o._ind2.CopyTo(_ind2, 0);
+        o._ind3.CopyTo(_ind3, 0);
+        o._indWord.CopyTo(_indWord, 0);
         o._lastPos.CopyTo(_lastPos, 0);
         o._lastDist.CopyTo(_lastDist, 0);
         _c4 = o._c4;
@@ -252,5 +281,6 @@ internal sealed class ContextState
         _openers = o._openers;
         _lastSpace = o._lastSpace;
         _lastPunctuation = o._lastPunctuation;
+        _column = o._column;
     }
 }
