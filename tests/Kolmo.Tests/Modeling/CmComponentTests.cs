@@ -264,5 +264,89 @@ public unsafe class CmComponentTests
         Assert.NotEqual(d, HashAfter("a, bcd", CmContext.Distances));  // farther from the space
         Assert.NotEqual(d, HashAfter("abc cd", CmContext.Distances));  // no punctuation: distance from the start instead
     }
+    [Fact]
+    public void IndirectContexts_HashWhatFollowedTheLastThreeBytesAndTheCurrentWord()
+    {
+        uint x = HashAfter("abcX abc", CmContext.Indirect3);
+        Assert.Equal(x, HashAfter("qabcX abc", CmContext.Indirect3));   // what came before the three bytes does not count
+        Assert.NotEqual(x, HashAfter("abcY abc", CmContext.Indirect3));  // another byte followed them
+        uint w = HashAfter("them the", CmContext.IndirectWord);
+        Assert.Equal(w, HashAfter("them, the", CmContext.IndirectWord));
+        Assert.NotEqual(w, HashAfter("then the", CmContext.IndirectWord));
+    }
+
+    [Fact]
+    public void SparseAndWordContexts_HashExactlyTheirBytesAndWords()
+    {
+        Assert.Equal(HashAfter("abcd", CmContext.Sparse14), HashAfter("axyd", CmContext.Sparse14));   // bytes 1 and 4
+        Assert.NotEqual(HashAfter("abcd", CmContext.Sparse14), HashAfter("bbcd", CmContext.Sparse14));
+        Assert.Equal(HashAfter("the cat", CmContext.WordOrder2), HashAfter("the bat", CmContext.WordOrder2));   // previous word, last two bytes
+        Assert.NotEqual(HashAfter("the cat", CmContext.WordOrder2), HashAfter("a cat", CmContext.WordOrder2));
+        Assert.Equal(HashAfter("big ca", CmContext.WordPairByte), HashAfter("big, ca", CmContext.WordPairByte));   // both words and the previous byte
+        Assert.NotEqual(HashAfter("big ca", CmContext.WordPairByte), HashAfter("bag ca", CmContext.WordPairByte));
+    }
+
+    [Fact]
+    public void ContextState_ColumnCountsBytesSinceTheLineStart()
+    {
+        var match = new MatchModel(1 << 12, 1 << 8, 6);
+        var cs = new ContextState();
+        int[] expected = [1, 2, 0, 1];
+        int k = 0;
+        foreach (char ch in "ab\nc")
+        {
+            match.ByteUpdate(ch);
+            cs.ByteUpdate(ch, match);
+            Assert.Equal(expected[k++], cs.Column);
+        }
+    }
+
+    [Fact]
+    public void CharClass_SortsBytesIntoEightClasses()
+    {
+        int[] bytes = ['a', 'z', 'A', 'Z', '0', '9', ' ', '\n', '\t', 0, 200, '.', '~'];
+        int[] classes = [0, 0, 1, 1, 2, 2, 3, 4, 5, 5, 6, 7, 7];
+        Assert.Equal(classes, bytes.Select(CmModel.CharClass).ToArray());
+    }
+
+    [Fact]
+    public void RunMap_PredictsTheByteThatRepeatedInAContext_AndNothingElsewhere()
+    {
+        var run = new RunMap(1 << 10, 1);
+        const int x = 0b0110_1001;
+        uint[] here = [0x1234_5678u], elsewhere = [0x8765_4321u];
+        static int Input(RunMap run, int c0, int bp)
+        {
+            var m = new Mixer(1, [1], 1, lr: 4, lr2: 4, initialWeight: 0);
+            run.Predict(m, c0, bp);
+            return m.Input(0);
+        }
+        for (int n = 0; n < 60; n++)
+        {
+            run.Lookup(here);
+            for (int bp = 0, c0 = 1; bp < 8; bp++)
+            {
+                Input(run, c0, bp);
+                int bit = (x >> (7 - bp)) & 1;
+                run.Update(bit);
+                c0 = (c0 << 1) | bit;
+            }
+            run.ByteUpdate(x);
+        }
+        // Past the longest run the map counts (31), every bit of x is predicted with confidence, in its own direction.
+        run.Lookup(here);
+        for (int bp = 0, c0 = 1; bp < 8; bp++)
+        {
+            int bit = (x >> (7 - bp)) & 1;
+            int input = Input(run, c0, bp);
+            Assert.True(bit == 1 ? input > 500 : input < -500, $"bit {bp}: input {input}");
+            c0 = (c0 << 1) | bit;
+        }
+        // A partial byte that left x, and a context that never saw a byte, give 0.
+        Assert.Equal(0, Input(run, 0b11, 1));
+        run.Lookup(elsewhere);
+        Assert.Equal(0, Input(run, 1, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RunMap(1000, 1));
+    }
 }
 

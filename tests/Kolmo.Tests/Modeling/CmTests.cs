@@ -1,6 +1,7 @@
 using CsCheck;
 using Kolmo.Coding;
 using Kolmo.Modeling;
+using Kolmo.Tests.Support;
 
 namespace Kolmo.Tests.Modeling;
 
@@ -281,6 +282,21 @@ public class CmTests
         Assert.True(after < 0.9 * before, $"level {level}: {after / 8:F0} bytes at revision 4 against {before / 8:F0} at revision 3");
         var code = Encode(Model(4), data);
         Assert.Equal(data, Decode(Model(4), code, data.Length));
+    }
+
+    /// <summary>Revision 5's text-structure weight sets, contexts and run map code English text smaller than revision 4 at levels 8–9, and round-trip it.</summary>
+    [Theory]
+    [InlineData(8)]
+    [InlineData(9)]
+    public void EnglishText_Revision5CodesItSmallerThanRevision4_AndRoundTrips(int level)
+    {
+        var data = TestFiles.Canterbury("alice29.txt").AsSpan(0, 40_000).ToArray();
+        CmModel Model(int revision) => new(new CmOptions { Level = level, MemoryCap = CmOptions.MinimumMemory(level), Revision = revision });
+        double before = Bits(Model(4), data);
+        double after = Bits(Model(5), data);
+        Assert.True(after < 0.99 * before, $"level {level}: {after / 8:F0} bytes at revision 5 against {before / 8:F0} at revision 4");
+        var code = Encode(Model(5), data);
+        Assert.Equal(data, Decode(Model(5), code, data.Length));
     }
 
     [Fact]
