@@ -235,7 +235,7 @@ public unsafe class CmComponentTests
     private static uint HashAfter(string text, CmContext context)
     {
         var match = new MatchModel(1 << 12, 1 << 8, 6);
-        var cs = new ContextState();
+        var cs = new ContextState(moreIndirect: true);
         foreach (char ch in text)
         {
             match.ByteUpdate(ch);

@@ -78,7 +78,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
         _apm0 = new Apm(256, ApmRate);
         _apm1 = new Apm(65536, ApmRate);
         _apm2 = _profile.Apms > 2 ? new Apm(65536, ApmRate) : null;
-        _cs = new ContextState();
+        _cs = new ContextState(ContextState.NeedsMoreIndirect(_contexts));
         _order0 = _directBuf.Pointer;
         _order1 = _directBuf.Pointer + 256;
         _sm = _smBuf.Pointer;
@@ -246,7 +246,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
     /// <inheritdoc />
     public long MemoryBytes =>
         _table.MemoryBytes + _directBuf.Bytes + _smBuf.Bytes + _ptrBuf.Bytes + _match.MemoryBytes + (_image is null ? 0 : ImageModel.MemoryBytes) + (_run?.MemoryBytes ?? 0) + _mixer.MemoryBytes
-        + _apm0.MemoryBytes + _apm1.MemoryBytes + (_apm2?.MemoryBytes ?? 0) + ContextState.MemoryBytes;
+        + _apm0.MemoryBytes + _apm1.MemoryBytes + (_apm2?.MemoryBytes ?? 0) + ContextState.MemoryBytes(ContextState.NeedsMoreIndirect(_contexts));
 
     /// <summary>Mixer kernel path (tests compare the scalar reference with each SIMD width; default: widest).</summary>
     internal MixerKernels.Path KernelPath

@@ -193,7 +193,7 @@ public sealed record CmOptions
         long maps = 4L * 256 * (p.Contexts.Length + 2) + 4L * 16 * 2 * 256;
         long image = p.Image ? ImageModel.MemoryBytes : 0;
         long runs = p.RunContexts > 0 ? RunMap.Bytes(RunMapEntries, p.RunContexts) : 0;
-        return mixer + apms + maps + image + runs + ContextState.MemoryBytes + (256 << 10);
+        return mixer + apms + maps + image + runs + ContextState.MemoryBytes(ContextState.NeedsMoreIndirect(p.Contexts)) + (256 << 10);
     }
 
     private static long Total(int shift, int level) => (1L << shift) + (2L << (shift - 2)) + FixedBytes(level);

@@ -45,17 +45,17 @@ internal enum CmContext : byte
 /// <para>Record length: for every byte value the distance to its previous occurrence is kept; the same distance
 /// seen twice in a row for one value is a vote, and 8 consecutive votes for one distance (2..65535) make it the
 /// record length (paq8's record-model idea, our rule).</para>
-/// <para>Cost: O(contexts) integer operations per byte; 384 KiB of indirect tables and 2 KiB of record tables.</para>
+/// <para>Cost: O(contexts) integer operations per byte; 128 KiB of indirect tables (384 KiB at levels 8–9) and 2 KiB of record tables.</para>
 /// </summary>
 internal sealed class ContextState
 {
-    /// <summary>Fixed bytes of the tables here.</summary>
-    public const long MemoryBytes = 65536 * 2 * 3 + 256 * 2 + 256 * 8;
+    /// <summary>Fixed bytes of the tables here, with or without the order-3 and word indirect tables.</summary>
+    public static long MemoryBytes(bool moreIndirect) => 65536 * 2 * (moreIndirect ? 3 : 1) + 256 * 2 + 256 * 8;
 
     private readonly ushort[] _ind1 = new ushort[256];
     private readonly ushort[] _ind2 = new ushort[65536];
-    private readonly ushort[] _ind3 = new ushort[65536];
-    private readonly ushort[] _indWord = new ushort[65536];
+    private readonly ushort[]? _ind3;
+    private readonly ushort[]? _indWord;
     private readonly int[] _lastPos = new int[256];
     private readonly int[] _lastDist = new int[256];
     private uint _c4;
@@ -75,14 +75,26 @@ internal sealed class ContextState
     private int _lastPunctuation;
     private int _column;
 
-    public ContextState()
+    /// <summary>Creates the state; <paramref name="moreIndirect"/> keeps the tables of the
+    /// <see cref="CmContext.Indirect3"/> and <see cref="CmContext.IndirectWord"/> contexts (levels 8–9).</summary>
+    public ContextState(bool moreIndirect = false)
     {
+        if (moreIndirect)
+        {
+            _ind3 = new ushort[65536];
+            _indWord = new ushort[65536];
+        }
     }
 
     private ContextState(ContextState o)
+        : this(o._ind3 != null)
     {
         CopyFrom(o);
     }
+
+    /// <summary>Whether <paramref name="contexts"/> need the order-3 or word indirect table.</summary>
+    public static bool NeedsMoreIndirect(ReadOnlySpan<CmContext> contexts) =>
+        contexts.Contains(CmContext.Indirect3) || contexts.Contains(CmContext.IndirectWord);
 
     /// <summary>The previous byte.</summary>
     public int C1 => (int)(_c4 & 255);
@@ -106,10 +118,13 @@ internal sealed class ContextState
         uint c3 = (_c4 >> 8) & 0xFF;
         _ind1[c2] = (ushort)((_ind1[c2] << 8) | c);
         _ind2[(c3 << 8) | c2] = (ushort)((_ind2[(c3 << 8) | c2] << 8) | c);
-        int k3 = Key3(_c4);
-        _ind3[k3] = (ushort)((_ind3[k3] << 8) | c);
-        int kw = KeyWord(_word0);
-        _indWord[kw] = (ushort)((_indWord[kw] << 8) | c);
+        if (_ind3 != null && _indWord != null)
+        {
+            int k3 = Key3(_c4);
+            _ind3[k3] = (ushort)((_ind3[k3] << 8) | c);
+            int kw = KeyWord(_word0);
+            _indWord[kw] = (ushort)((_indWord[kw] << 8) | c);
+        }
         _c16 = (_c16 << 8) | (_c8 >> 24);
         _c8 = (_c8 << 8) | (_c4 >> 24);
         _c4 = (_c4 << 8) | (uint)c;
@@ -211,11 +226,11 @@ internal sealed class ContextState
                 CmContext.Indirect2 => Hash(k, (c4 & 0xFFFF) | ((uint)_ind2[c4 & 0xFFFF] << 16), 0),
                 CmContext.Distances => Hash(k, (uint)Math.Min(pos - _lastSpace, 31) | ((uint)Math.Min(pos - _lastPunctuation, 63) << 8) | ((c4 & 0xFF) << 16), 0),
                 CmContext.Nesting => Hash(k, (uint)Math.Min(_depth, 15) | (uint)((_openers & 0xFF) << 8) | ((c4 & 0xFF) << 16), 0),
-                CmContext.Indirect3 => Hash(k, c4 & 0xFFFFFF, _ind3[Key3(c4)]),
+                CmContext.Indirect3 => Hash(k, c4 & 0xFFFFFF, _ind3![Key3(c4)]),
                 CmContext.WordPairByte => Hash(k, _word0 ^ (c4 & 0xFF) * 0x6A09E667u, _word1),
                 CmContext.Sparse14 => Hash(k, c4 & 0xFF0000FF, 0),
                 CmContext.WordOrder2 => Hash(k, _word1, c4 & 0xFFFF),
-                CmContext.IndirectWord => Hash(k, _word0, _indWord[KeyWord(_word0)]),
+                CmContext.IndirectWord => Hash(k, _word0, _indWord![KeyWord(_word0)]),
                 _ => throw new InvalidOperationException($"unknown context {contexts[i]}"),
             };
         }
@@ -262,8 +277,12 @@ internal sealed class ContextState
     {
         o._ind1.CopyTo(_ind1, 0);
         o._ind2.CopyTo(_ind2, 0);
-        o._ind3.CopyTo(_ind3, 0);
-        o._indWord.CopyTo(_indWord, 0);
+        if (o._ind3 is not null != _ind3 is not null)
+        {
+            throw new ArgumentException("the states differ in their tables", nameof(o));
+        }
+        o._ind3?.CopyTo(_ind3!, 0);
+        o._indWord?.CopyTo(_indWord!, 0);
         o._lastPos.CopyTo(_lastPos, 0);
         o._lastDist.CopyTo(_lastDist, 0);
         _c4 = o._c4;
