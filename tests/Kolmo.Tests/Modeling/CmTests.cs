@@ -284,8 +284,9 @@ public class CmTests
         Assert.Equal(data, Decode(Model(4), code, data.Length));
     }
 
-    /// <summary>Revision 5's text-structure weight sets, contexts and run map code English text smaller than revision 4 at levels 8–9, and round-trip it.</summary>
+    /// <summary>Revision 5's text-structure weight sets (levels 6–9) and, at levels 8–9, its contexts and run map code English text smaller than revision 4, and round-trip it.</summary>
     [Theory]
+    [InlineData(6)]
     [InlineData(8)]
     [InlineData(9)]
     public void EnglishText_Revision5CodesItSmallerThanRevision4_AndRoundTrips(int level)

@@ -330,21 +330,27 @@ public sealed record CmOptions
         {
             return fourth;
         }
-        // Revision 5 is revision 4 plus, at levels 8–9, five more contexts, six weight sets chosen by text structure
-        // (character classes, the previous byte, the word, the column) and a run map over the first eight contexts.
-        return level < 8 ? fourth : fourth with
+        // Revision 5 is revision 4 plus weight sets chosen by text structure: at levels 6–7 two (the character classes
+        // and the column, each × c0); at levels 8–9 six (character classes, the previous byte, the word, the column),
+        // five more contexts and a run map over the first eight contexts.
+        return level switch
         {
-            Contexts =
-            [
-                .. fourth.Contexts, CmContext.Indirect3, CmContext.WordPairByte, CmContext.Sparse14, CmContext.WordOrder2,
-                CmContext.IndirectWord,
-            ],
-            Selectors =
-            [
-                .. fourth.Selectors, CmSelector.CharClasses, CmSelector.Byte1Partial, CmSelector.WordHash,
-                CmSelector.CharClassesPartial, CmSelector.Bytes2Partial, CmSelector.ColumnPartial,
-            ],
-            RunContexts = 8,
+            < 6 => fourth,
+            < 8 => fourth with { Selectors = [.. fourth.Selectors, CmSelector.CharClassesPartial, CmSelector.ColumnPartial] },
+            _ => fourth with
+            {
+                Contexts =
+                [
+                    .. fourth.Contexts, CmContext.Indirect3, CmContext.WordPairByte, CmContext.Sparse14, CmContext.WordOrder2,
+                    CmContext.IndirectWord,
+                ],
+                Selectors =
+                [
+                    .. fourth.Selectors, CmSelector.CharClasses, CmSelector.Byte1Partial, CmSelector.WordHash,
+                    CmSelector.CharClassesPartial, CmSelector.Bytes2Partial, CmSelector.ColumnPartial,
+                ],
+                RunContexts = 8,
+            },
         };
     }
 }
