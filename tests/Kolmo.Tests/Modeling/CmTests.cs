@@ -273,31 +273,27 @@ public class CmTests
     [InlineData(2)]
     [InlineData(6)]
     [InlineData(9)]
-    public void OneBitImage_Revision4CodesItSmallerThanRevision3_AndRoundTrips(int level)
-    {
-        var data = Bitmap();
-        CmModel Model(int revision) => new(new CmOptions { Level = level, MemoryCap = CmOptions.MinimumMemory(level), Revision = revision });
-        double before = Bits(Model(3), data);
-        double after = Bits(Model(4), data);
-        Assert.True(after < 0.9 * before, $"level {level}: {after / 8:F0} bytes at revision 4 against {before / 8:F0} at revision 3");
-        var code = Encode(Model(4), data);
-        Assert.Equal(data, Decode(Model(4), code, data.Length));
-    }
+    public void OneBitImage_Revision4CodesItSmallerThanRevision3_AndRoundTrips(int level) =>
+        AssertRevisionCodesSmaller(Bitmap(), level, revision: 4, atMost: 0.9);
 
     /// <summary>Revision 5's text-structure weight sets (levels 6–9) and, at levels 8–9, its contexts and run map code English text smaller than revision 4, and round-trip it.</summary>
     [Theory]
     [InlineData(6)]
     [InlineData(8)]
     [InlineData(9)]
-    public void EnglishText_Revision5CodesItSmallerThanRevision4_AndRoundTrips(int level)
+    public void EnglishText_Revision5CodesItSmallerThanRevision4_AndRoundTrips(int level) =>
+        AssertRevisionCodesSmaller(TestFiles.Canterbury("alice29.txt").AsSpan(0, 40_000).ToArray(), level, revision: 5, atMost: 0.99);
+
+    /// <summary><paramref name="data"/> at <paramref name="level"/> takes at most <paramref name="atMost"/> × the bits of the
+    /// revision before <paramref name="revision"/>, and <paramref name="revision"/> round-trips it.</summary>
+    private static void AssertRevisionCodesSmaller(byte[] data, int level, int revision, double atMost)
     {
-        var data = TestFiles.Canterbury("alice29.txt").AsSpan(0, 40_000).ToArray();
-        CmModel Model(int revision) => new(new CmOptions { Level = level, MemoryCap = CmOptions.MinimumMemory(level), Revision = revision });
-        double before = Bits(Model(4), data);
-        double after = Bits(Model(5), data);
-        Assert.True(after < 0.99 * before, $"level {level}: {after / 8:F0} bytes at revision 5 against {before / 8:F0} at revision 4");
-        var code = Encode(Model(5), data);
-        Assert.Equal(data, Decode(Model(5), code, data.Length));
+        CmModel Model(int r) => new(new CmOptions { Level = level, MemoryCap = CmOptions.MinimumMemory(level), Revision = r });
+        double before = Bits(Model(revision - 1), data);
+        double after = Bits(Model(revision), data);
+        Assert.True(after < atMost * before, $"level {level}: {after / 8:F0} bytes at revision {revision} against {before / 8:F0} at revision {revision - 1}");
+        var code = Encode(Model(revision), data);
+        Assert.Equal(data, Decode(Model(revision), code, data.Length));
     }
 
     [Fact]
