@@ -5,7 +5,8 @@ namespace Kolmo.Modeling;
 /// <summary>
 /// The paq-class context-mixing byte model (see docs/CM.md). Per bit, every context's bit-history state
 /// (<see cref="BitHistory"/>) is mapped to a probability by its own adaptive state map; those, the
-/// <see cref="MatchModel"/> and a bias go into a two-layer <see cref="Mixer"/> whose weight rows are chosen by
+/// <see cref="MatchModel"/>, the level's <see cref="ImageModel"/> and <see cref="RunMap"/> and a bias go into a
+/// two-layer <see cref="Mixer"/> whose weight rows are chosen by
 /// the level's selectors; <see cref="Apm"/> stages refine the mix. Orders 0 and 1 are direct tables; the other
 /// contexts are hashed into one <see cref="HashTable"/> at bits 0 and 4 of each byte. Integer arithmetic only:
 /// identical output on every machine, SIMD width and thread count.
