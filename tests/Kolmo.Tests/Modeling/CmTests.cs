@@ -201,14 +201,17 @@ public class CmTests
         Assert.True(second < 4096 * 0.25, $"second copy costs {second / 4096:F3} bits/byte");
     }
 
-    [Fact]
-    public void Prime_EqualsCoding_AndCloneIsIndependent()
+    /// <summary>Level 9 also clones the run map and the level's extra indirect tables.</summary>
+    [Theory]
+    [InlineData(6)]
+    [InlineData(9)]
+    public void Prime_EqualsCoding_AndCloneIsIndependent(int level)
     {
         var x = SampleText(3000);
         var y = System.Text.Encoding.ASCII.GetBytes("over the lazy fox the quick dog jumps");
-        var coded = Small(6);
+        var coded = Small(level);
         Bits(coded, x);
-        var primed = Small(6);
+        var primed = Small(level);
         primed.Prime(x);
         Assert.Equal(coded.P(), primed.P());
 
