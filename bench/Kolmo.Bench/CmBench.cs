@@ -152,10 +152,21 @@ public static partial class Program
             switch (args[a])
             {
                 case "--profile":
+                    if (a + 1 >= args.Length)
+                    {
+                        Console.Error.WriteLine("cm-quick: --profile needs key=value;… (docs/CM.md)");
+                        return 2;
+                    }
                     profile = args[++a];
                     break;
                 case "--bits":
-                    options = options with { TableBits = int.Parse(args[++a], CultureInfo.InvariantCulture) };
+                    if (a + 1 >= args.Length || !int.TryParse(args[++a], NumberStyles.None, CultureInfo.InvariantCulture, out int bits)
+                        || bits < CmOptions.MinTableBits || bits > CmOptions.MaxTableBits)
+                    {
+                        Console.Error.WriteLine($"cm-quick: --bits needs a hash-table size log2 {CmOptions.MinTableBits}–{CmOptions.MaxTableBits}");
+                        return 2;
+                    }
+                    options = options with { TableBits = bits };
                     break;
                 case "--no-decode":
                     decode = false;
@@ -174,11 +185,29 @@ public static partial class Program
                     return 2;
             }
         }
-        int level = int.Parse(args[a], CultureInfo.InvariantCulture);
+        if (a >= args.Length || !int.TryParse(args[a], NumberStyles.None, CultureInfo.InvariantCulture, out int level)
+            || level < CmOptions.MinLevel || level > CmOptions.MaxLevel)
+        {
+            Console.Error.WriteLine($"cm-quick: needs a level {CmOptions.MinLevel}–{CmOptions.MaxLevel} before the files");
+            return 2;
+        }
+        if (args[(a + 1)..].FirstOrDefault(f => !File.Exists(f)) is { } missing)
+        {
+            Console.Error.WriteLine($"cm-quick: {missing}: no such file");
+            return 2;
+        }
         options = options with { Level = level };
         if (profile is not null)
         {
-            options = options with { ProfileOverride = CmProfile.Parse(profile, options.Profile()) };
+            try
+            {
+                options = options with { ProfileOverride = CmProfile.Parse(profile, options.Profile()) };
+            }
+            catch (FormatException e)
+            {
+                Console.Error.WriteLine($"cm-quick: {e.Message}");
+                return 2;
+            }
         }
         long totalOut = 0;
         long totalBytes = 0;

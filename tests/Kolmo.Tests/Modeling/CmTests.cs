@@ -300,6 +300,26 @@ public class CmTests
     }
 
     [Fact]
+    public void ProfileParse_SetsAndAppends_AndRefusesBadPartsWithAMessage()
+    {
+        var start = CmOptions.Profile(6);
+        var p = CmProfile.Parse("ctx+=Sparse14;sel+=WordHash,ColumnPartial;runs=3;lr=10", start);
+        Assert.Equal([.. start.Contexts, CmContext.Sparse14], p.Contexts);
+        Assert.Equal([.. start.Selectors, CmSelector.WordHash, CmSelector.ColumnPartial], p.Selectors);
+        Assert.Equal(3, p.RunContexts);
+        Assert.Equal(10, p.MixerRate);
+        var q = CmProfile.Parse("ctx=Order2,Word;sel=Byte1;final=OrderBit", start);
+        Assert.Equal([CmContext.Order2, CmContext.Word], q.Contexts);
+        Assert.Equal([CmSelector.Byte1], q.Selectors);
+        Assert.Equal(CmFinalSelector.OrderBit, q.Final);
+        foreach (var (bad, named) in new[] { ("sel+=Nope", "Nope"), ("runs=x", "x"), ("runs=-1", "-1"), ("bogus=1", "bogus"), ("ctx=200", "200"), ("lr", "lr") })
+        {
+            var e = Assert.Throws<FormatException>(() => CmProfile.Parse(bad, start));
+            Assert.Contains(named, e.Message);
+        }
+    }
+
+    [Fact]
     public void Create_DecodesEveryKnownRevision_AndRejectsOthers()
     {
         for (int revision = CmOptions.OldestRevision; revision <= CmOptions.CurrentRevision; revision++)

@@ -519,7 +519,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
                 CmSelector.WordHash => (int)((_cs.Word0 * 0x9E3779B1u) >> 20),
                 CmSelector.CharClassesPartial => (((CharClass((int)(c4 & 255)) << 3) | CharClass((int)((c4 >> 8) & 255))) << 8) | c0,
                 CmSelector.Bytes2Partial => (int)((((c4 & 0xFFFF) * 0x9E3779B1u) >> 24) << 8) | c0,
-                CmSelector.ColumnPartial => (Math.Min(_cs.Column, 63) << 8) | c0,
+                CmSelector.ColumnPartial => ((int)Math.Min((uint)_cs.Column, 63u) << 8) | c0,
                 _ => (int)(((c4 >> 4) & 15) | ((c4 >> 8) & 0xF0)),
             });
         }

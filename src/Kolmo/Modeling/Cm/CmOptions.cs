@@ -89,29 +89,46 @@ internal sealed record CmProfile(CmContext[] Contexts, CmSelector[] Selectors, i
 
     /// <summary>Parses a profile for tuning runs: <c>ctx=Order2,Order3;sel=Partial,Byte1;apms=2;match=6;lr=16;image=1;final=OrderBit;lr2=4;runs=8</c>;
     /// <c>ctx+=</c> and <c>sel+=</c> append to the level's lists (bench only).</summary>
+    /// <exception cref="FormatException">A part is not <c>key=value</c>, the key is unknown, or a value is not a name of its
+    /// kind or a non-negative integer (the message names the part).</exception>
     public static CmProfile Parse(string text, CmProfile start)
     {
         var p = start;
         foreach (var part in text.Split(';', StringSplitOptions.RemoveEmptyEntries))
         {
             var kv = part.Split('=', 2);
+            if (kv.Length != 2)
+            {
+                throw new FormatException($"profile part '{part}' is not key=value");
+            }
+            string v = kv[1];
             p = kv[0] switch
             {
-                "ctx" => p with { Contexts = [.. kv[1].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<CmContext>)] },
-                "ctx+" => p with { Contexts = [.. p.Contexts, .. kv[1].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<CmContext>)] },
-                "sel+" => p with { Selectors = [.. p.Selectors, .. kv[1].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<CmSelector>)] },
-                "runs" => p with { RunContexts = int.Parse(kv[1], System.Globalization.CultureInfo.InvariantCulture) },
-                "sel" => p with { Selectors = [.. kv[1].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<CmSelector>)] },
-                "apms" => p with { Apms = int.Parse(kv[1], System.Globalization.CultureInfo.InvariantCulture) },
-                "match" => p with { MatchMinLength = int.Parse(kv[1], System.Globalization.CultureInfo.InvariantCulture) },
-                "lr" => p with { MixerRate = int.Parse(kv[1], System.Globalization.CultureInfo.InvariantCulture) },
-                "image" => p with { Image = kv[1] == "1" },
-                "final" => p with { Final = Enum.Parse<CmFinalSelector>(kv[1]) },
-                "lr2" => p with { FinalRate = int.Parse(kv[1], System.Globalization.CultureInfo.InvariantCulture) },
-                _ => throw new ArgumentException($"unknown profile key {kv[0]}", nameof(text)),
+                "ctx" => p with { Contexts = Names<CmContext>(v) },
+                "ctx+" => p with { Contexts = [.. p.Contexts, .. Names<CmContext>(v)] },
+                "sel" => p with { Selectors = Names<CmSelector>(v) },
+                "sel+" => p with { Selectors = [.. p.Selectors, .. Names<CmSelector>(v)] },
+                "apms" => p with { Apms = Count(v) },
+                "match" => p with { MatchMinLength = Count(v) },
+                "lr" => p with { MixerRate = Count(v) },
+                "image" => p with { Image = v == "1" },
+                "final" => p with { Final = Names<CmFinalSelector>(v) is [var f] ? f : throw new FormatException($"profile: final={v} needs one name") },
+                "lr2" => p with { FinalRate = Count(v) },
+                "runs" => p with { RunContexts = Count(v) },
+                _ => throw new FormatException($"profile: unknown key '{kv[0]}'"),
             };
         }
         return p;
+
+        static T[] Names<T>(string list)
+            where T : struct, Enum =>
+            [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(n =>
+                Enum.TryParse<T>(n, out var e) && Enum.IsDefined(e) && !int.TryParse(n, out _) ? e
+                : throw new FormatException($"profile: '{n}' is not a {typeof(T).Name}"))];
+
+        static int Count(string value) =>
+            int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n)
+                ? n : throw new FormatException($"profile: '{value}' is not a non-negative integer");
     }
 }
 

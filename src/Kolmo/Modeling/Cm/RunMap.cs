@@ -57,7 +57,8 @@ internal sealed class RunMap
     /// <summary>Mixer inputs: one per context.</summary>
     public int Inputs => _idx.Length;
 
-    /// <summary>Bytes of a map of <paramref name="entries"/> entries for <paramref name="contexts"/> contexts.</summary>
+    /// <summary>Bytes of a map of <paramref name="entries"/> entries for <paramref name="contexts"/> contexts: the entries, and per
+    /// context its state map and at most 16 bytes of lookup state.</summary>
     public static long Bytes(int entries, int contexts) => entries * 4L + contexts * ((MaxRun + 1) * 2 * 4L + 16);
 
     /// <summary>Bytes used.</summary>
