@@ -255,10 +255,11 @@ public static partial class Program
 }
 
 /// <summary>
-/// <c>cm-cold [--level L] [--chunk BYTES] FILE</c>: what a segment's fresh model costs. The file's second half is coded
-/// (ideal code length, −Σ log2 p) by a model that has seen the first half and by a fresh one; per chunk of the second
-/// half: both costs in bytes and the difference, so one sees whether the fresh model's loss is a start-up transient or
-/// lasts through the segment.
+/// <c>cm-cold [--level L] [--chunk BYTES] [--prime BYTES] FILE</c>: what a segment's fresh model costs. The file's second
+/// half is coded (ideal code length, −Σ log2 p) by a model that has seen the first half and by a fresh one; per chunk of
+/// the second half: both costs in bytes and the difference, so one sees whether the fresh model's loss is a start-up
+/// transient or lasts through the segment. With <c>--prime</c>, also by a model that has seen only the file's first
+/// BYTES (what a segment model primed with the input's head would cost).
 /// </summary>
 public static partial class Program
 {
@@ -266,6 +267,7 @@ public static partial class Program
     {
         int level = CmModel.DefaultLevel;
         int chunk = 1 << 20;
+        int prime = 0;
         string? file = null;
         for (int i = 0; i < args.Length; i++)
         {
@@ -277,6 +279,9 @@ public static partial class Program
                 case "--chunk":
                     chunk = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
+                case "--prime":
+                    prime = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
                 default:
                     file = args[i];
                     break;
@@ -284,7 +289,7 @@ public static partial class Program
         }
         if (file is null)
         {
-            Console.Error.WriteLine("usage: cm-cold [--level L] [--chunk BYTES] FILE");
+            Console.Error.WriteLine("usage: cm-cold [--level L] [--chunk BYTES] [--prime BYTES] FILE");
             return 2;
         }
         var data = File.ReadAllBytes(file);
@@ -293,8 +298,16 @@ public static partial class Program
         var warm = new CmModel(options);
         warm.Prime(data.AsSpan(0, half));
         var cold = new CmModel(options);
-        Console.WriteLine($"# second half of {Path.GetFileName(file)} ({data.Length - half} bytes from offset {half}), level {level}: chunk start, bytes after the first half, bytes fresh, difference, cumulative difference");
-        double sumWarm = 0, sumCold = 0;
+        prime = Math.Min(prime, half);
+        CmModel? primed = null;
+        if (prime > 0)
+        {
+            primed = new CmModel(options);
+            primed.Prime(data.AsSpan(0, prime));
+        }
+        Console.WriteLine($"# second half of {Path.GetFileName(file)} ({data.Length - half} bytes from offset {half}), level {level}: chunk start, bytes after the first half, bytes fresh, difference, cumulative difference"
+            + (primed is null ? "" : $", bytes after the first {prime}, cumulative difference"));
+        double sumWarm = 0, sumCold = 0, sumPrimed = 0;
         for (int at = half; at < data.Length; at += chunk)
         {
             var piece = data.AsSpan(at, Math.Min(chunk, data.Length - at));
@@ -302,10 +315,20 @@ public static partial class Program
             double c = Compression.ModelCompressor.CodeLength(cold, piece) / 8;
             sumWarm += w;
             sumCold += c;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{at,10} {w,12:F0} {c,12:F0} {c - w,10:F0} {sumCold - sumWarm,10:F0}"));
+            string line = string.Create(CultureInfo.InvariantCulture, $"{at,10} {w,12:F0} {c,12:F0} {c - w,10:F0} {sumCold - sumWarm,10:F0}");
+            if (primed is not null)
+            {
+                double q = Compression.ModelCompressor.CodeLength(primed, piece) / 8;
+                sumPrimed += q;
+                line += string.Create(CultureInfo.InvariantCulture, $" {q,12:F0} {sumPrimed - sumWarm,10:F0}");
+            }
+            Console.WriteLine(line);
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"total second half: {sumWarm:F0} bytes after the first half, {sumCold:F0} fresh: +{sumCold - sumWarm:F0} ({100 * (sumCold - sumWarm) / sumWarm:F2}% of the half)"));
+        if (primed is not null)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"primed with the first {prime} bytes: {sumPrimed:F0}: +{sumPrimed - sumWarm:F0} ({100 * (sumPrimed - sumWarm) / sumWarm:F2}% of the half)"));
         return 0;
     }
 }

@@ -13,13 +13,17 @@ namespace Kolmo.Compression;
 /// <param name="PriorHash">xxHash64 of the prior's bytes (when <paramref name="PriorKind"/> ≠ 0).</param>
 /// <param name="SegmentSize">Version 2: uncompressed bytes per independent segment (the model restarts at each); 0 = one segment.</param>
 /// <param name="X86">Version 2: each block was coded after the x86 branch transform (<see cref="X86Filter"/>).</param>
-public sealed record KolmoHeader(byte Version, ModelId Model, byte Level, int BlockSize, byte[] Parameters, byte PriorKind = 0, ulong PriorHash = 0, long SegmentSize = 0, bool X86 = false)
+/// <param name="SegmentWarmup">Version 2: every segment after the first is coded by a model that has first learned the
+/// input's first this many bytes (1 … segment size); 0 = each segment starts from the fresh model.</param>
+public sealed record KolmoHeader(byte Version, ModelId Model, byte Level, int BlockSize, byte[] Parameters, byte PriorKind = 0, ulong PriorHash = 0, long SegmentSize = 0, bool X86 = false, long SegmentWarmup = 0)
 {
-    /// <summary>Size of this header in the file, in bytes (13 + parameters [+ 9 with a prior] + 4 in version 1; 4 more in version 2).</summary>
-    public int Length => KolmoContainer.FixedBytes(Version) + Parameters.Length + (PriorKind != 0 ? KolmoContainer.PriorBytes : 0) + 4;
+    /// <summary>Size of this header in the file, in bytes (13 + parameters [+ 9 with a prior] + 4 in version 1; 4 more in version 2, and 4 more with a warm-up).</summary>
+    public int Length => KolmoContainer.FixedBytes(Version) + Parameters.Length + (PriorKind != 0 ? KolmoContainer.PriorBytes : 0)
+        + (SegmentWarmup != 0 ? KolmoContainer.WarmupBytes : 0) + 4;
 
-    /// <summary>The flags byte: <see cref="KolmoContainer.FlagPrimed"/>, <see cref="KolmoContainer.FlagX86"/>.</summary>
-    public byte Flags => (byte)((PriorKind != 0 ? KolmoContainer.FlagPrimed : 0) | (X86 ? KolmoContainer.FlagX86 : 0));
+    /// <summary>The flags byte: <see cref="KolmoContainer.FlagPrimed"/>, <see cref="KolmoContainer.FlagX86"/>, <see cref="KolmoContainer.FlagWarmSegments"/>.</summary>
+    public byte Flags => (byte)((PriorKind != 0 ? KolmoContainer.FlagPrimed : 0) | (X86 ? KolmoContainer.FlagX86 : 0)
+        | (SegmentWarmup != 0 ? KolmoContainer.FlagWarmSegments : 0));
 }
 
 /// <summary>What <see cref="KolmoContainer.Inspect"/> finds in a container without decoding it.</summary>
@@ -36,15 +40,17 @@ public sealed record KolmoSummary(KolmoHeader Header, long Blocks, long StoredBl
 /// The <c>.kolmo</c> container, versions 1 and 2 (specified with byte tables in docs/FORMAT.md). All integers are
 /// little-endian.
 /// <code>
-/// header   magic "KOLM" | version u8 (1 or 2) | flags u8 (bit 0: primed; bit 1, version 2 only: x86 transform) |
-///          model u8 | level u8 | block size u32 | [version 2: segment size u32] | parameter length u8 | parameters |
-///          [prior kind u8 | prior xxHash64 u64, when primed] | header checksum u32 (xxHash32 of all previous header bytes)
+/// header   magic "KOLM" | version u8 (1 or 2) | flags u8 (bit 0: primed; version 2 only: bit 1 x86 transform, bit 2
+///          warm segments) | model u8 | level u8 | block size u32 | [version 2: segment size u32] | parameter length u8 |
+///          parameters | [prior kind u8 | prior xxHash64 u64, when primed] | [warm-up u32, with warm segments] |
+///          header checksum u32 (xxHash32 of all previous header bytes)
 /// block    type u8 (0 = model-coded, 1 = stored) | raw length u32 | payload length u32 | payload
 /// end      type u8 = 0xFF | original length u64 | xxHash64 of the original u64
 /// </code>
 /// The model state runs on across the blocks of a segment; each block's arithmetic coder is flushed, so a block's
 /// payload length is known and the decoder reads exactly that many bytes. Version 1 has one segment (the whole
-/// input, flags 0); version 2 adds independent segments (coded and decoded in parallel) and the x86 flag. The
+/// input, flags 0); version 2 adds segments (coded and decoded in parallel; each starts from the fresh model, or with
+/// warm segments from a model that has learned the input's first bytes) and the x86 flag. The
 /// writer uses version 1 whenever a file needs neither, so such files stay readable by version-1 readers.
 /// </summary>
 public static class KolmoContainer
@@ -69,6 +75,12 @@ public static class KolmoContainer
 
     /// <summary>Header flag (version 2): each block was coded after the x86 branch transform.</summary>
     public const byte FlagX86 = 0x02;
+
+    /// <summary>Header flag (version 2): segments after the first start from a model that has learned the input's first bytes; the warm-up length follows the prior field.</summary>
+    public const byte FlagWarmSegments = 0x04;
+
+    /// <summary>Bytes of the warm-up field (u32).</summary>
+    public const int WarmupBytes = 4;
 
     /// <summary>Bytes of the prior field (kind, xxHash64).</summary>
     public const int PriorBytes = 9;
@@ -121,6 +133,8 @@ public static class KolmoContainer
         }
         ArgumentOutOfRangeException.ThrowIfNegative(header.SegmentSize, nameof(header));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(header.SegmentSize, MaxSegmentSize, nameof(header));
+        ArgumentOutOfRangeException.ThrowIfNegative(header.SegmentWarmup, nameof(header));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(header.SegmentWarmup, header.SegmentSize, nameof(header));
         int fixedBytes = FixedBytes(header.Version);
         var buf = new byte[header.Length];
         Magic.CopyTo(buf);
@@ -145,6 +159,11 @@ public static class KolmoContainer
             buf[n] = header.PriorKind;
             BinaryPrimitives.WriteUInt64LittleEndian(buf.AsSpan(n + 1), header.PriorHash);
             n += PriorBytes;
+        }
+        if (header.SegmentWarmup != 0)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(buf.AsSpan(n), (uint)header.SegmentWarmup);
+            n += WarmupBytes;
         }
         BinaryPrimitives.WriteUInt32LittleEndian(buf.AsSpan(n), XxHash32.HashToUInt32(buf.AsSpan(0, n)));
         output.Write(buf);
@@ -182,7 +201,7 @@ public static class KolmoContainer
         {
             reader.ReadExactly(fixedPart.AsSpan(HeaderFixedBytes, fixedBytes - HeaderFixedBytes), "header");
         }
-        byte allowedFlags = version == SegmentedVersion ? (byte)(FlagPrimed | FlagX86) : FlagPrimed;
+        byte allowedFlags = version == SegmentedVersion ? (byte)(FlagPrimed | FlagX86 | FlagWarmSegments) : FlagPrimed;
         if ((fixedPart[5] & ~allowedFlags) != 0)
         {
             throw new InvalidDataException($"reserved flag bits set (0x{fixedPart[5]:X2}) at offset {start + 5}");
@@ -208,6 +227,9 @@ public static class KolmoContainer
         var prior = new byte[(fixedPart[5] & FlagPrimed) != 0 ? PriorBytes : 0];
         long priorOffset = reader.Offset;
         reader.ReadExactly(prior, "prior field");
+        var warmup = new byte[(fixedPart[5] & FlagWarmSegments) != 0 ? WarmupBytes : 0];
+        long warmupOffset = reader.Offset;
+        reader.ReadExactly(warmup, "warm-up field");
         var check = new byte[4];
         long checkOffset = reader.Offset;
         reader.ReadExactly(check, "header checksum");
@@ -215,6 +237,7 @@ public static class KolmoContainer
         hash.Append(fixedPart.AsSpan(0, fixedBytes));
         hash.Append(parameters);
         hash.Append(prior);
+        hash.Append(warmup);
         if (hash.GetCurrentHashAsUInt32() != BinaryPrimitives.ReadUInt32LittleEndian(check))
         {
             throw new InvalidDataException($"header checksum mismatch at offset {checkOffset}: the header is corrupt");
@@ -223,9 +246,14 @@ public static class KolmoContainer
         {
             throw new InvalidDataException($"unknown prior kind {prior[0]} at offset {priorOffset}");
         }
+        long segmentWarmup = warmup.Length == 0 ? 0 : BinaryPrimitives.ReadUInt32LittleEndian(warmup);
+        if (warmup.Length != 0 && (segmentWarmup == 0 || segmentWarmup > segmentSize))
+        {
+            throw new InvalidDataException($"invalid warm-up length {segmentWarmup} at offset {warmupOffset} (expected 1-{segmentSize}, the segment size)");
+        }
         return new KolmoHeader(version, model, level, (int)blockSize, parameters,
             prior.Length == 0 ? (byte)0 : prior[0], prior.Length == 0 ? 0 : BinaryPrimitives.ReadUInt64LittleEndian(prior.AsSpan(1)),
-            segmentSize, (fixedPart[5] & FlagX86) != 0);
+            segmentSize, (fixedPart[5] & FlagX86) != 0, segmentWarmup);
     }
 
     /// <summary>

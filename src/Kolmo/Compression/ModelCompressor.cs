@@ -38,9 +38,13 @@ public sealed class ModelCompressor : ICompressor
     /// <summary>Automatic segment size when the input length is not known in advance.</summary>
     public const long StreamSegmentSize = 8L << 20;
 
+    /// <summary>Longest automatic warm-up (1 MiB): segments after the first learn at most this much of the input's head.</summary>
+    public const long MaxAutoWarmup = 1L << 20;
+
     private readonly ModelEntry _entry;
     private readonly byte[] _parameters;
     private readonly long? _segmentSize;
+    private readonly long? _segmentWarmup;
     private readonly int _threads = 1;
     private readonly Prior? _prior;
     private long _decompressorBytes = -1;
@@ -90,10 +94,10 @@ public sealed class ModelCompressor : ICompressor
         _prior = o._prior;
     }
 
-    /// <summary>A copy of this compressor with other segment, thread and x86-filter settings (see <see cref="SegmentSize"/>, <see cref="Threads"/>, <see cref="X86"/>).</summary>
+    /// <summary>A copy of this compressor with other segment, thread, x86-filter and warm-up settings (see <see cref="SegmentSize"/>, <see cref="Threads"/>, <see cref="X86"/>, <see cref="SegmentWarmup"/>).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
-    public ModelCompressor WithSegments(long? segmentSize, int threads, bool? x86 = null) =>
-        new(this) { SegmentSize = segmentSize, Threads = threads, X86 = x86 };
+    public ModelCompressor WithSegments(long? segmentSize, int threads, bool? x86 = null, long? warmup = null) =>
+        new(this) { SegmentSize = segmentSize, Threads = threads, X86 = x86, SegmentWarmup = warmup };
 
     /// <summary>The prior the model learns before coding, or null.</summary>
     public Prior? Prior => _prior;
@@ -111,9 +115,10 @@ public sealed class ModelCompressor : ICompressor
     public int BlockSize { get; }
 
     /// <summary>
-    /// Uncompressed bytes per independent segment (1 … 2^32 − 1), or null for automatic: one segment with one
-    /// thread; with several threads (cm and order3 only) max(4 MiB, input length / threads rounded up to a MiB),
-    /// or 8 MiB when the length is not known (one segment when that covers the whole input).
+    /// Uncompressed bytes per segment (1 … 2^32 − 1), or null for automatic: one segment with one thread; with several
+    /// threads (cm and order3 only) max(4 MiB, (input length + warm-up) / threads rounded up to 64 KiB), or 8 MiB when
+    /// the length is not known (one segment when that covers the whole input). The warm-up is added so that the first
+    /// segment, which learns no head, is as much work as the others.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The size is not positive or too large.</exception>
     public long? SegmentSize
@@ -127,6 +132,28 @@ public sealed class ModelCompressor : ICompressor
                 ArgumentOutOfRangeException.ThrowIfGreaterThan(v, KolmoContainer.MaxSegmentSize, nameof(SegmentSize));
             }
             _segmentSize = value;
+        }
+    }
+
+    /// <summary>
+    /// Bytes of the input's head that every segment after the first learns before coding (its model is primed with
+    /// them, as the decoder's is with the bytes the first segment decodes to), or null for automatic:
+    /// min(<see cref="MaxAutoWarmup"/>, segment size / 8); 0 = every segment starts from the fresh model. Larger than
+    /// the segment size means the segment size. A warm segment codes smaller (the fresh model's start-up cost is
+    /// most of what segments lose) at the price of learning the head once more per worker.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Negative or larger than 2^32 − 1.</exception>
+    public long? SegmentWarmup
+    {
+        get => _segmentWarmup;
+        init
+        {
+            if (value is long v)
+            {
+                ArgumentOutOfRangeException.ThrowIfNegative(v, nameof(SegmentWarmup));
+                ArgumentOutOfRangeException.ThrowIfGreaterThan(v, KolmoContainer.MaxSegmentSize, nameof(SegmentWarmup));
+            }
+            _segmentWarmup = value;
         }
     }
 
@@ -180,7 +207,7 @@ public sealed class ModelCompressor : ICompressor
             long rest = inputLength % segment;
             blocks = full * perSegment + (rest + BlockSize - 1) / BlockSize;
         }
-        return KolmoContainer.SegmentedHeaderFixedBytes + _parameters.Length + (_prior is null ? 0 : KolmoContainer.PriorBytes) + 4 + blocks * KolmoContainer.BlockHeaderBytes + inputLength + KolmoContainer.EndBytes;
+        return KolmoContainer.SegmentedHeaderFixedBytes + _parameters.Length + (_prior is null ? 0 : KolmoContainer.PriorBytes) + KolmoContainer.WarmupBytes + 4 + blocks * KolmoContainer.BlockHeaderBytes + inputLength + KolmoContainer.EndBytes;
     }
 
     /// <summary>A fresh model configured as this compressor's, prior learned (the one the decoder will rebuild).</summary>
@@ -224,11 +251,16 @@ public sealed class ModelCompressor : ICompressor
         {
             return StreamSegmentSize;
         }
-        long share = (inputLength + _threads - 1) / _threads;
+        long warmup = SegmentWarmupFor((inputLength + _threads - 1) / _threads);
+        long share = (inputLength + warmup + _threads - 1) / _threads;
         long rounded = (share + AutoSegmentGrain - 1) / AutoSegmentGrain * AutoSegmentGrain;
         long auto = Math.Min(Math.Max(MinAutoSegmentSize, rounded), KolmoContainer.MaxSegmentSize / AutoSegmentGrain * AutoSegmentGrain);
         return auto >= inputLength ? 0 : auto;
     }
+
+    /// <summary>The warm-up written for segments of <paramref name="segmentSize"/> bytes (0 = one segment): see <see cref="SegmentWarmup"/>.</summary>
+    public long SegmentWarmupFor(long segmentSize) =>
+        segmentSize <= 0 ? 0 : Math.Min(_segmentWarmup ?? Math.Min(MaxAutoWarmup, segmentSize / 8), segmentSize);
 
     /// <inheritdoc />
     public void Compress(Stream input, Stream output) => Compress(input, output, null);
@@ -244,7 +276,7 @@ public sealed class ModelCompressor : ICompressor
         int first = ReadFull(input, block.AsSpan(0, ChunkLength(segment, 0)));
         bool x86 = X86 ?? (Model == ModelId.Cm && X86Filter.Detect(block.AsSpan(0, first)));
         var header = new KolmoHeader(segment == 0 && !x86 ? KolmoContainer.Version : KolmoContainer.SegmentedVersion, Model, (byte)Level, BlockSize,
-            _parameters, _prior?.Kind ?? 0, _prior?.Hash ?? 0, segment, x86);
+            _parameters, _prior?.Kind ?? 0, _prior?.Hash ?? 0, segment, x86, SegmentWarmupFor(segment));
         KolmoContainer.WriteHeader(output, header);
         var hash = new XxHash64();
         long total = segment != 0 && _threads > 1
@@ -264,6 +296,7 @@ public sealed class ModelCompressor : ICompressor
     private long CompressSequential(Stream input, Stream output, KolmoHeader header, byte[] block, int n, XxHash64 hash, Action<long>? progress)
     {
         long segment = header.SegmentSize;
+        var head = new SegmentHead(header.SegmentWarmup);
         var payload = new MemoryStream();
         SegmentCoder? coder = null;
         long total = 0;
@@ -273,10 +306,16 @@ public sealed class ModelCompressor : ICompressor
             if (inSegment == 0)
             {
                 coder = new SegmentCoder(CreateModel(), header.X86);
+                if (total > 0)
+                {
+                    head.Close();
+                    head.Teach(coder.Model);
+                }
             }
             int expected = ChunkLength(segment, inSegment);
             var data = block.AsSpan(0, n);
             hash.Append(data);
+            head.Append(data);
             coder!.Encode(data, output, payload);
             total += n;
             inSegment += n;
@@ -297,6 +336,7 @@ public sealed class ModelCompressor : ICompressor
     private long CompressParallel(Stream input, Stream output, KolmoHeader header, ReadOnlySpan<byte> first, XxHash64 hash, Action<long>? progress)
     {
         long segment = header.SegmentSize;
+        var head = new SegmentHead(header.SegmentWarmup);
         var pending = new Queue<(Task<byte[]> Blocks, long Raw)>();
         long total = 0;
         long written = 0;
@@ -322,10 +362,20 @@ public sealed class ModelCompressor : ICompressor
                 }
                 more = have == segment;
                 hash.Append(data.AsSpan(0, have));
+                bool warm = total > 0;
+                if (!warm)
+                {
+                    head.Append(data.AsSpan(0, have));
+                    head.Close();
+                }
                 int len = have;
                 pending.Enqueue((Task.Run(() =>
                 {
                     var coder = new SegmentCoder(CreateModel(), header.X86);
+                    if (warm)
+                    {
+                        head.Teach(coder.Model);
+                    }
                     var blocks = new MemoryStream();
                     var payload = new MemoryStream();
                     for (int at = 0; at < len; at += BlockSize)
@@ -345,6 +395,69 @@ public sealed class ModelCompressor : ICompressor
             }
         }
         return total;
+    }
+
+    /// <summary>
+    /// The input's first bytes, which every segment after the first learns before it is coded (the header's warm-up).
+    /// Whoever codes the first segment appends its bytes; the others teach them to their models piece by piece as they
+    /// arrive, so a parallel decoder's workers learn the head while the first segment's decoder is still producing it.
+    /// </summary>
+    private sealed class SegmentHead(long length)
+    {
+        private readonly byte[] _data = new byte[length];
+        private readonly object _lock = new();
+        private int _filled;
+        private bool _closed;
+
+        /// <summary>Keeps the part of <paramref name="data"/> (the next bytes of the first segment) that belongs to the head.</summary>
+        public void Append(ReadOnlySpan<byte> data)
+        {
+            lock (_lock)
+            {
+                int n = Math.Min(data.Length, _data.Length - _filled);
+                if (n > 0)
+                {
+                    data[..n].CopyTo(_data.AsSpan(_filled));
+                    _filled += n;
+                    Monitor.PulseAll(_lock);
+                }
+            }
+        }
+
+        /// <summary>No more bytes will come (the first segment is finished or failed): wakes every waiting worker.</summary>
+        public void Close()
+        {
+            lock (_lock)
+            {
+                _closed = true;
+                Monitor.PulseAll(_lock);
+            }
+        }
+
+        /// <summary>Primes <paramref name="model"/> with the head, waiting for each piece that has not arrived yet.</summary>
+        /// <exception cref="InvalidDataException">The first segment ended before the head was complete.</exception>
+        public void Teach(IByteModel model)
+        {
+            int done = 0;
+            while (done < _data.Length)
+            {
+                int upTo;
+                lock (_lock)
+                {
+                    while (_filled == done && !_closed)
+                    {
+                        Monitor.Wait(_lock);
+                    }
+                    upTo = _filled;
+                }
+                if (upTo == done)
+                {
+                    throw new InvalidDataException($"the first segment ended after {done} bytes, before the {_data.Length}-byte warm-up of the segments after it");
+                }
+                model.Prime(_data.AsSpan(done, upTo - done));
+                done = upTo;
+            }
+        }
     }
 
     /// <summary>One segment's coding state: a fresh model and the position in the segment (for the x86 transform).</summary>
@@ -507,19 +620,35 @@ public sealed class ModelCompressor : ICompressor
     private sealed class ContainerDecoder(ContainerReader reader, KolmoHeader header, ModelEntry entry, IReadOnlyCollection<Prior> priors, Prior? prior, DecoderModels? models)
     {
         private readonly byte[] _blockHeader = new byte[KolmoContainer.BlockHeaderBytes];
+        private readonly SegmentHead _head = new(header.SegmentWarmup);
         private KolmoContainer.BlockLayout _layout = new(header);
 
         public XxHash64 Hash { get; } = new();
 
-        private SegmentCoder NewCoder()
+        /// <summary>The coder of a segment; one after the first learns the head (waiting for it while the first segment decodes).</summary>
+        private SegmentCoder NewCoder(bool first)
         {
+            SegmentCoder coder;
             using (PriorRegistry.Use(priors))
             {
                 var model = models is null
                     ? CreateModel(entry, header.Level, header.Parameters, prior)
                     : models.Take(entry, header.Level, header.Parameters, prior, () => CreateModel(entry, header.Level, header.Parameters, prior));
-                return new SegmentCoder(model, header.X86);
+                coder = new SegmentCoder(model, header.X86);
             }
+            if (!first)
+            {
+                try
+                {
+                    _head.Teach(coder.Model);
+                }
+                catch
+                {
+                    Done(coder);
+                    throw;
+                }
+            }
+            return coder;
         }
 
         /// <summary>Hands a finished (or abandoned) segment's model back to <c>models</c>.</summary>
@@ -551,13 +680,18 @@ public sealed class ModelCompressor : ICompressor
                     {
                         Done(coder);
                         coder = null;
-                        coder = NewCoder();
+                        if (total > 0)
+                        {
+                            _head.Close();
+                        }
+                        coder = NewCoder(first: total == 0);
                     }
                     long blockAt = reader.Offset;
                     var payload = reader.Section(b.PayloadLength, b.Type == KolmoContainer.BlockStored ? "stored block" : "block payload");
                     coder.Decode(b, payload, blockAt, chunk, replay, data =>
                     {
                         Hash.Append(data);
+                        _head.Append(data);
                         output.Write(data);
                     });
                     total += b.RawLength;
@@ -575,6 +709,7 @@ public sealed class ModelCompressor : ICompressor
             var pending = new Queue<Task<List<byte[]>>>();
             long total = 0;
             bool more = true;
+            bool first = true;
             while (more || pending.Count > 0)
             {
                 while (more && pending.Count < threads)
@@ -584,22 +719,36 @@ public sealed class ModelCompressor : ICompressor
                     {
                         break;
                     }
+                    bool isFirst = first;
+                    first = false;
                     pending.Enqueue(Task.Run(() =>
                     {
-                        var coder = NewCoder();
+                        SegmentCoder? coder = null;
                         try
                         {
+                            coder = NewCoder(isFirst);
                             var replay = new ReplayCoder();
                             var chunk = new byte[(int)Math.Min(DecodeChunkBytes, header.BlockSize) + X86Filter.Lookahead];
                             var pieces = new List<byte[]>();
                             foreach (var (b, at, payload) in blocks)
                             {
-                                coder.Decode(b, new MemoryStream(payload, writable: false), at, chunk, replay, data => pieces.Add(data.ToArray()));
+                                coder.Decode(b, new MemoryStream(payload, writable: false), at, chunk, replay, data =>
+                                {
+                                    if (isFirst)
+                                    {
+                                        _head.Append(data);
+                                    }
+                                    pieces.Add(data.ToArray());
+                                });
                             }
                             return pieces;
                         }
                         finally
                         {
+                            if (isFirst)
+                            {
+                                _head.Close();
+                            }
                             Done(coder);
                         }
                     }));

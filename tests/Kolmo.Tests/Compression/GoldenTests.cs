@@ -17,15 +17,20 @@ public class GoldenTests
         { "random.bin", 1, 300 },
     };
 
-    /// <summary>cm files of the current model revision: (input, golden file, level, block size, segment size or 0).</summary>
-    public static TheoryData<string, string, int, int, int> CmFiles() => new()
+    /// <summary>
+    /// cm files of the current model revision: (input, golden file, level, block size, segment size or 0, segment
+    /// warm-up: −1 automatic, 0 none).
+    /// </summary>
+    public static TheoryData<string, string, int, int, int, int> CmFiles() => new()
     {
-        { "grammar.lsp", "grammar.lsp.cm-revision5", 1, KolmoContainer.DefaultBlockSize, 0 },
-        { "grammar.lsp", "grammar.lsp.cm6-revision5", 6, KolmoContainer.DefaultBlockSize, 0 },
-        { "grammar.lsp", "grammar.lsp.cm9-revision5", 9, KolmoContainer.DefaultBlockSize, 0 },
-        { "xargs.1", "xargs.1.segments-revision5", 2, 1000, 1500 },
-        { "calls.bin", "calls.bin-revision5", 1, KolmoContainer.DefaultBlockSize, 5000 },
-        { "bitmap.bin", "bitmap.bin.cm6-revision5", 6, KolmoContainer.DefaultBlockSize, 0 },
+        { "grammar.lsp", "grammar.lsp.cm-revision5", 1, KolmoContainer.DefaultBlockSize, 0, -1 },
+        { "grammar.lsp", "grammar.lsp.cm6-revision5", 6, KolmoContainer.DefaultBlockSize, 0, -1 },
+        { "grammar.lsp", "grammar.lsp.cm9-revision5", 9, KolmoContainer.DefaultBlockSize, 0, -1 },
+        { "xargs.1", "xargs.1.segments-revision5", 2, 1000, 1500, 0 },
+        { "xargs.1", "xargs.1.warm-segments-revision5", 2, 1000, 1500, -1 },
+        { "calls.bin", "calls.bin-revision5", 1, KolmoContainer.DefaultBlockSize, 5000, 0 },
+        { "calls.bin", "calls.bin.warm-segments-revision5", 1, KolmoContainer.DefaultBlockSize, 5000, -1 },
+        { "bitmap.bin", "bitmap.bin.cm6-revision5", 6, KolmoContainer.DefaultBlockSize, 0, -1 },
     };
 
     /// <summary>cm files of the older model revisions 1–4 (input, golden file): they must still decode.</summary>
@@ -79,7 +84,7 @@ public class GoldenTests
 
     [Theory]
     [MemberData(nameof(CmFiles))]
-    public void CmGoldenFile_DecodesOnAnyThreadCount_AndEncoderStillProducesIt(string input, string golden, int level, int blockSize, int segmentSize)
+    public void CmGoldenFile_DecodesOnAnyThreadCount_AndEncoderStillProducesIt(string input, string golden, int level, int blockSize, int segmentSize, int warmup)
     {
         var packed = File.ReadAllBytes(Golden(golden + ".kolmo"));
         var data = Input(input);
@@ -89,7 +94,7 @@ public class GoldenTests
             ModelCompressor.Decompress(new MemoryStream(packed), output, null, threads: threads);
             Assert.Equal(data, output.ToArray());
         }
-        var c = new ModelCompressor("cm", level, blockSize: blockSize).WithSegments(segmentSize == 0 ? null : segmentSize, 1);
+        var c = new ModelCompressor("cm", level, blockSize: blockSize).WithSegments(segmentSize == 0 ? null : segmentSize, 1, warmup: warmup < 0 ? null : warmup);
         Assert.Equal(packed, c.CompressBytes(data));
     }
 

@@ -5,8 +5,8 @@ using Kolmo.Tests.Support;
 namespace Kolmo.Tests.Compression;
 
 /// <summary>
-/// Container version 2: independent segments coded and decoded on several threads (output independent of the
-/// thread count), the x86 branch transform, and decoding that stays bounded by the bytes present.
+/// Container version 2: segments coded and decoded on several threads (output independent of the thread count), cold
+/// or warmed up with the input's head, the x86 branch transform, and decoding that stays bounded by the bytes present.
 /// </summary>
 public sealed class SegmentTests
 {
@@ -47,35 +47,90 @@ public sealed class SegmentTests
     }
 
     [Theory]
-    [InlineData("order3", 3)]
-    [InlineData("cm", 1)]
-    public void Segments_SameBytesForAnyThreadCount_AndDecodeOnAnyThreadCount(string model, int level)
+    [InlineData("order3", 3, 0)]
+    [InlineData("cm", 1, 0)]
+    [InlineData("order3", 3, -1)]
+    [InlineData("cm", 1, -1)]
+    [InlineData("cm", 1, 20_000)]
+    public void Segments_SameBytesForAnyThreadCount_AndDecodeOnAnyThreadCount(string model, int level, int warmup)
     {
         var data = Mixed();
         var baseCompressor = new ModelCompressor(model, level, model == "cm" ? 12L << 20 : null, blockSize: 10_000);
         byte[]? reference = null;
         foreach (int threads in new[] { 1, 2, 3 })
         {
-            var packed = baseCompressor.WithSegments(32 << 10, threads, x86: false).CompressBytes(data);
+            var packed = baseCompressor.WithSegments(32 << 10, threads, x86: false, warmup: warmup < 0 ? null : warmup).CompressBytes(data);
             reference ??= packed;
             Assert.Equal(reference, packed);
         }
         var header = KolmoContainer.Inspect(new MemoryStream(reference!)).Header;
         Assert.Equal(KolmoContainer.SegmentedVersion, header.Version);
         Assert.Equal(32 << 10, header.SegmentSize);
+        Assert.Equal(warmup < 0 ? 4 << 10 : warmup, header.SegmentWarmup);   // automatic: an eighth of the segment
         Assert.False(header.X86);
         foreach (int threads in new[] { 1, 2, 5 })
         {
             Assert.Equal(data, Decode(reference!, threads));
         }
 
-        // A fresh model per segment: each segment costs what it costs alone.
-        // A fresh model per segment: the second segment's blocks are those of that segment compressed alone.
-        var alone = baseCompressor.CompressBytes(data.AsSpan(32 << 10, 32 << 10));
-        var aloneBlocks = alone.AsSpan(KolmoContainer.Inspect(new MemoryStream(alone)).Header.Length, alone.Length - KolmoContainer.Inspect(new MemoryStream(alone)).Header.Length - KolmoContainer.EndBytes);
+        // The second segment's blocks are those of that segment compressed alone by a model that has first learned
+        // the input's head (cold: nothing).
+        var head = new DataPrior(data.AsSpan(0, (int)header.SegmentWarmup));
+        var alone = (header.SegmentWarmup == 0 ? baseCompressor : new ModelCompressor(model, level, model == "cm" ? 12L << 20 : null, blockSize: 10_000, prior: head))
+            .CompressBytes(data.AsSpan(32 << 10, 32 << 10));
+        int aloneHeader = KolmoContainer.Inspect(new MemoryStream(alone)).Header.Length;
+        var aloneBlocks = alone.AsSpan(aloneHeader, alone.Length - aloneHeader - KolmoContainer.EndBytes);
         Assert.True(reference.AsSpan().IndexOf(aloneBlocks) > 0);
         var whole = baseCompressor.CompressBytes(data);
         Assert.Equal(KolmoContainer.Version, KolmoContainer.Inspect(new MemoryStream(whole)).Header.Version);
+    }
+
+    [Theory]
+    [InlineData("cm", 2)]
+    [InlineData("order3", 6)]
+    public void WarmSegments_CodeTextSmallerThanColdOnes(string model, int level)
+    {
+        var data = TestFiles.Canterbury("alice29.txt").AsSpan(0, 120_000).ToArray();
+        var c = new ModelCompressor(model, level, model == "cm" ? 12L << 20 : null);
+        int cold = c.WithSegments(40_000, 2, warmup: 0).CompressBytes(data).Length;
+        int warm = c.WithSegments(40_000, 2, warmup: 10_000).CompressBytes(data).Length;
+        Assert.True(warm < cold * 0.98, $"warm {warm} bytes, cold {cold}");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task WarmSegments_DamagedFirstSegment_IsRefusedWithoutWaitingForever(int threads)
+    {
+        var data = TestFiles.Text(30_000, 8);
+        var packed = new ModelCompressor("cm", 1, 12L << 20, blockSize: 4000).WithSegments(10_000, 2, warmup: 6000).CompressBytes(data);
+        int at = KolmoContainer.Inspect(new MemoryStream(packed)).Header.Length;
+        var bad = (byte[])packed.Clone();
+        bad[at + KolmoContainer.BlockHeaderBytes + 10] ^= 0x40;   // the first block's payload: the head decodes wrong
+        var decode = Task.Run(() => ModelCompressor.Decompress(new MemoryStream(bad), Stream.Null, null, threads: threads));
+        Assert.True(await Task.WhenAny(decode, Task.Delay(TimeSpan.FromMinutes(2))) == decode, "the decoder finished");
+        Assert.IsType<InvalidDataException>(decode.Exception?.InnerException);
+        Assert.Equal(data, Decode(packed, threads));
+    }
+
+    [Fact]
+    public void WarmupField_OutOfRange_IsRefused()
+    {
+        var packed = new ModelCompressor("order3", 1, blockSize: 1000).WithSegments(1500, 1, warmup: 700).CompressBytes(TestFiles.Text(4000, 3));
+        var header = KolmoContainer.Inspect(new MemoryStream(packed)).Header;
+        Assert.Equal(700, header.SegmentWarmup);
+        int field = header.Length - 8;   // the warm-up u32, then the header checksum
+        Assert.Equal(700u, BinaryPrimitives.ReadUInt32LittleEndian(packed.AsSpan(field)));
+        foreach (uint value in new uint[] { 0, 1501 })
+        {
+            var bad = (byte[])packed.Clone();
+            BinaryPrimitives.WriteUInt32LittleEndian(bad.AsSpan(field), value);
+            BinaryPrimitives.WriteUInt32LittleEndian(bad.AsSpan(field + 4), System.IO.Hashing.XxHash32.HashToUInt32(bad.AsSpan(0, field + 4)));
+            var e = Assert.Throws<InvalidDataException>(() => ModelCompressor.Decompress(new MemoryStream(bad), Stream.Null, null));
+            Assert.Equal($"invalid warm-up length {value} at offset {field} (expected 1-1500, the segment size)", e.Message);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ModelCompressor("cm", 1).WithSegments(5000, 1, warmup: -1));
+        Assert.Equal(5000, new ModelCompressor("cm", 1).WithSegments(5000, 1, warmup: 9000).SegmentWarmupFor(5000));   // at most the segment
     }
 
     [Fact]
@@ -84,9 +139,15 @@ public sealed class SegmentTests
         var c = new ModelCompressor("cm", 1).WithSegments(null, 4);
         Assert.Equal(0, c.SegmentSizeFor(3 << 20));                        // shorter than the smallest segment: one
         Assert.Equal(ModelCompressor.MinAutoSegmentSize, c.SegmentSizeFor(10 << 20));
-        Assert.Equal(25L << 20, c.SegmentSizeFor(100L << 20));             // a quarter
-        Assert.Equal(25L << 20, c.SegmentSizeFor((100L << 20) - 5));      // a quarter, rounded up to 64 KiB
-        Assert.Equal((25L << 20) + (64 << 10), c.SegmentSizeFor((100L << 20) + 5));
+        Assert.Equal(512 << 10, c.SegmentWarmupFor(ModelCompressor.MinAutoSegmentSize));   // an eighth
+        // A quarter of the input and of one warm-up (1 MiB), rounded up to 64 KiB: the first segment learns no head.
+        Assert.Equal((25L << 20) + (256 << 10), c.SegmentSizeFor(100L << 20));
+        Assert.Equal((25L << 20) + (256 << 10), c.SegmentSizeFor((100L << 20) - 5));
+        Assert.Equal((25L << 20) + (320 << 10), c.SegmentSizeFor((100L << 20) + 5));
+        Assert.Equal(ModelCompressor.MaxAutoWarmup, c.SegmentWarmupFor(25L << 20));
+        Assert.Equal(0, c.SegmentWarmupFor(0));
+        Assert.Equal(0, new ModelCompressor("cm", 1).WithSegments(null, 4, warmup: 0).SegmentWarmupFor(25L << 20));
+        Assert.Equal(25L << 20, new ModelCompressor("cm", 1).WithSegments(null, 4, warmup: 0).SegmentSizeFor(100L << 20));
         Assert.Equal(ModelCompressor.StreamSegmentSize, c.SegmentSizeFor(-1));
         Assert.Equal(0, new ModelCompressor("cm", 1).WithSegments(null, 1).SegmentSizeFor(100L << 20));
         Assert.Equal(0, new ModelCompressor("nn", 1).WithSegments(null, 4).SegmentSizeFor(100L << 20));

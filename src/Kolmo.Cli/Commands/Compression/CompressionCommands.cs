@@ -168,8 +168,12 @@ namespace Kolmo.Cli.Commands.Compression
         public string? BlockSize { get; set; }
 
         [CommandOption("--segment-size <SIZE>")]
-        [Description("Cut the input into independent segments of SIZE bytes (the model restarts at each; they are coded in parallel with --threads, and the output is the same for any thread count). Default: one segment, or N segments with --threads N")]
+        [Description("Cut the input into segments of SIZE bytes (the model restarts at each; they are coded in parallel with --threads, and the output is the same for any thread count). Default: one segment, or N segments with --threads N")]
         public string? SegmentSize { get; set; }
+
+        [CommandOption("--segment-warmup <SIZE>")]
+        [Description("Bytes of the input's head that each segment after the first learns before it is coded (the decoder learns them from the first segment's output), so segments start warm; 0: each segment starts from the fresh model. Default: min(1M, segment size / 8)")]
+        public string? SegmentWarmup { get; set; }
 
         [CommandOption("--cluster <CONNECTION>")]
         [Description(ScaleOut.ScaleOutCli.ClusterHelp)]
@@ -196,13 +200,14 @@ namespace Kolmo.Cli.Commands.Compression
             long? memory = settings.Memory is null ? null : SizeText.Parse(settings.Memory, "--memory");
             int block = settings.BlockSize is null ? KolmoContainer.DefaultBlockSize : (int)Math.Min(int.MaxValue, SizeText.Parse(settings.BlockSize, "--block-size"));
             long? segment = settings.SegmentSize is null ? null : SizeText.Parse(settings.SegmentSize, "--segment-size");
+            long? warmup = settings.SegmentWarmup is null ? null : settings.SegmentWarmup.Trim() == "0" ? 0 : SizeText.Parse(settings.SegmentWarmup, "--segment-warmup");
             ModelCompressor compressor;
             try
             {
                 NeuralCompression.NeuralCli.SetThreads(settings.Threads);
                 compressor = NeuralCompression.NeuralCli.Compressor(settings.Model, settings.ChosenLevel, memory, block, NeuralCompression.NeuralCli.LoadPrior(settings.PrimeData, settings.PrimeModel));
                 bool sequentialModel = compressor.Model is ModelId.Cm or ModelId.Order3;
-                compressor = compressor.WithSegments(segment, sequentialModel ? settings.Threads ?? 1 : 1);
+                compressor = compressor.WithSegments(segment, sequentialModel ? settings.Threads ?? 1 : 1, warmup: warmup);
             }
             catch (ArgumentException e)
             {

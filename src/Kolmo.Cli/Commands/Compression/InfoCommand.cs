@@ -121,7 +121,7 @@ public static class ContainerInfo
             sb.AppendLine(ci, $"  prior       {Prior.KindNameOf(h.PriorKind)} file with xxHash64 {h.PriorHash:x16} (decompress with --prime-{Prior.KindNameOf(h.PriorKind)})");
         }
         sb.AppendLine(ci, $"  block size  {h.BlockSize} bytes");
-        sb.AppendLine(ci, $"  segments    {(h.SegmentSize == 0 ? "one (the model runs over the whole input)" : $"independent, {h.SegmentSize} bytes each")}{(h.X86 ? "; x86 branch transform" : "")}");
+        sb.AppendLine(ci, $"  segments    {(h.SegmentSize == 0 ? "one (the model runs over the whole input)" : $"{h.SegmentSize} bytes each, " + (h.SegmentWarmup == 0 ? "independent" : $"each after the first warmed up with the input's first {h.SegmentWarmup} bytes"))}{(h.X86 ? "; x86 branch transform" : "")}");
         sb.AppendLine(ci, $"  blocks      {s.Blocks} ({s.StoredBlocks} stored), payload {s.PayloadBytes} bytes");
         sb.AppendLine(ci, $"  original    {s.OriginalLength} bytes, xxHash64 {s.Checksum:x16}");
         string bpb = s.OriginalLength > 0 ? (8.0 * s.FileLength / s.OriginalLength).ToString("F3", ci) : "-";
