@@ -104,6 +104,32 @@ public sealed class CompressionCliTests : IDisposable
     }
 
     [Fact]
+    public void SegmentWarmup_Option_WrittenAndShown_BadValueRefused()
+    {
+        var data = TestFiles.Text(20_000, 5);
+        File.WriteAllBytes(P("a.txt"), data);
+        Assert.Equal(0, Run("c", "-q", "-m", "cm", "-l", "1", "--memory", "12M", "--segment-size", "8K", "-T", "2", "-o", P("warm.kolmo"), P("a.txt")).Code);
+        Assert.Equal(0, Run("c", "-q", "-m", "cm", "-l", "1", "--memory", "12M", "--segment-size", "8K", "--segment-warmup", "0", "-o", P("cold.kolmo"), P("a.txt")).Code);
+        Assert.Equal(0, Run("c", "-q", "-m", "cm", "-l", "1", "--memory", "12M", "--segment-size", "8K", "--segment-warmup", "3K", "-o", P("three.kolmo"), P("a.txt")).Code);
+        Assert.Contains("8192 bytes each, each after the first warmed up with the input's first 1024 bytes", Run("info", P("warm.kolmo")).Out);
+        Assert.Contains("8192 bytes each, independent", Run("info", P("cold.kolmo")).Out);
+        using (var doc = System.Text.Json.JsonDocument.Parse(Run("info", "--json", P("three.kolmo")).Out))
+        {
+            Assert.Equal(8192, doc.RootElement.GetProperty("segmentSize").GetInt64());
+            Assert.Equal(3072, doc.RootElement.GetProperty("segmentWarmup").GetInt64());
+        }
+        foreach (var name in new[] { "warm", "cold", "three" })
+        {
+            Assert.Equal(0, Run("d", "-T", "2", P(name + ".kolmo"), "-o", P(name + ".out")).Code);
+            Assert.Equal(data, File.ReadAllBytes(P(name + ".out")));
+        }
+        var (code, _, err) = Run("c", "-m", "cm", "--segment-size", "8K", "--segment-warmup", "lots", "-o", P("bad.kolmo"), P("a.txt"));
+        Assert.Equal(1, code);
+        Assert.Contains("--segment-warmup: cannot read 'lots' as a size", err);
+        Assert.False(File.Exists(P("bad.kolmo")));
+    }
+
+    [Fact]
     public void Bench_SmallFolder_TsvWithRoundTrips()
     {
         File.WriteAllBytes(P("one"), TestFiles.Text(3000, 4));

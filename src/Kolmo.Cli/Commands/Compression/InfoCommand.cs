@@ -135,7 +135,7 @@ public static class ContainerInfo
         var h = s.Header;
         return new ContainerReport(path, i + 1, h.Version, h.Length, ModelCatalog.TryGet(h.Model, out var e) ? e.Name : "?", (int)h.Model, h.Level,
             Convert.ToHexString(h.Parameters), h.PriorKind == 0 ? null : Prior.KindNameOf(h.PriorKind),
-            h.PriorKind == 0 ? null : h.PriorHash.ToString("x16", CultureInfo.InvariantCulture), h.BlockSize, s.Blocks, s.StoredBlocks, s.PayloadBytes,
+            h.PriorKind == 0 ? null : h.PriorHash.ToString("x16", CultureInfo.InvariantCulture), h.BlockSize, h.SegmentSize, h.SegmentWarmup, h.X86, s.Blocks, s.StoredBlocks, s.PayloadBytes,
             s.OriginalLength, s.Checksum.ToString("x16", CultureInfo.InvariantCulture), s.FileLength,
             s.OriginalLength > 0 ? Math.Round(8.0 * s.FileLength / s.OriginalLength, 4) : 0);
     });
@@ -153,6 +153,9 @@ public static class ContainerInfo
 /// <param name="Prior">What the model learned before coding (<c>data</c> or <c>model</c>), or null when it was not primed.</param>
 /// <param name="PriorXxHash64">xxHash64 of the prior's bytes, or null.</param>
 /// <param name="BlockSize">Uncompressed bytes per block.</param>
+/// <param name="SegmentSize">Uncompressed bytes per segment (0: one segment).</param>
+/// <param name="SegmentWarmup">Bytes of the input's head each segment after the first learned before coding (0: none).</param>
+/// <param name="X86">The blocks were coded after the x86 branch transform.</param>
 /// <param name="Blocks">Data blocks.</param>
 /// <param name="StoredBlocks">Blocks stored rather than coded.</param>
 /// <param name="PayloadBytes">Sum of the payload lengths.</param>
@@ -161,4 +164,4 @@ public static class ContainerInfo
 /// <param name="CompressedBytes">Length of the stream.</param>
 /// <param name="BitsPerByte">8 × compressed ÷ original.</param>
 public sealed record ContainerReport(string File, int Stream, int FormatVersion, int HeaderBytes, string Model, int ModelId, int Level, string Parameters,
-    string? Prior, string? PriorXxHash64, int BlockSize, long Blocks, long StoredBlocks, long PayloadBytes, long OriginalBytes, string XxHash64, long CompressedBytes, double BitsPerByte);
+    string? Prior, string? PriorXxHash64, int BlockSize, long SegmentSize, long SegmentWarmup, bool X86, long Blocks, long StoredBlocks, long PayloadBytes, long OriginalBytes, string XxHash64, long CompressedBytes, double BitsPerByte);
