@@ -173,8 +173,9 @@ public static partial class Program
 }
 
 /// <summary>
-/// <c>cm-segments [--level L] [--threads N] FILE</c>: the whole container path (<see cref="Compression.ModelCompressor"/>)
-/// with one thread (one segment) and with N threads (automatic segments), compress and decompress, in memory. Per
+/// <c>cm-segments [--level L] [--threads N] [--warmup BYTES] FILE</c>: the whole container path
+/// (<see cref="Compression.ModelCompressor"/>) with one thread (one segment) and with N threads (automatic segments,
+/// warmed up automatically or with BYTES of the input's head, 0 = cold), compress and decompress, in memory. Per
 /// run: bytes, process CPU-seconds, the calling thread's CPU-seconds and wall seconds. With N threads the calling
 /// thread only reads segments, keeps their order, hashes and writes; its CPU time is the serial part of the run.
 /// Round trips are checked.
@@ -185,6 +186,7 @@ public static partial class Program
     {
         int level = CmModel.DefaultLevel;
         int threads = 2;
+        long? warmup = null;
         string? file = null;
         for (int i = 0; i < args.Length; i++)
         {
@@ -196,6 +198,9 @@ public static partial class Program
                 case "--threads":
                     threads = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
+                case "--warmup":
+                    warmup = long.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
                 default:
                     file = args[i];
                     break;
@@ -203,7 +208,7 @@ public static partial class Program
         }
         if (file is null)
         {
-            Console.Error.WriteLine("usage: cm-segments [--level L] [--threads N] FILE");
+            Console.Error.WriteLine("usage: cm-segments [--level L] [--threads N] [--warmup BYTES] FILE");
             return 2;
         }
         var data = File.ReadAllBytes(file);
@@ -214,12 +219,13 @@ public static partial class Program
         bool ok = true;
         foreach (int t in new[] { 1, threads })
         {
-            var c = baseCompressor.WithSegments(null, t);
+            var c = baseCompressor.WithSegments(null, t, warmup: warmup);
             var (packed, cpuC, mainC, wallC) = Run(c, data, compress: true, t);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"compress   -T {t} segment {c.SegmentSizeFor(data.Length),9} {packed.Length,10} {cpuC,8:F3} {mainC,8:F3} {wallC,8:F3}"));
+            long segment = c.SegmentSizeFor(data.Length);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"compress   -T {t} segment {segment,9} warm-up {c.SegmentWarmupFor(segment),8} {packed.Length,10} {cpuC,8:F3} {mainC,8:F3} {wallC,8:F3}"));
             var (back, cpuD, mainD, wallD) = Run(c, packed, compress: false, t);
             ok &= back.AsSpan().SequenceEqual(data);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"decompress -T {t}                   {back.Length,10} {cpuD,8:F3} {mainD,8:F3} {wallD,8:F3}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"decompress -T {t}                                    {back.Length,10} {cpuD,8:F3} {mainD,8:F3} {wallD,8:F3}"));
         }
         if (!ok)
         {
