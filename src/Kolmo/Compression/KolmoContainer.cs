@@ -82,6 +82,9 @@ public static class KolmoContainer
     /// <summary>Bytes of the warm-up field (u32).</summary>
     public const int WarmupBytes = 4;
 
+    /// <summary>Largest warm-up: 1 GiB (a decoder holds the head in memory).</summary>
+    public const long MaxSegmentWarmup = 1L << 30;
+
     /// <summary>Bytes of the prior field (kind, xxHash64).</summary>
     public const int PriorBytes = 9;
 
@@ -134,7 +137,7 @@ public static class KolmoContainer
         ArgumentOutOfRangeException.ThrowIfNegative(header.SegmentSize, nameof(header));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(header.SegmentSize, MaxSegmentSize, nameof(header));
         ArgumentOutOfRangeException.ThrowIfNegative(header.SegmentWarmup, nameof(header));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(header.SegmentWarmup, header.SegmentSize, nameof(header));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(header.SegmentWarmup, Math.Min(header.SegmentSize, MaxSegmentWarmup), nameof(header));
         int fixedBytes = FixedBytes(header.Version);
         var buf = new byte[header.Length];
         Magic.CopyTo(buf);
@@ -247,9 +250,9 @@ public static class KolmoContainer
             throw new InvalidDataException($"unknown prior kind {prior[0]} at offset {priorOffset}");
         }
         long segmentWarmup = warmup.Length == 0 ? 0 : BinaryPrimitives.ReadUInt32LittleEndian(warmup);
-        if (warmup.Length != 0 && (segmentWarmup == 0 || segmentWarmup > segmentSize))
+        if (warmup.Length != 0 && (segmentWarmup == 0 || segmentWarmup > segmentSize || segmentWarmup > MaxSegmentWarmup))
         {
-            throw new InvalidDataException($"invalid warm-up length {segmentWarmup} at offset {warmupOffset} (expected 1-{segmentSize}, the segment size)");
+            throw new InvalidDataException($"invalid warm-up length {segmentWarmup} at offset {warmupOffset} (expected 1-{Math.Min(segmentSize, MaxSegmentWarmup)}: at most the segment size and 1 GiB)");
         }
         return new KolmoHeader(version, model, level, (int)blockSize, parameters,
             prior.Length == 0 ? (byte)0 : prior[0], prior.Length == 0 ? 0 : BinaryPrimitives.ReadUInt64LittleEndian(prior.AsSpan(1)),

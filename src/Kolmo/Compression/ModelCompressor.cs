@@ -142,7 +142,7 @@ public sealed class ModelCompressor : ICompressor
     /// the segment size means the segment size. A warm segment codes smaller (the fresh model's start-up cost is
     /// most of what segments lose) at the price of learning the head once more per worker.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">Negative or larger than 2^32 − 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Negative or larger than <see cref="KolmoContainer.MaxSegmentWarmup"/>.</exception>
     public long? SegmentWarmup
     {
         get => _segmentWarmup;
@@ -151,7 +151,7 @@ public sealed class ModelCompressor : ICompressor
             if (value is long v)
             {
                 ArgumentOutOfRangeException.ThrowIfNegative(v, nameof(SegmentWarmup));
-                ArgumentOutOfRangeException.ThrowIfGreaterThan(v, KolmoContainer.MaxSegmentSize, nameof(SegmentWarmup));
+                ArgumentOutOfRangeException.ThrowIfGreaterThan(v, KolmoContainer.MaxSegmentWarmup, nameof(SegmentWarmup));
             }
             _segmentWarmup = value;
         }
@@ -401,11 +401,13 @@ public sealed class ModelCompressor : ICompressor
     /// The input's first bytes, which every segment after the first learns before it is coded (the header's warm-up).
     /// Whoever codes the first segment appends its bytes; the others teach them to their models piece by piece as they
     /// arrive, so a parallel decoder's workers learn the head while the first segment's decoder is still producing it.
+    /// The buffer grows with the bytes appended, so a header claiming a long warm-up costs no memory up front.
     /// </summary>
     private sealed class SegmentHead(long length)
     {
-        private readonly byte[] _data = new byte[length];
+        private readonly int _length = checked((int)length);
         private readonly object _lock = new();
+        private byte[] _data = [];
         private int _filled;
         private bool _closed;
 
@@ -414,9 +416,16 @@ public sealed class ModelCompressor : ICompressor
         {
             lock (_lock)
             {
-                int n = Math.Min(data.Length, _data.Length - _filled);
+                int n = Math.Min(data.Length, _length - _filled);
                 if (n > 0)
                 {
+                    if (_filled + n > _data.Length)
+                    {
+                        // A new array: a worker may still be reading the old one, whose bytes stay valid.
+                        var grown = new byte[(int)Math.Min(_length, Math.Max(_filled + n, 2L * _data.Length))];
+                        _data.AsSpan(0, _filled).CopyTo(grown);
+                        _data = grown;
+                    }
                     data[..n].CopyTo(_data.AsSpan(_filled));
                     _filled += n;
                     Monitor.PulseAll(_lock);
@@ -439,9 +448,10 @@ public sealed class ModelCompressor : ICompressor
         public void Teach(IByteModel model)
         {
             int done = 0;
-            while (done < _data.Length)
+            while (done < _length)
             {
                 int upTo;
+                byte[] data;
                 lock (_lock)
                 {
                     while (_filled == done && !_closed)
@@ -449,12 +459,13 @@ public sealed class ModelCompressor : ICompressor
                         Monitor.Wait(_lock);
                     }
                     upTo = _filled;
+                    data = _data;
                 }
                 if (upTo == done)
                 {
-                    throw new InvalidDataException($"the first segment ended after {done} bytes, before the {_data.Length}-byte warm-up of the segments after it");
+                    throw new InvalidDataException($"the first segment ended after {done} bytes, before the {_length}-byte warm-up of the segments after it");
                 }
-                model.Prime(_data.AsSpan(done, upTo - done));
+                model.Prime(data.AsSpan(done, upTo - done));
                 done = upTo;
             }
         }

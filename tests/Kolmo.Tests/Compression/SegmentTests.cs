@@ -127,7 +127,7 @@ public sealed class SegmentTests
             BinaryPrimitives.WriteUInt32LittleEndian(bad.AsSpan(field), value);
             BinaryPrimitives.WriteUInt32LittleEndian(bad.AsSpan(field + 4), System.IO.Hashing.XxHash32.HashToUInt32(bad.AsSpan(0, field + 4)));
             var e = Assert.Throws<InvalidDataException>(() => ModelCompressor.Decompress(new MemoryStream(bad), Stream.Null, null));
-            Assert.Equal($"invalid warm-up length {value} at offset {field} (expected 1-1500, the segment size)", e.Message);
+            Assert.Equal($"invalid warm-up length {value} at offset {field} (expected 1-1500: at most the segment size and 1 GiB)", e.Message);
         }
         Assert.Throws<ArgumentOutOfRangeException>(() => new ModelCompressor("cm", 1).WithSegments(5000, 1, warmup: -1));
         Assert.Equal(5000, new ModelCompressor("cm", 1).WithSegments(5000, 1, warmup: 9000).SegmentWarmupFor(5000));   // at most the segment
@@ -218,10 +218,12 @@ public sealed class SegmentTests
         Assert.True(KolmoContainer.Inspect(new MemoryStream(cm)).Header.X86, "cm detects x86 code by itself");
     }
 
-    private static byte[] SegmentedContainer(int blockSize, long segmentSize, params byte[][] body)
+    private static byte[] SegmentedContainer(int blockSize, long segmentSize, params byte[][] body) => SegmentedContainer(blockSize, segmentSize, 0, body);
+
+    private static byte[] SegmentedContainer(int blockSize, long segmentSize, long warmup, params byte[][] body)
     {
         var ms = new MemoryStream();
-        KolmoContainer.WriteHeader(ms, new KolmoHeader(KolmoContainer.SegmentedVersion, ModelId.Order3, 1, blockSize, [10], SegmentSize: segmentSize));
+        KolmoContainer.WriteHeader(ms, new KolmoHeader(KolmoContainer.SegmentedVersion, ModelId.Order3, 1, blockSize, [10], SegmentSize: segmentSize, SegmentWarmup: warmup));
         foreach (var b in body)
         {
             ms.Write(b);
@@ -245,7 +247,8 @@ public sealed class SegmentTests
     {
         var stored = SegmentedContainer(KolmoContainer.MaxBlockSize, KolmoContainer.MaxBlockSize, BlockHeader(KolmoContainer.BlockStored, KolmoContainer.MaxBlockSize, KolmoContainer.MaxBlockSize), new byte[100]);
         var coded = SegmentedContainer(KolmoContainer.MaxBlockSize, KolmoContainer.MaxBlockSize, BlockHeader(KolmoContainer.BlockCoded, KolmoContainer.MaxBlockSize, KolmoContainer.MaxBlockSize - 1), new byte[100]);
-        foreach (var file in new[] { stored, coded })
+        var warm = SegmentedContainer(KolmoContainer.MaxBlockSize, KolmoContainer.MaxSegmentSize, KolmoContainer.MaxSegmentWarmup, BlockHeader(KolmoContainer.BlockStored, KolmoContainer.MaxBlockSize, KolmoContainer.MaxBlockSize), new byte[100]);
+        foreach (var file in new[] { stored, coded, warm })
         {
             long before = GC.GetAllocatedBytesForCurrentThread();
             var e = Assert.Throws<InvalidDataException>(() => ModelCompressor.Decompress(new MemoryStream(file), Stream.Null, null, threads: threads));
