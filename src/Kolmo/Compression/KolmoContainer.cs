@@ -11,7 +11,7 @@ namespace Kolmo.Compression;
 /// <param name="Parameters">Model parameters (0–255 bytes, meaning defined by the model).</param>
 /// <param name="PriorKind">0: no prior; else the kind of prior the model learned before coding (<see cref="Prior.DataKind"/>, <see cref="Prior.ModelKind"/>).</param>
 /// <param name="PriorHash">xxHash64 of the prior's bytes (when <paramref name="PriorKind"/> ≠ 0).</param>
-/// <param name="SegmentSize">Version 2: uncompressed bytes per independent segment (the model restarts at each); 0 = one segment.</param>
+/// <param name="SegmentSize">Version 2: uncompressed bytes per segment (the model restarts at each); 0 = one segment.</param>
 /// <param name="X86">Version 2: each block was coded after the x86 branch transform (<see cref="X86Filter"/>).</param>
 /// <param name="SegmentWarmup">Version 2: every segment after the first is coded by a model that has first learned the
 /// input's first this many bytes (1 … segment size); 0 = each segment starts from the fresh model.</param>
@@ -61,7 +61,7 @@ public static class KolmoContainer
     /// <summary>The format version of files with one segment and no filter.</summary>
     public const byte Version = 1;
 
-    /// <summary>The format version of files with independent segments or a filter.</summary>
+    /// <summary>The format version of files with segments or a filter.</summary>
     public const byte SegmentedVersion = 2;
 
     /// <summary>Header bytes before the parameters in version 1 (magic, version, flags, model, level, block size, parameter length).</summary>

@@ -16,10 +16,12 @@ namespace Kolmo.Compression;
 /// </para>
 /// <para>
 /// Segments: with <see cref="SegmentSize"/> (or automatically with <see cref="Threads"/> ≥ 2 for the sequential
-/// models cm and order3) the input is cut into independent segments, each coded by a fresh model, so
-/// <see cref="Threads"/> workers compress and decompress them in parallel. The output depends on the segment size
-/// only, never on the number of threads. Memory: the model's tables + one block of input and payload with one
-/// thread; per worker one model plus one segment of input and payload with several.
+/// models cm and order3) the input is cut into segments, each coded by its own model, so <see cref="Threads"/>
+/// workers compress and decompress them in parallel; each segment after the first starts from a model that has
+/// learned the input's head (<see cref="SegmentWarmup"/>), which a parallel decoder's workers learn while the first
+/// segment decodes. The output depends on the segment size and warm-up only, never on the number of threads.
+/// Memory: the model's tables + one block of input and payload with one thread; per worker one model plus one
+/// segment of input and payload with several, and the head.
 /// </para>
 /// <para>
 /// <see cref="CompressedBits(ReadOnlySpan{byte})"/> is the model's <b>ideal</b> code length −Σ log2 p over the
@@ -157,7 +159,7 @@ public sealed class ModelCompressor : ICompressor
         }
     }
 
-    /// <summary>Worker threads for independent segments (1–256; default 1). The output does not depend on it when <see cref="SegmentSize"/> is given.</summary>
+    /// <summary>Worker threads for segments (1–256; default 1). The output does not depend on it when <see cref="SegmentSize"/> is given.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Outside 1–256.</exception>
     public int Threads
     {
@@ -471,7 +473,7 @@ public sealed class ModelCompressor : ICompressor
         }
     }
 
-    /// <summary>One segment's coding state: a fresh model and the position in the segment (for the x86 transform).</summary>
+    /// <summary>One segment's coding state: its model and the position in the segment (for the x86 transform).</summary>
     private sealed class SegmentCoder(IByteModel model, bool x86)
     {
         private readonly IByteModel _model = model;
@@ -578,7 +580,7 @@ public sealed class ModelCompressor : ICompressor
     /// <param name="progress">Called with the compressed bytes consumed so far, or null.</param>
     /// <param name="priors">Priors a primed stream may name.</param>
     /// <param name="threads">Segments of a version-2 stream decoded at once (the output is the same for any count).</param>
-    /// <param name="models">Models kept across decodes of inputs with the same model (each segment still starts from the fresh model), or null to build each.</param>
+    /// <param name="models">Models kept across decodes of inputs with the same model (each segment still starts from the fresh model, warmed up as its header says), or null to build each.</param>
     public static int Decompress(Stream input, Stream output, Action<long>? progress, IReadOnlyCollection<Prior>? priors = null, int threads = 1, DecoderModels? models = null)
     {
         ArgumentNullException.ThrowIfNull(input);

@@ -75,7 +75,7 @@ namespace Kolmo.Cli.Commands.Compression
         public bool Test { get; set; }
 
         [CommandOption("-T|--threads <N>")]
-        [Description("Worker threads. cm and order3: independent segments are coded and decoded in parallel (compressing with N ≥ 2 and no --segment-size cuts the input into N segments of at least 4 MiB); nn, cm+nn: the network's work is split. The output does not depend on N")]
+        [Description("Worker threads. cm and order3: segments are coded and decoded in parallel (compressing with N ≥ 2 and no --segment-size cuts the input into N segments of at least 4 MiB, each after the first warmed up with up to the input's first MiB); nn, cm+nn: the network's work is split. The output does not depend on N")]
         public int? Threads { get; set; }
 
         [CommandOption("--prime-data <FILE>")]
