@@ -126,15 +126,7 @@ public sealed class ModelCompressor : ICompressor
     public long? SegmentSize
     {
         get => _segmentSize;
-        init
-        {
-            if (value is long v)
-            {
-                ArgumentOutOfRangeException.ThrowIfNegativeOrZero(v, nameof(SegmentSize));
-                ArgumentOutOfRangeException.ThrowIfGreaterThan(v, KolmoContainer.MaxSegmentSize, nameof(SegmentSize));
-            }
-            _segmentSize = value;
-        }
+        init => _segmentSize = InRange(value, 1, KolmoContainer.MaxSegmentSize, nameof(SegmentSize));
     }
 
     /// <summary>
@@ -148,15 +140,18 @@ public sealed class ModelCompressor : ICompressor
     public long? SegmentWarmup
     {
         get => _segmentWarmup;
-        init
+        init => _segmentWarmup = InRange(value, 0, KolmoContainer.MaxSegmentWarmup, nameof(SegmentWarmup));
+    }
+
+    /// <summary><paramref name="value"/>, checked to lie in <paramref name="min"/> … <paramref name="max"/> unless null.</summary>
+    private static long? InRange(long? value, long min, long max, string name)
+    {
+        if (value is long v)
         {
-            if (value is long v)
-            {
-                ArgumentOutOfRangeException.ThrowIfNegative(v, nameof(SegmentWarmup));
-                ArgumentOutOfRangeException.ThrowIfGreaterThan(v, KolmoContainer.MaxSegmentWarmup, nameof(SegmentWarmup));
-            }
-            _segmentWarmup = value;
+            ArgumentOutOfRangeException.ThrowIfLessThan(v, min, name);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(v, max, name);
         }
+        return value;
     }
 
     /// <summary>Worker threads for segments (1–256; default 1). The output does not depend on it when <see cref="SegmentSize"/> is given.</summary>
