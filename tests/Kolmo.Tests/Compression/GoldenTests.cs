@@ -23,17 +23,17 @@ public class GoldenTests
     /// </summary>
     public static TheoryData<string, string, int, int, int, int> CmFiles() => new()
     {
-        { "grammar.lsp", "grammar.lsp.cm-revision5", 1, KolmoContainer.DefaultBlockSize, 0, -1 },
-        { "grammar.lsp", "grammar.lsp.cm6-revision5", 6, KolmoContainer.DefaultBlockSize, 0, -1 },
-        { "grammar.lsp", "grammar.lsp.cm9-revision5", 9, KolmoContainer.DefaultBlockSize, 0, -1 },
-        { "xargs.1", "xargs.1.segments-revision5", 2, 1000, 1500, 0 },
-        { "xargs.1", "xargs.1.warm-segments-revision5", 2, 1000, 1500, -1 },
-        { "calls.bin", "calls.bin-revision5", 1, KolmoContainer.DefaultBlockSize, 5000, 0 },
-        { "calls.bin", "calls.bin.warm-segments-revision5", 1, KolmoContainer.DefaultBlockSize, 5000, -1 },
-        { "bitmap.bin", "bitmap.bin.cm6-revision5", 6, KolmoContainer.DefaultBlockSize, 0, -1 },
+        { "grammar.lsp", "grammar.lsp.cm-revision6", 1, KolmoContainer.DefaultBlockSize, 0, -1 },
+        { "grammar.lsp", "grammar.lsp.cm6-revision6", 6, KolmoContainer.DefaultBlockSize, 0, -1 },
+        { "grammar.lsp", "grammar.lsp.cm9-revision6", 9, KolmoContainer.DefaultBlockSize, 0, -1 },
+        { "xargs.1", "xargs.1.segments-revision6", 2, 1000, 1500, 0 },
+        { "xargs.1", "xargs.1.warm-segments-revision6", 2, 1000, 1500, -1 },
+        { "calls.bin", "calls.bin-revision6", 1, KolmoContainer.DefaultBlockSize, 5000, 0 },
+        { "calls.bin", "calls.bin.warm-segments-revision6", 1, KolmoContainer.DefaultBlockSize, 5000, -1 },
+        { "bitmap.bin", "bitmap.bin.cm6-revision6", 6, KolmoContainer.DefaultBlockSize, 0, -1 },
     };
 
-    /// <summary>cm files of the older model revisions 1–4 (input, golden file): they must still decode.</summary>
+    /// <summary>cm files of the older model revisions 1–5 (input, golden file): they must still decode.</summary>
     public static TheoryData<string, string> CmOlderRevisionFiles() => new()
     {
         { "grammar.lsp", "grammar.lsp.cm" },
@@ -53,6 +53,14 @@ public class GoldenTests
         { "xargs.1", "xargs.1.segments-revision4" },
         { "calls.bin", "calls.bin-revision4" },
         { "bitmap.bin", "bitmap.bin.cm6-revision4" },
+        { "grammar.lsp", "grammar.lsp.cm-revision5" },
+        { "grammar.lsp", "grammar.lsp.cm6-revision5" },
+        { "grammar.lsp", "grammar.lsp.cm9-revision5" },
+        { "xargs.1", "xargs.1.segments-revision5" },
+        { "xargs.1", "xargs.1.warm-segments-revision5" },
+        { "calls.bin", "calls.bin-revision5" },
+        { "calls.bin", "calls.bin.warm-segments-revision5" },
+        { "bitmap.bin", "bitmap.bin.cm6-revision5" },
     };
 
     private static string Golden(string name) => TestFiles.Path(Path.Combine("tests", "Golden", "container", name));

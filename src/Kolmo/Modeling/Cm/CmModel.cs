@@ -35,12 +35,15 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
     private readonly ImageModel? _image;
     private readonly Mixer _mixer;
     private readonly Apm _apm0;
-    private readonly Apm _apm1;
+    private readonly Apm? _apm1;
     private readonly Apm? _apm2;
     private readonly RunMap? _run;
     private readonly ContextState _cs;
     private const int StateMapLimit = 1023;
     private const int ApmRate = 7;
+
+    /// <summary>Contexts of the one APM of a one-APM profile: c0 × the previous byte's character class (<see cref="CharClass"/>).</summary>
+    internal const int ClassApmContexts = 256 * 8;
     private int _c0 = 1;
     private int _bitPos;
     private int _pr = Probability.Half;
@@ -76,8 +79,8 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
         int inputs = _n + MatchModel.Inputs + (_image is null ? 0 : ImageModel.Inputs) + (_run?.Inputs ?? 0) + 1 + _ext.Length;
         _mixer = new Mixer(inputs, _options.ExternalContexts > 0 ? [.. setSizes, _options.ExternalContexts] : setSizes, _profile.FinalContexts,
             lr: _profile.MixerRate, lr2: _profile.FinalRate, initialWeight: 2048);
-        _apm0 = new Apm(256, ApmRate);
-        _apm1 = new Apm(65536, ApmRate);
+        _apm0 = new Apm(_profile.Apms > 1 ? 256 : ClassApmContexts, ApmRate);
+        _apm1 = _profile.Apms > 1 ? new Apm(65536, ApmRate) : null;
         _apm2 = _profile.Apms > 2 ? new Apm(65536, ApmRate) : null;
         _cs = new ContextState(ContextState.NeedsMoreIndirect(_contexts));
         _order0 = _directBuf.Pointer;
@@ -108,7 +111,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
         _run = o._run?.Clone();
         _mixer = o._mixer.Clone();
         _apm0 = o._apm0.Clone();
-        _apm1 = o._apm1.Clone();
+        _apm1 = o._apm1?.Clone();
         _apm2 = o._apm2?.Clone();
         _cs = o._cs.Clone();
         _order0 = _directBuf.Pointer;
@@ -247,7 +250,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
     /// <inheritdoc />
     public long MemoryBytes =>
         _table.MemoryBytes + _directBuf.Bytes + _smBuf.Bytes + _ptrBuf.Bytes + _match.MemoryBytes + (_image is null ? 0 : ImageModel.MemoryBytes) + (_run?.MemoryBytes ?? 0) + _mixer.MemoryBytes
-        + _apm0.MemoryBytes + _apm1.MemoryBytes + (_apm2?.MemoryBytes ?? 0) + ContextState.MemoryBytes(ContextState.NeedsMoreIndirect(_contexts));
+        + _apm0.MemoryBytes + (_apm1?.MemoryBytes ?? 0) + (_apm2?.MemoryBytes ?? 0) + ContextState.MemoryBytes(ContextState.NeedsMoreIndirect(_contexts));
 
     /// <summary>Mixer kernel path (tests compare the scalar reference with each SIMD width; default: widest).</summary>
     internal MixerKernels.Path KernelPath
@@ -291,7 +294,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
         // 2. Update the models with the coded bit.
         _mixer.Update(bit);
         _apm0.Update(bit);
-        _apm1.Update(bit);
+        _apm1?.Update(bit);
         _apm2?.Update(bit);
         _image?.Update(bit);
         _run?.Update(bit);
@@ -383,7 +386,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
         _run?.CopyFrom(o._run!);
         _mixer.CopyFrom(o._mixer);
         _apm0.CopyFrom(o._apm0);
-        _apm1.CopyFrom(o._apm1);
+        _apm1?.CopyFrom(o._apm1!);
         _apm2?.CopyFrom(o._apm2!);
         _cs.CopyFrom(o._cs);
         _ptrBuf.CopyFrom(o._ptrBuf);
@@ -434,7 +437,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
     private void PrefetchApms(int c0)
     {
         uint c4 = _cs.C4;
-        _apm1.Prefetch(c0 | (int)((c4 & 255) << 8));
+        _apm1?.Prefetch(c0 | (int)((c4 & 255) << 8));
         _apm2?.Prefetch(Apm2Context(c4, c0));
     }
 
@@ -532,6 +535,12 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
         _mixSt = st;
 
         int c1 = (int)(c4 & 255);
+        if (_apm1 == null)
+        {
+            // One APM (level 1 from revision 6): c0 × the previous byte's character class, a quarter of the mix.
+            int a = _apm0.P(st, c0 | (CharClass(c1) << 8));
+            return Probability.Clamp((m.P12 * 16 + a * 3 + 2) >> 2);
+        }
         int a0 = _apm0.P(st, c0);
         int a1 = _apm1.P(st, c0 | (c1 << 8));
         int p16;

@@ -73,7 +73,7 @@ internal enum CmFinalSelector : byte
 /// <summary>The model a level builds: its contexts, mixer selectors and sizes (see docs/CM.md).</summary>
 /// <param name="Contexts">Hashed contexts (orders 0 and 1 are always direct tables).</param>
 /// <param name="Selectors">Layer-1 weight-set selectors.</param>
-/// <param name="Apms">Number of APM stages (2: order 0 and order 1; 3: + hashed order 2).</param>
+/// <param name="Apms">Number of APM stages (1: c0 × the previous byte's character class; 2: order 0 and order 1; 3: + hashed order 2).</param>
 /// <param name="MatchMinLength">Bytes hashed to find a match.</param>
 /// <param name="MixerRate">Learning rate of the layer-1 weight sets (16 by default; level 1's one set sees every bit and
 /// learns best at 4, the best levels' many sets at 12).</param>
@@ -206,7 +206,7 @@ public sealed record CmOptions
         var p = Profile(level);
         int inputs = p.Contexts.Length + 2 + 3 + 1 + (p.Image ? ImageModel.Inputs : 0) + p.RunContexts;
         long mixer = (long)p.Selectors.Sum(SelectorSize) * ((inputs + 31) / 32 * 32) * 2 + p.FinalContexts * 64L;   // layer 2: ≤ 32 sets
-        long apms = 64L * (256 + 65536 + (p.Apms > 2 ? 65536 : 0));
+        long apms = 64L * ((p.Apms > 1 ? 256 + 65536 : CmModel.ClassApmContexts) + (p.Apms > 2 ? 65536 : 0));
         long maps = 4L * 256 * (p.Contexts.Length + 2) + 4L * 16 * 2 * 256;
         long image = p.Image ? ImageModel.MemoryBytes : 0;
         long runs = p.RunContexts > 0 ? RunMap.Bytes(RunMapEntries, p.RunContexts) : 0;
@@ -259,7 +259,7 @@ public sealed record CmOptions
     public int Revision { get; init; } = CurrentRevision;
 
     /// <summary>The revision new files are written with.</summary>
-    public const int CurrentRevision = 5;
+    public const int CurrentRevision = 6;
 
     /// <summary>Entries of the run map at the levels that have one (16 MiB).</summary>
     internal const int RunMapEntries = 1 << 22;
@@ -350,7 +350,7 @@ public sealed record CmOptions
         // Revision 5 is revision 4 plus weight sets chosen by text structure: at levels 6–7 two (the character classes
         // and the column, each × c0); at levels 8–9 six (character classes, the previous byte, the word, the column),
         // five more contexts and a run map over the first eight contexts.
-        return level switch
+        var fifth = level switch
         {
             < 6 => fourth,
             < 8 => fourth with { Selectors = [.. fourth.Selectors, CmSelector.CharClassesPartial, CmSelector.ColumnPartial] },
@@ -369,5 +369,13 @@ public sealed record CmOptions
                 RunContexts = 8,
             },
         };
+        if (revision == 5)
+        {
+            return fifth;
+        }
+        // Revision 6: level 1 refines the mix with one APM, chosen by c0 and the previous byte's character class, in
+        // place of two (c0; c0 × the previous byte): smaller and faster, as the second APM sat at the end of every
+        // bit's dependent chain.
+        return level == 1 ? fifth with { Apms = 1 } : fifth;
     }
 }
