@@ -14,7 +14,7 @@ namespace Kolmo.Compression;
 /// <param name="SegmentSize">Version 2: uncompressed bytes per segment (the model restarts at each); 0 = one segment.</param>
 /// <param name="X86">Version 2: each block was coded after the x86 branch transform (<see cref="X86Filter"/>).</param>
 /// <param name="SegmentWarmup">Version 2: every segment after the first is coded by a model that has first learned the
-/// input's first this many bytes (1 … segment size); 0 = each segment starts from the fresh model.</param>
+/// input's first this many bytes (1 … min(segment size, 1 GiB)); 0 = each segment starts from the fresh model.</param>
 public sealed record KolmoHeader(byte Version, ModelId Model, byte Level, int BlockSize, byte[] Parameters, byte PriorKind = 0, ulong PriorHash = 0, long SegmentSize = 0, bool X86 = false, long SegmentWarmup = 0)
 {
     /// <summary>Size of this header in the file, in bytes (13 + parameters [+ 9 with a prior] + 4 in version 1; 4 more in version 2, and 4 more with a warm-up).</summary>
