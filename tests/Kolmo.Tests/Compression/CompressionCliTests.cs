@@ -126,6 +126,9 @@ public sealed class CompressionCliTests : IDisposable
         var (code, _, err) = Run("c", "-m", "cm", "--segment-size", "8K", "--segment-warmup", "lots", "-o", P("bad.kolmo"), P("a.txt"));
         Assert.Equal(1, code);
         Assert.Contains("--segment-warmup: cannot read 'lots' as a size", err);
+        var (bigCode, _, bigErr) = Run("c", "-m", "cm", "--segment-size", "8K", "--segment-warmup", "2G", "-o", P("bad.kolmo"), P("a.txt"));
+        Assert.Equal(1, bigCode);
+        Assert.Equal("kolmo: --segment-warmup 2G: at most 1G (1073741824 bytes)", bigErr.Trim());
         Assert.False(File.Exists(P("bad.kolmo")));
     }
 

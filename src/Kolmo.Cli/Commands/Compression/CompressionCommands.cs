@@ -201,6 +201,10 @@ namespace Kolmo.Cli.Commands.Compression
             int block = settings.BlockSize is null ? KolmoContainer.DefaultBlockSize : (int)Math.Min(int.MaxValue, SizeText.Parse(settings.BlockSize, "--block-size"));
             long? segment = settings.SegmentSize is null ? null : SizeText.Parse(settings.SegmentSize, "--segment-size");
             long? warmup = settings.SegmentWarmup is null ? null : settings.SegmentWarmup.Trim() == "0" ? 0 : SizeText.Parse(settings.SegmentWarmup, "--segment-warmup");
+            if (warmup > KolmoContainer.MaxSegmentWarmup)
+            {
+                throw new UsageException($"--segment-warmup {settings.SegmentWarmup}: at most 1G ({KolmoContainer.MaxSegmentWarmup} bytes)");
+            }
             ModelCompressor compressor;
             try
             {

@@ -537,7 +537,7 @@ public sealed unsafe class CmModel : IRestorableModel, IExternalInputs
         int c1 = (int)(c4 & 255);
         if (_apm1 == null)
         {
-            // One APM (level 1 from revision 6): c0 × the previous byte's character class, a quarter of the mix.
+            // One APM (level 1 from revision 6): c0 × the previous byte's character class, three quarters of the mix.
             int a = _apm0.P(st, c0 | (CharClass(c1) << 8));
             return Probability.Clamp((m.P12 * 16 + a * 3 + 2) >> 2);
         }
