@@ -23,17 +23,17 @@ public class GoldenTests
     /// </summary>
     public static TheoryData<string, string, int, int, int, int> CmFiles() => new()
     {
-        { "grammar.lsp", "grammar.lsp.cm-revision6", 1, KolmoContainer.DefaultBlockSize, 0, -1 },
-        { "grammar.lsp", "grammar.lsp.cm6-revision6", 6, KolmoContainer.DefaultBlockSize, 0, -1 },
-        { "grammar.lsp", "grammar.lsp.cm9-revision6", 9, KolmoContainer.DefaultBlockSize, 0, -1 },
-        { "xargs.1", "xargs.1.segments-revision6", 2, 1000, 1500, 0 },
-        { "xargs.1", "xargs.1.warm-segments-revision6", 2, 1000, 1500, -1 },
-        { "calls.bin", "calls.bin-revision6", 1, KolmoContainer.DefaultBlockSize, 5000, 0 },
-        { "calls.bin", "calls.bin.warm-segments-revision6", 1, KolmoContainer.DefaultBlockSize, 5000, -1 },
-        { "bitmap.bin", "bitmap.bin.cm6-revision6", 6, KolmoContainer.DefaultBlockSize, 0, -1 },
+        { "grammar.lsp", "grammar.lsp.cm-revision7", 1, KolmoContainer.DefaultBlockSize, 0, -1 },
+        { "grammar.lsp", "grammar.lsp.cm6-revision7", 6, KolmoContainer.DefaultBlockSize, 0, -1 },
+        { "grammar.lsp", "grammar.lsp.cm9-revision7", 9, KolmoContainer.DefaultBlockSize, 0, -1 },
+        { "xargs.1", "xargs.1.segments-revision7", 2, 1000, 1500, 0 },
+        { "xargs.1", "xargs.1.warm-segments-revision7", 2, 1000, 1500, -1 },
+        { "calls.bin", "calls.bin-revision7", 1, KolmoContainer.DefaultBlockSize, 5000, 0 },
+        { "calls.bin", "calls.bin.warm-segments-revision7", 1, KolmoContainer.DefaultBlockSize, 5000, -1 },
+        { "bitmap.bin", "bitmap.bin.cm6-revision7", 6, KolmoContainer.DefaultBlockSize, 0, -1 },
     };
 
-    /// <summary>cm files of the older model revisions 1–5 (input, golden file): they must still decode.</summary>
+    /// <summary>cm files of the older model revisions 1–6 (input, golden file): they must still decode.</summary>
     public static TheoryData<string, string> CmOlderRevisionFiles() => new()
     {
         { "grammar.lsp", "grammar.lsp.cm" },
@@ -61,6 +61,14 @@ public class GoldenTests
         { "calls.bin", "calls.bin-revision5" },
         { "calls.bin", "calls.bin.warm-segments-revision5" },
         { "bitmap.bin", "bitmap.bin.cm6-revision5" },
+        { "grammar.lsp", "grammar.lsp.cm-revision6" },
+        { "grammar.lsp", "grammar.lsp.cm6-revision6" },
+        { "grammar.lsp", "grammar.lsp.cm9-revision6" },
+        { "xargs.1", "xargs.1.segments-revision6" },
+        { "xargs.1", "xargs.1.warm-segments-revision6" },
+        { "calls.bin", "calls.bin-revision6" },
+        { "calls.bin", "calls.bin.warm-segments-revision6" },
+        { "bitmap.bin", "bitmap.bin.cm6-revision6" },
     };
 
     private static string Golden(string name) => TestFiles.Path(Path.Combine("tests", "Golden", "container", name));

@@ -305,6 +305,27 @@ public class CmTests
         Assert.Equal(64L * (256 + 65536 - CmModel.ClassApmContexts), Model(5).MemoryBytes - Model(6).MemoryBytes);
     }
 
+    /// <summary>
+    /// Revision 7's level 1 hashes five contexts instead of six (order 5 in place of orders 4 and 6): it codes English
+    /// text and code within 1.5% of revision 6's level 1, with one state map and one set of slot pointers less, and
+    /// round-trips them; levels 2–9 code exactly as in revision 6.
+    /// </summary>
+    [Fact]
+    public void Level1_Revision7_FiveContexts_CodesWithinOnePointFivePercent_AndRoundTrips()
+    {
+        CmModel Model(int level, int r) => new(new CmOptions { Level = level, TableBits = 22, Revision = r });
+        foreach (var data in new[] { TestFiles.Canterbury("alice29.txt"), TestFiles.Canterbury("fields.c") })
+        {
+            double before = Bits(Model(1, 6), data);
+            double after = Bits(Model(1, 7), data);
+            Assert.True(after != before && after < 1.015 * before, $"{after / 8:F0} bytes at revision 7 against {before / 8:F0} at revision 6");
+            Assert.Equal(data, Decode(Model(1, 7), Encode(Model(1, 7), data), data.Length));
+        }
+        Assert.Equal(4L * 256 + 4L * sizeof(long), Model(1, 6).MemoryBytes - Model(1, 7).MemoryBytes);
+        byte[] text = TestFiles.Canterbury("fields.c");
+        Assert.Equal(Encode(Model(2, 6), text), Encode(Model(2, 7), text));
+    }
+
     /// <summary><paramref name="data"/> at <paramref name="level"/> takes at most <paramref name="atMost"/> × the bits of the
     /// revision before <paramref name="revision"/>, and <paramref name="revision"/> round-trips it.</summary>
     private static void AssertRevisionCodesSmaller(byte[] data, int level, int revision, double atMost)

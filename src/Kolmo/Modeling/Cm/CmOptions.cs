@@ -259,7 +259,7 @@ public sealed record CmOptions
     public int Revision { get; init; } = CurrentRevision;
 
     /// <summary>The revision new files are written with.</summary>
-    public const int CurrentRevision = 6;
+    public const int CurrentRevision = 7;
 
     /// <summary>Entries of the run map at the levels that have one (16 MiB).</summary>
     internal const int RunMapEntries = 1 << 22;
@@ -376,6 +376,15 @@ public sealed record CmOptions
         // Revision 6: level 1 refines the mix with one APM, chosen by c0 and the previous byte's character class, in
         // place of two (c0; c0 × the previous byte): smaller and faster, as the second APM sat at the end of every
         // bit's dependent chain.
-        return level == 1 ? fifth with { Apms = 1 } : fifth;
+        var sixth = level == 1 ? fifth with { Apms = 1 } : fifth;
+        if (revision == 6)
+        {
+            return sixth;
+        }
+        // Revision 7: level 1 hashes five contexts instead of six (order 5 in place of orders 4 and 6): one slot lookup,
+        // state update and mixer input less per nibble and bit, for +0.6% on Calgary 14.
+        return level == 1
+            ? sixth with { Contexts = [CmContext.Order2, CmContext.Order3, CmContext.Order5, CmContext.Word, CmContext.RecordAbove] }
+            : sixth;
     }
 }
